@@ -1,0 +1,97 @@
+//! Where the app keeps its data and which central service it talks to.
+
+use std::path::PathBuf;
+
+/// The configuration of one counter installation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The folder for the local store, logs and cached reference data.
+    pub data_dir: PathBuf,
+    /// The central registration service, if configured.
+    pub central_url: Option<String>,
+    /// Training mode: the virtual card and demo data, never real people.
+    pub training_mode: bool,
+}
+
+/// Environment variable naming the data folder.
+pub const ENV_DATA_DIR: &str = "EHR_COUNTER_DATA_DIR";
+/// Environment variable naming the central service URL.
+pub const ENV_CENTRAL_URL: &str = "EHR_CENTRAL_URL";
+/// Environment variable that turns training mode on (`1`).
+pub const ENV_TRAINING: &str = "EHR_TRAINING";
+
+impl Config {
+    /// The configuration from the process environment.
+    pub fn from_env() -> Self {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// The configuration from any key lookup (the environment, or a test's map).
+    ///
+    /// Data folder: `EHR_COUNTER_DATA_DIR`, else `$XDG_DATA_HOME/ehr-counter`,
+    /// else `$HOME/.local/share/ehr-counter`, else `./ehr-counter-data`.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
+        let non_empty = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let data_dir = non_empty(ENV_DATA_DIR)
+            .map(PathBuf::from)
+            .or_else(|| non_empty("XDG_DATA_HOME").map(|d| PathBuf::from(d).join("ehr-counter")))
+            .or_else(|| {
+                non_empty("HOME").map(|h| PathBuf::from(h).join(".local/share/ehr-counter"))
+            })
+            .unwrap_or_else(|| PathBuf::from("ehr-counter-data"));
+        Config {
+            data_dir,
+            central_url: non_empty(ENV_CENTRAL_URL).map(|u| u.trim().to_owned()),
+            training_mode: get(ENV_TRAINING).as_deref() == Some("1"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Config {
+        let m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| m.get(k).cloned())
+    }
+
+    #[test]
+    fn data_dir_precedence() {
+        assert_eq!(
+            cfg(&[(ENV_DATA_DIR, "/d"), ("HOME", "/h")]).data_dir,
+            PathBuf::from("/d")
+        );
+        assert_eq!(
+            cfg(&[("XDG_DATA_HOME", "/x"), ("HOME", "/h")]).data_dir,
+            PathBuf::from("/x/ehr-counter")
+        );
+        assert_eq!(
+            cfg(&[("HOME", "/h")]).data_dir,
+            PathBuf::from("/h/.local/share/ehr-counter")
+        );
+        assert_eq!(
+            cfg(&[(ENV_DATA_DIR, " ")]).data_dir,
+            PathBuf::from("ehr-counter-data")
+        );
+    }
+
+    #[test]
+    fn central_and_training() {
+        let c = cfg(&[
+            (ENV_CENTRAL_URL, " https://central.example:8443 "),
+            (ENV_TRAINING, "1"),
+        ]);
+        assert_eq!(
+            c.central_url.as_deref(),
+            Some("https://central.example:8443")
+        );
+        assert!(c.training_mode);
+        let c = cfg(&[(ENV_TRAINING, "yes")]);
+        assert!(!c.training_mode && c.central_url.is_none());
+    }
+}

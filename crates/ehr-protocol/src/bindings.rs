@@ -1,0 +1,86 @@
+//! Generation of the UI's TypeScript declarations from the Rust types.
+//!
+//! `ui/src/lib/bindings.ts` is the output of [`typescript`]. Regenerate it with
+//! `UPDATE_BINDINGS=1 cargo test -p ehr-protocol`; without the variable the
+//! test fails when the checked-in file differs from what the types produce.
+
+use ts_rs::{Config, TS};
+
+use crate::error::{ErrorBody, ErrorCode};
+use crate::ipc::{AppInfo, SignInRequest, StaffRole, StaffSession};
+
+/// The path of the generated file, relative to the workspace root.
+pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
+
+fn decl<T: TS>(cfg: &Config, out: &mut String) {
+    if let Some(docs) = T::docs() {
+        out.push_str(&docs);
+    }
+    out.push_str("export ");
+    out.push_str(&T::decl(cfg));
+    out.push_str("\n\n");
+}
+
+/// The whole TypeScript bindings file, deterministic for a given set of types.
+pub fn typescript() -> String {
+    let cfg = Config::new();
+    let mut out = String::from(
+        "// Generated from the Rust types in crates/ehr-protocol by `UPDATE_BINDINGS=1 cargo test -p ehr-protocol`.\n// Do not edit by hand: a test fails when this file is stale.\n\n",
+    );
+    decl::<ErrorCode>(&cfg, &mut out);
+    decl::<ErrorBody>(&cfg, &mut out);
+    decl::<AppInfo>(&cfg, &mut out);
+    decl::<SignInRequest>(&cfg, &mut out);
+    decl::<StaffRole>(&cfg, &mut out);
+    decl::<StaffSession>(&cfg, &mut out);
+    out.push_str("/** Every error code, for exhaustive handling in the UI. */\nexport const ERROR_CODES: readonly ErrorCode[] = [\n");
+    for code in ErrorCode::ALL {
+        out.push_str(&format!("  \"{}\",\n", code.as_str()));
+    }
+    out.push_str("] as const;\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn workspace_root() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    #[test]
+    fn checked_in_bindings_are_fresh() {
+        let path = workspace_root().join(BINDINGS_PATH);
+        let want = typescript();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+            return;
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "{BINDINGS_PATH} is stale: run `UPDATE_BINDINGS=1 cargo test -p ehr-protocol` and commit the result"
+        );
+    }
+
+    #[test]
+    fn bindings_declare_every_ipc_type() {
+        let ts = typescript();
+        for name in [
+            "ErrorCode",
+            "ErrorBody",
+            "AppInfo",
+            "SignInRequest",
+            "StaffSession",
+            "StaffRole",
+        ] {
+            assert!(
+                ts.contains(&format!("export type {name} ")),
+                "{name} missing from bindings"
+            );
+        }
+        assert!(ts.contains("\"central.not_configured\""));
+    }
+}

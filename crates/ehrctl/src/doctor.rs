@@ -1,0 +1,54 @@
+//! `ehrctl doctor`.
+
+use std::process::ExitCode;
+
+/// Options of `ehrctl doctor`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(app: &ehr_app::App, args: &Args) -> ExitCode {
+    let r = app.doctor();
+    if args.json {
+        match serde_json::to_string_pretty(&r) {
+            Ok(s) => println!("{s}"),
+            Err(_) => return ExitCode::from(1),
+        }
+        return ExitCode::SUCCESS;
+    }
+    let mark = |ok: bool| if ok { "ok  " } else { "FAIL" };
+    println!("eHR Counter {}", r.version);
+    println!(
+        "[{}] data folder   {}",
+        mark(r.data_dir_writable),
+        r.data_dir
+    );
+    if let Some(e) = &r.data_dir_error {
+        println!("       cannot write it: {e}");
+    }
+    if r.pcsc.reachable {
+        println!(
+            "[ok  ] PC/SC service reachable, {} reader(s)",
+            r.pcsc.readers.len()
+        );
+        for reader in &r.pcsc.readers {
+            println!("       - {reader}");
+        }
+    } else {
+        println!(
+            "[FAIL] PC/SC service not reachable ({}): is pcscd running?",
+            r.pcsc.error.as_deref().unwrap_or("unknown")
+        );
+    }
+    match &r.central_url {
+        Some(url) => println!("[ok  ] central service {url}"),
+        None => println!("[FAIL] central service not configured (set EHR_CENTRAL_URL)"),
+    }
+    if r.training_mode {
+        println!("[note] training mode: virtual card and demo data only");
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,43 @@
+//! `ehrctl`: the support CLI for eHR Counter.
+//!
+//! Every subcommand is a thin front end over `ehr-app` (or the pure crates it
+//! uses), so what a field engineer sees here is what the desktop app does.
+//!
+//! Exit status: 0 success, 1 the command ran and found a problem (for
+//! example an invalid number), 2 a usage error.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod doctor;
+
+/// eHR Counter support CLI.
+#[derive(Debug, Parser)]
+#[command(name = "ehrctl", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Report version, data folder, PC/SC service and readers, and the central URL.
+    Doctor(doctor::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version itself; both are successes.
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let app = ehr_app::App::new(ehr_app::Config::from_env());
+    match cli.command {
+        Command::Doctor(args) => doctor::run(&app, &args),
+    }
+}

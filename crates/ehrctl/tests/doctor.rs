@@ -1,0 +1,88 @@
+//! `ehrctl --version` and `ehrctl doctor`, run as the built binary.
+
+use std::process::Command;
+
+fn ehrctl() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ehrctl"));
+    c.env_remove("EHR_CENTRAL_URL").env_remove("EHR_TRAINING");
+    c
+}
+
+fn temp_dir(tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("ehrctl-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[test]
+fn version_prints_the_workspace_version() {
+    let out = ehrctl().arg("--version").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("ehrctl {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn doctor_json_reports_data_dir_central_and_missing_pcsc_service() {
+    let dir = temp_dir("json");
+    let out = ehrctl()
+        .args(["doctor", "--json"])
+        .env("EHR_COUNTER_DATA_DIR", &dir)
+        .env("EHR_CENTRAL_URL", "https://central.test:8443")
+        .env("EHR_TRAINING", "1")
+        // pcsc-lite's client library takes its socket from this variable:
+        // pointing it nowhere makes "no PC/SC service" deterministic.
+        .env("PCSCLITE_CSOCK_NAME", dir.join("no-such-pcscd.comm"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(v["data_dir"], dir.display().to_string());
+    assert_eq!(v["data_dir_writable"], true);
+    assert!(dir.is_dir(), "doctor creates the data folder");
+    assert_eq!(v["central_url"], "https://central.test:8443");
+    assert_eq!(v["training_mode"], true);
+    assert_eq!(v["pcsc"]["reachable"], false);
+    assert_eq!(v["pcsc"]["error"], "pcsc.no_service");
+    assert_eq!(v["pcsc"]["readers"], serde_json::json!([]));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn doctor_text_names_each_problem_plainly() {
+    let dir = temp_dir("text");
+    std::fs::write(&dir, b"a file where the data folder should be").unwrap();
+    let out = ehrctl()
+        .arg("doctor")
+        .env("EHR_COUNTER_DATA_DIR", dir.join("sub"))
+        .env("PCSCLITE_CSOCK_NAME", "/nonexistent/pcscd.comm")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("[FAIL] data folder"), "{text}");
+    assert!(text.contains("cannot write it"), "{text}");
+    assert!(
+        text.contains("PC/SC service not reachable (pcsc.no_service)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("central service not configured (set EHR_CENTRAL_URL)"),
+        "{text}"
+    );
+    std::fs::remove_file(&dir).unwrap();
+}
+
+#[test]
+fn unknown_subcommand_is_a_usage_error() {
+    let out = ehrctl().arg("no-such-command").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unrecognized subcommand"));
+}

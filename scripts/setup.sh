@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs everything eHR Counter needs on Debian 12, and nothing twice:
+# apt packages that are missing, tauri-driver, and the UI's npm packages from
+# the lock file. Safe to run again; quick when everything is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || die "run as root, or install sudo"
+  SUDO="sudo"
+fi
+
+# Build tools and libraries for Tauri (webkit2gtk 4.1), PC/SC, the end-to-end
+# harness (Xvfb, D-Bus, WebKitWebDriver, xwininfo) and slip checks (poppler).
+APT_PACKAGES=(
+  build-essential pkg-config libssl-dev curl ca-certificates
+  libwebkit2gtk-4.1-dev webkit2gtk-driver
+  xvfb xauth x11-utils dbus-daemon imagemagick fonts-noto-cjk
+  pcscd libpcsclite-dev pcsc-tools vsmartcard-vpcd
+  poppler-utils unicode-data
+  python3 python3-venv
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+# Node.js 18+ and npm for the UI build; Debian 12's own nodejs is 18.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing apt packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge 18 ] || die "Node.js 18 or newer is needed, found $(node --version)"
+
+command -v cargo >/dev/null || die "Rust is not installed. Install the stable toolchain (1.85 or newer) with rustup, then run this again."
+rust_minor=$(rustc --version | sed -E 's/^rustc 1\.([0-9]+).*/\1/')
+[ "$rust_minor" -ge 85 ] || die "Rust 1.85 or newer is needed, found $(rustc --version)"
+rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+if ! command -v tauri-driver >/dev/null; then
+  say "installing tauri-driver (about 30 s)"
+  cargo install tauri-driver --locked --version 2.1.0 --quiet
+fi
+
+# npm packages, from the lock file only; redone when the lock file changes.
+lock_sum=$(sha256sum ui/package-lock.json | cut -d' ' -f1)
+if [ "$(cat ui/node_modules/.ehr-lock-sum 2>/dev/null)" != "$lock_sum" ]; then
+  say "installing UI packages from ui/package-lock.json"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$lock_sum" > ui/node_modules/.ehr-lock-sum
+fi
+
+say "ready"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test of eHR Counter, from a fresh clone: installs what is
+# missing, then the gates in order (each stops the run on failure):
+#   rustfmt, UI type check and unit tests, clippy (warnings denied),
+#   all Rust tests (unit, integration, architecture, end to end), fuzzing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+start=$(date +%s)
+
+step "set-up"
+bash scripts/setup.sh
+
+step "rustfmt"
+cargo fmt --all --check
+
+step "UI: type check, unit tests, build"
+(cd ui && npm run --silent check && npm run --silent test && npm run --silent build)
+
+step "clippy (warnings denied)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "build the app for the end-to-end tests"
+cargo build --locked -p ehr-counter
+
+step "Rust tests: unit, integration, architecture, end to end"
+cargo test --workspace --locked
+
+if [ -x scripts/fuzz.sh ] || [ -f scripts/fuzz.sh ]; then
+  step "fuzzing (brief)"
+  bash scripts/fuzz.sh
+fi
+
+step "all gates passed in $(( $(date +%s) - start )) s"

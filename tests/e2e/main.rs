@@ -1,0 +1,8 @@
+//! End-to-end tests: the built desktop app in Xvfb, driven through
+//! tauri-driver and WebKitWebDriver. One binary; each area is a module.
+//!
+//! Run with `bash scripts/test.sh` (which builds the UI and the app first),
+//! or, after a build, `cargo test -p ehr-tests --test e2e`.
+
+mod sign_in;
+mod single_instance;

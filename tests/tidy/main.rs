@@ -1,0 +1,11 @@
+//! Architecture invariants, checked on every test run.
+//!
+//! - No crate under `crates/` depends on Tauri, directly or through another
+//!   crate (the shell is the only Tauri crate).
+//! - The UI's commands, the shell's handlers, tauri-build's app manifest and
+//!   the window's capability name the same set of commands.
+//! - Tauri is locked down: no devtools feature, a CSP with no remote origin,
+//!   no dev server URL, and the single-instance plugin registered.
+
+mod lockdown;
+mod no_tauri_below_shell;

@@ -1,0 +1,33 @@
+// Turns whatever a command rejected with into an ErrorBody the screen can
+// show in both languages. Commands reject with an ErrorBody from Rust; Tauri
+// itself rejects with a plain string when a command is unknown or forbidden,
+// which the clerk sees as an internal error (the detail goes to the console
+// for a field engineer, never personal data).
+import { ERROR_CODES, type ErrorBody, type ErrorCode } from "./bindings";
+
+const INTERNAL: ErrorBody = {
+  code: "internal",
+  field: null,
+  message_en: "Something went wrong inside the counter application. Nothing you entered was lost; try again.",
+  message_zh: "櫃位程式發生內部錯誤。已輸入的資料沒有遺失，請再試一次。",
+};
+
+function isErrorCode(v: unknown): v is ErrorCode {
+  return typeof v === "string" && (ERROR_CODES as readonly string[]).includes(v);
+}
+
+export function isErrorBody(v: unknown): v is ErrorBody {
+  if (typeof v !== "object" || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return (
+    isErrorCode(o.code) &&
+    (o.field === null || typeof o.field === "string") &&
+    typeof o.message_en === "string" &&
+    typeof o.message_zh === "string"
+  );
+}
+
+export function toErrorBody(rejection: unknown): ErrorBody {
+  if (isErrorBody(rejection)) return rejection;
+  return INTERNAL;
+}
