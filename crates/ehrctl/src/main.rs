@@ -11,6 +11,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod doctor;
+mod eligibility;
+mod id;
 
 /// eHR Counter support CLI.
 #[derive(Debug, Parser)]
@@ -24,6 +26,13 @@ struct Cli {
 enum Command {
     /// Report version, data folder, PC/SC service and readers, and the central URL.
     Doctor(doctor::Args),
+    /// Identity document numbers: check one as the counter does.
+    Id {
+        #[command(subcommand)]
+        command: id::IdCommand,
+    },
+    /// Decide who may register a patient (self or which SDM), and what is still needed.
+    Eligibility(eligibility::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,8 +45,12 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let app = ehr_app::App::new(ehr_app::Config::from_env());
     match cli.command {
-        Command::Doctor(args) => doctor::run(&app, &args),
+        Command::Doctor(args) => {
+            let app = ehr_app::App::new(ehr_app::Config::from_env());
+            doctor::run(&app, &args)
+        }
+        Command::Id { command } => id::run(&command),
+        Command::Eligibility(args) => eligibility::run(&args),
     }
 }

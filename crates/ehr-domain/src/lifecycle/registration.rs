@@ -1,0 +1,370 @@
+//! The lifecycle of a registration, including a newborn registered before
+//! the birth certificate exists.
+//!
+//! ```text
+//! awaiting_birth_certificate ─ complete ─> effective ─ withdraw ─> withdrawn
+//!            └────────────────── withdraw ─────────────────────────┘
+//! ```
+//!
+//! - A walk-in registration or an activation starts `effective`.
+//! - A newborn registered at a birth-hospital desk starts
+//!   `awaiting_birth_certificate`, identified by the hospital's certifying
+//!   document (hospital code and serial). It is effective for sharing from
+//!   the start; `complete` upgrades its identifier in place to the Hong Kong
+//!   birth certificate number (which must pass the check digit), making the
+//!   record `effective` ("completed") with no second registration.
+//! - `withdrawn` is final. Re-registration after withdrawal is not public
+//!   (brief §6, GAP): it would be a new registration, outside this machine.
+
+use serde::{Deserialize, Serialize};
+
+use super::{LifecycleError, Machine, Policy};
+use crate::date::Date;
+use crate::id::{CheckStatus, DocumentNumber, DocumentType};
+
+/// The state of a registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationState {
+    /// In effect, identified by an identity document.
+    Effective,
+    /// A newborn's registration, in effect, awaiting the birth certificate.
+    AwaitingBirthCertificate,
+    /// Withdrawn from eHealth.
+    Withdrawn,
+}
+
+/// What can happen to a registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationEvent {
+    /// A newborn's record is completed with the birth certificate.
+    Complete,
+    /// The person (or SDM) withdraws.
+    Withdraw,
+}
+
+impl RegistrationState {
+    /// Every state.
+    pub const ALL: &'static [RegistrationState] = &[
+        RegistrationState::Effective,
+        RegistrationState::AwaitingBirthCertificate,
+        RegistrationState::Withdrawn,
+    ];
+
+    /// The snake_case code.
+    pub fn code(self) -> &'static str {
+        match self {
+            RegistrationState::Effective => "effective",
+            RegistrationState::AwaitingBirthCertificate => "awaiting_birth_certificate",
+            RegistrationState::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// The transition table, without identifiers or dates.
+    pub fn next(self, event: RegistrationEvent) -> Result<RegistrationState, LifecycleError> {
+        use RegistrationEvent as E;
+        use RegistrationState as S;
+        match (self, event) {
+            (S::AwaitingBirthCertificate, E::Complete) => Ok(S::Effective),
+            (S::Effective | S::AwaitingBirthCertificate, E::Withdraw) => Ok(S::Withdrawn),
+            (from, event) => Err(LifecycleError::illegal(
+                Machine::Registration,
+                from.code(),
+                event.code(),
+            )),
+        }
+    }
+}
+
+impl RegistrationEvent {
+    /// Every event.
+    pub const ALL: &'static [RegistrationEvent] =
+        &[RegistrationEvent::Complete, RegistrationEvent::Withdraw];
+
+    /// The snake_case code.
+    pub fn code(self) -> &'static str {
+        match self {
+            RegistrationEvent::Complete => "complete",
+            RegistrationEvent::Withdraw => "withdraw",
+        }
+    }
+}
+
+/// The birth hospital's certifying document, identifying a newborn before
+/// the birth certificate exists.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BirthHospitalDocument {
+    /// The birth hospital's code (from the site list).
+    pub hospital_code: String,
+    /// The document's serial number.
+    pub serial: String,
+}
+
+/// What identifies the registered person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Identifier {
+    /// An identity document.
+    Document {
+        /// The document number.
+        number: DocumentNumber,
+    },
+    /// A newborn's birth-hospital document.
+    BirthHospital {
+        /// The document.
+        document: BirthHospitalDocument,
+    },
+}
+
+/// A registration's lifecycle record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationLifecycle {
+    state: RegistrationState,
+    identifier: Identifier,
+    registered_on: Date,
+    last_event_on: Date,
+}
+
+impl RegistrationLifecycle {
+    /// A registration in effect from `on`, identified by `number`.
+    pub fn effective(number: DocumentNumber, on: Date) -> RegistrationLifecycle {
+        RegistrationLifecycle {
+            state: RegistrationState::Effective,
+            identifier: Identifier::Document { number },
+            registered_on: on,
+            last_event_on: on,
+        }
+    }
+
+    /// A newborn's registration from `on`, awaiting the birth certificate.
+    pub fn newborn(document: BirthHospitalDocument, on: Date) -> RegistrationLifecycle {
+        RegistrationLifecycle {
+            state: RegistrationState::AwaitingBirthCertificate,
+            identifier: Identifier::BirthHospital { document },
+            registered_on: on,
+            last_event_on: on,
+        }
+    }
+
+    /// The state.
+    pub fn state(&self) -> RegistrationState {
+        self.state
+    }
+
+    /// What identifies the person.
+    pub fn identifier(&self) -> &Identifier {
+        &self.identifier
+    }
+
+    /// The day the registration took effect.
+    pub fn registered_on(&self) -> Date {
+        self.registered_on
+    }
+
+    /// Whether a birth hospital should follow this record up on `today`:
+    /// still awaiting the birth certificate `newborn_follow_up_days` or more
+    /// after registration.
+    pub fn needs_newborn_follow_up(&self, today: Date, policy: &Policy) -> bool {
+        self.state == RegistrationState::AwaitingBirthCertificate
+            && self.registered_on.days_until(today) >= i64::from(policy.newborn_follow_up_days)
+    }
+
+    /// Completes a newborn's record with its birth certificate number, which
+    /// must be a Hong Kong birth certificate number with a verified check
+    /// digit. On error nothing changes.
+    pub fn complete(
+        &mut self,
+        birth_certificate: DocumentNumber,
+        today: Date,
+    ) -> Result<(), LifecycleError> {
+        if today < self.last_event_on {
+            return Err(LifecycleError::DateOrder);
+        }
+        let next = self.state.next(RegistrationEvent::Complete)?;
+        if birth_certificate.doc_type() != DocumentType::HkBirthCertificate
+            || birth_certificate.check() != CheckStatus::Verified
+        {
+            return Err(LifecycleError::NeedsBirthCertificate);
+        }
+        self.state = next;
+        self.identifier = Identifier::Document {
+            number: birth_certificate,
+        };
+        self.last_event_on = today;
+        Ok(())
+    }
+
+    /// Withdraws the registration. On error nothing changes.
+    pub fn withdraw(&mut self, today: Date) -> Result<(), LifecycleError> {
+        if today < self.last_event_on {
+            return Err(LifecycleError::DateOrder);
+        }
+        self.state = self.state.next(RegistrationEvent::Withdraw)?;
+        self.last_event_on = today;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use RegistrationEvent as E;
+    use RegistrationState as S;
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    fn hospital_doc() -> BirthHospitalDocument {
+        BirthHospitalDocument {
+            hospital_code: "QMH".into(),
+            serial: "2026-000123".into(),
+        }
+    }
+
+    fn bc() -> DocumentNumber {
+        DocumentNumber::parse(DocumentType::HkBirthCertificate, "A123456(3)").unwrap()
+    }
+
+    #[test]
+    fn transition_table_is_total() {
+        let table: &[(S, E, Option<S>)] = &[
+            (S::Effective, E::Complete, None),
+            (S::Effective, E::Withdraw, Some(S::Withdrawn)),
+            (S::AwaitingBirthCertificate, E::Complete, Some(S::Effective)),
+            (S::AwaitingBirthCertificate, E::Withdraw, Some(S::Withdrawn)),
+            (S::Withdrawn, E::Complete, None),
+            (S::Withdrawn, E::Withdraw, None),
+        ];
+        assert_eq!(table.len(), S::ALL.len() * E::ALL.len());
+        for &(s, e, want) in table {
+            match (s.next(e), want) {
+                (Ok(got), Some(w)) => assert_eq!(got, w),
+                (Err(LifecycleError::IllegalTransition { machine, .. }), None) => {
+                    assert_eq!(machine, Machine::Registration)
+                }
+                (got, want) => panic!("{s:?} {e:?}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn newborn_completion_upgrades_identifier_in_place() {
+        let mut r = RegistrationLifecycle::newborn(hospital_doc(), d("2026-11-01"));
+        assert_eq!(r.state(), S::AwaitingBirthCertificate);
+        let hkic = DocumentNumber::parse(DocumentType::Hkic, "A123456(3)").unwrap();
+        let before = r.clone();
+        assert_eq!(
+            r.complete(hkic, d("2026-11-20")),
+            Err(LifecycleError::NeedsBirthCertificate)
+        );
+        assert_eq!(r, before);
+        assert_eq!(
+            r.complete(bc(), d("2026-10-31")),
+            Err(LifecycleError::DateOrder)
+        );
+        r.complete(bc(), d("2026-11-20")).unwrap();
+        assert_eq!(r.state(), S::Effective);
+        assert_eq!(r.identifier(), &Identifier::Document { number: bc() });
+        assert_eq!(r.registered_on(), d("2026-11-01"));
+        assert!(matches!(
+            r.complete(bc(), d("2026-11-21")),
+            Err(LifecycleError::IllegalTransition { .. })
+        ));
+    }
+
+    #[test]
+    fn unverified_birth_certificate_cannot_complete() {
+        let dob = crate::date::DateOfBirth::parse("1975").ok();
+        let out =
+            DocumentNumber::validate(DocumentType::HkBirthCertificate, "A123456(4)", dob).unwrap();
+        let mut r = RegistrationLifecycle::newborn(hospital_doc(), d("2026-11-01"));
+        assert_eq!(
+            r.complete(out.number().clone(), d("2026-11-02")),
+            Err(LifecycleError::NeedsBirthCertificate)
+        );
+    }
+
+    #[test]
+    fn withdrawal() {
+        let mut r = RegistrationLifecycle::effective(bc(), d("2026-01-01"));
+        r.withdraw(d("2026-02-01")).unwrap();
+        assert_eq!(r.state(), S::Withdrawn);
+        assert!(matches!(
+            r.withdraw(d("2026-02-02")),
+            Err(LifecycleError::IllegalTransition { .. })
+        ));
+        let mut n = RegistrationLifecycle::newborn(hospital_doc(), d("2026-01-01"));
+        assert_eq!(n.withdraw(d("2025-12-31")), Err(LifecycleError::DateOrder));
+        n.withdraw(d("2026-01-01")).unwrap();
+        assert_eq!(n.state(), S::Withdrawn);
+    }
+
+    #[test]
+    fn newborn_follow_up_uses_policy() {
+        let p = Policy::default();
+        let r = RegistrationLifecycle::newborn(hospital_doc(), d("2026-01-01"));
+        assert!(!r.needs_newborn_follow_up(d("2026-03-01"), &p)); // day 59
+        assert!(r.needs_newborn_follow_up(d("2026-03-02"), &p)); // day 60
+        let p42 = Policy {
+            newborn_follow_up_days: 42,
+            ..Policy::default()
+        };
+        assert!(r.needs_newborn_follow_up(d("2026-02-12"), &p42));
+        let done = RegistrationLifecycle::effective(bc(), d("2026-01-01"));
+        assert!(!done.needs_newborn_follow_up(d("2027-01-01"), &p));
+    }
+
+    #[test]
+    fn serde_shape() {
+        let r = RegistrationLifecycle::newborn(hospital_doc(), d("2026-01-01"));
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["state"], "awaiting_birth_certificate");
+        assert_eq!(v["identifier"]["kind"], "birth_hospital");
+        assert_eq!(
+            serde_json::from_value::<RegistrationLifecycle>(v).unwrap(),
+            r
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn random_sequences_stay_legal(newborn in any::<bool>(), steps in proptest::collection::vec((proptest::sample::select(E::ALL), any::<bool>(), -3i64..30), 0..12)) {
+            let start = d("2026-01-01");
+            let mut r = if newborn {
+                RegistrationLifecycle::newborn(hospital_doc(), start)
+            } else {
+                RegistrationLifecycle::effective(bc(), start)
+            };
+            let mut today = start;
+            for (event, good_doc, delta) in steps {
+                let day = today.add_days(delta).unwrap();
+                let before = r.clone();
+                let result = match event {
+                    E::Complete => {
+                        let doc = if good_doc { bc() } else { DocumentNumber::parse(DocumentType::Hkic, "A123456(3)").unwrap() };
+                        r.complete(doc, day)
+                    }
+                    E::Withdraw => r.withdraw(day),
+                };
+                match result {
+                    Ok(()) => {
+                        prop_assert_eq!(before.state().next(event), Ok(r.state()));
+                        today = day;
+                    }
+                    Err(_) => prop_assert_eq!(&r, &before),
+                }
+                // Invariant: awaiting the certificate iff identified by the hospital document.
+                let by_hospital = matches!(r.identifier(), Identifier::BirthHospital { .. });
+                if r.state() != S::Withdrawn {
+                    prop_assert_eq!(r.state() == S::AwaitingBirthCertificate, by_hospital);
+                }
+                if let Identifier::Document { number } = r.identifier() {
+                    prop_assert_eq!(number.check(), CheckStatus::Verified);
+                }
+            }
+        }
+    }
+}
