@@ -50,7 +50,13 @@ exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
     if xwininfo -root -tree 2>/dev/null | grep -q "\"eHR Counter\""; then break; fi
     sleep 0.2
   done
-  sleep 2
-  import -window root "$2" && echo "[run] screenshot saved to $2"
+  # WebKit paints a moment after the window maps: capture until the picture
+  # is more than one flat colour (up to 20 s).
+  for _ in $(seq 1 40); do
+    import -window root "$2" 2>/dev/null
+    [ "$(identify -format %k "$2" 2>/dev/null || echo 1)" -gt 1 ] && break
+    sleep 0.5
+  done
+  echo "[run] screenshot saved to $2"
   wait $app
 ' run "$bin" "$shot"

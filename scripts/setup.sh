@@ -54,6 +54,17 @@ if ! command -v tauri-driver >/dev/null; then
   cargo install tauri-driver --locked --version 2.1.0 --quiet
 fi
 
+# Fuzzing needs the nightly toolchain (for the sanitizers) and cargo-fuzz.
+if ! cargo +nightly --version >/dev/null 2>&1; then
+  say "installing the nightly toolchain for fuzzing"
+  rustup toolchain install nightly --profile minimal >/dev/null \
+    || die "the nightly Rust toolchain is needed for fuzzing and could not be installed"
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  say "installing cargo-fuzz (about 90 s)"
+  cargo install cargo-fuzz --locked --quiet
+fi
+
 # npm packages, from the lock file only; redone when the lock file changes.
 lock_sum=$(sha256sum ui/package-lock.json | cut -d' ' -f1)
 if [ "$(cat ui/node_modules/.ehr-lock-sum 2>/dev/null)" != "$lock_sum" ]; then

@@ -2,7 +2,8 @@
 # Runs every test of eHR Counter, from a fresh clone: installs what is
 # missing, then the gates in order (each stops the run on failure):
 #   rustfmt, UI type check and unit tests, clippy (warnings denied),
-#   all Rust tests (unit, integration, architecture, end to end), fuzzing.
+#   all Rust tests (unit, integration, card reading through a real pcscd,
+#   architecture, end to end), then brief fuzzing of every parser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
@@ -25,12 +26,10 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "build the app for the end-to-end tests"
 cargo build --locked -p ehr-counter
 
-step "Rust tests: unit, integration, architecture, end to end"
+step "Rust tests: unit, integration, pcscd + virtual card, architecture, end to end"
 cargo test --workspace --locked
 
-if [ -x scripts/fuzz.sh ] || [ -f scripts/fuzz.sh ]; then
-  step "fuzzing (brief)"
-  bash scripts/fuzz.sh
-fi
+step "fuzzing: every parser target, briefly (FUZZ_SECONDS, default 10)"
+bash scripts/fuzz.sh
 
 step "all gates passed in $(( $(date +%s) - start )) s"

@@ -64,13 +64,13 @@ impl AppEnv {
 }
 
 /// A process group the harness started; stopped on drop.
-struct Group {
+pub(crate) struct Group {
     name: &'static str,
     child: Child,
 }
 
 impl Group {
-    fn spawn(name: &'static str, cmd: &mut Command) -> Result<Group, String> {
+    pub(crate) fn spawn(name: &'static str, cmd: &mut Command) -> Result<Group, String> {
         // Its own process group, so stopping it also stops what it started
         // (tauri-driver starts WebKitWebDriver, which starts the app).
         cmd.process_group(0);
@@ -87,7 +87,7 @@ impl Group {
             .status();
     }
 
-    fn exited(&mut self) -> bool {
+    pub(crate) fn exited(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(Some(_)))
     }
 }

@@ -1,13 +1,22 @@
 //! The PC/SC adapter: talks to the smart-card service (pcscd on Linux,
 //! WinSCard on Windows) through the `pcsc` crate.
 //!
-//! For now it answers the field engineer's first question, "can this PC see
-//! its card readers?", through [`probe`]. Card reading, hot-plug and the
-//! reader thread arrive with issue 5.
+//! It answers the field engineer's first question, "can this PC see its card
+//! readers?", through [`probe`], and reads a card of the open test card
+//! profile with [`read_card`] (after [`wait_for_card`]). The reader thread
+//! with hot-plug events builds on these.
 //!
 //! Boundary: every call here may block; callers run it off the UI thread.
 
+use std::ffi::CString;
+use std::time::{Duration, Instant};
+
+use ehr_card::apdu::Response;
+use ehr_card::profile::{CardRecord, ReadError, Reader, Step};
 use serde::Serialize;
+
+mod read;
+pub use read::{read_card, wait_for_card, CardReadError, ReadOutcome};
 
 /// Why the PC/SC service could not be used.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
