@@ -58,11 +58,11 @@ codes! {
     /// The number has no check digit.
     IdCheckDigitMissing = "id.check_digit_missing",
         "The check digit (the character in brackets) is missing.",
-        "欠缺核對數位（括號內的字元）。";
+        "欠缺核對數字（括號內的字元）。";
     /// The check digit does not match the rest of the number.
     IdCheckDigit = "id.check_digit",
         "The check digit does not match the number. Check the number against the document.",
-        "核對數位與號碼不符。請對照證件再核對號碼。";
+        "核對數字與號碼不符。請對照證件再核對號碼。";
     /// The document type is not on the reference list.
     IdUnknownType = "id.unknown_type",
         "This document type is not on the list of accepted identity documents.",
@@ -70,7 +70,7 @@ codes! {
     /// A birth certificate number from before 1980 may not pass the check digit.
     IdPre1980Override = "id.pre_1980_override",
         "Birth certificates issued before 1980 may not pass the check digit. A supervisor must confirm the number against the certificate.",
-        "1980年以前簽發的出生證明書號碼可能無法通過核對數位檢查。須由主管對照證明書確認號碼。";
+        "1980年以前簽發的出生證明書號碼可能無法通過核對數字檢查。須由主管對照證明書確認號碼。";
 
     /// Nothing was entered for the English name.
     NameEmpty = "name.empty",
@@ -245,7 +245,7 @@ codes! {
     /// Completion of a newborn record needs a verified birth certificate number.
     RegistrationNeedsBirthCertificate = "registration.needs_birth_certificate",
         "Completing a newborn record needs a Hong Kong birth certificate number that passes the check digit.",
-        "完成新生嬰兒記錄須提供通過核對數位檢查的香港出生證明書號碼。";
+        "完成新生嬰兒記錄須提供通過核對數字檢查的香港出生證明書號碼。";
     /// Public providers hold consent automatically.
     ConsentPublicFixed = "consent.public_fixed",
         "Public providers (HA, DH, the Primary Healthcare Commission, government and HA facilities) hold sharing consent automatically; it cannot be changed at the counter.",

@@ -190,11 +190,11 @@ impl DocumentType {
         match self.format() {
             NumberFormat::Hkid => (
                 "Expected: one or two letters, six digits and a check digit, for example A123456(3).",
-                "格式：一至兩個英文字母、六位數字及一個核對數位，例如A123456(3)。",
+                "格式：一至兩個英文字母、六位數字及一個核對數字，例如A123456(3)。",
             ),
             NumberFormat::Macao => (
                 "Expected: seven digits and a check digit, for example 1234567(8).",
-                "格式：七位數字及一個核對數位，例如1234567(8)。",
+                "格式：七位數字及一個核對數字，例如1234567(8)。",
             ),
             NumberFormat::LettersDigits { digits: (7, 9), .. } => (
                 "Expected: one or two letters then 7 to 9 digits.",
