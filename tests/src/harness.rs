@@ -65,7 +65,6 @@ impl AppEnv {
 
 /// A process group the harness started; stopped on drop.
 pub(crate) struct Group {
-    name: &'static str,
     child: Child,
 }
 
@@ -77,7 +76,7 @@ impl Group {
         let child = cmd
             .spawn()
             .map_err(|e| format!("cannot start {name}: {e}"))?;
-        Ok(Group { name, child })
+        Ok(Group { child })
     }
 
     fn signal_group(&self, sig: &str) {
@@ -107,7 +106,6 @@ impl Drop for Group {
             let _ = self.child.kill();
         }
         let _ = self.child.wait();
-        let _ = self.name;
     }
 }
 
@@ -116,7 +114,7 @@ impl Drop for Group {
 pub struct Harness {
     // Field order is drop order: the driver (and the app) before the bus and
     // the X server they use.
-    driver: Group,
+    _driver: Group,
     _dbus: Group,
     _xvfb: Group,
     driver_port: u16,
@@ -238,7 +236,7 @@ impl Harness {
             std::thread::sleep(Duration::from_millis(50));
         }
         Ok(Harness {
-            driver,
+            _driver: driver,
             _dbus: dbus,
             _xvfb: xvfb,
             driver_port,
@@ -283,8 +281,8 @@ impl Harness {
 
 impl Drop for Harness {
     fn drop(&mut self) {
-        // The driver group goes first (field order), then bus and X server.
-        let _ = &self.driver;
+        // The process groups stop after this, in field order: the driver
+        // (with the app) first, then the bus and the X server.
         let _ = std::fs::remove_dir_all(&self.tmp);
     }
 }

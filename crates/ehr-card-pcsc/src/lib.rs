@@ -8,11 +8,6 @@
 //!
 //! Boundary: every call here may block; callers run it off the UI thread.
 
-use std::ffi::CString;
-use std::time::{Duration, Instant};
-
-use ehr_card::apdu::Response;
-use ehr_card::profile::{CardRecord, ReadError, Reader, Step};
 use serde::Serialize;
 
 mod read;

@@ -1,6 +1,10 @@
 //! Reading one card through PC/SC with the open test card profile.
 
-use super::*;
+use std::ffi::CString;
+use std::time::{Duration, Instant};
+
+use ehr_card::apdu::Response;
+use ehr_card::profile::{CardRecord, ReadError, Reader, Step};
 
 /// Why a card could not be read. Carries no card data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
