@@ -10,9 +10,11 @@ use ehr_card_pcsc::{read_card, wait_for_card, CardReadError};
 use ehr_tests::pcscd::{Pcscd, READERS};
 use ehr_tests::vcard::{InsertedCard, PersonFile};
 
+mod monitor;
+
 const WAIT: Duration = Duration::from_secs(10);
 
-fn person(doc: &str, name: &str, extra: &str) -> PersonFile {
+pub(crate) fn person(doc: &str, name: &str, extra: &str) -> PersonFile {
     PersonFile::from_json(&format!(
         r#"{{"generation":"gen2018","document_number":"{doc}","english_name":"{name}","chinese_ccc":[7115,1129,2429],"date_of_birth":"19800115","sex":"M","date_of_issue":"20190301"{extra}}}"#
     ))

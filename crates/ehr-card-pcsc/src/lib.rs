@@ -3,15 +3,65 @@
 //!
 //! It answers the field engineer's first question, "can this PC see its card
 //! readers?", through [`probe`], and reads a card of the open test card
-//! profile with [`read_card`] (after [`wait_for_card`]). The reader thread
-//! with hot-plug events builds on these.
+//! profile with [`read_card`] (after [`wait_for_card`]). [`Monitor`] is the
+//! reader thread: hot-plug, insert and remove events, a read of each card as
+//! it arrives, and recovery when pcscd restarts. [`PcscSource`] is the same
+//! read behind the identity-source boundary.
 //!
 //! Boundary: every call here may block; callers run it off the UI thread.
 
 use serde::Serialize;
 
+mod monitor;
 mod read;
-pub use read::{read_card, wait_for_card, CardReadError, ReadOutcome};
+pub use monitor::{Monitor, MonitorOptions, ReaderEvent};
+pub use read::{read_card, read_card_within, wait_for_card, CardReadError, ReadOutcome};
+
+use std::time::Duration;
+
+use ehr_card::identity::{Cancel, IdentityRead, IdentitySource, SourceError, SourceKind};
+
+/// The open test card profile through PC/SC, behind the identity-source
+/// boundary: one blocking read of the card in a named reader.
+#[derive(Debug, Default)]
+pub struct PcscSource {
+    _private: (),
+}
+
+impl PcscSource {
+    /// A source over the local PC/SC service.
+    pub fn new() -> Self {
+        PcscSource::default()
+    }
+}
+
+impl IdentitySource for PcscSource {
+    fn kind(&self) -> SourceKind {
+        SourceKind::OpenTestCard
+    }
+
+    fn read_identity(
+        &mut self,
+        reader: &str,
+        timeout: Duration,
+        cancel: &Cancel,
+    ) -> Result<IdentityRead, SourceError> {
+        let card = |e: CardReadError| match e {
+            CardReadError::Cancelled => SourceError::Cancelled,
+            other => SourceError::Card(other.code()),
+        };
+        let ctx = pcsc::Context::establish(pcsc::Scope::User)
+            .map_err(|e| SourceError::Card(map_err(e).code()))?;
+        let started = std::time::Instant::now();
+        wait_for_card(&ctx, reader, timeout).map_err(card)?;
+        let left = timeout.saturating_sub(started.elapsed());
+        let out = read_card_within(&ctx, reader, left, cancel).map_err(card)?;
+        Ok(IdentityRead::from_card(
+            &out.record,
+            SourceKind::OpenTestCard,
+        )?)
+    }
+}
 
 /// Why the PC/SC service could not be used.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]

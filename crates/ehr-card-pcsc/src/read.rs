@@ -4,6 +4,7 @@ use std::ffi::CString;
 use std::time::{Duration, Instant};
 
 use ehr_card::apdu::Response;
+use ehr_card::identity::Cancel;
 use ehr_card::profile::{CardRecord, ReadError, Reader, Step};
 
 /// Why a card could not be read. Carries no card data.
@@ -24,6 +25,9 @@ pub enum CardReadError {
     /// No card arrived, or the read did not finish, in time.
     #[error("the card could not be read in time")]
     Timeout,
+    /// The read was cancelled (the task was finished or the app is closing).
+    #[error("the read was cancelled")]
+    Cancelled,
     /// The card does not follow the profile, or refused the read.
     #[error(transparent)]
     Profile(#[from] ReadError),
@@ -44,6 +48,7 @@ impl CardReadError {
             CardReadError::NoCard => "card.absent",
             CardReadError::Removed => "card.removed",
             CardReadError::Timeout => "card.timeout",
+            CardReadError::Cancelled => "card.cancelled",
             CardReadError::Profile(e) => e.code(),
             CardReadError::BadResponse => "card.malformed",
             CardReadError::Service(_) => "pcsc.service_error",
@@ -131,10 +136,25 @@ fn card_gone(ctx: &pcsc::Context, name: &CString) -> bool {
     }
 }
 
-/// Read the card in `reader` with the open test card profile.
+/// Read the card in `reader` with the open test card profile, with no time
+/// limit and no way to cancel (see [`read_card_within`]).
 pub fn read_card(ctx: &pcsc::Context, reader: &str) -> Result<ReadOutcome, CardReadError> {
+    read_card_within(ctx, reader, Duration::MAX, &Cancel::new())
+}
+
+/// Read the card in `reader`, giving up with [`CardReadError::Timeout`] once
+/// `timeout` has passed and with [`CardReadError::Cancelled`] once `cancel`
+/// is set. Both are checked between APDUs: PC/SC cannot interrupt one
+/// exchange, so a single slow answer is waited for, then the limit applies.
+pub fn read_card_within(
+    ctx: &pcsc::Context,
+    reader: &str,
+    timeout: Duration,
+    cancel: &Cancel,
+) -> Result<ReadOutcome, CardReadError> {
     let name = reader_name(reader)?;
     let started = Instant::now();
+    let over = |now: Instant| now.saturating_duration_since(started) > timeout;
     let card = ctx
         .connect(&name, pcsc::ShareMode::Shared, pcsc::Protocols::ANY)
         .map_err(map_pcsc)?;
@@ -143,6 +163,12 @@ pub fn read_card(ctx: &pcsc::Context, reader: &str) -> Result<ReadOutcome, CardR
     let mut buf = [0u8; pcsc::MAX_BUFFER_SIZE];
     let mut apdus = 0;
     let record = loop {
+        if cancel.is_cancelled() {
+            return Err(CardReadError::Cancelled);
+        }
+        if over(Instant::now()) {
+            return Err(CardReadError::Timeout);
+        }
         let bytes = cmd.encode().map_err(|_| CardReadError::BadResponse)?;
         apdus += 1;
         // A card pulled out mid-exchange shows up either as a PC/SC error or,
@@ -159,6 +185,13 @@ pub fn read_card(ctx: &pcsc::Context, reader: &str) -> Result<ReadOutcome, CardR
                 return Err(mapped);
             }
         };
+        if cancel.is_cancelled() {
+            return Err(CardReadError::Cancelled);
+        }
+        if over(Instant::now()) {
+            // The read did not finish in time: what came late is discarded.
+            return Err(CardReadError::Timeout);
+        }
         let Some(resp) = Response::parse(answer) else {
             return Err(if card_gone(ctx, &name) {
                 CardReadError::Removed

@@ -13,5 +13,6 @@
 //! error with a stable code, and no error carries card data.
 
 pub mod apdu;
+pub mod identity;
 pub mod profile;
 pub mod tlv;
