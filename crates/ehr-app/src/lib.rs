@@ -8,6 +8,7 @@
 //! Invariant: this crate does not depend on Tauri (a test in `tests/tidy`
 //! fails the build if any crate under `crates/` does).
 
+pub mod card;
 pub mod config;
 pub mod doctor;
 mod session;
@@ -15,6 +16,7 @@ mod session;
 pub use config::Config;
 pub use doctor::DoctorReport;
 
+use ehr_protocol::card::{FieldIssue, IdentityView, ManualIdentityRequest, ReaderView};
 use ehr_protocol::ipc::{AppInfo, SignInRequest, StaffSession};
 use ehr_protocol::{ErrorBody, ErrorCode};
 
@@ -28,12 +30,16 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 #[derive(Debug)]
 pub struct App {
     config: Config,
+    card: card::CardDesk,
 }
 
 impl App {
     /// An application over `config`. Does no IO.
     pub fn new(config: Config) -> Self {
-        App { config }
+        App {
+            config,
+            card: card::CardDesk::default(),
+        }
     }
 
     /// The configuration this app runs with.
@@ -65,6 +71,54 @@ impl App {
             Some(_) => ErrorCode::CentralSignInUnavailable,
         };
         Err(ErrorBody::new(code))
+    }
+
+    /// Start following the card readers (once; later calls do nothing).
+    /// `on_change` gets every change of the card side, on the reader thread.
+    pub fn start_card_reader<F>(&self, on_change: F) -> Result<(), ErrorBody>
+    where
+        F: Fn(&card::CardUpdate) + Send + Sync + 'static,
+    {
+        self.start_card_reader_with(ehr_card_pcsc::MonitorOptions::default(), on_change)
+    }
+
+    /// [`App::start_card_reader`] with explicit reader-thread options.
+    pub fn start_card_reader_with<F>(
+        &self,
+        options: ehr_card_pcsc::MonitorOptions,
+        on_change: F,
+    ) -> Result<(), ErrorBody>
+    where
+        F: Fn(&card::CardUpdate) + Send + Sync + 'static,
+    {
+        self.card
+            .start(options, Box::new(on_change))
+            .map_err(|_| ErrorBody::new(ErrorCode::Internal))
+    }
+
+    /// Stop following the card readers.
+    pub fn stop_card_reader(&self) {
+        self.card.stop();
+    }
+
+    /// What the card side of the screen shows now.
+    pub fn reader_view(&self) -> ReaderView {
+        self.card.view()
+    }
+
+    /// The clerk finished the task: the identity on screen is cleared (and a
+    /// read in progress is cancelled).
+    pub fn finish_task(&self) -> ReaderView {
+        self.card.finish_task()
+    }
+
+    /// Check the manual pane with the domain rules: the identity as the pane
+    /// shows it (number masked), or every refused field.
+    pub fn check_manual_identity(
+        &self,
+        req: &ManualIdentityRequest,
+    ) -> Result<IdentityView, Vec<FieldIssue>> {
+        card::check_manual(req).map(|id| card::identity_view(&id))
     }
 
     /// The field engineer's report: version, data directory, PC/SC, central.

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod card;
 mod doctor;
 mod eligibility;
 mod id;
@@ -31,6 +32,11 @@ enum Command {
         #[command(subcommand)]
         command: id::IdCommand,
     },
+    /// Card readers: list them, read a card, watch events.
+    Card {
+        #[command(subcommand)]
+        command: card::CardCommand,
+    },
     /// Decide who may register a patient (self or which SDM), and what is still needed.
     Eligibility(eligibility::Args),
 }
@@ -51,6 +57,7 @@ fn main() -> ExitCode {
             doctor::run(&app, &args)
         }
         Command::Id { command } => id::run(&command),
+        Command::Card { command } => card::run(&command),
         Command::Eligibility(args) => eligibility::run(&args),
     }
 }

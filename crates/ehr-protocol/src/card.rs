@@ -1,0 +1,266 @@
+//! What the UI sees of the card readers and of the identity in front of the
+//! clerk: the reader state, the identity pane's contents (number masked),
+//! and the card layer's stable codes with their bilingual messages.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+macro_rules! card_codes {
+    ($( $(#[$doc:meta])* $variant:ident = $wire:literal, $en:literal, $zh:literal; )*) => {
+        /// Every stable code of the card layer (readers, cards, IDEAS).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+        pub enum CardCode {
+            $( $(#[$doc])* #[serde(rename = $wire)] $variant, )*
+        }
+
+        impl CardCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [CardCode] = &[ $( CardCode::$variant, )* ];
+
+            /// The dotted wire form.
+            pub fn as_str(self) -> &'static str {
+                match self { $( CardCode::$variant => $wire, )* }
+            }
+
+            /// The message in English and in Traditional Chinese.
+            pub fn messages(self) -> (&'static str, &'static str) {
+                match self { $( CardCode::$variant => ($en, $zh), )* }
+            }
+
+            /// The code for a wire form; unknown forms are `card.protocol`.
+            pub fn from_wire(s: &str) -> CardCode {
+                match s { $( $wire => CardCode::$variant, )* _ => CardCode::Protocol }
+            }
+        }
+    };
+}
+
+card_codes! {
+    /// The PC/SC service is not running.
+    NoService = "pcsc.no_service",
+        "The card reader service is not running. Ask your field engineer to run “ehrctl doctor”. You can key the details in by hand meanwhile.",
+        "讀卡服務沒有運作。請聯絡技術支援人員執行「ehrctl doctor」。期間可用人手輸入資料。";
+    /// No reader is connected.
+    NoReader = "pcsc.no_reader",
+        "No card reader is connected. Check the reader's cable, or key the details in by hand.",
+        "沒有連接讀卡器。請檢查讀卡器的連接線，或用人手輸入資料。";
+    /// Another PC/SC failure.
+    ServiceError = "pcsc.service_error",
+        "The card reader reported an error. Take the card out and insert it again.",
+        "讀卡器出現錯誤。請取出智能身份證再重新插入。";
+    /// No card in the reader.
+    Absent = "card.absent",
+        "There is no card in the reader.",
+        "讀卡器內沒有智能身份證。";
+    /// The card was taken out during the read.
+    Removed = "card.removed",
+        "The card was taken out before it could be read. Insert it again and leave it in until the details appear.",
+        "智能身份證在讀取完成前被取出。請重新插入，待資料顯示後才取出。";
+    /// The read did not finish in time.
+    Timeout = "card.timeout",
+        "The card could not be read in time. Take it out and insert it again.",
+        "未能及時讀取智能身份證。請取出再重新插入。";
+    /// The read was cancelled.
+    Cancelled = "card.cancelled",
+        "The card read was cancelled.",
+        "已取消讀取智能身份證。";
+    /// The card's data does not follow the profile.
+    Malformed = "card.malformed",
+        "The card's data could not be understood. Key the details in by hand from the card.",
+        "未能解讀智能身份證的資料。請按證件用人手輸入資料。";
+    /// Not an identity card this reader knows.
+    Unknown = "card.unknown",
+        "This is not a Hong Kong identity card the reader can read. Check the card, or key the details in by hand.",
+        "這不是讀卡器能讀取的香港身份證。請檢查證件，或用人手輸入資料。";
+    /// A 2003-generation card.
+    OldGeneration = "card.old_generation",
+        "This identity card is of the 2003 generation, which is no longer valid. Key the details in by hand from another identity document.",
+        "這是2003年款的智能身份證，已經失效。請按另一份身分證明文件用人手輸入資料。";
+    /// A profile version the reader does not know.
+    UnsupportedVersion = "card.unsupported_version",
+        "This card uses a format this version of the counter cannot read. Key the details in by hand.",
+        "此版本的櫃位程式未能讀取這種格式的智能身份證。請用人手輸入資料。";
+    /// The card refused a read.
+    UnexpectedStatus = "card.unexpected_status",
+        "The card refused to be read. Take it out and insert it again.",
+        "智能身份證拒絕讀取。請取出再重新插入。";
+    /// The exchange with the card broke down.
+    Protocol = "card.protocol",
+        "The exchange with the card went wrong. Take it out and insert it again.",
+        "與智能身份證的通訊出錯。請取出再重新插入。";
+    /// The card was read but its data fails the checks (for example the check digit).
+    InvalidData = "card.invalid_data",
+        "The card was read, but its details do not pass the checks. Key the details in by hand from the card.",
+        "已讀取智能身份證，但資料未能通過核對。請按證件用人手輸入資料。";
+    /// IDEAS is not configured on this counter.
+    IdeasNotConfigured = "ideas.not_configured",
+        "The government card-authentication service is not set up on this counter. Use the card reader or key the details in by hand.",
+        "此櫃位未設定政府的身份證認證服務。請使用讀卡器或用人手輸入資料。";
+    /// IDEAS cannot be reached.
+    IdeasUnavailable = "ideas.unavailable",
+        "The government card-authentication service cannot be reached. Key the details in by hand.",
+        "未能連接政府的身份證認證服務。請用人手輸入資料。";
+}
+
+/// A card-layer problem as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CardProblem {
+    /// The stable code.
+    pub code: CardCode,
+    /// The message in English.
+    pub message_en: String,
+    /// The message in Traditional Chinese.
+    pub message_zh: String,
+}
+
+impl CardProblem {
+    /// The problem for `code`, with its catalogue messages.
+    pub fn new(code: CardCode) -> Self {
+        let (en, zh) = code.messages();
+        CardProblem {
+            code,
+            message_en: en.to_owned(),
+            message_zh: zh.to_owned(),
+        }
+    }
+}
+
+/// The state of the card readers, as the status line shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReaderStatus {
+    /// The PC/SC service is not running.
+    NoService,
+    /// The service runs but no reader is connected.
+    NoReader,
+    /// A reader is ready; no card in it (or the identity was cleared).
+    Waiting,
+    /// A card is being read.
+    Reading,
+    /// A card was read; its identity is in the pane.
+    Read,
+    /// The last read failed; the problem says why.
+    Error,
+}
+
+/// One person's identity as the identity pane shows it. The document number
+/// is masked; the full number is only ever shown on an audited reveal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IdentityView {
+    /// `open_test_card`, `ideas` or `manual`.
+    pub source: String,
+    /// The document type code (`hkic`, …).
+    pub document_type: String,
+    /// The document type's name in English.
+    pub document_type_en: String,
+    /// The document type's name in Chinese.
+    pub document_type_zh: String,
+    /// The masked number, for example `A123***(4)`.
+    pub document_masked: String,
+    /// The English name as printed.
+    pub english_name: String,
+    /// The surname.
+    pub surname: String,
+    /// The given names.
+    pub given_names: String,
+    /// The Chinese name in characters, if any.
+    pub chinese_name: Option<String>,
+    /// The Chinese Commercial Codes of the name, as printed (`7115 1129 2429`).
+    pub chinese_ccc: Option<String>,
+    /// The date of birth as written in Hong Kong (`15/01/1980`).
+    pub date_of_birth: String,
+    /// `M` or `F`.
+    pub sex: String,
+    /// The date of issue, where the source gives it.
+    pub date_of_issue: Option<String>,
+    /// `gen2018` for cards.
+    pub generation: Option<String>,
+}
+
+/// Everything the card side of the screen shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReaderView {
+    /// The reader state.
+    pub status: ReaderStatus,
+    /// The readers the service lists.
+    pub readers: Vec<String>,
+    /// The reader of the card being read or shown.
+    pub reader: Option<String>,
+    /// The identity in the card pane.
+    pub identity: Option<IdentityView>,
+    /// Why the last read failed.
+    pub problem: Option<CardProblem>,
+    /// Increases with every change, so a front end can drop stale updates.
+    pub revision: u64,
+}
+
+impl Default for ReaderView {
+    fn default() -> Self {
+        ReaderView {
+            status: ReaderStatus::NoService,
+            readers: Vec::new(),
+            reader: None,
+            identity: None,
+            problem: None,
+            revision: 0,
+        }
+    }
+}
+
+/// What the clerk keyed in the manual pane, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ManualIdentityRequest {
+    /// The document type code.
+    pub document_type: String,
+    /// The number.
+    pub document_number: String,
+    /// Surname in English.
+    pub surname: String,
+    /// Given names in English.
+    pub given_names: String,
+    /// Chinese name (may be empty).
+    pub chinese_name: String,
+    /// Date of birth.
+    pub date_of_birth: String,
+    /// Sex.
+    pub sex: String,
+}
+
+/// One refused field of the manual pane: the field, the domain's code and
+/// its fixed messages. Never the value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FieldIssue {
+    /// The field name, as in [`ManualIdentityRequest`].
+    pub field: String,
+    /// The domain's stable code (for example `id.check_digit`).
+    #[ts(type = "DomainCode")]
+    pub code: String,
+    /// The message in English.
+    pub message_en: String,
+    /// The message in Traditional Chinese.
+    pub message_zh: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn card_codes_round_trip_and_have_both_messages() {
+        let mut seen = std::collections::HashSet::new();
+        for code in CardCode::ALL {
+            assert!(seen.insert(code.as_str()));
+            let json = serde_json::to_string(code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(CardCode::from_wire(code.as_str()), *code);
+            let (en, zh) = code.messages();
+            assert!(!en.is_empty());
+            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
+        }
+        assert_eq!(CardCode::from_wire("card.what"), CardCode::Protocol);
+        assert!(CardCode::OldGeneration
+            .messages()
+            .0
+            .contains("by hand from another identity document"));
+    }
+}
