@@ -3,7 +3,8 @@
 # missing, then the gates in order (each stops the run on failure):
 #   rustfmt, UI type check and unit tests, clippy (warnings denied),
 #   all Rust tests (unit, integration, card reading through a real pcscd,
-#   architecture, end to end), then brief fuzzing of every parser.
+#   architecture, end to end), schemathesis against ehr-central's OpenAPI
+#   document, then brief fuzzing of every parser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
@@ -23,11 +24,14 @@ step "UI: type check, unit tests, build"
 step "clippy (warnings denied)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "build the app for the end-to-end tests"
-cargo build --locked -p ehr-counter
+step "build the app and ehr-central for the end-to-end tests"
+cargo build --locked -p ehr-counter -p ehr-central
 
 step "Rust tests: unit, integration, pcscd + virtual card, architecture, end to end"
 cargo test --workspace --locked
+
+step "ehr-central: schemathesis against its OpenAPI document"
+bash scripts/central-schemathesis.sh
 
 step "fuzzing: every parser target, briefly (FUZZ_SECONDS, default 10)"
 bash scripts/fuzz.sh

@@ -3,7 +3,14 @@
 //! capability in `capabilities/main.json` grants exactly those.
 
 /// The commands of `src/main.rs`, in one place for tauri-build and the tidy test.
-const COMMANDS: &[&str] = &["app_info", "sign_in"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "sign_in",
+    "sign_out",
+    "watch_reader",
+    "finish_task",
+    "check_manual_identity",
+];
 
 fn main() {
     tauri_build::try_build(

@@ -7,10 +7,19 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+use std::sync::{Arc, Mutex};
+
 use ehr_app::App;
+use ehr_protocol::card::{FieldIssue, IdentityView, ManualIdentityRequest, ReaderView};
 use ehr_protocol::ipc::{AppInfo, SignInRequest, StaffSession};
 use ehr_protocol::ErrorBody;
+use tauri::ipc::Channel;
 use tauri::{Manager, State};
+
+/// The UI's subscriptions to reader changes (a channel needs no event
+/// permission, so the window's capability stays limited to our commands).
+#[derive(Default, Clone)]
+struct ReaderWatchers(Arc<Mutex<Vec<Channel<ReaderView>>>>);
 
 /// What the sign-in screen shows about this installation.
 #[tauri::command]
@@ -18,10 +27,44 @@ fn app_info(app: State<'_, App>) -> AppInfo {
     app.info()
 }
 
-/// Sign a staff member in.
-#[tauri::command]
+/// Sign a staff member in (at the central service: off the UI thread).
+#[tauri::command(async)]
 fn sign_in(app: State<'_, App>, request: SignInRequest) -> Result<StaffSession, ErrorBody> {
     app.sign_in(&request)
+}
+
+/// Sign out; the identity on screen is cleared.
+#[tauri::command]
+fn sign_out(app: State<'_, App>) {
+    app.sign_out()
+}
+
+/// The card side now; later changes arrive on `on_change`.
+#[tauri::command]
+fn watch_reader(
+    app: State<'_, App>,
+    watchers: State<'_, ReaderWatchers>,
+    on_change: Channel<ReaderView>,
+) -> ReaderView {
+    if let Ok(mut w) = watchers.0.lock() {
+        w.push(on_change);
+    }
+    app.reader_view()
+}
+
+/// The clerk finished the task: clear the identity.
+#[tauri::command]
+fn finish_task(app: State<'_, App>) -> ReaderView {
+    app.finish_task()
+}
+
+/// Check the manual pane with the domain rules.
+#[tauri::command]
+fn check_manual_identity(
+    app: State<'_, App>,
+    request: ManualIdentityRequest,
+) -> Result<IdentityView, Vec<FieldIssue>> {
+    app.check_manual_identity(&request)
 }
 
 fn main() {
@@ -36,6 +79,20 @@ fn main() {
     }
 
     let app = App::new(ehr_app::Config::from_env());
+    let watchers = ReaderWatchers::default();
+    let sending = watchers.clone();
+    // The reader thread feeds every window that watches; a closed window's
+    // channel fails to send and is dropped.
+    if let Err(e) = app.start_card_reader(move |u| {
+        if let Ok(mut w) = sending.0.lock() {
+            w.retain(|ch| ch.send(u.view.clone()).is_ok());
+        }
+    }) {
+        eprintln!(
+            "eHR Counter could not start the card reader thread ({})",
+            e.code
+        );
+    }
     let result = tauri::Builder::default()
         // A second launch focuses the running window instead of opening a
         // second counter session on the same machine.
@@ -46,7 +103,15 @@ fn main() {
             }
         }))
         .manage(app)
-        .invoke_handler(tauri::generate_handler![app_info, sign_in])
+        .manage(watchers)
+        .invoke_handler(tauri::generate_handler![
+            app_info,
+            sign_in,
+            sign_out,
+            watch_reader,
+            finish_task,
+            check_manual_identity
+        ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("eHR Counter could not start: {e}");

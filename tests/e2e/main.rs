@@ -4,5 +4,6 @@
 //! Run with `bash scripts/test.sh` (which builds the UI and the app first),
 //! or, after a build, `cargo test -p ehr-tests --test e2e`.
 
+mod counter;
 mod sign_in;
 mod single_instance;

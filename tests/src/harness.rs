@@ -40,6 +40,8 @@ pub struct AppEnv {
     pub binary: PathBuf,
     /// The folder for this test's logs.
     pub log_dir: PathBuf,
+    /// Extra environment for the app (for example the central service URL).
+    pub extra_env: Vec<(String, String)>,
 }
 
 impl AppEnv {
@@ -59,7 +61,11 @@ impl AppEnv {
             .env("XDG_CONFIG_HOME", self.data_dir.join("xdg-config"))
             .env_remove("WAYLAND_DISPLAY")
             .env_remove("EHR_CENTRAL_URL")
-            .env_remove("EHR_TRAINING");
+            .env_remove("EHR_TRAINING")
+            .env_remove("EHR_COUNTER_KEY");
+        for (k, v) in &self.extra_env {
+            cmd.env(k, v);
+        }
     }
 }
 
@@ -122,7 +128,7 @@ pub struct Harness {
     tmp: PathBuf,
 }
 
-fn free_port() -> Result<u16, String> {
+pub(crate) fn free_port() -> Result<u16, String> {
     let l = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
     l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
@@ -159,6 +165,11 @@ fn require_tool(name: &str) -> Result<(), String> {
 impl Harness {
     /// Start Xvfb, a session bus and tauri-driver for the test `name`.
     pub fn start(name: &str) -> Result<Harness, String> {
+        Harness::start_with(name, Vec::new())
+    }
+
+    /// [`Harness::start`], with extra environment for the app.
+    pub fn start_with(name: &str, extra_env: Vec<(String, String)>) -> Result<Harness, String> {
         for tool in ["Xvfb", "dbus-daemon", "tauri-driver", "WebKitWebDriver"] {
             require_tool(tool)?;
         }
@@ -207,6 +218,7 @@ impl Harness {
             data_dir: tmp.join("data"),
             binary,
             log_dir: log_dir.clone(),
+            extra_env,
         };
         let driver_port = free_port()?;
         let native_port = free_port()?;
@@ -307,10 +319,19 @@ where
     F: FnOnce(Client, AppEnv) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    run_with(name, Vec::new(), body)
+}
+
+/// [`run`], with extra environment for the app.
+pub fn run_with<F, Fut>(name: &str, extra_env: Vec<(String, String)>, body: F)
+where
+    F: FnOnce(Client, AppEnv) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let _serial = SERIAL
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let harness = match Harness::start(name) {
+    let harness = match Harness::start_with(name, extra_env) {
         Ok(h) => h,
         Err(e) => panic!("e2e harness for {name}: {e}"),
     };

@@ -5,6 +5,7 @@
 //! [`vcard`] is the virtual identity card on vpcd's virtual reader, and
 //! [`pcscd`] runs a private pcscd with two virtual readers.
 
+pub mod central;
 pub mod harness;
 pub mod pcscd;
 pub mod vcard;

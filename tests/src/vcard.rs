@@ -65,7 +65,7 @@ pub enum VcardError {
 
 fn hex(s: &str, what: &'static str) -> Result<Vec<u8>, VcardError> {
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(VcardError::Hex(what));
     }
     (0..s.len())

@@ -107,6 +107,14 @@ impl CardDesk {
     }
 }
 
+/// The view with the identity taken out (for when nobody is signed in).
+pub fn without_identity(v: &ReaderView) -> ReaderView {
+    ReaderView {
+        identity: None,
+        ..v.clone()
+    }
+}
+
 fn clear(v: &mut ReaderView) {
     v.identity = None;
     v.problem = None;

@@ -9,6 +9,7 @@
 //! fails the build if any crate under `crates/` does).
 
 pub mod card;
+pub mod central;
 pub mod config;
 pub mod doctor;
 mod session;
@@ -17,7 +18,7 @@ pub use config::Config;
 pub use doctor::DoctorReport;
 
 use ehr_protocol::card::{FieldIssue, IdentityView, ManualIdentityRequest, ReaderView};
-use ehr_protocol::ipc::{AppInfo, SignInRequest, StaffSession};
+use ehr_protocol::ipc::{AppInfo, DocumentTypeOption, SignInRequest, StaffSession};
 use ehr_protocol::{ErrorBody, ErrorCode};
 
 /// The product name, shown in the window title and on slips.
@@ -31,6 +32,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub struct App {
     config: Config,
     card: card::CardDesk,
+    session: std::sync::Arc<std::sync::Mutex<Option<central::Session>>>,
 }
 
 impl App {
@@ -39,6 +41,7 @@ impl App {
         App {
             config,
             card: card::CardDesk::default(),
+            session: Default::default(),
         }
     }
 
@@ -54,23 +57,47 @@ impl App {
             version: VERSION.to_owned(),
             central_url: self.config.central_url.clone(),
             training_mode: self.config.training_mode,
+            document_types: ehr_domain::DocumentType::ALL
+                .iter()
+                .map(|t| {
+                    let (en, zh) = t.names();
+                    DocumentTypeOption {
+                        code: t.code().to_owned(),
+                        name_en: en.to_owned(),
+                        name_zh: zh.to_owned(),
+                    }
+                })
+                .collect(),
         }
     }
 
-    /// Sign a staff member in.
+    /// Sign a staff member in at the central service.
     ///
     /// The input is checked here first, so a clerk learns of a typing slip
-    /// without a round trip. Authentication itself belongs to the central
-    /// service: with none configured the answer is `central.not_configured`;
-    /// this version has no central client yet (issue 4), and says so with
-    /// `central.sign_in_unavailable` rather than pretending.
+    /// without a round trip. With no central service configured the answer
+    /// is `central.not_configured`; otherwise the service decides, and its
+    /// stable code comes back (wrong password, locked account, unknown
+    /// counter), or `central.unreachable`.
     pub fn sign_in(&self, req: &SignInRequest) -> Result<StaffSession, ErrorBody> {
         session::check_sign_in(req)?;
-        let code = match &self.config.central_url {
-            None => ErrorCode::CentralNotConfigured,
-            Some(_) => ErrorCode::CentralSignInUnavailable,
+        let Some(base) = &self.config.central_url else {
+            return Err(ErrorBody::new(ErrorCode::CentralNotConfigured));
         };
-        Err(ErrorBody::new(code))
+        let s = central::sign_in(&self.config, base, req)?;
+        let staff = s.staff.clone();
+        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(s);
+        Ok(staff)
+    }
+
+    /// Sign out: the session ends and the identity on screen is cleared.
+    pub fn sign_out(&self) {
+        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.card.finish_task();
+    }
+
+    /// Whether a staff member is signed in.
+    pub fn signed_in(&self) -> bool {
+        signed_in(&self.session)
     }
 
     /// Start following the card readers (once; later calls do nothing).
@@ -91,8 +118,20 @@ impl App {
     where
         F: Fn(&card::CardUpdate) + Send + Sync + 'static,
     {
+        // Nobody's card data reaches a front end while nobody is signed in.
+        let session = self.session.clone();
+        let guarded = move |u: &card::CardUpdate| {
+            if signed_in(&session) {
+                on_change(u);
+            } else {
+                on_change(&card::CardUpdate {
+                    view: card::without_identity(&u.view),
+                    ..u.clone()
+                });
+            }
+        };
         self.card
-            .start(options, Box::new(on_change))
+            .start(options, Box::new(guarded))
             .map_err(|_| ErrorBody::new(ErrorCode::Internal))
     }
 
@@ -103,7 +142,12 @@ impl App {
 
     /// What the card side of the screen shows now.
     pub fn reader_view(&self) -> ReaderView {
-        self.card.view()
+        let v = self.card.view();
+        if self.signed_in() {
+            v
+        } else {
+            card::without_identity(&v)
+        }
     }
 
     /// The clerk finished the task: the identity on screen is cleared (and a
@@ -125,4 +169,8 @@ impl App {
     pub fn doctor(&self) -> DoctorReport {
         doctor::run(&self.config)
     }
+}
+
+fn signed_in(s: &std::sync::Mutex<Option<central::Session>>) -> bool {
+    s.lock().unwrap_or_else(|p| p.into_inner()).is_some()
 }

@@ -350,7 +350,7 @@ fn date_field(objs: &[Tlv<'_>], tag: Tag, what: &'static str) -> Result<String, 
 
 /// Decode packed-BCD CCC codes: two bytes, four decimal digits, per character.
 pub fn decode_ccc(bytes: &[u8]) -> Result<Vec<u16>, ReadError> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(ReadError::Malformed(
             "Chinese name has an odd number of bytes",
         ));

@@ -6,8 +6,12 @@
 
 use ts_rs::{Config, TS};
 
+use crate::card::{
+    CardCode, CardProblem, FieldIssue, IdentityView, ManualIdentityRequest, ReaderStatus,
+    ReaderView,
+};
 use crate::error::{ErrorBody, ErrorCode};
-use crate::ipc::{AppInfo, SignInRequest, StaffRole, StaffSession};
+use crate::ipc::{AppInfo, DocumentTypeOption, SignInRequest, StaffRole, StaffSession};
 
 /// The path of the generated file, relative to the workspace root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
@@ -29,10 +33,23 @@ pub fn typescript() -> String {
     );
     decl::<ErrorCode>(&cfg, &mut out);
     decl::<ErrorBody>(&cfg, &mut out);
+    decl::<DocumentTypeOption>(&cfg, &mut out);
     decl::<AppInfo>(&cfg, &mut out);
     decl::<SignInRequest>(&cfg, &mut out);
     decl::<StaffRole>(&cfg, &mut out);
     decl::<StaffSession>(&cfg, &mut out);
+    decl::<CardCode>(&cfg, &mut out);
+    decl::<CardProblem>(&cfg, &mut out);
+    decl::<ReaderStatus>(&cfg, &mut out);
+    decl::<IdentityView>(&cfg, &mut out);
+    decl::<ReaderView>(&cfg, &mut out);
+    decl::<ManualIdentityRequest>(&cfg, &mut out);
+    decl::<FieldIssue>(&cfg, &mut out);
+    out.push_str("/** Every stable code of the domain rules (crates/ehr-domain). */\nexport type DomainCode =");
+    for code in ehr_domain::Code::ALL {
+        out.push_str(&format!("\n  | \"{}\"", code.as_str()));
+    }
+    out.push_str(";\n\n");
     out.push_str("/** Every error code, for exhaustive handling in the UI. */\nexport const ERROR_CODES: readonly ErrorCode[] = [\n");
     for code in ErrorCode::ALL {
         out.push_str(&format!("  \"{}\",\n", code.as_str()));
@@ -75,6 +92,10 @@ mod tests {
             "SignInRequest",
             "StaffSession",
             "StaffRole",
+            "ReaderView",
+            "IdentityView",
+            "FieldIssue",
+            "DomainCode",
         ] {
             assert!(
                 ts.contains(&format!("export type {name} ")),
@@ -82,5 +103,7 @@ mod tests {
             );
         }
         assert!(ts.contains("\"central.not_configured\""));
+        assert!(ts.contains("\"card.old_generation\""));
+        assert!(ts.contains("| \"id.check_digit\""));
     }
 }

@@ -12,6 +12,7 @@ use ts_rs::TS;
 ///
 /// Serialised as a dotted string such as `"auth.staff_code_required"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ErrorCode {
     /// The staff code field was empty.
     #[serde(rename = "auth.staff_code_required")]
@@ -28,9 +29,138 @@ pub enum ErrorCode {
     /// This version of the app cannot sign in to a central service yet.
     #[serde(rename = "central.sign_in_unavailable")]
     CentralSignInUnavailable,
+    /// The central service could not be reached (network, or the service is down).
+    #[serde(rename = "central.unreachable")]
+    CentralUnreachable,
+    /// The central service answered with something that is not its API.
+    #[serde(rename = "central.bad_answer")]
+    CentralBadAnswer,
+    /// This counter has no machine key: it was never enrolled.
+    #[serde(rename = "counter.not_enrolled")]
+    CounterNotEnrolled,
     /// The local data directory could not be created or written.
     #[serde(rename = "storage.data_dir")]
     StorageDataDir,
+    /// Sign-in failed: unknown staff code or wrong password (which one is not said).
+    #[serde(rename = "auth.invalid_credentials")]
+    AuthInvalidCredentials,
+    /// The account is locked after repeated sign-in failures.
+    #[serde(rename = "auth.locked")]
+    AuthLocked,
+    /// No bearer token was sent.
+    #[serde(rename = "auth.token_missing")]
+    AuthTokenMissing,
+    /// The bearer token is unknown, expired, signed out, or bound to another counter.
+    #[serde(rename = "auth.token_invalid")]
+    AuthTokenInvalid,
+    /// The account's role does not allow the request.
+    #[serde(rename = "auth.forbidden")]
+    AuthForbidden,
+    /// The counter key is missing or unknown, or the counter is disabled.
+    #[serde(rename = "counter.unknown")]
+    CounterUnknown,
+    /// The one-time enrolment code is unknown, used or expired.
+    #[serde(rename = "counter.enrolment_code_invalid")]
+    CounterEnrolmentCode,
+    /// The body is not valid JSON of the expected shape.
+    #[serde(rename = "request.malformed")]
+    RequestMalformed,
+    /// The body exceeds the size limit.
+    #[serde(rename = "request.too_large")]
+    RequestTooLarge,
+    /// The body is not `application/json` (or form data for /apply).
+    #[serde(rename = "request.unsupported_media_type")]
+    RequestUnsupportedMediaType,
+    /// The query string is missing fields or has invalid values.
+    #[serde(rename = "request.query_invalid")]
+    RequestQuery,
+    /// No route matches the path.
+    #[serde(rename = "request.not_found")]
+    RequestNotFound,
+    /// The route exists but not for this method.
+    #[serde(rename = "request.method_not_allowed")]
+    RequestMethodNotAllowed,
+    /// Validation of the whole request failed; `field` names the first field.
+    #[serde(rename = "request.validation")]
+    RequestValidation,
+    /// No application has the reference.
+    #[serde(rename = "application.not_found")]
+    ApplicationNotFound,
+    /// No registered record matches.
+    #[serde(rename = "record.not_found")]
+    RecordNotFound,
+    /// The batch is empty or too large.
+    #[serde(rename = "batch.size")]
+    BatchSize,
+    /// An idempotency key was replayed with different content.
+    #[serde(rename = "batch.idempotency_key_reused")]
+    BatchIdempotencyKeyReused,
+    /// The operation's sequence number is not above the record's last applied one.
+    #[serde(rename = "batch.sequence_stale")]
+    BatchSequenceStale,
+    /// The application was activated before (maybe at another counter).
+    #[serde(rename = "conflict.already_activated")]
+    ConflictAlreadyActivated,
+    /// The application's expiry date has passed.
+    #[serde(rename = "conflict.expired")]
+    ConflictExpired,
+    /// The application was cancelled or withdrawn.
+    #[serde(rename = "conflict.withdrawn")]
+    ConflictWithdrawn,
+    /// The registered record is withdrawn.
+    #[serde(rename = "conflict.record_withdrawn")]
+    ConflictRecordWithdrawn,
+    /// The document number (or birth-hospital document) is already on another record.
+    #[serde(rename = "conflict.number_clash")]
+    ConflictNumberClash,
+    /// A registration with the same document already exists.
+    #[serde(rename = "conflict.already_registered")]
+    ConflictAlreadyRegistered,
+    /// The operation names an application that does not exist.
+    #[serde(rename = "conflict.application_not_found")]
+    ConflictApplicationNotFound,
+    /// The operation names a record that does not exist.
+    #[serde(rename = "conflict.record_not_found")]
+    ConflictRecordNotFound,
+    /// Completion of a record that is not a newborn awaiting its birth certificate.
+    #[serde(rename = "conflict.not_awaiting_birth_certificate")]
+    ConflictNotAwaitingBirthCertificate,
+    /// Giving consent already given, or revoking consent not given.
+    #[serde(rename = "conflict.consent_state")]
+    ConflictConsentState,
+    /// An image id was reused for different content.
+    #[serde(rename = "conflict.image_exists")]
+    ConflictImageExists,
+    /// The decoded image exceeds 2 MiB.
+    #[serde(rename = "document.too_large")]
+    DocumentTooLarge,
+    /// The sniffed content is not JPEG, PNG or PDF.
+    #[serde(rename = "document.type_not_allowed")]
+    DocumentTypeNotAllowed,
+    /// The image data is not valid base64.
+    #[serde(rename = "document.encoding")]
+    DocumentEncoding,
+    /// An operation refers to an image id that was not uploaded.
+    #[serde(rename = "document.image_unknown")]
+    DocumentImageUnknown,
+    /// A required field is empty.
+    #[serde(rename = "field.required")]
+    FieldRequired,
+    /// A field's value has the wrong shape or length.
+    #[serde(rename = "field.format")]
+    FieldFormat,
+    /// A code (site, provider, relationship, capacity) is not in the reference data.
+    #[serde(rename = "field.unknown_code")]
+    FieldUnknownCode,
+    /// Withdrawal was sent without confirmation.
+    #[serde(rename = "withdrawal.not_confirmed")]
+    WithdrawalNotConfirmed,
+    /// The sign-off names no active supervisor.
+    #[serde(rename = "supervisor.unknown")]
+    SupervisorUnknown,
+    /// The online form's CSRF token is missing, wrong or expired.
+    #[serde(rename = "apply.form_expired")]
+    ApplyFormExpired,
     /// An unexpected internal failure; details are in the local log only.
     #[serde(rename = "internal")]
     Internal,
@@ -44,7 +174,50 @@ impl ErrorCode {
         ErrorCode::AuthPasswordRequired,
         ErrorCode::CentralNotConfigured,
         ErrorCode::CentralSignInUnavailable,
+        ErrorCode::CentralUnreachable,
+        ErrorCode::CentralBadAnswer,
+        ErrorCode::CounterNotEnrolled,
         ErrorCode::StorageDataDir,
+        ErrorCode::AuthInvalidCredentials,
+        ErrorCode::AuthLocked,
+        ErrorCode::AuthTokenMissing,
+        ErrorCode::AuthTokenInvalid,
+        ErrorCode::AuthForbidden,
+        ErrorCode::CounterUnknown,
+        ErrorCode::CounterEnrolmentCode,
+        ErrorCode::RequestMalformed,
+        ErrorCode::RequestTooLarge,
+        ErrorCode::RequestUnsupportedMediaType,
+        ErrorCode::RequestQuery,
+        ErrorCode::RequestNotFound,
+        ErrorCode::RequestMethodNotAllowed,
+        ErrorCode::RequestValidation,
+        ErrorCode::ApplicationNotFound,
+        ErrorCode::RecordNotFound,
+        ErrorCode::BatchSize,
+        ErrorCode::BatchIdempotencyKeyReused,
+        ErrorCode::BatchSequenceStale,
+        ErrorCode::ConflictAlreadyActivated,
+        ErrorCode::ConflictExpired,
+        ErrorCode::ConflictWithdrawn,
+        ErrorCode::ConflictRecordWithdrawn,
+        ErrorCode::ConflictNumberClash,
+        ErrorCode::ConflictAlreadyRegistered,
+        ErrorCode::ConflictApplicationNotFound,
+        ErrorCode::ConflictRecordNotFound,
+        ErrorCode::ConflictNotAwaitingBirthCertificate,
+        ErrorCode::ConflictConsentState,
+        ErrorCode::ConflictImageExists,
+        ErrorCode::DocumentTooLarge,
+        ErrorCode::DocumentTypeNotAllowed,
+        ErrorCode::DocumentEncoding,
+        ErrorCode::DocumentImageUnknown,
+        ErrorCode::FieldRequired,
+        ErrorCode::FieldFormat,
+        ErrorCode::FieldUnknownCode,
+        ErrorCode::WithdrawalNotConfirmed,
+        ErrorCode::SupervisorUnknown,
+        ErrorCode::ApplyFormExpired,
         ErrorCode::Internal,
     ];
 
@@ -56,7 +229,52 @@ impl ErrorCode {
             ErrorCode::AuthPasswordRequired => "auth.password_required",
             ErrorCode::CentralNotConfigured => "central.not_configured",
             ErrorCode::CentralSignInUnavailable => "central.sign_in_unavailable",
+            ErrorCode::CentralUnreachable => "central.unreachable",
+            ErrorCode::CentralBadAnswer => "central.bad_answer",
+            ErrorCode::CounterNotEnrolled => "counter.not_enrolled",
             ErrorCode::StorageDataDir => "storage.data_dir",
+            ErrorCode::AuthInvalidCredentials => "auth.invalid_credentials",
+            ErrorCode::AuthLocked => "auth.locked",
+            ErrorCode::AuthTokenMissing => "auth.token_missing",
+            ErrorCode::AuthTokenInvalid => "auth.token_invalid",
+            ErrorCode::AuthForbidden => "auth.forbidden",
+            ErrorCode::CounterUnknown => "counter.unknown",
+            ErrorCode::CounterEnrolmentCode => "counter.enrolment_code_invalid",
+            ErrorCode::RequestMalformed => "request.malformed",
+            ErrorCode::RequestTooLarge => "request.too_large",
+            ErrorCode::RequestUnsupportedMediaType => "request.unsupported_media_type",
+            ErrorCode::RequestQuery => "request.query_invalid",
+            ErrorCode::RequestNotFound => "request.not_found",
+            ErrorCode::RequestMethodNotAllowed => "request.method_not_allowed",
+            ErrorCode::RequestValidation => "request.validation",
+            ErrorCode::ApplicationNotFound => "application.not_found",
+            ErrorCode::RecordNotFound => "record.not_found",
+            ErrorCode::BatchSize => "batch.size",
+            ErrorCode::BatchIdempotencyKeyReused => "batch.idempotency_key_reused",
+            ErrorCode::BatchSequenceStale => "batch.sequence_stale",
+            ErrorCode::ConflictAlreadyActivated => "conflict.already_activated",
+            ErrorCode::ConflictExpired => "conflict.expired",
+            ErrorCode::ConflictWithdrawn => "conflict.withdrawn",
+            ErrorCode::ConflictRecordWithdrawn => "conflict.record_withdrawn",
+            ErrorCode::ConflictNumberClash => "conflict.number_clash",
+            ErrorCode::ConflictAlreadyRegistered => "conflict.already_registered",
+            ErrorCode::ConflictApplicationNotFound => "conflict.application_not_found",
+            ErrorCode::ConflictRecordNotFound => "conflict.record_not_found",
+            ErrorCode::ConflictNotAwaitingBirthCertificate => {
+                "conflict.not_awaiting_birth_certificate"
+            }
+            ErrorCode::ConflictConsentState => "conflict.consent_state",
+            ErrorCode::ConflictImageExists => "conflict.image_exists",
+            ErrorCode::DocumentTooLarge => "document.too_large",
+            ErrorCode::DocumentTypeNotAllowed => "document.type_not_allowed",
+            ErrorCode::DocumentEncoding => "document.encoding",
+            ErrorCode::DocumentImageUnknown => "document.image_unknown",
+            ErrorCode::FieldRequired => "field.required",
+            ErrorCode::FieldFormat => "field.format",
+            ErrorCode::FieldUnknownCode => "field.unknown_code",
+            ErrorCode::WithdrawalNotConfirmed => "withdrawal.not_confirmed",
+            ErrorCode::SupervisorUnknown => "supervisor.unknown",
+            ErrorCode::ApplyFormExpired => "apply.form_expired",
             ErrorCode::Internal => "internal",
         }
     }
@@ -78,9 +296,181 @@ impl ErrorCode {
                 "This version of the counter cannot sign in to the central service yet. Use a counter with the current release.",
                 "此版本的櫃位程式尚未能登入中央服務。請使用已安裝最新版本的櫃位。",
             ),
+            ErrorCode::CentralUnreachable => (
+                "The central registration service cannot be reached. Check the network cable, then try again. If it goes on, tell your supervisor.",
+                "未能連接中央登記服務。請檢查網絡線後再試。如問題持續，請通知主管。",
+            ),
+            ErrorCode::CentralBadAnswer => (
+                "The central registration service gave an answer the counter cannot use. Try again; if it goes on, ask your field engineer to run “ehrctl doctor”.",
+                "中央登記服務的回覆無法使用。請再試；如問題持續，請聯絡技術支援人員執行「ehrctl doctor」。",
+            ),
+            ErrorCode::CounterNotEnrolled => (
+                "This counter is not enrolled with the central service, so nobody can sign in on it. Ask your field engineer to enrol it.",
+                "此櫃位未在中央服務登記，因此無法登入。請聯絡技術支援人員為櫃位登記。",
+            ),
             ErrorCode::StorageDataDir => (
                 "The counter cannot write its data folder. Ask your field engineer to run “ehrctl doctor”.",
                 "此櫃位無法寫入資料夾。請聯絡技術支援人員執行「ehrctl doctor」。",
+            ),
+            ErrorCode::AuthInvalidCredentials => (
+                "The staff code or password is wrong.",
+                "職員編號或密碼不正確。",
+            ),
+            ErrorCode::AuthLocked => (
+                "This account is locked after too many failed sign-ins. Wait 15 minutes or ask a supervisor.",
+                "此帳戶因多次登入失敗已被鎖定。請等候15分鐘或聯絡主管。",
+            ),
+            ErrorCode::AuthTokenMissing => (
+                "Sign in first.",
+                "請先登入。",
+            ),
+            ErrorCode::AuthTokenInvalid => (
+                "Your session has ended. Sign in again.",
+                "你的登入時段已結束。請重新登入。",
+            ),
+            ErrorCode::AuthForbidden => (
+                "Your account cannot do this.",
+                "你的帳戶不可執行此操作。",
+            ),
+            ErrorCode::CounterUnknown => (
+                "This counter is not enrolled with the central service. Ask your field engineer to enrol it.",
+                "此櫃位尚未在中央服務登記。請聯絡技術支援人員為櫃位登記。",
+            ),
+            ErrorCode::CounterEnrolmentCode => (
+                "The enrolment code is wrong, used or expired. Ask for a new one.",
+                "登記碼不正確、已使用或已過期。請索取新的登記碼。",
+            ),
+            ErrorCode::RequestMalformed => (
+                "The request could not be read. Update the counter application.",
+                "無法讀取請求。請更新櫃位程式。",
+            ),
+            ErrorCode::RequestTooLarge => (
+                "The request is too large.",
+                "請求過大。",
+            ),
+            ErrorCode::RequestUnsupportedMediaType => (
+                "The request has the wrong content type.",
+                "請求的內容類型不正確。",
+            ),
+            ErrorCode::RequestQuery => (
+                "The search could not be read. Check the search fields.",
+                "無法讀取搜尋條件。請檢查搜尋欄位。",
+            ),
+            ErrorCode::RequestNotFound => (
+                "There is no such page or endpoint.",
+                "沒有此頁面或端點。",
+            ),
+            ErrorCode::RequestMethodNotAllowed => (
+                "This endpoint does not accept that method.",
+                "此端點不接受該方法。",
+            ),
+            ErrorCode::RequestValidation => (
+                "Some fields are not valid. Check the highlighted fields.",
+                "部分欄位無效。請檢查標示的欄位。",
+            ),
+            ErrorCode::ApplicationNotFound => (
+                "No application has this reference.",
+                "沒有此參考編號的申請。",
+            ),
+            ErrorCode::RecordNotFound => (
+                "No registration was found.",
+                "找不到登記紀錄。",
+            ),
+            ErrorCode::BatchSize => (
+                "A batch has 1 to 200 operations.",
+                "每批須有1至200項操作。",
+            ),
+            ErrorCode::BatchIdempotencyKeyReused => (
+                "This change was already sent with different content. It needs attention: key the change again.",
+                "此變更先前已以不同內容傳送。需要跟進：請重新輸入此變更。",
+            ),
+            ErrorCode::BatchSequenceStale => (
+                "A later change to this record was already applied. Review the record before trying again.",
+                "此紀錄較後的變更已經生效。請先檢視紀錄再重試。",
+            ),
+            ErrorCode::ConflictAlreadyActivated => (
+                "This application was already activated. Look up the registration instead.",
+                "此申請已經啟動。請改為查閱登記紀錄。",
+            ),
+            ErrorCode::ConflictExpired => (
+                "This application has expired. Register the person in person instead; the form can be prefilled from it.",
+                "此申請已過期。請改為即場登記，可沿用申請資料。",
+            ),
+            ErrorCode::ConflictWithdrawn => (
+                "This application was withdrawn or cancelled.",
+                "此申請已撤回或取消。",
+            ),
+            ErrorCode::ConflictRecordWithdrawn => (
+                "This registration was withdrawn from eHealth.",
+                "此登記已退出醫健通。",
+            ),
+            ErrorCode::ConflictNumberClash => (
+                "Another registration already has this document number. Refer the case to the eHR Registration Office.",
+                "另一登記紀錄已使用此證件號碼。請將個案轉交醫健通登記辦事處。",
+            ),
+            ErrorCode::ConflictAlreadyRegistered => (
+                "This person is already registered with eHealth. Look up the registration instead.",
+                "此人已登記醫健通。請改為查閱登記紀錄。",
+            ),
+            ErrorCode::ConflictApplicationNotFound => (
+                "The application was not found. Check the reference.",
+                "找不到此申請。請核對參考編號。",
+            ),
+            ErrorCode::ConflictRecordNotFound => (
+                "The registration was not found. Check the eHR number.",
+                "找不到此登記紀錄。請核對醫健通號碼。",
+            ),
+            ErrorCode::ConflictNotAwaitingBirthCertificate => (
+                "This record is not waiting for a birth certificate.",
+                "此紀錄並非等待出生證明書。",
+            ),
+            ErrorCode::ConflictConsentState => (
+                "The consent was already in that state. Look up the registration to see its consents.",
+                "同意已處於該狀態。請查閱登記紀錄以檢視其同意。",
+            ),
+            ErrorCode::ConflictImageExists => (
+                "A different image with this id was already uploaded.",
+                "已上載另一張相同識別碼的影像。",
+            ),
+            ErrorCode::DocumentTooLarge => (
+                "The image is too large (at most 2 MB).",
+                "影像過大（最多2MB）。",
+            ),
+            ErrorCode::DocumentTypeNotAllowed => (
+                "The image must be a JPEG, PNG or PDF file.",
+                "影像必須是JPEG、PNG或PDF檔案。",
+            ),
+            ErrorCode::DocumentEncoding => (
+                "The image could not be read.",
+                "無法讀取影像。",
+            ),
+            ErrorCode::DocumentImageUnknown => (
+                "The document image was not uploaded. Capture it again.",
+                "文件影像尚未上載。請重新擷取。",
+            ),
+            ErrorCode::FieldRequired => (
+                "This field is required.",
+                "此欄必須填寫。",
+            ),
+            ErrorCode::FieldFormat => (
+                "This field does not have the expected format.",
+                "此欄格式不正確。",
+            ),
+            ErrorCode::FieldUnknownCode => (
+                "This value is not on the reference list.",
+                "此值不在參考清單內。",
+            ),
+            ErrorCode::WithdrawalNotConfirmed => (
+                "Withdrawal needs the person's explicit confirmation.",
+                "退出須由當事人明確確認。",
+            ),
+            ErrorCode::SupervisorUnknown => (
+                "The sign-off must be by a supervisor's staff code.",
+                "簽批必須由主管的職員編號作出。",
+            ),
+            ErrorCode::ApplyFormExpired => (
+                "The form has expired. Start again.",
+                "表格已逾時。請重新開始。",
             ),
             ErrorCode::Internal => (
                 "Something went wrong inside the counter application. Nothing you entered was lost; try again.",
@@ -98,6 +488,7 @@ impl std::fmt::Display for ErrorCode {
 
 /// The body of every error that crosses the IPC or HTTP boundary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// The stable code the UI switches on.
     pub code: ErrorCode,

@@ -14,6 +14,19 @@ pub struct AppInfo {
     pub central_url: Option<String>,
     /// Whether the app runs in training mode (virtual card, demo data).
     pub training_mode: bool,
+    /// The identity documents the manual pane offers, in order.
+    pub document_types: Vec<DocumentTypeOption>,
+}
+
+/// One identity document type, as the manual pane lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DocumentTypeOption {
+    /// The stable code (`hkic`, …).
+    pub code: String,
+    /// The name in English.
+    pub name_en: String,
+    /// The name in Traditional Chinese.
+    pub name_zh: String,
 }
 
 /// A staff member's sign-in attempt.

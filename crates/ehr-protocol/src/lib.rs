@@ -10,7 +10,9 @@
 //! carry no personal data (codes, field names and fixed messages only).
 
 pub mod bindings;
+pub mod card;
 pub mod error;
 pub mod ipc;
+pub mod wire;
 
 pub use error::{ErrorBody, ErrorCode};

@@ -1,5 +1,8 @@
 //! `ehrctl card` through a real pcscd, vpcd and the virtual card.
 
+// Test support functions outside #[test] fail loudly by design.
+#![allow(clippy::unwrap_used)]
+
 use std::process::{Command, Output};
 
 use ehr_tests::pcscd::{Pcscd, READERS};

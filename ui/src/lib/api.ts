@@ -1,24 +1,47 @@
 // The only module that calls into Rust. Every command is typed with the
 // declarations generated from crates/ehr-protocol (bindings.ts), and every
-// rejection is normalised to an ErrorBody.
-import { invoke } from "@tauri-apps/api/core";
-import type { AppInfo, SignInRequest, StaffSession } from "./bindings";
-import { toErrorBody } from "./errors";
+// rejection is normalised: to an ErrorBody, or (manual entry) to the list of
+// refused fields.
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type {
+  AppInfo,
+  ErrorBody,
+  IdentityView,
+  ManualIdentityRequest,
+  ReaderView,
+  SignInRequest,
+  StaffSession,
+} from "./bindings";
+import { toErrorBody, toManualRefusal, type ManualRefusal } from "./errors";
 
-export type Result<T> = { ok: true; value: T } | { ok: false; error: import("./bindings").ErrorBody };
+export type Result<T, E = ErrorBody> = { ok: true; value: T } | { ok: false; error: E };
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<Result<T>> {
+async function call<T, E = ErrorBody>(
+  command: string,
+  args?: Record<string, unknown>,
+  normalise: (rejection: unknown) => E = toErrorBody as (r: unknown) => E,
+): Promise<Result<T, E>> {
   try {
     return { ok: true, value: await invoke<T>(command, args) };
   } catch (rejection) {
-    if (!(typeof rejection === "object" && rejection !== null && "code" in rejection)) {
+    if (!(typeof rejection === "object" && rejection !== null)) {
       console.error(`command ${command} failed outside the app's error contract`);
     }
-    return { ok: false, error: toErrorBody(rejection) };
+    return { ok: false, error: normalise(rejection) };
   }
 }
 
 export const api = {
   appInfo: () => call<AppInfo>("app_info"),
   signIn: (request: SignInRequest) => call<StaffSession>("sign_in", { request }),
+  signOut: () => call<null>("sign_out"),
+  /** The card side now; `onChange` receives every later change. */
+  watchReader: (onChange: (view: ReaderView) => void) => {
+    const channel = new Channel<ReaderView>();
+    channel.onmessage = onChange;
+    return call<ReaderView>("watch_reader", { onChange: channel });
+  },
+  finishTask: () => call<ReaderView>("finish_task"),
+  checkManualIdentity: (request: ManualIdentityRequest) =>
+    call<IdentityView, ManualRefusal>("check_manual_identity", { request }, toManualRefusal),
 };

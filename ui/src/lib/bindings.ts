@@ -6,7 +6,7 @@
  *
  * Serialised as a dotted string such as `"auth.staff_code_required"`.
  */
-export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "storage.data_dir" | "internal";
+export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "central.unreachable" | "central.bad_answer" | "counter.not_enrolled" | "storage.data_dir" | "auth.invalid_credentials" | "auth.locked" | "auth.token_missing" | "auth.token_invalid" | "auth.forbidden" | "counter.unknown" | "counter.enrolment_code_invalid" | "request.malformed" | "request.too_large" | "request.unsupported_media_type" | "request.query_invalid" | "request.not_found" | "request.method_not_allowed" | "request.validation" | "application.not_found" | "record.not_found" | "batch.size" | "batch.idempotency_key_reused" | "batch.sequence_stale" | "conflict.already_activated" | "conflict.expired" | "conflict.withdrawn" | "conflict.record_withdrawn" | "conflict.number_clash" | "conflict.already_registered" | "conflict.application_not_found" | "conflict.record_not_found" | "conflict.not_awaiting_birth_certificate" | "conflict.consent_state" | "conflict.image_exists" | "document.too_large" | "document.type_not_allowed" | "document.encoding" | "document.image_unknown" | "field.required" | "field.format" | "field.unknown_code" | "withdrawal.not_confirmed" | "supervisor.unknown" | "apply.form_expired" | "internal";
 
 /**
  * The body of every error that crosses the IPC or HTTP boundary.
@@ -30,6 +30,23 @@ message_en: string,
 message_zh: string, };
 
 /**
+ * One identity document type, as the manual pane lists it.
+ */
+export type DocumentTypeOption = { 
+/**
+ * The stable code (`hkic`, …).
+ */
+code: string, 
+/**
+ * The name in English.
+ */
+name_en: string, 
+/**
+ * The name in Traditional Chinese.
+ */
+name_zh: string, };
+
+/**
  * What the sign-in screen shows about this installation.
  */
 export type AppInfo = { 
@@ -48,7 +65,11 @@ central_url: string | null,
 /**
  * Whether the app runs in training mode (virtual card, demo data).
  */
-training_mode: boolean, };
+training_mode: boolean, 
+/**
+ * The identity documents the manual pane offers, in order.
+ */
+document_types: Array<DocumentTypeOption>, };
 
 /**
  * A staff member's sign-in attempt.
@@ -81,6 +102,232 @@ staff_code: string,
  */
 role: StaffRole, };
 
+/**
+ * Every stable code of the card layer (readers, cards, IDEAS).
+ */
+export type CardCode = "pcsc.no_service" | "pcsc.no_reader" | "pcsc.service_error" | "card.absent" | "card.removed" | "card.timeout" | "card.cancelled" | "card.malformed" | "card.unknown" | "card.old_generation" | "card.unsupported_version" | "card.unexpected_status" | "card.protocol" | "card.invalid_data" | "ideas.not_configured" | "ideas.unavailable";
+
+/**
+ * A card-layer problem as the UI shows it.
+ */
+export type CardProblem = { 
+/**
+ * The stable code.
+ */
+code: CardCode, 
+/**
+ * The message in English.
+ */
+message_en: string, 
+/**
+ * The message in Traditional Chinese.
+ */
+message_zh: string, };
+
+/**
+ * The state of the card readers, as the status line shows it.
+ */
+export type ReaderStatus = "no_service" | "no_reader" | "waiting" | "reading" | "read" | "error";
+
+/**
+ * One person's identity as the identity pane shows it. The document number
+ * is masked; the full number is only ever shown on an audited reveal.
+ */
+export type IdentityView = { 
+/**
+ * `open_test_card`, `ideas` or `manual`.
+ */
+source: string, 
+/**
+ * The document type code (`hkic`, …).
+ */
+document_type: string, 
+/**
+ * The document type's name in English.
+ */
+document_type_en: string, 
+/**
+ * The document type's name in Chinese.
+ */
+document_type_zh: string, 
+/**
+ * The masked number, for example `A123***(4)`.
+ */
+document_masked: string, 
+/**
+ * The English name as printed.
+ */
+english_name: string, 
+/**
+ * The surname.
+ */
+surname: string, 
+/**
+ * The given names.
+ */
+given_names: string, 
+/**
+ * The Chinese name in characters, if any.
+ */
+chinese_name: string | null, 
+/**
+ * The Chinese Commercial Codes of the name, as printed (`7115 1129 2429`).
+ */
+chinese_ccc: string | null, 
+/**
+ * The date of birth as written in Hong Kong (`15/01/1980`).
+ */
+date_of_birth: string, 
+/**
+ * `M` or `F`.
+ */
+sex: string, 
+/**
+ * The date of issue, where the source gives it.
+ */
+date_of_issue: string | null, 
+/**
+ * `gen2018` for cards.
+ */
+generation: string | null, };
+
+/**
+ * Everything the card side of the screen shows.
+ */
+export type ReaderView = { 
+/**
+ * The reader state.
+ */
+status: ReaderStatus, 
+/**
+ * The readers the service lists.
+ */
+readers: Array<string>, 
+/**
+ * The reader of the card being read or shown.
+ */
+reader: string | null, 
+/**
+ * The identity in the card pane.
+ */
+identity: IdentityView | null, 
+/**
+ * Why the last read failed.
+ */
+problem: CardProblem | null, 
+/**
+ * Increases with every change, so a front end can drop stale updates.
+ */
+revision: bigint, };
+
+/**
+ * What the clerk keyed in the manual pane, as typed.
+ */
+export type ManualIdentityRequest = { 
+/**
+ * The document type code.
+ */
+document_type: string, 
+/**
+ * The number.
+ */
+document_number: string, 
+/**
+ * Surname in English.
+ */
+surname: string, 
+/**
+ * Given names in English.
+ */
+given_names: string, 
+/**
+ * Chinese name (may be empty).
+ */
+chinese_name: string, 
+/**
+ * Date of birth.
+ */
+date_of_birth: string, 
+/**
+ * Sex.
+ */
+sex: string, };
+
+/**
+ * One refused field of the manual pane: the field, the domain's code and
+ * its fixed messages. Never the value.
+ */
+export type FieldIssue = { 
+/**
+ * The field name, as in [`ManualIdentityRequest`].
+ */
+field: string, 
+/**
+ * The domain's stable code (for example `id.check_digit`).
+ */
+code: DomainCode, 
+/**
+ * The message in English.
+ */
+message_en: string, 
+/**
+ * The message in Traditional Chinese.
+ */
+message_zh: string, };
+
+/** Every stable code of the domain rules (crates/ehr-domain). */
+export type DomainCode =
+  | "id.empty"
+  | "id.characters"
+  | "id.format"
+  | "id.check_digit_missing"
+  | "id.check_digit"
+  | "id.unknown_type"
+  | "id.pre_1980_override"
+  | "name.empty"
+  | "name.characters"
+  | "name.too_long"
+  | "name.surname_missing"
+  | "name.separator"
+  | "chinese_name.empty"
+  | "chinese_name.characters"
+  | "chinese_name.too_long"
+  | "ccc.empty"
+  | "ccc.format"
+  | "ccc.unknown"
+  | "ccc.too_many"
+  | "date.empty"
+  | "date.format"
+  | "date.out_of_range"
+  | "date.dob_after_transaction"
+  | "sex.format"
+  | "eligibility.sdm_required_under_16"
+  | "eligibility.self_lacks_capacity"
+  | "eligibility.sdm_needs_incapacity_ground"
+  | "eligibility.relationship_not_for_age"
+  | "eligibility.sdm_type_not_online"
+  | "eligibility.dob_after_transaction"
+  | "reason.self_16_plus"
+  | "reason.under_16"
+  | "reason.incapable_16_plus"
+  | "reason.age_uncertain"
+  | "reason.tier_top"
+  | "reason.tier_d"
+  | "reason.tier_e"
+  | "reason.parent_of_adult"
+  | "reason.fields_differ"
+  | "need.supporting_document"
+  | "need.no_higher_tier_declaration"
+  | "need.patient_document_copy"
+  | "need.supervisor.field_mismatch"
+  | "need.supervisor.pre_1980_birth_certificate"
+  | "lifecycle.illegal_transition"
+  | "lifecycle.date_order"
+  | "application.expired"
+  | "activation.different_document"
+  | "registration.needs_birth_certificate"
+  | "consent.public_fixed";
+
 /** Every error code, for exhaustive handling in the UI. */
 export const ERROR_CODES: readonly ErrorCode[] = [
   "auth.staff_code_required",
@@ -88,6 +335,49 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "auth.password_required",
   "central.not_configured",
   "central.sign_in_unavailable",
+  "central.unreachable",
+  "central.bad_answer",
+  "counter.not_enrolled",
   "storage.data_dir",
+  "auth.invalid_credentials",
+  "auth.locked",
+  "auth.token_missing",
+  "auth.token_invalid",
+  "auth.forbidden",
+  "counter.unknown",
+  "counter.enrolment_code_invalid",
+  "request.malformed",
+  "request.too_large",
+  "request.unsupported_media_type",
+  "request.query_invalid",
+  "request.not_found",
+  "request.method_not_allowed",
+  "request.validation",
+  "application.not_found",
+  "record.not_found",
+  "batch.size",
+  "batch.idempotency_key_reused",
+  "batch.sequence_stale",
+  "conflict.already_activated",
+  "conflict.expired",
+  "conflict.withdrawn",
+  "conflict.record_withdrawn",
+  "conflict.number_clash",
+  "conflict.already_registered",
+  "conflict.application_not_found",
+  "conflict.record_not_found",
+  "conflict.not_awaiting_birth_certificate",
+  "conflict.consent_state",
+  "conflict.image_exists",
+  "document.too_large",
+  "document.type_not_allowed",
+  "document.encoding",
+  "document.image_unknown",
+  "field.required",
+  "field.format",
+  "field.unknown_code",
+  "withdrawal.not_confirmed",
+  "supervisor.unknown",
+  "apply.form_expired",
   "internal",
 ] as const;

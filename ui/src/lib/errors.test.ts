@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isErrorBody, toErrorBody } from "./errors";
+import { isErrorBody, toErrorBody, toManualRefusal } from "./errors";
 
 describe("toErrorBody", () => {
   it("passes a well-formed ErrorBody through unchanged", () => {
@@ -26,6 +26,23 @@ describe("toErrorBody", () => {
   it("refuses null, numbers and objects with missing messages", () => {
     for (const v of [null, undefined, 42, {}, { code: "internal", field: null, message_en: "x" }]) {
       expect(isErrorBody(v)).toBe(false);
+    }
+  });
+});
+
+describe("toManualRefusal", () => {
+  it("keeps well-formed field issues", () => {
+    const issues = [
+      { field: "document_number", code: "id.check_digit", message_en: "The check digit…", message_zh: "核對數字…" },
+    ];
+    expect(toManualRefusal(issues)).toEqual({ issues, error: null });
+  });
+
+  it("turns anything else into an error for the whole pane", () => {
+    for (const bad of ["Command not allowed", [], [{ field: 1 }], null]) {
+      const r = toManualRefusal(bad);
+      expect(r.issues).toEqual([]);
+      expect(r.error?.code).toBe("internal");
     }
   });
 });

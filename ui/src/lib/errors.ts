@@ -3,7 +3,7 @@
 // itself rejects with a plain string when a command is unknown or forbidden,
 // which the clerk sees as an internal error (the detail goes to the console
 // for a field engineer, never personal data).
-import { ERROR_CODES, type ErrorBody, type ErrorCode } from "./bindings";
+import { ERROR_CODES, type ErrorBody, type ErrorCode, type FieldIssue } from "./bindings";
 
 const INTERNAL: ErrorBody = {
   code: "internal",
@@ -30,4 +30,25 @@ export function isErrorBody(v: unknown): v is ErrorBody {
 export function toErrorBody(rejection: unknown): ErrorBody {
   if (isErrorBody(rejection)) return rejection;
   return INTERNAL;
+}
+
+/** The manual pane's refusal: the refused fields, or (for anything else
+ * the command rejected with) an error for the whole pane. */
+export type ManualRefusal = { issues: FieldIssue[]; error: ErrorBody | null };
+
+export function toManualRefusal(rejection: unknown): ManualRefusal {
+  const ok =
+    Array.isArray(rejection) &&
+    rejection.length > 0 &&
+    rejection.every(
+      (i) =>
+        typeof i === "object" &&
+        i !== null &&
+        typeof i.field === "string" &&
+        typeof i.code === "string" &&
+        typeof i.message_en === "string" &&
+        typeof i.message_zh === "string",
+    );
+  if (ok) return { issues: rejection as FieldIssue[], error: null };
+  return { issues: [], error: toErrorBody(rejection) };
 }

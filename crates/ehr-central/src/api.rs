@@ -1,0 +1,643 @@
+//! The HTTP API v1: router, extractors, handlers and the OpenAPI document.
+//!
+//! Public: `GET /v1/health`, `GET /v1/openapi.json`, `POST /v1/counters/enrol`
+//! (with a one-time code) and the `/apply` form. Counter only (a known
+//! `X-Counter-Key` or client certificate): `GET /v1/counters/me` and
+//! `POST /v1/auth/sign-in`. Everything else needs a known counter and a
+//! staff bearer token issued at that counter.
+//!
+//! Each handler runs in one database transaction (see [`crate::db`]).
+
+use std::sync::Arc;
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use ehr_protocol::wire::{
+    ApplicationDetail, ApplicationList, BatchRequest, BatchResponse, CounterIdentity, EnrolRequest,
+    EnrolResponse, RecordList, ReferenceData, SignInRequest, SignInResponse, COUNTER_KEY_HEADER,
+};
+use ehr_protocol::{ErrorBody, ErrorCode};
+use rusqlite::Transaction;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::applications::{self, ApplicationQuery};
+use crate::auth::{self, Counter, Session};
+use crate::db::Db;
+use crate::error::{ApiError, Error};
+use crate::ops::{self, Ctx};
+use crate::records::{self, RecordQuery};
+use crate::reference;
+use crate::util::{hk_date, now_unix};
+
+/// The default body limit (JSON requests other than the batch).
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// The batch endpoint's body limit (it carries base64 images).
+pub const BATCH_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// Shared state of the service.
+#[derive(Debug)]
+pub struct AppState {
+    /// The database.
+    pub db: Arc<Db>,
+    /// The key that signs the /apply form's CSRF tokens.
+    pub form_key: [u8; 32],
+    /// The audit writer's queue (lookups of personal data).
+    pub audit: std::sync::mpsc::Sender<crate::audit::Access>,
+}
+
+/// The state handle the handlers share.
+pub type Shared = Arc<AppState>;
+
+impl AppState {
+    /// Records lookups of personal data: one event per item returned, or
+    /// one with no subject when nothing matched.
+    pub fn audit_access(
+        &self,
+        session: &Session,
+        action: &'static str,
+        subjects: impl IntoIterator<Item = String>,
+    ) {
+        let event = |subject| crate::audit::Access {
+            counter_id: session.counter.identity.counter_id.clone(),
+            staff_code: session.staff_code.clone(),
+            action,
+            subject,
+        };
+        let mut any = false;
+        for s in subjects {
+            any = true;
+            let _ = self.audit.send(event(Some(s)));
+        }
+        if !any {
+            let _ = self.audit.send(event(None));
+        }
+    }
+
+    /// Runs `f` in one read transaction off the async runtime.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || db.read(f))
+            .await
+            .map_err(|_| ApiError::from(Error::Internal("task")))?
+    }
+
+    /// Runs `f` in one write transaction off the async runtime.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || db.write(f))
+            .await
+            .map_err(|_| ApiError::from(Error::Internal("task")))?
+    }
+}
+
+/// The SHA-256 fingerprint (lower-case hex) of the client certificate the
+/// TLS layer verified, put in the request's extensions by the server.
+#[derive(Debug, Clone)]
+pub struct ClientCertFingerprint(pub String);
+
+/// The credentials a request carries (read from headers only; checked
+/// inside the handler's transaction).
+#[derive(Debug, Clone, Default)]
+pub struct Creds {
+    counter_key: Option<String>,
+    cert: Option<String>,
+    token: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Creds {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Creds::from_headers(
+            &parts.headers,
+            parts.extensions.get::<ClientCertFingerprint>(),
+        ))
+    }
+}
+
+impl Creds {
+    fn from_headers(h: &HeaderMap, cert: Option<&ClientCertFingerprint>) -> Creds {
+        let text = |name: &str| {
+            h.get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty() && s.len() <= 256)
+        };
+        let token = text(header::AUTHORIZATION.as_str()).and_then(|v| {
+            let (scheme, rest) = v.split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| rest.trim().to_owned())
+        });
+        Creds {
+            counter_key: text(COUNTER_KEY_HEADER),
+            cert: cert.map(|c| c.0.clone()),
+            token,
+        }
+    }
+
+    /// The counter, by machine key or client certificate.
+    pub fn counter(&self, tx: &Transaction<'_>) -> Result<Counter, ApiError> {
+        let by_key = match &self.counter_key {
+            Some(k) => auth::counter_by_key(tx, k)?,
+            None => None,
+        };
+        let found = match (by_key, &self.cert) {
+            (Some(c), _) => Some(c),
+            (None, Some(fp)) => auth::counter_by_certificate(tx, fp)?,
+            (None, None) => None,
+        };
+        found.ok_or_else(|| ApiError::new(ErrorCode::CounterUnknown))
+    }
+
+    /// The staff session at a known counter.
+    pub fn session(&self, tx: &Transaction<'_>) -> Result<Session, ApiError> {
+        let counter = self.counter(tx)?;
+        let token = self
+            .token
+            .as_deref()
+            .ok_or(ApiError::new(ErrorCode::AuthTokenMissing))?;
+        auth::session(tx, &counter, token)
+    }
+}
+
+/// A JSON body whose rejections are JSON errors with stable codes.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(json_rejection(&rejection)),
+        }
+    }
+}
+
+fn json_rejection(r: &JsonRejection) -> ApiError {
+    match r.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::RequestTooLarge.into(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::RequestUnsupportedMediaType.into(),
+        _ => ErrorCode::RequestMalformed.into(),
+    }
+}
+
+/// A query string whose rejections are JSON errors.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        // serde_urlencoded decodes invalid UTF-8 lossily; refuse it instead.
+        if !query_is_utf8(parts.uri.query().unwrap_or_default()) {
+            return Err(ApiError::new(ErrorCode::RequestQuery));
+        }
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|_: QueryRejection| ApiError::new(ErrorCode::RequestQuery))
+    }
+}
+
+/// Whether a query string percent-decodes to UTF-8.
+fn query_is_utf8(q: &str) -> bool {
+    let b = q.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| char::from(c).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, ..) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&out).is_ok()
+}
+
+/// A path parameter whose rejections are JSON errors.
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|_: PathRejection| ApiError::new(ErrorCode::RequestNotFound))
+    }
+}
+
+fn today() -> Result<ehr_domain::Date, ApiError> {
+    hk_date(now_unix()).map_err(ApiError::from)
+}
+
+/// The service's health.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Health {
+    /// Always `ok` when the service answers.
+    pub status: String,
+    /// The service version.
+    pub version: String,
+}
+
+/// Liveness and version.
+#[utoipa::path(get, path = "/v1/health", tag = "service",
+    responses((status = 200, body = Health)))]
+async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    })
+}
+
+/// Enrols a counter machine with its one-time enrolment code; returns the
+/// machine key once.
+#[utoipa::path(post, path = "/v1/counters/enrol", tag = "counters",
+    request_body = EnrolRequest,
+    responses((status = 200, body = EnrolResponse),
+        (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+async fn enrol(
+    State(st): State<Shared>,
+    ApiJson(req): ApiJson<EnrolRequest>,
+) -> Result<Json<EnrolResponse>, ApiError> {
+    st.write(move |tx| {
+        let (counter, machine_key) = auth::enrol(tx, &req.enrolment_code)?;
+        tracing::info!(counter = %counter.identity.counter_id, "counter enrolled");
+        Ok(Json(EnrolResponse {
+            counter: counter.identity,
+            machine_key,
+        }))
+    })
+    .await
+}
+
+/// Identifies the calling counter (by machine key or client certificate).
+#[utoipa::path(get, path = "/v1/counters/me", tag = "counters",
+    security(("counter_key" = [])),
+    responses((status = 200, body = CounterIdentity),
+        (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+async fn counter_me(
+    State(st): State<Shared>,
+    creds: Creds,
+) -> Result<Json<CounterIdentity>, ApiError> {
+    st.read(move |tx| Ok(Json(creds.counter(tx)?.identity)))
+        .await
+}
+
+/// Signs a staff member in at this counter; returns a short-lived bearer token.
+#[utoipa::path(post, path = "/v1/auth/sign-in", tag = "auth",
+    security(("counter_key" = [])),
+    request_body = SignInRequest,
+    responses((status = 200, body = SignInResponse),
+        (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+async fn sign_in(
+    State(st): State<Shared>,
+    creds: Creds,
+    ApiJson(req): ApiJson<SignInRequest>,
+) -> Result<Json<SignInResponse>, ApiError> {
+    st.write(move |tx| {
+        let counter = creds.counter(tx)?;
+        Ok(auth::sign_in(tx, &counter, &req.staff_code, &req.password)?)
+    })
+    .await?
+    .map(Json)
+}
+
+/// Ends the session of the bearer token.
+#[utoipa::path(post, path = "/v1/auth/sign-out", tag = "auth",
+    security(("counter_key" = [], "bearer" = [])),
+    responses((status = 204, description = "Signed out"),
+        (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+async fn sign_out(State(st): State<Shared>, creds: Creds) -> Result<StatusCode, ApiError> {
+    st.write(move |tx| {
+        creds.session(tx)?;
+        if let Some(t) = &creds.token {
+            auth::sign_out(tx, t)?;
+        }
+        Ok(StatusCode::NO_CONTENT)
+    })
+    .await
+}
+
+/// Reference data and policies, with their version.
+#[utoipa::path(get, path = "/v1/reference", tag = "reference",
+    security(("counter_key" = [], "bearer" = [])),
+    responses((status = 200, body = ReferenceData),
+        (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+async fn reference_data(
+    State(st): State<Shared>,
+    creds: Creds,
+) -> Result<Json<ReferenceData>, ApiError> {
+    st.read(move |tx| {
+        creds.session(tx)?;
+        Ok(Json(reference::load(tx)?))
+    })
+    .await
+}
+
+/// Looks pending applications up: by document type and number, by
+/// reference, or by surname and date of birth (exactly one of these).
+#[utoipa::path(get, path = "/v1/applications", tag = "applications",
+    security(("counter_key" = [], "bearer" = [])),
+    params(ApplicationQuery),
+    responses((status = 200, body = ApplicationList),
+        (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+async fn lookup_applications(
+    State(st): State<Shared>,
+    creds: Creds,
+    ApiQuery(q): ApiQuery<ApplicationQuery>,
+) -> Result<Json<ApplicationList>, ApiError> {
+    let today = today()?;
+    let (session, items) = st
+        .read(move |tx| {
+            let session = creds.session(tx)?;
+            let policy = reference::domain_policy(&reference::policies(tx)?);
+            let items = applications::lookup(tx, &q, today, &policy)?;
+            Ok((session, items))
+        })
+        .await?;
+    st.audit_access(
+        &session,
+        "central.application_lookup",
+        items.iter().map(|i| i.reference.clone()),
+    );
+    Ok(Json(ApplicationList { items }))
+}
+
+/// One application in full.
+#[utoipa::path(get, path = "/v1/applications/{reference}", tag = "applications",
+    security(("counter_key" = [], "bearer" = [])),
+    params(("reference" = String, Path, description = "The application reference")),
+    responses((status = 200, body = ApplicationDetail),
+        (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+async fn get_application(
+    State(st): State<Shared>,
+    creds: Creds,
+    ApiPath(reference): ApiPath<String>,
+) -> Result<Json<ApplicationDetail>, ApiError> {
+    let today = today()?;
+    let (session, detail) = st
+        .read(move |tx| {
+            let session = creds.session(tx)?;
+            if reference.len() > 64 {
+                return Err(ErrorCode::ApplicationNotFound.into());
+            }
+            let policy = reference::domain_policy(&reference::policies(tx)?);
+            let app = applications::get(tx, &reference)?
+                .ok_or(ApiError::new(ErrorCode::ApplicationNotFound))?;
+            Ok((session, applications::detail(&app, today, &policy)?))
+        })
+        .await?;
+    st.audit_access(
+        &session,
+        "central.application_view",
+        [detail.summary.reference.clone()],
+    );
+    Ok(Json(detail))
+}
+
+/// Looks registered records up: by document, by eHR number, or by
+/// birth-hospital document (exactly one of these).
+#[utoipa::path(get, path = "/v1/records", tag = "records",
+    security(("counter_key" = [], "bearer" = [])),
+    params(RecordQuery),
+    responses((status = 200, body = RecordList),
+        (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+async fn lookup_records(
+    State(st): State<Shared>,
+    creds: Creds,
+    ApiQuery(q): ApiQuery<RecordQuery>,
+) -> Result<Json<RecordList>, ApiError> {
+    let (session, items) = st
+        .read(move |tx| {
+            let session = creds.session(tx)?;
+            let bad = |f: &str| ApiError::new(ErrorCode::RequestQuery).on_field(f);
+            let s = |v: &Option<String>| {
+                v.as_deref()
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_owned)
+            };
+            let found = match (
+                s(&q.document_type),
+                s(&q.document_number),
+                s(&q.ehr_number),
+                s(&q.hospital_code),
+                s(&q.serial),
+            ) {
+                (Some(t), Some(n), None, None, None) => {
+                    let t = ehr_domain::DocumentType::from_code(&t)
+                        .map_err(|_| bad("document_type"))?;
+                    let n = crate::validate::known_number(t, &n)
+                        .ok_or_else(|| bad("document_number"))?;
+                    records::by_document(tx, &n)?
+                }
+                (None, None, Some(e), None, None) => {
+                    if e.len() > 32 {
+                        return Err(bad("ehr_number"));
+                    }
+                    records::get(tx, &e)?
+                }
+                (None, None, None, Some(h), Some(sn)) => {
+                    if h.len() > 32 || sn.len() > 32 {
+                        return Err(bad("serial"));
+                    }
+                    records::by_birth_document(tx, &h, &sn.to_ascii_uppercase())?
+                }
+                _ => return Err(ErrorCode::RequestQuery.into()),
+            };
+            Ok((
+                session,
+                found.iter().map(records::to_wire).collect::<Vec<_>>(),
+            ))
+        })
+        .await?;
+    st.audit_access(
+        &session,
+        "central.record_lookup",
+        items.iter().map(|r| r.ehr_number.clone()),
+    );
+    Ok(Json(RecordList { items }))
+}
+
+/// Applies a batch of outbox operations, each at most once; answers each
+/// with applied, duplicate, conflict or rejected.
+#[utoipa::path(post, path = "/v1/batch", tag = "batch",
+    security(("counter_key" = [], "bearer" = [])),
+    request_body = BatchRequest,
+    responses((status = 200, body = BatchResponse),
+        (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+async fn batch(
+    State(st): State<Shared>,
+    creds: Creds,
+    ApiJson(req): ApiJson<BatchRequest>,
+) -> Result<Json<BatchResponse>, ApiError> {
+    let today = today()?;
+    st.write(move |tx| {
+        let session = creds.session(tx)?;
+        let ctx = Ctx {
+            counter_id: session.counter.identity.counter_id.clone(),
+            site_type: session.counter.identity.site.site_type,
+            staff_code: session.staff_code.clone(),
+            today,
+            policy: reference::domain_policy(&reference::policies(tx)?),
+        };
+        let resp = ops::apply_batch(tx, &ctx, &req)?;
+        tracing::info!(
+            counter = %ctx.counter_id,
+            ops = resp.results.len(),
+            applied = resp.results.iter().filter(|r| r.outcome.status() == "applied").count(),
+            "batch"
+        );
+        Ok(Json(resp))
+    })
+    .await
+}
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "counter_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Counter-Key"))),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "ehr-central API",
+        version = "1",
+        description = "The reference central registration service of eHR Counter. Errors are ErrorBody JSON with a stable code."
+    ),
+    modifiers(&Security),
+    tags(
+        (name = "service"), (name = "counters"), (name = "auth"), (name = "reference"),
+        (name = "applications"), (name = "records"), (name = "batch")
+    )
+)]
+struct ApiDoc;
+
+/// The API routes with their OpenAPI document (built from the same
+/// `routes!` registrations, so the two cannot drift).
+pub fn api_router() -> (Router<Shared>, utoipa::openapi::OpenApi) {
+    let batch_routes = OpenApiRouter::new()
+        .routes(routes!(batch))
+        .layer(DefaultBodyLimit::max(BATCH_BODY_LIMIT));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health))
+        .routes(routes!(enrol))
+        .routes(routes!(counter_me))
+        .routes(routes!(sign_in))
+        .routes(routes!(sign_out))
+        .routes(routes!(reference_data))
+        .routes(routes!(lookup_applications))
+        .routes(routes!(get_application))
+        .routes(routes!(lookup_records))
+        .merge(batch_routes)
+        .split_for_parts()
+}
+
+/// The OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().1
+}
+
+/// The whole service: API, OpenAPI document, /apply form, limits, tracing
+/// and JSON errors for everything that fails before a handler.
+pub fn router(state: Shared) -> Router {
+    let (api, doc) = api_router();
+    let doc = Arc::new(doc);
+    api.route(
+        "/v1/openapi.json",
+        axum::routing::get(move || {
+            let doc = doc.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    )
+    .merge(crate::apply::router())
+    .fallback(|| async { ApiError::new(ErrorCode::RequestNotFound) })
+    .method_not_allowed_fallback(|| async { ApiError::new(ErrorCode::RequestMethodNotAllowed) })
+    .layer(DefaultBodyLimit::max(BODY_LIMIT))
+    .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+        // The route template only: query strings and paths can carry
+        // references, numbers and names.
+        let route = req
+            .extensions()
+            .get::<MatchedPath>()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "unmatched".to_owned());
+        tracing::info_span!("request", method = %req.method(), route)
+    }))
+    .layer(RequestBodyLimitLayer::new(BATCH_BODY_LIMIT))
+    .layer(axum::middleware::map_response(json_errors))
+    .with_state(state)
+}
+
+/// Turns any error response that is not JSON (or an HTML page) into an
+/// [`ErrorBody`], so clients always get a stable code.
+async fn json_errors(resp: Response) -> Response {
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let ct = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if ct.starts_with("application/json") || ct.starts_with("text/html") {
+        return resp;
+    }
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::RequestTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::RequestUnsupportedMediaType,
+        StatusCode::NOT_FOUND => ErrorCode::RequestNotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::RequestMethodNotAllowed,
+        s if s.is_server_error() => ErrorCode::Internal,
+        _ => ErrorCode::RequestMalformed,
+    };
+    let mut out = ApiError::new(code).into_response();
+    *out.status_mut() = status;
+    out
+}

@@ -1,0 +1,364 @@
+//! Staff accounts, sign-in with argon2id, bearer sessions, lockout, and
+//! counter identity by machine key.
+//!
+//! - Passwords are stored as argon2id PHC strings (default parameters of
+//!   the `argon2` crate: m=19 MiB, t=2, p=1).
+//! - A session token is 256 random bits (base64url); only its SHA-256 is
+//!   stored. It is bound to the counter it was issued at and expires after
+//!   the `session_minutes` policy.
+//! - After [`MAX_FAILURES`] failed sign-ins in a row an account is locked
+//!   for [`LOCKOUT_SECS`]; an unknown staff code costs the same argon2 work
+//!   as a known one, so timing does not tell which.
+//! - A counter's machine key and enrolment code are random secrets stored
+//!   as SHA-256 hashes (high-entropy secrets need no slow hash).
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use ehr_protocol::wire::{CounterIdentity, SignInResponse, StaffRole};
+use ehr_protocol::ErrorCode;
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::error::{ApiError, Error, Result};
+use crate::reference;
+use crate::util::{now_unix, random_bytes, random_code, random_secret, rfc3339, sha256};
+
+/// Failed sign-ins in a row before the account locks.
+pub const MAX_FAILURES: i64 = 5;
+/// How long a locked account stays locked.
+pub const LOCKOUT_SECS: i64 = 15 * 60;
+/// How long an enrolment code is valid.
+pub const ENROLMENT_SECS: i64 = 24 * 3600;
+
+/// Hashes a password with argon2id.
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()?)
+        .map_err(|_| Error::Internal("salt encoding"))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| Error::Internal("password hashing"))
+}
+
+fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// A fixed hash verified for unknown staff codes, so they cost the same.
+fn dummy_hash() -> &'static str {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| hash_password("not a password").unwrap_or_default())
+}
+
+/// The role's wire code.
+pub fn role_code(r: StaffRole) -> &'static str {
+    match r {
+        StaffRole::RegistrationStaff => "registration_staff",
+        StaffRole::Supervisor => "supervisor",
+    }
+}
+
+fn role_from_code(s: &str) -> StaffRole {
+    if s == "supervisor" {
+        StaffRole::Supervisor
+    } else {
+        StaffRole::RegistrationStaff
+    }
+}
+
+/// Whether a staff code has a staff code's shape: 3 to 20 ASCII letters,
+/// digits or hyphens.
+pub fn valid_staff_code(s: &str) -> bool {
+    (3..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// Adds a staff account (or resets its password and role).
+pub fn add_staff(tx: &Transaction<'_>, code: &str, role: StaffRole, password: &str) -> Result<()> {
+    if !valid_staff_code(code) {
+        return Err(Error::Usage(
+            "a staff code has 3 to 20 letters, digits or hyphens".into(),
+        ));
+    }
+    if password.chars().count() < 10 {
+        return Err(Error::Usage("a password has at least 10 characters".into()));
+    }
+    let hash = hash_password(password)?;
+    tx.execute(
+        "INSERT INTO staff (staff_code, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (staff_code) DO UPDATE SET role = excluded.role, \
+         password_hash = excluded.password_hash, failed_attempts = 0, locked_until = NULL, active = 1",
+        params![code, role_code(role), hash, now_unix()],
+    )?;
+    Ok(())
+}
+
+/// Whether `code` is an active supervisor.
+pub fn is_supervisor(tx: &Transaction<'_>, code: &str) -> Result<bool> {
+    Ok(tx
+        .query_row(
+            "SELECT 1 FROM staff WHERE staff_code = ?1 AND role = 'supervisor' AND active = 1",
+            [code],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// A counter, as identified.
+#[derive(Debug, Clone)]
+pub struct Counter {
+    /// Its identity.
+    pub identity: CounterIdentity,
+}
+
+fn counter_by(
+    tx: &Transaction<'_>,
+    column: &str,
+    value: &dyn rusqlite::ToSql,
+) -> Result<Option<Counter>> {
+    let sql = format!(
+        "SELECT counter_id, name, site_code FROM counters WHERE {column} = ?1 AND active = 1"
+    );
+    let row: Option<(String, String, String)> = tx
+        .query_row(&sql, [value], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((counter_id, name, site_code)) = row else {
+        return Ok(None);
+    };
+    let Some(site) = reference::site(tx, &site_code)? else {
+        return Ok(None);
+    };
+    Ok(Some(Counter {
+        identity: CounterIdentity {
+            counter_id,
+            name,
+            site,
+        },
+    }))
+}
+
+/// The counter a machine key belongs to.
+pub fn counter_by_key(tx: &Transaction<'_>, key: &str) -> Result<Option<Counter>> {
+    counter_by(tx, "key_hash", &sha256(key.as_bytes()))
+}
+
+/// The counter a client certificate (SHA-256 fingerprint, lower-case hex)
+/// belongs to.
+pub fn counter_by_certificate(tx: &Transaction<'_>, fingerprint: &str) -> Result<Option<Counter>> {
+    counter_by(tx, "cert_fingerprint", &fingerprint)
+}
+
+/// A new counter for `site_code`: returns its id and one-time enrolment code.
+pub fn create_counter(
+    tx: &Transaction<'_>,
+    site_code: &str,
+    name: &str,
+) -> Result<(String, String)> {
+    if reference::site(tx, site_code)?.is_none() {
+        return Err(Error::Usage(format!("no site with code {site_code}")));
+    }
+    let counter_id = format!("CTR-{}", random_code(8)?);
+    let code = random_code(12)?;
+    tx.execute(
+        "INSERT INTO counters (counter_id, name, site_code, enrolment_hash, enrolment_expires, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            counter_id,
+            name,
+            site_code,
+            sha256(code.as_bytes()),
+            now_unix() + ENROLMENT_SECS,
+            now_unix()
+        ],
+    )?;
+    Ok((counter_id, code))
+}
+
+/// Sets a counter's machine key directly (demo seeding and `counter enrol
+/// --print-key`).
+pub fn set_counter_key(tx: &Transaction<'_>, counter_id: &str, key: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE counters SET key_hash = ?2, enrolment_hash = NULL, enrolment_expires = NULL \
+         WHERE counter_id = ?1",
+        params![counter_id, sha256(key.as_bytes())],
+    )?;
+    Ok(())
+}
+
+/// Binds a client certificate fingerprint to a counter.
+pub fn set_counter_certificate(
+    tx: &Transaction<'_>,
+    counter_id: &str,
+    fingerprint: &str,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE counters SET cert_fingerprint = ?2 WHERE counter_id = ?1",
+        params![counter_id, fingerprint.to_ascii_lowercase()],
+    )?;
+    Ok(())
+}
+
+/// Exchanges a one-time enrolment code for a machine key.
+pub fn enrol(tx: &Transaction<'_>, code: &str) -> Result<(Counter, String), ApiError> {
+    let code = code.trim().to_ascii_uppercase();
+    if code.is_empty() || code.len() > 64 {
+        return Err(ErrorCode::CounterEnrolmentCode.into());
+    }
+    let hash = sha256(code.as_bytes());
+    let found: Option<(String, i64)> = tx
+        .query_row(
+            "SELECT counter_id, enrolment_expires FROM counters WHERE enrolment_hash = ?1 AND active = 1",
+            [&hash],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((counter_id, expires)) = found else {
+        return Err(ErrorCode::CounterEnrolmentCode.into());
+    };
+    if expires < now_unix() {
+        return Err(ErrorCode::CounterEnrolmentCode.into());
+    }
+    let key = random_secret()?;
+    set_counter_key(tx, &counter_id, &key)?;
+    let counter = counter_by(tx, "counter_id", &counter_id)?
+        .ok_or(ApiError::new(ErrorCode::CounterEnrolmentCode))?;
+    Ok((counter, key))
+}
+
+/// A signed-in staff member at a counter.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The staff code.
+    pub staff_code: String,
+    /// The role.
+    pub role: StaffRole,
+    /// The counter.
+    pub counter: Counter,
+}
+
+/// Signs a staff member in at `counter`. The outer error is a failure of
+/// the service; the inner one is the refusal, returned as `Ok` so that the
+/// transaction commits the failure count.
+pub fn sign_in(
+    tx: &Transaction<'_>,
+    counter: &Counter,
+    staff_code: &str,
+    password: &str,
+) -> Result<Result<SignInResponse, ApiError>> {
+    if staff_code.trim().is_empty() {
+        return Ok(Err(
+            ApiError::new(ErrorCode::AuthStaffCodeRequired).on_field("staff_code")
+        ));
+    }
+    if password.is_empty() {
+        return Ok(Err(
+            ApiError::new(ErrorCode::AuthPasswordRequired).on_field("password")
+        ));
+    }
+    if password.len() > 1024 {
+        return Ok(Err(ErrorCode::AuthInvalidCredentials.into()));
+    }
+    let staff_code = staff_code.trim();
+    let now = now_unix();
+    let row: Option<(String, String, i64, Option<i64>)> = if valid_staff_code(staff_code) {
+        tx.query_row(
+            "SELECT role, password_hash, failed_attempts, locked_until FROM staff \
+             WHERE staff_code = ?1 AND active = 1",
+            [staff_code],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?
+    } else {
+        None
+    };
+    let Some((role, hash, failures, locked_until)) = row else {
+        let _ = verify_password(password, dummy_hash());
+        return Ok(Err(ErrorCode::AuthInvalidCredentials.into()));
+    };
+    if locked_until.is_some_and(|t| t > now) {
+        return Ok(Err(ErrorCode::AuthLocked.into()));
+    }
+    if !verify_password(password, &hash) {
+        let failures = if locked_until.is_some() {
+            1
+        } else {
+            failures + 1
+        };
+        let lock = (failures >= MAX_FAILURES).then_some(now + LOCKOUT_SECS);
+        tx.execute(
+            "UPDATE staff SET failed_attempts = ?2, locked_until = ?3 WHERE staff_code = ?1",
+            params![staff_code, if lock.is_some() { 0 } else { failures }, lock],
+        )?;
+        tracing::info!(counter = %counter.identity.counter_id, locked = lock.is_some(), "sign-in failed");
+        return Ok(Err(if lock.is_some() {
+            ErrorCode::AuthLocked
+        } else {
+            ErrorCode::AuthInvalidCredentials
+        }
+        .into()));
+    }
+    tx.execute(
+        "UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE staff_code = ?1",
+        [staff_code],
+    )?;
+    let minutes = reference::policies(tx)?.session_minutes.max(1);
+    let ttl = i64::from(minutes) * 60;
+    let token = random_secret()?;
+    tx.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+    tx.execute(
+        "INSERT INTO sessions (token_hash, staff_code, counter_id, created_at, expires_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            sha256(token.as_bytes()),
+            staff_code,
+            counter.identity.counter_id,
+            now,
+            now + ttl
+        ],
+    )?;
+    Ok(Ok(SignInResponse {
+        token,
+        expires_at: rfc3339(now + ttl),
+        expires_in_seconds: ttl as u64,
+        staff_code: staff_code.to_owned(),
+        role: role_from_code(&role),
+        counter: counter.identity.clone(),
+    }))
+}
+
+/// Ends a session.
+pub fn sign_out(tx: &Transaction<'_>, token: &str) -> Result<()> {
+    tx.execute(
+        "DELETE FROM sessions WHERE token_hash = ?1",
+        [sha256(token.as_bytes())],
+    )?;
+    Ok(())
+}
+
+/// The session a token belongs to, checked against the counter it was sent from.
+pub fn session(tx: &Transaction<'_>, counter: &Counter, token: &str) -> Result<Session, ApiError> {
+    let row: Option<(String, String, i64, String)> = tx
+        .query_row(
+            "SELECT s.staff_code, s.counter_id, s.expires_at, st.role FROM sessions s \
+             JOIN staff st ON st.staff_code = s.staff_code AND st.active = 1 \
+             WHERE s.token_hash = ?1",
+            [sha256(token.as_bytes())],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    match row {
+        Some((staff_code, counter_id, expires, role))
+            if expires > now_unix() && counter_id == counter.identity.counter_id =>
+        {
+            Ok(Session {
+                staff_code,
+                role: role_from_code(&role),
+                counter: counter.clone(),
+            })
+        }
+        _ => Err(ErrorCode::AuthTokenInvalid.into()),
+    }
+}

@@ -1,0 +1,355 @@
+//! Registered records: taking effect (eHR number, access key, notification),
+//! lookup, and the wire view with consents.
+
+use ehr_domain::lifecycle::consent::{
+    ConsentBook, ConsentState as DConsent, ProviderKind as DKind,
+};
+use ehr_domain::lifecycle::registration::{
+    BirthHospitalDocument, Identifier, RegistrationLifecycle, RegistrationState,
+};
+use ehr_domain::{Date, DocumentNumber};
+use ehr_protocol::wire::{
+    ConsentState, ConsentView, NotificationChannel, NotificationChoice, ProviderKind,
+    RecordIdentifier, RecordState, RegisteredRecord, Sex,
+};
+use ehr_protocol::ErrorCode;
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::reference;
+use crate::util::{now_unix, random_digits};
+
+/// The person's names and birth date as registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordPerson {
+    /// English surname.
+    pub surname: String,
+    /// English given names.
+    pub given_names: String,
+    /// Chinese name.
+    pub chinese_name: Option<String>,
+    /// Date of birth.
+    pub date_of_birth: String,
+    /// Sex.
+    pub sex: Option<Sex>,
+}
+
+/// A stored record.
+#[derive(Debug, Clone)]
+pub struct StoredRecord {
+    /// The eHR number.
+    pub ehr_number: String,
+    /// The lifecycle.
+    pub lifecycle: RegistrationLifecycle,
+    /// The person.
+    pub person: RecordPerson,
+    /// The consents.
+    pub consents: ConsentBook,
+    /// Flags.
+    pub flags: Vec<String>,
+}
+
+/// A registration about to take effect.
+#[derive(Debug)]
+pub struct NewRecord<'a> {
+    /// What identifies the person.
+    pub identifier: Identifier,
+    /// The person.
+    pub person: RecordPerson,
+    /// Where the access key goes.
+    pub notification: &'a NotificationChoice,
+    /// Private providers given consent now.
+    pub private_consents: &'a [String],
+    /// The application this settles.
+    pub settled_application: Option<&'a str>,
+    /// Flags for attention.
+    pub flags: Vec<String>,
+    /// The day it takes effect.
+    pub today: Date,
+}
+
+/// The wire state.
+pub fn state_to_wire(s: RegistrationState) -> RecordState {
+    match s {
+        RegistrationState::Effective => RecordState::Effective,
+        RegistrationState::AwaitingBirthCertificate => RecordState::AwaitingBirthCertificate,
+        RegistrationState::Withdrawn => RecordState::Withdrawn,
+    }
+}
+
+/// The record holding a document, if any.
+pub fn by_document(tx: &Transaction<'_>, n: &DocumentNumber) -> Result<Option<StoredRecord>> {
+    one(
+        tx,
+        "SELECT ehr_number, lifecycle, person, consents, flags FROM records \
+         WHERE doc_type = ?1 AND doc_number = ?2",
+        params![n.doc_type().code(), n.normalized()],
+    )
+}
+
+/// The record of a birth-hospital document, if any.
+pub fn by_birth_document(
+    tx: &Transaction<'_>,
+    hospital: &str,
+    serial: &str,
+) -> Result<Option<StoredRecord>> {
+    one(
+        tx,
+        "SELECT ehr_number, lifecycle, person, consents, flags FROM records \
+         WHERE hospital_code = ?1 AND hospital_serial = ?2",
+        params![hospital, serial],
+    )
+}
+
+/// The record with an eHR number, if any.
+pub fn get(tx: &Transaction<'_>, ehr_number: &str) -> Result<Option<StoredRecord>> {
+    one(
+        tx,
+        "SELECT ehr_number, lifecycle, person, consents, flags FROM records WHERE ehr_number = ?1",
+        params![ehr_number],
+    )
+}
+
+fn one(
+    tx: &Transaction<'_>,
+    sql: &str,
+    p: &[&dyn rusqlite::ToSql],
+) -> Result<Option<StoredRecord>> {
+    let row: Option<(String, String, String, String, String)> = tx
+        .prepare_cached(sql)?
+        .query_row(p, |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
+    row.map(|(ehr_number, l, p, c, f)| {
+        Ok(StoredRecord {
+            ehr_number,
+            lifecycle: serde_json::from_str(&l).map_err(|_| Error::Corrupt("record lifecycle"))?,
+            person: serde_json::from_str(&p).map_err(|_| Error::Corrupt("record person"))?,
+            consents: serde_json::from_str(&c).map_err(|_| Error::Corrupt("record consents"))?,
+            flags: serde_json::from_str(&f).map_err(|_| Error::Corrupt("record flags"))?,
+        })
+    })
+    .transpose()
+}
+
+fn json<T: Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|_| Error::Internal("json"))
+}
+
+/// Saves a record's lifecycle, identifier columns, person and consents.
+pub fn save(tx: &Transaction<'_>, r: &StoredRecord) -> Result<()> {
+    let (doc_type, doc_number) = match r.lifecycle.identifier() {
+        Identifier::Document { number } => (
+            Some(number.doc_type().code()),
+            Some(number.normalized().to_owned()),
+        ),
+        Identifier::BirthHospital { .. } => (None, None),
+    };
+    tx.execute(
+        "UPDATE records SET lifecycle = ?2, state = ?3, doc_type = ?4, doc_number = ?5, \
+         person = ?6, consents = ?7, flags = ?8 WHERE ehr_number = ?1",
+        params![
+            r.ehr_number,
+            json(&r.lifecycle)?,
+            r.lifecycle.state().code(),
+            doc_type,
+            doc_number,
+            json(&r.person)?,
+            json(&r.consents)?,
+            json(&r.flags)?,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Makes a registration take effect: checks for a clash, assigns the eHR
+/// number and an 8-digit access key, and queues the access-key notice.
+/// The key is written to the notification outbox only; it is neither
+/// returned nor logged. `Ok(Err(code))` is a conflict.
+pub fn register(tx: &Transaction<'_>, new: NewRecord<'_>) -> Result<Result<String, ErrorCode>> {
+    let (lifecycle, doc_cols, birth_cols) = match &new.identifier {
+        Identifier::Document { number } => {
+            if let Some(existing) = by_document(tx, number)? {
+                return Ok(Err(
+                    if existing.lifecycle.state() == RegistrationState::Withdrawn {
+                        ErrorCode::ConflictRecordWithdrawn
+                    } else {
+                        ErrorCode::ConflictAlreadyRegistered
+                    },
+                ));
+            }
+            (
+                RegistrationLifecycle::effective(number.clone(), new.today),
+                (
+                    Some(number.doc_type().code()),
+                    Some(number.normalized().to_owned()),
+                ),
+                (None, None),
+            )
+        }
+        Identifier::BirthHospital { document } => {
+            if by_birth_document(tx, &document.hospital_code, &document.serial)?.is_some() {
+                return Ok(Err(ErrorCode::ConflictNumberClash));
+            }
+            (
+                RegistrationLifecycle::newborn(
+                    BirthHospitalDocument {
+                        hospital_code: document.hospital_code.clone(),
+                        serial: document.serial.clone(),
+                    },
+                    new.today,
+                ),
+                (None, None),
+                (
+                    Some(document.hospital_code.clone()),
+                    Some(document.serial.clone()),
+                ),
+            )
+        }
+    };
+    let public = reference::provider_ids(tx, true)?;
+    let mut consents = ConsentBook::with_public_providers(public.iter().map(String::as_str));
+    let private: Vec<&str> = new.private_consents.iter().map(String::as_str).collect();
+    consents
+        .give(&private, new.today)
+        .map_err(|_| Error::Internal("consent on registration"))?;
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO records (ehr_number, doc_type, doc_number, hospital_code, hospital_serial, \
+         state, lifecycle, person, consents, registered_on, settled_application, flags, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+         ON CONFLICT (ehr_number) DO NOTHING",
+    )?;
+    let mut ehr_number = None;
+    for _ in 0..8 {
+        let candidate = random_digits(12)?;
+        let n = stmt.execute(params![
+            candidate,
+            doc_cols.0,
+            doc_cols.1,
+            birth_cols.0,
+            birth_cols.1,
+            lifecycle.state().code(),
+            json(&lifecycle)?,
+            json(&new.person)?,
+            json(&consents)?,
+            new.today.to_string(),
+            new.settled_application,
+            json(&new.flags)?,
+            now_unix(),
+        ])?;
+        if n == 1 {
+            ehr_number = Some(candidate);
+            break;
+        }
+    }
+    let ehr_number = ehr_number.ok_or(Error::Internal("no free eHR number"))?;
+    let access_key = random_digits(8)?;
+    let body = notice_text(new.notification.language, &ehr_number, &access_key);
+    tx.prepare_cached(
+        "INSERT INTO notification_outbox (ehr_number, channel, language, address, template, \
+         body, access_key, created_at) \
+         VALUES (?1, ?2, ?3, ?4, 'registration_access_key', ?7, ?5, ?6)",
+    )?
+    .execute(params![
+        ehr_number,
+        match new.notification.channel {
+            NotificationChannel::Sms => "sms",
+            NotificationChannel::Email => "email",
+            NotificationChannel::Post => "post",
+        },
+        match new.notification.language {
+            ehr_protocol::wire::Language::En => "en",
+            ehr_protocol::wire::Language::Zh => "zh",
+        },
+        new.notification.address.trim(),
+        access_key,
+        now_unix(),
+        body,
+    ])?;
+    Ok(Ok(ehr_number))
+}
+
+/// The access-key notice in the chosen language (SMS, email or letter body).
+pub fn notice_text(language: ehr_protocol::wire::Language, ehr_number: &str, key: &str) -> String {
+    match language {
+        ehr_protocol::wire::Language::En => format!(
+            "eHealth: your registration has taken effect (eHR number {ehr_number}). \
+             Your access key is {key}. Keep it secret; eHealth staff will never ask for it."
+        ),
+        ehr_protocol::wire::Language::Zh => format!(
+            "醫健通：你的登記已經生效（醫健通號碼 {ehr_number}）。你的登入密碼為 {key}。\
+             請妥善保管，醫健通職員絕不會向你索取。"
+        ),
+    }
+}
+
+/// The wire view of a record.
+pub fn to_wire(r: &StoredRecord) -> RegisteredRecord {
+    let identifier = match r.lifecycle.identifier() {
+        Identifier::Document { number } => RecordIdentifier::Document {
+            document_type: number.doc_type().code().to_owned(),
+            document_number_masked: number.masked(),
+        },
+        Identifier::BirthHospital { document } => RecordIdentifier::BirthHospital {
+            hospital_code: document.hospital_code.clone(),
+            serial: document.serial.clone(),
+        },
+    };
+    let mut consents: Vec<ConsentView> = r
+        .consents
+        .entries()
+        .iter()
+        .map(|(id, e)| {
+            let (state, given_on, revoked_on) = match e.state {
+                DConsent::Automatic => (ConsentState::Automatic, None, None),
+                DConsent::NotGiven => (ConsentState::NotGiven, None, None),
+                DConsent::Given { given_on } => (ConsentState::Given, Some(given_on), None),
+                DConsent::Revoked {
+                    given_on,
+                    revoked_on,
+                } => (ConsentState::Revoked, Some(given_on), Some(revoked_on)),
+            };
+            ConsentView {
+                provider_id: id.clone(),
+                kind: match e.kind {
+                    DKind::Public => ProviderKind::Public,
+                    DKind::Private => ProviderKind::Private,
+                },
+                state,
+                given_on: given_on.map(|d| d.to_string()),
+                revoked_on: revoked_on.map(|d| d.to_string()),
+            }
+        })
+        .collect();
+    consents.sort_by_key(|c| (c.kind == ProviderKind::Private, c.provider_id.clone()));
+    RegisteredRecord {
+        ehr_number: r.ehr_number.clone(),
+        state: state_to_wire(r.lifecycle.state()),
+        identifier,
+        surname: r.person.surname.clone(),
+        given_names: r.person.given_names.clone(),
+        chinese_name: r.person.chinese_name.clone(),
+        date_of_birth: r.person.date_of_birth.clone(),
+        registered_on: r.lifecycle.registered_on().to_string(),
+        consents,
+        flags: r.flags.clone(),
+    }
+}
+
+/// The query of `GET /v1/records`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RecordQuery {
+    /// Document type code (with `document_number`).
+    pub document_type: Option<String>,
+    /// Document number (with `document_type`).
+    pub document_number: Option<String>,
+    /// The eHR number.
+    pub ehr_number: Option<String>,
+    /// Birth hospital code (with `serial`).
+    pub hospital_code: Option<String>,
+    /// Birth-hospital document serial (with `hospital_code`).
+    pub serial: Option<String>,
+}

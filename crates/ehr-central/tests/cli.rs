@@ -1,0 +1,101 @@
+//! The command line: seed, check, staff add, counter enrol, serve's refusals.
+
+// Helpers here are test code: a failure is a failed test.
+#![allow(clippy::unwrap_used)]
+
+use std::process::Command;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ehr-central"));
+    c.env("EHR_CENTRAL_LOG", "warn");
+    c
+}
+
+fn run(c: &mut Command) -> (bool, String, String) {
+    let out = c.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn seed_check_staff_and_counters() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (ok, out, err) =
+        run(bin().args(["seed", "--data-dir", d, "--demo", "--applications", "25"]));
+    assert!(ok, "{err}");
+    let creds: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(creds["applications"], 25);
+    assert!(dir.path().join("demo-credentials.json").exists());
+    let (ok, out, _) = run(bin().args(["check", "--data-dir", d]));
+    assert!(ok);
+    assert_eq!(out.trim(), "ok");
+    // Staff: the password comes from the environment, never the command line.
+    let (ok, out, err) = run(bin()
+        .args([
+            "staff",
+            "add",
+            "--data-dir",
+            d,
+            "--code",
+            "sup-02",
+            "--supervisor",
+        ])
+        .env("EHR_CENTRAL_PASSWORD", "a-long-password"));
+    assert!(ok, "{err}");
+    assert!(out.contains("sup-02") && !out.contains("a-long-password"));
+    let (ok, _, err) = run(bin()
+        .args(["staff", "add", "--data-dir", d, "--code", "x"])
+        .env("EHR_CENTRAL_PASSWORD", "a-long-password"));
+    assert!(!ok && err.contains("staff code"), "{err}");
+    // Counters.
+    let (ok, out, err) = run(bin().args([
+        "counter",
+        "enrol",
+        "--data-dir",
+        d,
+        "--site",
+        "RO-HK",
+        "--name",
+        "RO-HK-09",
+    ]));
+    assert!(ok, "{err}");
+    assert!(out.contains("enrolment code"));
+    let (ok, _, err) = run(bin().args([
+        "counter",
+        "enrol",
+        "--data-dir",
+        d,
+        "--site",
+        "NOPE",
+        "--name",
+        "X",
+    ]));
+    assert!(!ok && err.contains("no site"), "{err}");
+    // A newer schema is refused.
+    let conn = rusqlite::Connection::open(dir.path().join("central.sqlite3")).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let (ok, _, err) = run(bin().args(["check", "--data-dir", d]));
+    assert!(!ok && err.contains("newer"), "{err}");
+}
+
+#[test]
+fn serve_refuses_plain_http_off_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (ok, _, err) = run(bin().args([
+        "serve",
+        "--data-dir",
+        d,
+        "--addr",
+        "0.0.0.0:0",
+        "--insecure-http",
+    ]));
+    assert!(!ok && err.contains("loopback"), "{err}");
+    let (ok, _, err) = run(bin().args(["serve", "--data-dir", d, "--addr", "127.0.0.1:0"]));
+    assert!(!ok && err.contains("--tls-cert"), "{err}");
+}

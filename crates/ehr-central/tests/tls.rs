@@ -1,0 +1,141 @@
+//! HTTPS, and counters identified by client certificate.
+
+// Helpers here are test code: a failure is a failed test.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use hyper_util::rt::TokioIo;
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+};
+use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
+use serde_json::Value;
+
+struct Pki {
+    dir: tempfile::TempDir,
+    ca_der: CertificateDer<'static>,
+    client_pem: (String, String),
+}
+
+fn pki() -> Pki {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
+    let mut server = CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+    server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let server_key = KeyPair::generate().unwrap();
+    let server = server.signed_by(&server_key, &ca).unwrap();
+    let mut client = CertificateParams::new(vec!["counter.example".to_owned()]).unwrap();
+    client.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let client_key = KeyPair::generate().unwrap();
+    let client = client.signed_by(&client_key, &ca).unwrap();
+    std::fs::write(dir.path().join("ca.pem"), ca.pem()).unwrap();
+    std::fs::write(dir.path().join("server.pem"), server.pem()).unwrap();
+    std::fs::write(dir.path().join("server.key"), server_key.serialize_pem()).unwrap();
+    Pki {
+        ca_der: ca.der().clone(),
+        client_pem: (client.pem(), client_key.serialize_pem()),
+        dir,
+    }
+}
+
+fn tls_config(pki: &Pki, with_cert: bool) -> rustls::ClientConfig {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(pki.ca_der.clone()).unwrap();
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots);
+    if with_cert {
+        let chain = vec![CertificateDer::from_pem_slice(pki.client_pem.0.as_bytes()).unwrap()];
+        let key = PrivateKeyDer::from_pem_slice(pki.client_pem.1.as_bytes()).unwrap();
+        builder.with_client_auth_cert(chain, key).unwrap()
+    } else {
+        builder.with_no_client_auth()
+    }
+}
+
+/// One HTTPS GET over a fresh connection: status and JSON body.
+async fn get(addr: std::net::SocketAddr, config: rustls::ClientConfig, path: &str) -> (u16, Value) {
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(name, tcp)
+        .await
+        .unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let req = hyper::Request::get(path)
+        .header("host", "127.0.0.1")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let resp = sender.send_request(req).await.unwrap();
+    let status = resp.status().as_u16();
+    let bytes = axum::body::to_bytes(axum::body::Body::new(resp.into_body()), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn https_with_client_certificates() {
+    let pki = pki();
+    let data = tempfile::tempdir().unwrap();
+    let db = ehr_central::db::Db::open(data.path()).unwrap();
+    ehr_central::seed::reference_only(&db).unwrap();
+    let client_der = CertificateDer::from_pem_slice(pki.client_pem.0.as_bytes()).unwrap();
+    let fp = ehr_central::tls::fingerprint(client_der.as_ref());
+    db.write(|tx| {
+        let (id, _) = ehr_central::auth::create_counter(tx, "QMH", "QMH-CERT")?;
+        ehr_central::auth::set_counter_certificate(tx, &id, &fp)
+    })
+    .unwrap();
+    drop(db);
+    let p = pki.dir.path();
+    let config = ehr_central::tls::server_config(
+        &p.join("server.pem"),
+        &p.join("server.key"),
+        Some(&p.join("ca.pem")),
+    )
+    .unwrap();
+    let state = ehr_central::open(data.path()).unwrap();
+    let running = ehr_central::tls::spawn_https(state, "127.0.0.1:0".parse().unwrap(), config)
+        .await
+        .unwrap();
+    assert!(running.url().starts_with("https://"));
+    let addr = running.addr;
+    // With the client certificate: identified without a machine key.
+    let (status, me) = get(addr, tls_config(&pki, true), "/v1/counters/me").await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["name"], "QMH-CERT");
+    assert_eq!(me["site"]["site_type"], "birth_hospital");
+    // Without one: public endpoints work, counter endpoints refuse.
+    let (status, _) = get(addr, tls_config(&pki, false), "/v1/health").await;
+    assert_eq!(status, 200);
+    let (status, body) = get(addr, tls_config(&pki, false), "/v1/counters/me").await;
+    assert_eq!(status, 401);
+    assert_eq!(body["code"], "counter.unknown");
+    // Plain HTTP to the TLS port does not get an answer.
+    let plain = reqwest::Client::new()
+        .get(format!("http://{}/v1/health", running.addr))
+        .send()
+        .await;
+    assert!(plain.map(|r| !r.status().is_success()).unwrap_or(true));
+    running.stop().await;
+}
+
+#[test]
+fn bad_tls_files_are_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.pem");
+    let err = ehr_central::tls::server_config(&missing, &missing, None).unwrap_err();
+    assert!(err.to_string().starts_with("TLS certificate file"), "{err}");
+}

@@ -1,0 +1,147 @@
+//! Pending applications (online or paper) as a counter sees them.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Language, NotificationChannel, PersonDetails};
+
+/// How the application arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The online form.
+    Online,
+    /// A paper form received by post.
+    PaperPost,
+    /// A paper form received by fax.
+    PaperFax,
+    /// A paper form left in a drop-in box.
+    PaperDropIn,
+}
+
+/// The state of an application on the day of the lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationState {
+    /// Submitted online, not yet accepted.
+    SubmittedOnline,
+    /// Keyed from a paper form, not yet checked.
+    KeyedFromPaper,
+    /// Waiting for activation at a counter.
+    Pending,
+    /// Activated.
+    Activated,
+    /// Expired before activation.
+    Expired,
+    /// Cancelled or withdrawn.
+    Cancelled,
+}
+
+/// Who applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicantRole {
+    /// The patient, for themselves.
+    #[serde(rename = "self")]
+    SelfApplicant,
+    /// A substitute decision maker.
+    Sdm,
+    /// An authorised person named by a capable applicant aged 16 or over.
+    AuthorisedPerson,
+}
+
+/// Who applied, with their own document where it is not the patient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "role", rename_all = "snake_case")]
+pub enum ApplicantDetails {
+    /// The patient, for themselves.
+    #[serde(rename = "self")]
+    SelfApplicant {},
+    /// A substitute decision maker.
+    Sdm {
+        /// The relationship's code (see the reference data).
+        relationship: String,
+        /// The SDM's own particulars.
+        person: PersonDetails,
+    },
+    /// An authorised person, who attends for a capable applicant.
+    AuthorisedPerson {
+        /// The authorised person's own particulars.
+        person: PersonDetails,
+    },
+}
+
+impl ApplicantDetails {
+    /// The role alone.
+    pub fn role(&self) -> ApplicantRole {
+        match self {
+            ApplicantDetails::SelfApplicant {} => ApplicantRole::SelfApplicant,
+            ApplicantDetails::Sdm { .. } => ApplicantRole::Sdm,
+            ApplicantDetails::AuthorisedPerson { .. } => ApplicantRole::AuthorisedPerson,
+        }
+    }
+}
+
+/// One application in a lookup's result list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplicationSummary {
+    /// The application reference (on the confirmation and its QR code).
+    pub reference: String,
+    /// The state on the day of the lookup.
+    pub state: ApplicationState,
+    /// How it arrived.
+    pub origin: Origin,
+    /// The day it was submitted or received (`YYYY-MM-DD`).
+    pub submitted_on: String,
+    /// The first day on which it is expired (`YYYY-MM-DD`).
+    pub expires_on: String,
+    /// The patient's document type code.
+    pub document_type: String,
+    /// The patient's document number, masked (for example `A123***(4)`).
+    pub document_number_masked: String,
+    /// The patient's English surname.
+    pub surname: String,
+    /// The patient's English given names.
+    pub given_names: String,
+    /// The patient's Chinese name.
+    pub chinese_name: Option<String>,
+    /// The patient's date of birth.
+    pub date_of_birth: String,
+    /// Who applied.
+    pub applicant_role: ApplicantRole,
+}
+
+/// A lookup's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplicationList {
+    /// The applications found, newest first (at most 50).
+    pub items: Vec<ApplicationSummary>,
+}
+
+/// One application in full, for activation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplicationDetail {
+    /// The summary.
+    pub summary: ApplicationSummary,
+    /// The patient's particulars as applied (full number, for matching).
+    pub patient: PersonDetails,
+    /// The patient's capacity: `capable` or `incapable:<ground>`.
+    pub capacity: String,
+    /// Who applied.
+    pub applicant: ApplicantDetails,
+    /// The chosen notification channel (the address is not shown).
+    pub notification_channel: NotificationChannel,
+    /// The chosen language.
+    pub notification_language: Language,
+    /// Private providers the applicant wants to give sharing consent to.
+    pub private_provider_consents: Vec<String>,
+    /// Codes of anything flagged for the clerk's attention, for example
+    /// `eligibility.sdm_type_not_online`.
+    pub flags: Vec<String>,
+}

@@ -1,0 +1,435 @@
+//! The batch operations endpoint: the counter's outbox, applied once each.
+//!
+//! Every operation carries an idempotency key (a UUID the counter assigns
+//! when it writes the outbox row) and a per-record sequence: `record_key`
+//! names the counter's local record the operation changes and `seq` counts
+//! that record's operations from 1. The service answers each operation with
+//! an [`Outcome`]:
+//!
+//! - `applied`: done now, with its result;
+//! - `duplicate`: the key was applied before with the same content; the
+//!   original result is returned and nothing changes;
+//! - `conflict`: refused because of the state of the register (already
+//!   activated, expired, withdrawn, number clash, stale sequence, a key
+//!   replayed with different content, …), with a code and a reason in words;
+//! - `rejected`: refused by validation, with field errors.
+//!
+//! A conflict or rejection is final for that key: sending the same key and
+//! content again returns the same outcome.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::applications::{ApplicantDetails, Origin};
+use super::records::RecordState;
+use super::{FieldError, NotificationChoice, PersonDetails, Sex};
+use crate::ErrorCode;
+
+/// A batch of outbox operations, applied in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BatchRequest {
+    /// The operations (1 to 200).
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 200))]
+    pub ops: Vec<BatchOp>,
+}
+
+/// One outbox operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BatchOp {
+    /// Assigned by the counter when the outbox row is written; the same key
+    /// is sent on every retry.
+    pub idempotency_key: Uuid,
+    /// The counter's local record the operation belongs to (1 to 64 letters,
+    /// digits, `-`, `_`, `:` or `.`).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_:.-]{1,64}$"))]
+    pub record_key: String,
+    /// The operation's place in that record's sequence, from 1.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 1, maximum = 9_223_372_036_854_775_807_u64)
+    )]
+    pub seq: u64,
+    /// What to do.
+    pub op: Operation,
+}
+
+/// The operations a counter sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Operation {
+    /// Activate a pending application after identity verification.
+    ActivateApplication(ActivateApplication),
+    /// Register a person in person (walk-in).
+    RegisterInPerson(RegisterInPerson),
+    /// Key a paper application (RE(C)01) received by post, fax or drop-in box.
+    KeyPaperApplication(KeyPaperApplication),
+    /// Register a newborn before the birth certificate exists.
+    RegisterNewborn(RegisterNewborn),
+    /// Complete a newborn's record with the birth certificate.
+    CompleteNewborn(CompleteNewborn),
+    /// Give sharing consent to private providers.
+    GiveConsent(ConsentChange),
+    /// Revoke sharing consent from private providers.
+    RevokeConsent(ConsentChange),
+    /// Withdraw a registration from eHealth.
+    Withdraw(Withdraw),
+    /// Upload a document image captured at the counter.
+    UploadDocument(UploadDocument),
+    /// Send audit events recorded at the counter.
+    AuditEvents(AuditEvents),
+}
+
+impl Operation {
+    /// The operation's type tag, as on the wire.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Operation::ActivateApplication(_) => "activate_application",
+            Operation::RegisterInPerson(_) => "register_in_person",
+            Operation::KeyPaperApplication(_) => "key_paper_application",
+            Operation::RegisterNewborn(_) => "register_newborn",
+            Operation::CompleteNewborn(_) => "complete_newborn",
+            Operation::GiveConsent(_) => "give_consent",
+            Operation::RevokeConsent(_) => "revoke_consent",
+            Operation::Withdraw(_) => "withdraw",
+            Operation::UploadDocument(_) => "upload_document",
+            Operation::AuditEvents(_) => "audit_events",
+        }
+    }
+}
+
+/// Where the identity at the counter came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReadSource {
+    /// Read from a smart identity card.
+    Card,
+    /// Keyed by the clerk from a document.
+    Manual,
+}
+
+/// Activation of a pending application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivateApplication {
+    /// The application reference.
+    pub reference: String,
+    /// The patient's identity as presented (card read or keyed).
+    pub presented: PersonDetails,
+    /// Card or manual entry.
+    pub read_source: ReadSource,
+    /// For SDM and authorised-person applications: the attending person's
+    /// own document, as read.
+    #[serde(default)]
+    pub attendee: Option<PersonDetails>,
+    /// For SDM and authorised-person applications: the uploaded image of a
+    /// copy of the patient's document.
+    #[serde(default)]
+    pub patient_document_copy_image: Option<Uuid>,
+    /// The supervisor who signed off differences, by staff code.
+    #[serde(default)]
+    pub supervisor_sign_off: Option<String>,
+}
+
+/// A walk-in registration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegisterInPerson {
+    /// The patient's particulars.
+    pub patient: PersonDetails,
+    /// The patient's capacity: `capable` or `incapable:<ground>`.
+    pub capacity: String,
+    /// Who applies.
+    pub applicant: ApplicantDetails,
+    /// The clerk's declaration that no higher-tier SDM exists.
+    #[serde(default)]
+    pub no_higher_tier_declared: bool,
+    /// The uploaded image of the SDM's supporting document.
+    #[serde(default)]
+    pub supporting_document_image: Option<Uuid>,
+    /// The uploaded image of a copy of the patient's document.
+    #[serde(default)]
+    pub patient_document_copy_image: Option<Uuid>,
+    /// How the access key reaches the person.
+    pub notification: NotificationChoice,
+    /// Private providers to give sharing consent to.
+    #[serde(default)]
+    pub private_provider_consents: Vec<String>,
+    /// The supervisor who signed off a pre-1980 birth certificate number
+    /// that fails the check digit, by staff code.
+    #[serde(default)]
+    pub supervisor_sign_off: Option<String>,
+}
+
+/// A paper application keyed at the Registration Office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeyPaperApplication {
+    /// How the form arrived (`paper_post`, `paper_fax` or `paper_drop_in`).
+    pub origin: Origin,
+    /// The day the form was received (`YYYY-MM-DD`).
+    pub received_on: String,
+    /// The patient's particulars.
+    pub patient: PersonDetails,
+    /// The patient's capacity: `capable` or `incapable:<ground>`.
+    pub capacity: String,
+    /// Who applies.
+    pub applicant: ApplicantDetails,
+    /// How the access key reaches the person.
+    pub notification: NotificationChoice,
+    /// Private providers to give sharing consent to.
+    #[serde(default)]
+    pub private_provider_consents: Vec<String>,
+    /// The supervisor who signed off a pre-1980 birth certificate number
+    /// that fails the check digit, by staff code.
+    #[serde(default)]
+    pub supervisor_sign_off: Option<String>,
+}
+
+/// A newborn's registration at a birth-hospital desk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegisterNewborn {
+    /// The birth hospital's site code.
+    pub hospital_code: String,
+    /// The certifying document's serial number.
+    pub serial: String,
+    /// The baby's date of birth (`YYYY-MM-DD`).
+    pub date_of_birth: String,
+    /// The baby's time of birth (`HH:MM`).
+    pub time_of_birth: String,
+    /// The baby's sex.
+    pub sex: Sex,
+    /// The baby's surname, if chosen (else "Baby of" the parent).
+    #[serde(default)]
+    pub surname: Option<String>,
+    /// The baby's given names, if chosen.
+    #[serde(default)]
+    pub given_names: Option<String>,
+    /// The baby's Chinese name, if chosen.
+    #[serde(default)]
+    pub chinese_name: Option<String>,
+    /// The parent's own particulars, as read.
+    pub parent: PersonDetails,
+    /// The parent's relationship code (a first-tier SDM: `parent`).
+    pub relationship: String,
+    /// The uploaded image of the certifying document (mandatory).
+    pub certifying_document_image: Uuid,
+    /// How the access key reaches the parent.
+    pub notification: NotificationChoice,
+}
+
+/// Completion of a newborn's record with the birth certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompleteNewborn {
+    /// The record's eHR number.
+    pub ehr_number: String,
+    /// The birth certificate number (check digit verified).
+    pub birth_certificate_number: String,
+    /// The surname as on the certificate.
+    pub surname: String,
+    /// The given names as on the certificate.
+    #[serde(default)]
+    pub given_names: String,
+    /// The Chinese name as on the certificate.
+    #[serde(default)]
+    pub chinese_name: Option<String>,
+    /// The uploaded image of the birth certificate.
+    pub certificate_image: Uuid,
+}
+
+/// A change of sharing consent for one or several private providers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConsentChange {
+    /// The record's eHR number.
+    pub ehr_number: String,
+    /// Provider ids from the private provider register (1 to 50).
+    pub provider_ids: Vec<String>,
+}
+
+/// Withdrawal from eHealth.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Withdraw {
+    /// The record's eHR number.
+    pub ehr_number: String,
+    /// The person (or SDM) confirmed explicitly after identity verification.
+    pub confirmed: bool,
+}
+
+/// What an uploaded image shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentImageKind {
+    /// A copy of the patient's identity document.
+    PatientDocumentCopy,
+    /// An SDM's supporting document (guardianship or court order, HCP letter).
+    SupportingDocument,
+    /// A birth hospital's certifying document.
+    BirthHospitalDocument,
+    /// A birth certificate.
+    BirthCertificate,
+}
+
+/// A document image (JPEG, PNG or PDF, at most 2 MiB), base64-encoded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UploadDocument {
+    /// The image's id, assigned by the counter and referred to by later
+    /// operations.
+    pub image_id: Uuid,
+    /// What the image shows.
+    pub kind: DocumentImageKind,
+    /// The bytes, standard base64; the type is sniffed from the content.
+    pub data_base64: String,
+}
+
+/// One audit event recorded at the counter. Never carries personal data:
+/// `subject` is a reference, an eHR number or a masked number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEvent {
+    /// When it happened (RFC 3339).
+    pub at: String,
+    /// What happened, as a dotted code (for example `id.reveal`).
+    pub action: String,
+    /// What it happened to, if anything.
+    #[serde(default)]
+    pub subject: Option<String>,
+}
+
+/// Audit events (1 to 500).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEvents {
+    /// The events.
+    pub events: Vec<AuditEvent>,
+}
+
+/// The batch's answer: one result per operation, in request order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BatchResponse {
+    /// The results.
+    pub results: Vec<OpResult>,
+}
+
+/// One operation's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OpResult {
+    /// The operation's idempotency key.
+    pub idempotency_key: Uuid,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// What happened to one operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Applied now.
+    Applied {
+        /// The effect.
+        result: OpEffect,
+    },
+    /// Applied before with the same content; nothing changed now.
+    Duplicate {
+        /// The original effect.
+        result: OpEffect,
+    },
+    /// Refused because of the register's state.
+    Conflict {
+        /// The stable code.
+        code: ErrorCode,
+        /// The reason in English, with what to do next.
+        reason_en: String,
+        /// The reason in Traditional Chinese.
+        reason_zh: String,
+    },
+    /// Refused by validation.
+    Rejected {
+        /// What is wrong, field by field.
+        field_errors: Vec<FieldError>,
+    },
+}
+
+impl Outcome {
+    /// A conflict with the code's catalogue text.
+    pub fn conflict(code: ErrorCode) -> Outcome {
+        let (en, zh) = code.messages();
+        Outcome::Conflict {
+            code,
+            reason_en: en.to_owned(),
+            reason_zh: zh.to_owned(),
+        }
+    }
+
+    /// The status tag, as on the wire.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Outcome::Applied { .. } => "applied",
+            Outcome::Duplicate { .. } => "duplicate",
+            Outcome::Conflict { .. } => "conflict",
+            Outcome::Rejected { .. } => "rejected",
+        }
+    }
+}
+
+/// The effect of an applied operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OpEffect {
+    /// A registration took effect (activation, walk-in or newborn); the
+    /// access key went to the notification outbox, never to the counter.
+    Registered {
+        /// The assigned eHR number.
+        ehr_number: String,
+        /// The record's state.
+        state: RecordState,
+        /// The pending application this settled, if any.
+        settled_application: Option<String>,
+    },
+    /// A paper application was keyed.
+    ApplicationKeyed {
+        /// Its reference.
+        reference: String,
+    },
+    /// A newborn's record was completed.
+    NewbornCompleted {
+        /// The record's eHR number.
+        ehr_number: String,
+    },
+    /// Sharing consents changed.
+    ConsentsChanged {
+        /// The record's eHR number.
+        ehr_number: String,
+    },
+    /// The registration was withdrawn.
+    Withdrawn {
+        /// The record's eHR number.
+        ehr_number: String,
+    },
+    /// A document image was stored.
+    DocumentStored {
+        /// Its id.
+        image_id: Uuid,
+        /// The sniffed media type.
+        content_type: String,
+        /// Its size in bytes.
+        bytes: u64,
+    },
+    /// Audit events were recorded.
+    AuditRecorded {
+        /// How many.
+        count: u64,
+    },
+}

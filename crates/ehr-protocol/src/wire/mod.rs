@@ -1,0 +1,145 @@
+//! The HTTP wire types between a counter and `ehr-central` (API v1).
+//!
+//! These are the request and response bodies of every `/v1` endpoint; the
+//! counter app's sync engine and the reference central service use exactly
+//! these types, so the contract is written once. With the `openapi` feature
+//! every type also derives `utoipa::ToSchema`, and ehr-central generates its
+//! OpenAPI 3.1 document from them.
+//!
+//! Conventions:
+//! - Identity fields cross the wire as the strings that were read or keyed
+//!   (document type codes as in `ehr_domain::DocumentType::code`, dates as
+//!   `YYYY-MM-DD`, `YYYY-MM` or `YYYY`); the service validates them with the
+//!   domain rules and answers with per-field errors ([`FieldError`]).
+//! - Errors of a whole request are [`crate::ErrorBody`]; outcomes of a single
+//!   batch operation are [`batch::Outcome`].
+//! - Nothing here carries an access key.
+
+pub mod applications;
+pub mod auth;
+pub mod batch;
+pub mod records;
+pub mod reference;
+
+use serde::{Deserialize, Serialize};
+
+pub use applications::{
+    ApplicantDetails, ApplicantRole, ApplicationDetail, ApplicationList, ApplicationState,
+    ApplicationSummary, Origin,
+};
+pub use auth::{
+    CounterIdentity, EnrolRequest, EnrolResponse, SignInRequest, SignInResponse, StaffRole,
+};
+pub use batch::{
+    ActivateApplication, AuditEvent, AuditEvents, BatchOp, BatchRequest, BatchResponse,
+    CompleteNewborn, ConsentChange, DocumentImageKind, KeyPaperApplication, OpEffect, OpResult,
+    Operation, Outcome, ReadSource, RegisterInPerson, RegisterNewborn, UploadDocument, Withdraw,
+};
+pub use records::{
+    ConsentState, ConsentView, ProviderKind, RecordIdentifier, RecordList, RecordState,
+    RegisteredRecord,
+};
+pub use reference::{
+    DocumentTypeRef, Policies, Provider, ReferenceData, SdmRelationshipRef, Site, SiteType,
+};
+
+/// The API version prefix every endpoint lives under.
+pub const API_PREFIX: &str = "/v1";
+
+/// The request header that identifies the counter machine by its machine key.
+pub const COUNTER_KEY_HEADER: &str = "x-counter-key";
+
+/// The most operations one batch may carry.
+pub const MAX_BATCH_OPS: usize = 200;
+
+/// A validation error on one field: the field's path (never its value) and
+/// a stable code with fixed bilingual text.
+///
+/// `code` is the dotted wire form of either an `ehr_domain::Code` (for
+/// example `id.check_digit`) or an [`crate::ErrorCode`] (for example
+/// `document.type_not_allowed`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldError {
+    /// The field's path in the request, for example `patient.document_number`.
+    pub field: String,
+    /// The stable dotted code.
+    pub code: String,
+    /// The message in English.
+    pub message_en: String,
+    /// The message in Traditional Chinese.
+    pub message_zh: String,
+}
+
+/// Sex as printed on Hong Kong identity documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    /// Male.
+    Male,
+    /// Female.
+    Female,
+}
+
+/// A person's particulars on one identity document, as read or keyed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonDetails {
+    /// The document type's code (see the reference data), for example `hkic`.
+    pub document_type: String,
+    /// The document number as read or keyed; the service normalises it.
+    pub document_number: String,
+    /// The English surname.
+    pub surname: String,
+    /// The English given names (may be empty).
+    #[serde(default)]
+    pub given_names: String,
+    /// The Chinese name in characters, if the person has one.
+    #[serde(default)]
+    pub chinese_name: Option<String>,
+    /// The date of birth: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
+    pub date_of_birth: String,
+    /// The sex, if known.
+    #[serde(default)]
+    pub sex: Option<Sex>,
+}
+
+/// How the access key and notices reach the person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationChannel {
+    /// A text message to a mobile number.
+    Sms,
+    /// An email.
+    Email,
+    /// A letter by post.
+    Post,
+}
+
+/// The language of notices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    /// English.
+    En,
+    /// Traditional Chinese.
+    Zh,
+}
+
+/// The chosen notification channel, language and address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotificationChoice {
+    /// The channel.
+    pub channel: NotificationChannel,
+    /// The language.
+    pub language: Language,
+    /// The mobile number, email address or postal address for the channel.
+    pub address: String,
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,115 @@
+//! Reference data and policies the central service owns and counters sync.
+
+use serde::{Deserialize, Serialize};
+
+/// The kinds of site a counter can be enrolled to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SiteType {
+    /// An HA or DH registration centre.
+    RegistrationCentre,
+    /// The eHR Registration Office (paper forms too).
+    RegistrationOffice,
+    /// A private healthcare provider's registration centre.
+    PrivateProviderCentre,
+    /// A birth hospital's registration desk.
+    BirthHospital,
+    /// A DH Maternal and Child Health Centre.
+    MaternalChildHealthCentre,
+}
+
+/// A registration site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Site {
+    /// The site code.
+    pub code: String,
+    /// The site type.
+    pub site_type: SiteType,
+    /// The name in English.
+    pub name_en: String,
+    /// The name in Traditional Chinese.
+    pub name_zh: String,
+}
+
+/// An accepted identity document type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentTypeRef {
+    /// The code, for example `hkic`.
+    pub code: String,
+    /// The name in English.
+    pub name_en: String,
+    /// The name in Traditional Chinese.
+    pub name_zh: String,
+    /// Whether numbers carry a verified check digit.
+    pub has_check_digit: bool,
+}
+
+/// A substitute decision maker's relationship to the patient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SdmRelationshipRef {
+    /// The code, for example `parent`.
+    pub code: String,
+    /// The name in English.
+    pub name_en: String,
+    /// The name in Traditional Chinese.
+    pub name_zh: String,
+    /// Whether this SDM may apply online.
+    pub may_apply_online: bool,
+    /// Whether an image of a supporting document is needed.
+    pub needs_supporting_document: bool,
+}
+
+/// A healthcare provider on the register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Provider {
+    /// The provider's id in the register.
+    pub id: String,
+    /// The name in English.
+    pub name_en: String,
+    /// The name in Traditional Chinese.
+    pub name_zh: String,
+}
+
+/// Policy values counters follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Policies {
+    /// Days from submission after which a pending application expires.
+    pub application_expiry_days: u32,
+    /// Days after which a newborn record awaiting its birth certificate is
+    /// listed for follow-up.
+    pub newborn_follow_up_days: u32,
+    /// Minutes of inactivity after which a counter locks.
+    pub idle_lock_minutes: u32,
+    /// Hours a counter may keep a looked-up application in its encrypted cache.
+    pub application_cache_hours: u32,
+    /// Minutes a staff session token is valid.
+    pub session_minutes: u32,
+    /// Days a counter keeps synced outbox rows and slips.
+    pub counter_retention_days: u32,
+}
+
+/// All reference data, with its version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferenceData {
+    /// Increases whenever any of the data changes.
+    pub version: u64,
+    /// Accepted identity document types.
+    pub document_types: Vec<DocumentTypeRef>,
+    /// SDM relationships.
+    pub sdm_relationships: Vec<SdmRelationshipRef>,
+    /// Registration sites.
+    pub sites: Vec<Site>,
+    /// Public providers, which hold sharing consent automatically.
+    pub public_providers: Vec<Provider>,
+    /// The private provider register.
+    pub private_providers: Vec<Provider>,
+    /// Policy values.
+    pub policies: Policies,
+}

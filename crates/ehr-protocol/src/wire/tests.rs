@@ -1,0 +1,192 @@
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+use crate::ErrorCode;
+
+fn person() -> PersonDetails {
+    PersonDetails {
+        document_type: "hkic".into(),
+        document_number: "A123456(3)".into(),
+        surname: "CHAN".into(),
+        given_names: "Tai Man".into(),
+        chinese_name: Some("陳大文".into()),
+        date_of_birth: "1980-01-02".into(),
+        sex: Some(Sex::Male),
+    }
+}
+
+#[test]
+fn batch_op_wire_form() {
+    let key = Uuid::from_u128(7);
+    let op = BatchOp {
+        idempotency_key: key,
+        record_key: "rec-1".into(),
+        seq: 1,
+        op: Operation::Withdraw(Withdraw {
+            ehr_number: "E1".into(),
+            confirmed: true,
+        }),
+    };
+    let v = serde_json::to_value(&op).unwrap();
+    assert_eq!(
+        v,
+        json!({
+            "idempotency_key": key.to_string(),
+            "record_key": "rec-1",
+            "seq": 1,
+            "op": {"type": "withdraw", "ehr_number": "E1", "confirmed": true}
+        })
+    );
+    let back: BatchOp = serde_json::from_value(v).unwrap();
+    assert_eq!(back, op);
+    assert_eq!(back.op.type_name(), "withdraw");
+}
+
+#[test]
+fn every_operation_tag_matches_type_name() {
+    let img = Uuid::from_u128(1);
+    let notification = NotificationChoice {
+        channel: NotificationChannel::Sms,
+        language: Language::Zh,
+        address: "91234567".into(),
+    };
+    let ops = vec![
+        Operation::ActivateApplication(ActivateApplication {
+            reference: "R".into(),
+            presented: person(),
+            read_source: ReadSource::Card,
+            attendee: None,
+            patient_document_copy_image: None,
+            supervisor_sign_off: None,
+        }),
+        Operation::RegisterInPerson(RegisterInPerson {
+            patient: person(),
+            capacity: "capable".into(),
+            applicant: ApplicantDetails::SelfApplicant {},
+            no_higher_tier_declared: false,
+            supporting_document_image: None,
+            patient_document_copy_image: None,
+            notification: notification.clone(),
+            private_provider_consents: vec![],
+            supervisor_sign_off: None,
+        }),
+        Operation::KeyPaperApplication(KeyPaperApplication {
+            origin: Origin::PaperPost,
+            received_on: "2026-01-01".into(),
+            patient: person(),
+            capacity: "capable".into(),
+            applicant: ApplicantDetails::AuthorisedPerson { person: person() },
+            notification: notification.clone(),
+            private_provider_consents: vec!["P1".into()],
+            supervisor_sign_off: Some("super01".into()),
+        }),
+        Operation::RegisterNewborn(RegisterNewborn {
+            hospital_code: "QMH".into(),
+            serial: "S1".into(),
+            date_of_birth: "2026-01-01".into(),
+            time_of_birth: "10:30".into(),
+            sex: Sex::Female,
+            surname: None,
+            given_names: None,
+            chinese_name: None,
+            parent: person(),
+            relationship: "parent".into(),
+            certifying_document_image: img,
+            notification,
+        }),
+        Operation::CompleteNewborn(CompleteNewborn {
+            ehr_number: "E".into(),
+            birth_certificate_number: "A1234563".into(),
+            surname: "CHAN".into(),
+            given_names: String::new(),
+            chinese_name: None,
+            certificate_image: img,
+        }),
+        Operation::GiveConsent(ConsentChange {
+            ehr_number: "E".into(),
+            provider_ids: vec!["P1".into()],
+        }),
+        Operation::RevokeConsent(ConsentChange {
+            ehr_number: "E".into(),
+            provider_ids: vec!["P1".into()],
+        }),
+        Operation::Withdraw(Withdraw {
+            ehr_number: "E".into(),
+            confirmed: true,
+        }),
+        Operation::UploadDocument(UploadDocument {
+            image_id: img,
+            kind: DocumentImageKind::BirthCertificate,
+            data_base64: "AAAA".into(),
+        }),
+        Operation::AuditEvents(AuditEvents {
+            events: vec![AuditEvent {
+                at: "2026-01-01T00:00:00Z".into(),
+                action: "id.reveal".into(),
+                subject: None,
+            }],
+        }),
+    ];
+    for op in ops {
+        let v = serde_json::to_value(&op).unwrap();
+        assert_eq!(v["type"], op.type_name());
+        let back: Operation = serde_json::from_value(v).unwrap();
+        assert_eq!(back, op);
+    }
+}
+
+#[test]
+fn outcomes_wire_form() {
+    let applied = Outcome::Applied {
+        result: OpEffect::Registered {
+            ehr_number: "E1".into(),
+            state: RecordState::Effective,
+            settled_application: None,
+        },
+    };
+    let v = serde_json::to_value(&applied).unwrap();
+    assert_eq!(v["status"], "applied");
+    assert_eq!(v["result"]["kind"], "registered");
+    assert_eq!(v["result"]["state"], "effective");
+    let c = Outcome::conflict(ErrorCode::ConflictAlreadyActivated);
+    let v = serde_json::to_value(&c).unwrap();
+    assert_eq!(v["status"], "conflict");
+    assert_eq!(v["code"], "conflict.already_activated");
+    assert!(v["reason_zh"].as_str().unwrap().contains("啟動"));
+    assert_eq!(c.status(), "conflict");
+    let r = Outcome::Rejected {
+        field_errors: vec![FieldError {
+            field: "patient.document_number".into(),
+            code: "id.check_digit".into(),
+            message_en: "x".into(),
+            message_zh: "y".into(),
+        }],
+    };
+    assert_eq!(serde_json::to_value(&r).unwrap()["status"], "rejected");
+}
+
+#[test]
+fn applicant_roles() {
+    let v = serde_json::to_value(ApplicantDetails::SelfApplicant {}).unwrap();
+    assert_eq!(v, json!({"role": "self"}));
+    let sdm = ApplicantDetails::Sdm {
+        relationship: "parent".into(),
+        person: person(),
+    };
+    let v = serde_json::to_value(&sdm).unwrap();
+    assert_eq!(v["role"], "sdm");
+    assert_eq!(sdm.role(), ApplicantRole::Sdm);
+    let back: ApplicantDetails = serde_json::from_value(json!({"role": "self"})).unwrap();
+    assert_eq!(back.role(), ApplicantRole::SelfApplicant);
+    assert_eq!(
+        serde_json::to_value(ApplicantRole::SelfApplicant).unwrap(),
+        "self"
+    );
+}
+
+#[test]
+fn unknown_operation_type_is_refused() {
+    let bad = json!({"type": "drop_tables", "ehr_number": "E"});
+    assert!(serde_json::from_value::<Operation>(bad).is_err());
+}
