@@ -21,8 +21,8 @@ if [[ ! -x "$VENV/bin/schemathesis" ]] ||
 fi
 
 # Release build: argon2 (sign-in) is very slow unoptimised.
-cargo build --quiet --release -p ehr-central
-BIN="$ROOT/target/release/ehr-central"
+cargo build --quiet --release --locked -p ehr-central
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/ehr-central"
 
 DATA="$(mktemp -d)"
 SERVER_PID=""

@@ -205,6 +205,53 @@ fn serve(
     Ok(())
 }
 
+/// A demo applicant (from `ehr-central seed --demo`'s `demo_people`), as
+/// the JSON fields of its application's person: `document_number`,
+/// `surname`, `given_names`, `chinese_name`, `date_of_birth` (`YYYY-MM-DD`)
+/// and `sex` (`male`/`female`).
+pub fn person_from_demo(person: &serde_json::Value) -> Result<PersonFile, VcardError> {
+    let text = |k: &str| person[k].as_str().unwrap_or_default().to_owned();
+    let bad = |what: &str| VcardError::Json(format!("demo person: {what}"));
+    let number =
+        ehr_domain::DocumentNumber::parse(ehr_domain::DocumentType::Hkic, &text("document_number"))
+            .map_err(|_| bad("document number"))?;
+    let chinese_ccc = match person["chinese_name"].as_str() {
+        None | Some("") => Vec::new(),
+        Some(name) => ehr_domain::ChineseName::from_text(name)
+            .map_err(|_| bad("Chinese name"))?
+            .ccc()
+            .iter()
+            .map(|c| {
+                c.map(|c| c.value())
+                    .ok_or_else(|| bad("a character without a CCC"))
+            })
+            .collect::<Result<Vec<u16>, _>>()?,
+    };
+    let dob = text("date_of_birth").replace('-', "");
+    if dob.len() != 8 {
+        return Err(bad("date of birth"));
+    }
+    let sex = match person["sex"].as_str() {
+        Some("male") => 'M',
+        Some("female") => 'F',
+        _ => return Err(bad("sex")),
+    };
+    Ok(PersonFile {
+        record: CardRecord {
+            generation: ehr_card::profile::CardGeneration::Gen2018,
+            document_number: number.normalized().to_owned(),
+            english_name: format!("{}, {}", text("surname"), text("given_names")),
+            chinese_ccc,
+            date_of_birth: dob,
+            sex,
+            date_of_issue: "20190301".to_owned(),
+        },
+        raw_ef_hex: None,
+        raw_fci_hex: None,
+        read_delay_ms: 0,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +264,27 @@ mod tests {
         let (record, apdus) = ehr_card::profile::read_in_memory(&mut p.card().unwrap()).unwrap();
         assert_eq!(record.english_name, "CHAN, Tai Man");
         assert_eq!(apdus, 2);
+    }
+
+    #[test]
+    fn a_demo_applicant_becomes_a_card_of_the_same_person() {
+        let demo = serde_json::json!({
+            "document_type": "hkic", "document_number": "A123456(3)", "surname": "CHAN",
+            "given_names": "Tai Man", "chinese_name": "陳大文", "date_of_birth": "1980-01-15",
+            "sex": "male"
+        });
+        let p = person_from_demo(&demo).unwrap();
+        let (record, _) = ehr_card::profile::read_in_memory(&mut p.card().unwrap()).unwrap();
+        assert_eq!(record.document_number, "A1234563");
+        assert_eq!(record.english_name, "CHAN, Tai Man");
+        assert_eq!(record.chinese_ccc, vec![7115, 1129, 2429]);
+        assert_eq!(
+            (record.date_of_birth.as_str(), record.sex),
+            ("19800115", 'M')
+        );
+        let mut wrong = demo.clone();
+        wrong["document_number"] = "A1234567".into();
+        assert!(person_from_demo(&wrong).is_err());
     }
 
     #[test]

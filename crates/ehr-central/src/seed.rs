@@ -71,6 +71,19 @@ pub struct DemoCredentials {
     pub applications: usize,
     /// A few application references, for trying lookups.
     pub sample_references: Vec<String>,
+    /// A few applicants who applied for themselves with a Hong Kong identity
+    /// card, with their references: training mode makes virtual cards of
+    /// them, so a card read finds their pending application.
+    pub demo_people: Vec<DemoPerson>,
+}
+
+/// An applicant of a seeded application, for a virtual card.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoPerson {
+    /// The application's reference.
+    pub reference: String,
+    /// The applicant's particulars as on the application.
+    pub person: PersonDetails,
 }
 
 /// Installs the standard reference data only.
@@ -125,12 +138,13 @@ pub fn demo(db: &Db, data_dir: &Path, seed: u64, applications: usize) -> Result<
         }
         Ok::<_, Error>(counters)
     })?;
-    let refs = add_applications(db, &mut rng, applications, 10)?;
+    let (refs, demo_people) = add_applications(db, &mut rng, applications, 10)?;
     let creds = DemoCredentials {
         staff,
         counters,
         applications,
         sample_references: refs,
+        demo_people,
     };
     let json = serde_json::to_string_pretty(&creds).map_err(|_| Error::Internal("json"))?;
     std::fs::write(data_dir.join(CREDENTIALS_FILE), json)?;
@@ -138,20 +152,29 @@ pub fn demo(db: &Db, data_dir: &Path, seed: u64, applications: usize) -> Result<
 }
 
 /// Adds `n` pending applications in one transaction; returns the first
-/// `samples` references.
+/// `samples` references, and up to `samples` self-applicants with an HKIC.
 pub fn add_applications(
     db: &Db,
     rng: &mut SplitMix,
     n: usize,
     samples: usize,
-) -> Result<Vec<String>> {
+) -> Result<(Vec<String>, Vec<DemoPerson>)> {
     let today = hk_date(now_unix())?;
     db.write(|tx| {
         let policy = reference::domain_policy(&reference::policies(tx)?);
         let private = reference::provider_ids(tx, false)?;
         let mut refs = Vec::new();
+        let mut people = Vec::new();
         for i in 0..n {
             let g = generate(rng, today, i, &private)?;
+            let self_hkic = matches!(g.body.applicant, ApplicantDetails::SelfApplicant {})
+                && g.body.patient.document_type == "hkic";
+            if self_hkic && people.len() < samples {
+                people.push(DemoPerson {
+                    reference: g.reference.clone(),
+                    person: g.body.patient.clone(),
+                });
+            }
             let mut errs = Errors::default();
             let patient = validate::person("", &g.body.patient, today, &mut errs)
                 .ok_or(Error::Internal("generated person invalid"))?;
@@ -172,7 +195,7 @@ pub fn add_applications(
                 refs.push(r);
             }
         }
-        Ok(refs)
+        Ok((refs, people))
     })
 }
 

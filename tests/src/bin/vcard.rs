@@ -6,6 +6,7 @@
 //! vcard remove [--control PATH]                               take it out
 //! vcard swap PERSON.json [--control PATH]                     out, then the other in
 //! vcard status [--control PATH]                               what is in the reader
+//! vcard from-demo CREDENTIALS.json DIR                        person files of the demo applicants
 //! ```
 //!
 //! A person file is JSON: the fields of the card record (see
@@ -50,6 +51,13 @@ enum Cmd {
     Swap { person: PathBuf },
     /// Say whether a card is in the reader.
     Status,
+    /// Write a person file for each demo applicant of `ehr-central seed --demo`.
+    FromDemo {
+        /// The seed's `demo-credentials.json`.
+        credentials: PathBuf,
+        /// The folder for the person files (`person-1.json`, …).
+        out: PathBuf,
+    },
 }
 
 fn default_control() -> PathBuf {
@@ -75,6 +83,7 @@ fn main() -> ExitCode {
         Cmd::Remove => request(&control, "REMOVE"),
         Cmd::Swap { person } => request(&control, &format!("SWAP {}", absolute(&person))),
         Cmd::Status => request(&control, "STATUS"),
+        Cmd::FromDemo { credentials, out } => from_demo(&credentials, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -172,6 +181,30 @@ fn daemon(reader: &str, control: &Path) -> Result<(), String> {
         };
         let mut conn = conn;
         let _ = writeln!(conn, "{reply}");
+    }
+    Ok(())
+}
+
+/// One person file per demo applicant; prints each file with its reference.
+fn from_demo(credentials: &Path, out: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(credentials)
+        .map_err(|e| format!("{}: {e}", credentials.display()))?;
+    let creds: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", credentials.display()))?;
+    let people = creds["demo_people"]
+        .as_array()
+        .ok_or("the credentials file has no demo_people (seed with a newer ehr-central)")?;
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    for (i, p) in people.iter().enumerate() {
+        let file = ehr_tests::vcard::person_from_demo(&p["person"]).map_err(|e| e.to_string())?;
+        let json = serde_json::to_string_pretty(&file.record).map_err(|e| e.to_string())?;
+        let path = out.join(format!("person-{}.json", i + 1));
+        std::fs::write(&path, json).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!(
+            "{}\t{}",
+            path.display(),
+            p["reference"].as_str().unwrap_or_default()
+        );
     }
     Ok(())
 }
