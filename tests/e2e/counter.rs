@@ -5,20 +5,14 @@
 
 use std::time::Duration;
 
+use ehr_card::profile::CardGeneration;
 use ehr_tests::central::Central;
 use ehr_tests::harness::{run_with, wait_for, wait_for_text};
 use ehr_tests::pcscd::Pcscd;
-use ehr_tests::vcard::{InsertedCard, PersonFile};
+use ehr_tests::vcard::{sample_person, InsertedCard};
 use fantoccini::{Client, Locator};
 
 const WAIT: Duration = Duration::from_secs(20);
-
-fn person(generation: &str) -> PersonFile {
-    PersonFile::from_json(&format!(
-        r#"{{"generation":"{generation}","document_number":"A1234563","english_name":"CHAN, Tai Man","chinese_ccc":[7115,1129,2429],"date_of_birth":"19800115","sex":"M","date_of_issue":"20190301"}}"#
-    ))
-    .expect("person file")
-}
 
 async fn fill(client: &Client, id: &str, text: &str) {
     let el = client.find(Locator::Id(id)).await.expect(id);
@@ -94,7 +88,8 @@ fn clerk_signs_in_and_reads_a_card_and_keys_a_document() {
             .await;
 
             // A card: the left pane fills, number masked.
-            let card = InsertedCard::insert(&reader0, &person("gen2018")).expect("insert");
+            let card = InsertedCard::insert(&reader0, &sample_person(CardGeneration::Gen2018))
+                .expect("insert");
             let number = wait_for_text(
                 &client,
                 Locator::Css("[data-testid=card-identity-number]"),
@@ -139,7 +134,8 @@ fn clerk_signs_in_and_reads_a_card_and_keys_a_document() {
                 .is_err());
 
             // A 2003-generation card is refused with what to do instead.
-            let old = InsertedCard::insert(&reader0, &person("gen2003")).expect("insert");
+            let old = InsertedCard::insert(&reader0, &sample_person(CardGeneration::Gen2003))
+                .expect("insert");
             let problem = wait_for_text(
                 &client,
                 Locator::Css("[data-testid=card-problem]"),

@@ -205,6 +205,25 @@ fn serve(
     Ok(())
 }
 
+/// The sample person of the tests and the bench: CHAN, Tai Man (陳大文),
+/// A123456(3), born 15/01/1980, on a card of `generation`.
+pub fn sample_person(generation: ehr_card::profile::CardGeneration) -> PersonFile {
+    PersonFile {
+        record: CardRecord {
+            generation,
+            document_number: "A1234563".to_owned(),
+            english_name: "CHAN, Tai Man".to_owned(),
+            chinese_ccc: vec![7115, 1129, 2429],
+            date_of_birth: "19800115".to_owned(),
+            sex: 'M',
+            date_of_issue: "20190301".to_owned(),
+        },
+        raw_ef_hex: None,
+        raw_fci_hex: None,
+        read_delay_ms: 0,
+    }
+}
+
 /// A demo applicant (from `ehr-central seed --demo`'s `demo_people`), as
 /// the JSON fields of its application's person: `document_number`,
 /// `surname`, `given_names`, `chinese_name`, `date_of_birth` (`YYYY-MM-DD`)

@@ -115,6 +115,11 @@ pub fn probe() -> PcscStatus {
 /// List the readers the PC/SC service reports.
 pub fn list_readers() -> Result<Vec<String>, PcscError> {
     let ctx = pcsc::Context::establish(pcsc::Scope::User).map_err(map_err)?;
+    readers_of(&ctx).map_err(map_err)
+}
+
+/// The readers `ctx`'s service lists.
+pub(crate) fn readers_of(ctx: &pcsc::Context) -> Result<Vec<String>, pcsc::Error> {
     match ctx.list_readers_owned() {
         Ok(names) => Ok(names
             .into_iter()
@@ -122,7 +127,7 @@ pub fn list_readers() -> Result<Vec<String>, PcscError> {
             .collect()),
         // pcscd answers "no readers" as an error; for us it is an empty list.
         Err(pcsc::Error::NoReadersAvailable) => Ok(Vec::new()),
-        Err(e) => Err(map_err(e)),
+        Err(e) => Err(e),
     }
 }
 

@@ -252,17 +252,6 @@ impl Worker {
         }
     }
 
-    fn list(&mut self, ctx: &pcsc::Context) -> Result<Vec<String>, pcsc::Error> {
-        match ctx.list_readers_owned() {
-            Ok(names) => Ok(names
-                .into_iter()
-                .map(|n| n.to_string_lossy().into_owned())
-                .collect()),
-            Err(pcsc::Error::NoReadersAvailable) => Ok(Vec::new()),
-            Err(e) => Err(e),
-        }
-    }
-
     /// Follow one context until the service goes away or the thread stops.
     fn watch(&mut self, ctx: &pcsc::Context) -> Ended {
         let mut known: BTreeMap<String, Slot> = BTreeMap::new();
@@ -275,10 +264,9 @@ impl Worker {
             }
             if relist {
                 relist = false;
-                let names = match self.list(ctx) {
-                    Ok(n) => n,
-                    Err(e) if service_lost(e) => return Ended::ServiceLost,
-                    Err(_) => return Ended::ServiceLost,
+                // Any failure to list means this context is no use: start over.
+                let Ok(names) = crate::readers_of(ctx) else {
+                    return Ended::ServiceLost;
                 };
                 self.set_service(Service::Up);
                 // Readers that went away take their cards with them.

@@ -5,8 +5,9 @@
 
 use std::process::{Command, Output};
 
+use ehr_card::profile::CardGeneration;
 use ehr_tests::pcscd::{Pcscd, READERS};
-use ehr_tests::vcard::{InsertedCard, PersonFile};
+use ehr_tests::vcard::{sample_person, InsertedCard};
 use serde_json::Value;
 
 fn ehrctl(args: &[&str]) -> Output {
@@ -19,13 +20,6 @@ fn ehrctl(args: &[&str]) -> Output {
 fn stdout_json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
-}
-
-fn person(generation: &str) -> PersonFile {
-    PersonFile::from_json(&format!(
-        r#"{{"generation":"{generation}","document_number":"A1234563","english_name":"CHAN, Tai Man","chinese_ccc":[7115,1129,2429],"date_of_birth":"19800115","sex":"M","date_of_issue":"20190301"}}"#
-    ))
-    .unwrap()
 }
 
 // One test: pcscd is one per machine, so the cases run in order.
@@ -45,7 +39,11 @@ fn readers_read_reveal_watch_and_refusals() {
     assert_eq!(err["error"], "card.timeout");
     assert!(err["message_zh"].as_str().unwrap().contains("重新插入"));
 
-    let card = InsertedCard::insert(&pcscd.reader_addr(0), &person("gen2018")).unwrap();
+    let card = InsertedCard::insert(
+        &pcscd.reader_addr(0),
+        &sample_person(CardGeneration::Gen2018),
+    )
+    .unwrap();
     let out = ehrctl(&["card", "read"]);
     assert_eq!(
         out.status.code(),
@@ -78,7 +76,11 @@ fn readers_read_reveal_watch_and_refusals() {
 
     // A 2003-generation card: refused with the message to key in by hand.
     card.remove();
-    let _old = InsertedCard::insert(&pcscd.reader_addr(1), &person("gen2003")).unwrap();
+    let _old = InsertedCard::insert(
+        &pcscd.reader_addr(1),
+        &sample_person(CardGeneration::Gen2003),
+    )
+    .unwrap();
     let out = ehrctl(&["card", "read", "--reader", READERS[1]]);
     assert_eq!(out.status.code(), Some(1));
     let err: Value = serde_json::from_slice(&out.stderr).unwrap();

@@ -19,9 +19,7 @@ use ehr_card::profile::{read_sfi_command, select_command};
 use ehr_card_pcsc::MonitorOptions;
 use ehr_protocol::card::ReaderStatus;
 use ehr_tests::pcscd::{Pcscd, READERS};
-use ehr_tests::vcard::{InsertedCard, PersonFile};
-
-const PERSON: &str = r#"{"generation":"gen2018","document_number":"A1234563","english_name":"CHAN, Tai Man","chinese_ccc":[7115,1129,2429],"date_of_birth":"19800115","sex":"M","date_of_issue":"20190301"}"#;
+use ehr_tests::vcard::{sample_person, InsertedCard};
 
 fn pct(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -60,7 +58,7 @@ fn main() -> Result<(), String> {
         .unwrap_or(200);
     let write = arg("--write");
 
-    let person = PersonFile::from_json(PERSON).map_err(|e| e.to_string())?;
+    let person = sample_person(ehr_card::profile::CardGeneration::Gen2018);
     let pcscd = Pcscd::start()?;
     let app = App::new(Config::from_lookup(|_| None));
     let (tx, rx) = channel();
