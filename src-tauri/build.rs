@@ -10,6 +10,12 @@ const COMMANDS: &[&str] = &[
     "watch_reader",
     "finish_task",
     "check_manual_identity",
+    "sync_status",
+    "attention_list",
+    "retry_attention",
+    "discard_attention",
+    "attention_notice",
+    "sync_now",
 ];
 
 fn main() {

@@ -11,7 +11,10 @@ use std::sync::{Arc, Mutex};
 
 use ehr_app::App;
 use ehr_protocol::card::{FieldIssue, IdentityView, ManualIdentityRequest, ReaderView};
-use ehr_protocol::ipc::{AppInfo, SignInRequest, StaffSession};
+use ehr_protocol::ipc::{
+    AppInfo, AttentionItem, AttentionNotice, DiscardRequest, SignInRequest, StaffSession,
+    SyncStatus,
+};
 use ehr_protocol::ErrorBody;
 use tauri::ipc::Channel;
 use tauri::{Manager, State};
@@ -67,6 +70,42 @@ fn check_manual_identity(
     app.check_manual_identity(&request)
 }
 
+/// The status bar: online or offline, queued, oldest, last sync.
+#[tauri::command]
+fn sync_status(app: State<'_, App>) -> Result<SyncStatus, ErrorBody> {
+    app.sync_status()
+}
+
+/// The "needs attention" list.
+#[tauri::command]
+fn attention_list(app: State<'_, App>) -> Result<Vec<AttentionItem>, ErrorBody> {
+    app.attention_list()
+}
+
+/// Retry a change on the attention list.
+#[tauri::command]
+fn retry_attention(app: State<'_, App>, id: i64) -> Result<(), ErrorBody> {
+    app.retry_attention(id)
+}
+
+/// A supervisor discards a change on the attention list, with a reason.
+#[tauri::command]
+fn discard_attention(app: State<'_, App>, request: DiscardRequest) -> Result<(), ErrorBody> {
+    app.discard_attention(&request)
+}
+
+/// The notice to print for the person whose change needs attention.
+#[tauri::command]
+fn attention_notice(app: State<'_, App>, id: i64) -> Result<AttentionNotice, ErrorBody> {
+    app.attention_notice(id)
+}
+
+/// Try to sync now.
+#[tauri::command]
+fn sync_now(app: State<'_, App>) {
+    app.sync_now()
+}
+
 fn main() {
     #[cfg(target_os = "linux")]
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
@@ -79,6 +118,11 @@ fn main() {
     }
 
     let app = App::new(ehr_app::Config::from_env());
+    if let Err(e) = app.open_store() {
+        // The status bar shows the same error in words; nothing is created
+        // in place of a store that cannot be opened.
+        eprintln!("eHR Counter could not open its local store ({})", e.code);
+    }
     let watchers = ReaderWatchers::default();
     let sending = watchers.clone();
     // The reader thread feeds every window that watches; a closed window's
@@ -110,7 +154,13 @@ fn main() {
             sign_out,
             watch_reader,
             finish_task,
-            check_manual_identity
+            check_manual_identity,
+            sync_status,
+            attention_list,
+            retry_attention,
+            discard_attention,
+            attention_notice,
+            sync_now
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -11,14 +11,17 @@ use crate::workspace;
 
 /// A running ehr-central; stopped (and its data removed) on drop.
 pub struct Central {
-    _server: Group,
+    server: Option<Group>,
     dir: PathBuf,
+    port: u16,
     /// The base URL, for example `http://127.0.0.1:41234`.
     pub url: String,
     /// A demo counter's machine key.
     pub counter_key: String,
     /// A demo registration clerk's staff code and password.
     pub clerk: (String, String),
+    /// A demo supervisor's staff code and password.
+    pub supervisor: (String, String),
 }
 
 impl Drop for Central {
@@ -66,18 +69,66 @@ impl Central {
             .as_str()
             .ok_or("seed output has no counter key")?
             .to_owned();
-        let clerk = creds["staff"]
-            .as_array()
-            .and_then(|s| s.iter().find(|s| s["role"] == "registration_staff"))
-            .and_then(|s| {
-                Some((
-                    s["staff_code"].as_str()?.to_owned(),
-                    s["password"].as_str()?.to_owned(),
-                ))
-            })
-            .ok_or("seed output has no clerk")?;
+        let staff = |role: &str| {
+            creds["staff"]
+                .as_array()
+                .and_then(|s| s.iter().find(|s| s["role"] == role))
+                .and_then(|s| {
+                    Some((
+                        s["staff_code"].as_str()?.to_owned(),
+                        s["password"].as_str()?.to_owned(),
+                    ))
+                })
+                .ok_or_else(|| format!("seed output has no {role}"))
+        };
+        let clerk = staff("registration_staff")?;
+        let supervisor = staff("supervisor")?;
         let port = free_port()?;
-        let log = std::fs::File::create(dir.join("server.log")).map_err(|e| e.to_string())?;
+        let mut central = Central {
+            server: None,
+            dir,
+            port,
+            url: format!("http://127.0.0.1:{port}"),
+            counter_key,
+            clerk,
+            supervisor,
+        };
+        central.serve()?;
+        Ok(central)
+    }
+
+    /// The service's data folder (its SQLite file is `central.sqlite3`).
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    /// The loopback port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Stop the service (SIGTERM, then SIGKILL); its data stays.
+    pub fn stop(&mut self) {
+        self.server = None;
+    }
+
+    /// Kill the service at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(g) = self.server.take() {
+            g.kill_now();
+        }
+    }
+
+    /// Start the service again on the same port and data.
+    pub fn serve(&mut self) -> Result<(), String> {
+        self.server = None;
+        let bin = binary();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("server.log"))
+            .map_err(|e| e.to_string())?;
+        let port = self.port;
         let server = Group::spawn(
             "ehr-central",
             Command::new(&bin)
@@ -88,7 +139,7 @@ impl Central {
                     &format!("127.0.0.1:{port}"),
                     "--data-dir",
                 ])
-                .arg(&dir)
+                .arg(&self.dir)
                 .env("EHR_CENTRAL_LOG", "warn")
                 .stdout(Stdio::null())
                 .stderr(log),
@@ -100,12 +151,7 @@ impl Central {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        Ok(Central {
-            _server: server,
-            dir,
-            url: format!("http://127.0.0.1:{port}"),
-            counter_key,
-            clerk,
-        })
+        self.server = Some(server);
+        Ok(())
     }
 }

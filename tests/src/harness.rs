@@ -92,6 +92,13 @@ impl Group {
             .status();
     }
 
+    /// SIGKILL the whole group now, and reap it.
+    pub(crate) fn kill_now(mut self) {
+        self.signal_group("KILL");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     pub(crate) fn exited(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(Some(_)))
     }

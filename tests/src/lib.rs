@@ -3,10 +3,16 @@
 //! [`harness`] runs the built desktop app in a private X server and drives it
 //! through WebDriver; [`workspace`] finds the workspace and its build output;
 //! [`vcard`] is the virtual identity card on vpcd's virtual reader, and
-//! [`pcscd`] runs a private pcscd with two virtual readers.
+//! [`pcscd`] runs a private pcscd with two virtual readers; [`central`] runs
+//! a seeded ehr-central on loopback, [`faultproxy`] puts faults between it and
+//! the app crate, and [`outbox`] generates changes and reads what the
+//! central service holds.
 
+pub mod bench;
 pub mod central;
+pub mod faultproxy;
 pub mod harness;
+pub mod outbox;
 pub mod pcscd;
 pub mod vcard;
 pub mod workspace;

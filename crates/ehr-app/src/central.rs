@@ -26,7 +26,7 @@ pub const ENV_COUNTER_KEY: &str = "EHR_COUNTER_KEY";
 #[derive(Clone)]
 pub(crate) struct Session {
     pub(crate) staff: StaffSession,
-    pub(crate) _token: String,
+    pub(crate) token: String,
 }
 
 impl std::fmt::Debug for Session {
@@ -37,7 +37,7 @@ impl std::fmt::Debug for Session {
     }
 }
 
-fn counter_key(config: &Config) -> Option<String> {
+pub(crate) fn counter_key(config: &Config) -> Option<String> {
     std::env::var(ENV_COUNTER_KEY)
         .ok()
         .or_else(|| std::fs::read_to_string(config.data_dir.join(COUNTER_KEY_FILE)).ok())
@@ -45,7 +45,14 @@ fn counter_key(config: &Config) -> Option<String> {
         .filter(|k| !k.is_empty())
 }
 
+/// rustls's process-wide crypto provider: ring (no aws-lc build). Every
+/// client builder calls this first; later calls do nothing.
+pub(crate) fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 fn client() -> Result<reqwest::blocking::Client, ErrorBody> {
+    install_tls_provider();
     reqwest::blocking::Client::builder()
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(15))
@@ -104,7 +111,7 @@ fn sign_in_blocking(
                     WireRole::Supervisor => StaffRole::Supervisor,
                 },
             },
-            _token: ok.token,
+            token: ok.token,
         });
     }
     // The service's own error, with our catalogue's messages (the wire's

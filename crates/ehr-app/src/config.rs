@@ -11,6 +11,19 @@ pub struct Config {
     pub central_url: Option<String>,
     /// Training mode: the virtual card and demo data, never real people.
     pub training_mode: bool,
+    /// Whether the store's key may be kept in the OS keyring (else a key
+    /// file with mode 0600). Off with `EHR_COUNTER_KEYRING=off`.
+    pub keyring: bool,
+    /// A PEM file with this counter's client certificate and key, for
+    /// central services that identify counters by certificate.
+    pub client_identity: Option<PathBuf>,
+    /// A PEM file with the CA of the central service's certificate (else the
+    /// system's roots).
+    pub central_ca: Option<PathBuf>,
+    /// How long operations the service acknowledged stay in the outbox.
+    pub done_retention_ms: i64,
+    /// The sync engine's timings (backoff, timeouts, batch size).
+    pub sync: ehr_sync::Config,
 }
 
 /// Environment variable naming the data folder.
@@ -19,6 +32,17 @@ pub const ENV_DATA_DIR: &str = "EHR_COUNTER_DATA_DIR";
 pub const ENV_CENTRAL_URL: &str = "EHR_CENTRAL_URL";
 /// Environment variable that turns training mode on (`1`).
 pub const ENV_TRAINING: &str = "EHR_TRAINING";
+/// Environment variable that keeps the store key out of the keyring (`off`).
+pub const ENV_KEYRING: &str = "EHR_COUNTER_KEYRING";
+/// Environment variable naming the client certificate PEM file.
+pub const ENV_CLIENT_CERT: &str = "EHR_COUNTER_CLIENT_CERT";
+/// Environment variable naming the central service's CA PEM file.
+pub const ENV_CENTRAL_CA: &str = "EHR_CENTRAL_CA";
+/// Environment variable with the sync backoff cap in milliseconds (support and tests).
+pub const ENV_BACKOFF_CAP_MS: &str = "EHR_SYNC_BACKOFF_CAP_MS";
+
+/// Acknowledged operations are kept a week (for support), then purged.
+pub const DEFAULT_DONE_RETENTION_MS: i64 = 7 * 24 * 3600 * 1000;
 
 impl Config {
     /// The configuration from the process environment.
@@ -43,6 +67,19 @@ impl Config {
             data_dir,
             central_url: non_empty(ENV_CENTRAL_URL).map(|u| u.trim().to_owned()),
             training_mode: get(ENV_TRAINING).as_deref() == Some("1"),
+            keyring: get(ENV_KEYRING).as_deref() != Some("off"),
+            client_identity: non_empty(ENV_CLIENT_CERT).map(PathBuf::from),
+            central_ca: non_empty(ENV_CENTRAL_CA).map(PathBuf::from),
+            done_retention_ms: DEFAULT_DONE_RETENTION_MS,
+            sync: {
+                let mut c = ehr_sync::Config::default();
+                if let Some(cap) = non_empty(ENV_BACKOFF_CAP_MS).and_then(|v| v.trim().parse().ok())
+                {
+                    c.backoff_cap_ms = cap;
+                    c.backoff_base_ms = c.backoff_base_ms.min(cap);
+                }
+                c
+            },
         }
     }
 }

@@ -64,8 +64,7 @@ mod tests {
         let base = std::env::temp_dir().join(format!("ehr-doctor-{}", std::process::id()));
         let cfg = Config {
             data_dir: base.join("nested"),
-            central_url: None,
-            training_mode: false,
+            ..Config::from_lookup(|_| None)
         };
         let report = run(&cfg);
         assert!(report.data_dir_writable, "{report:?}");
@@ -81,8 +80,7 @@ mod tests {
         std::fs::write(&file, b"x").unwrap();
         let cfg = Config {
             data_dir: file.join("sub"),
-            central_url: None,
-            training_mode: false,
+            ..Config::from_lookup(|_| None)
         };
         let report = run(&cfg);
         assert!(!report.data_dir_writable);

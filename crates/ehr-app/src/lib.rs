@@ -13,13 +13,20 @@ pub mod central;
 pub mod config;
 pub mod doctor;
 mod session;
+pub mod sync;
 
 pub use config::Config;
 pub use doctor::DoctorReport;
 
 use ehr_protocol::card::{FieldIssue, IdentityView, ManualIdentityRequest, ReaderView};
-use ehr_protocol::ipc::{AppInfo, DocumentTypeOption, SignInRequest, StaffSession};
+use std::sync::{Arc, Mutex};
+
+use ehr_protocol::ipc::{
+    AppInfo, AttentionItem, AttentionNotice, DiscardRequest, DocumentTypeOption, SignInRequest,
+    StaffRole, StaffSession, SyncLink, SyncStatus,
+};
 use ehr_protocol::{ErrorBody, ErrorCode};
+pub use ehr_store::{Change, NewOp};
 
 /// The product name, shown in the window title and on slips.
 pub const PRODUCT_NAME: &str = "eHR Counter";
@@ -32,7 +39,23 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub struct App {
     config: Config,
     card: card::CardDesk,
-    session: std::sync::Arc<std::sync::Mutex<Option<central::Session>>>,
+    session: Arc<Mutex<Option<central::Session>>>,
+    outbox: Mutex<Option<Outbox>>,
+}
+
+/// The open store and, when a central service is configured, its driver.
+#[derive(Debug)]
+struct Outbox {
+    store: Arc<Mutex<ehr_store::Store>>,
+    driver: Option<sync::Driver>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn store_err(e: ehr_store::StoreError) -> ErrorBody {
+    ErrorBody::new(e.code())
 }
 
 impl App {
@@ -42,6 +65,7 @@ impl App {
             config,
             card: card::CardDesk::default(),
             session: Default::default(),
+            outbox: Mutex::new(None),
         }
     }
 
@@ -85,14 +109,287 @@ impl App {
         };
         let s = central::sign_in(&self.config, base, req)?;
         let staff = s.staff.clone();
-        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(s);
+        let token = s.token.clone();
+        *lock(&self.session) = Some(s);
+        if let Some(d) = lock(&self.outbox).as_ref().and_then(|o| o.driver.as_ref()) {
+            d.set_token(Some(token));
+        }
         Ok(staff)
     }
 
     /// Sign out: the session ends and the identity on screen is cleared.
+    /// Queued changes stay queued until somebody signs in again.
     pub fn sign_out(&self) {
-        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        *lock(&self.session) = None;
+        if let Some(d) = lock(&self.outbox).as_ref().and_then(|o| o.driver.as_ref()) {
+            d.set_token(None);
+        }
         self.card.finish_task();
+    }
+
+    /// Open the encrypted local store and, with a central service
+    /// configured, start syncing its outbox. Once per process; later calls
+    /// do nothing. A store that cannot be opened (wrong or missing key,
+    /// newer schema) is an error, and nothing is created in its place.
+    pub fn open_store(&self) -> Result<(), ErrorBody> {
+        self.open_store_with(true)
+    }
+
+    /// Open the store without syncing it (support tools beside a running
+    /// app: `ehrctl queue status`, `ehrctl db verify`). A running app picks
+    /// up what such a tool changed at its next rescan.
+    pub fn open_store_without_sync(&self) -> Result<(), ErrorBody> {
+        self.open_store_with(false)
+    }
+
+    fn open_store_with(&self, sync: bool) -> Result<(), ErrorBody> {
+        let mut slot = lock(&self.outbox);
+        if slot.is_some() {
+            return Ok(());
+        }
+        let policy = if self.config.keyring {
+            ehr_store::KeyPolicy::Auto
+        } else {
+            ehr_store::KeyPolicy::FileOnly
+        };
+        let mut store = ehr_store::Store::open(&self.config.data_dir, policy).map_err(store_err)?;
+        store
+            .purge(sync::unix_ms(), self.config.done_retention_ms)
+            .map_err(store_err)?;
+        let store = Arc::new(Mutex::new(store));
+        let driver = match &self.config.central_url {
+            _ if !sync => None,
+            None => None,
+            Some(url) => {
+                let endpoint = sync::Endpoint {
+                    base_url: url.clone(),
+                    counter_key: central::counter_key(&self.config),
+                    client_identity: self.config.client_identity.clone(),
+                    ca: self.config.central_ca.clone(),
+                    connect_timeout: std::time::Duration::from_secs(5),
+                    request_timeout: std::time::Duration::from_millis(
+                        self.config
+                            .sync
+                            .request_timeout_ms
+                            .saturating_sub(5_000)
+                            .max(1_000),
+                    ),
+                };
+                let seed = sync::unix_ms() as u64 ^ u64::from(std::process::id());
+                match sync::Driver::start(
+                    &self.config.data_dir,
+                    store.clone(),
+                    endpoint,
+                    self.config.sync.clone(),
+                    seed,
+                ) {
+                    Ok(d) => Some(d),
+                    Err(sync::StartError::Locked) => {
+                        return Err(ErrorBody::new(ErrorCode::StoreInUse))
+                    }
+                    Err(sync::StartError::Store(e)) => return Err(store_err(e)),
+                    Err(_) => return Err(ErrorBody::new(ErrorCode::CentralClientSetup)),
+                }
+            }
+        };
+        if let (Some(d), Some(s)) = (&driver, lock(&self.session).as_ref()) {
+            d.set_token(Some(s.token.clone()));
+        }
+        *slot = Some(Outbox { store, driver });
+        Ok(())
+    }
+
+    fn store(&self) -> Result<Arc<Mutex<ehr_store::Store>>, ErrorBody> {
+        self.open_store()?;
+        lock(&self.outbox)
+            .as_ref()
+            .map(|o| o.store.clone())
+            .ok_or_else(|| ErrorBody::new(ErrorCode::StoreUnavailable))
+    }
+
+    fn with_driver(&self, f: impl FnOnce(&sync::Driver)) {
+        if let Some(d) = lock(&self.outbox).as_ref().and_then(|o| o.driver.as_ref()) {
+            f(d);
+        }
+    }
+
+    fn staff(&self) -> Result<StaffSession, ErrorBody> {
+        lock(&self.session)
+            .as_ref()
+            .map(|s| s.staff.clone())
+            .ok_or_else(|| ErrorBody::new(ErrorCode::AuthSignInRequired))
+    }
+
+    /// Save a change and its outbox rows in one transaction; the sync
+    /// driver sends them when it can. Needs a signed-in staff member.
+    pub fn commit_change(&self, change: &Change) -> Result<Vec<i64>, ErrorBody> {
+        self.staff()?;
+        let store = self.store()?;
+        let queued = lock(&store)
+            .commit_change(change, sync::unix_ms())
+            .map_err(store_err)?;
+        let ids = queued.iter().map(|q| q.id).collect();
+        self.with_driver(|d| {
+            for q in queued {
+                d.event(ehr_sync::Event::LocalWrite(q));
+            }
+        });
+        Ok(ids)
+    }
+
+    /// A local record's status (`queued`, `synced`, `attention`,
+    /// `discarded`) and its eHR number once assigned; `None` if unknown.
+    pub fn local_record(
+        &self,
+        record_key: &str,
+    ) -> Result<Option<(String, Option<String>)>, ErrorBody> {
+        let store = self.store()?;
+        let r = lock(&store).record(record_key);
+        match r {
+            Ok(v) => Ok(Some(v)),
+            Err(ehr_store::StoreError::NotFound) => Ok(None),
+            Err(e) => Err(store_err(e)),
+        }
+    }
+
+    /// What the status bar shows.
+    pub fn sync_status(&self) -> Result<SyncStatus, ErrorBody> {
+        let store = self.store()?;
+        let stats = lock(&store).stats().map_err(store_err)?;
+        let driver = lock(&self.outbox)
+            .as_ref()
+            .and_then(|o| o.driver.as_ref().map(sync::Driver::state));
+        let d = driver.clone().unwrap_or_default();
+        Ok(SyncStatus {
+            central_configured: driver.is_some(),
+            link: match d.link {
+                ehr_sync::Link::Unknown => SyncLink::Unknown,
+                ehr_sync::Link::Online => SyncLink::Online,
+                ehr_sync::Link::Offline => SyncLink::Offline,
+            },
+            queued: stats.queued.min(u64::from(u32::MAX)) as u32,
+            attention: stats.attention.min(u64::from(u32::MAX)) as u32,
+            oldest_queued_at_ms: stats.oldest_queued_at_ms.map(|v| v.max(0) as u64),
+            last_success_at_ms: stats.last_success_at_ms.map(|v| v.max(0) as u64),
+            now_ms: sync::unix_ms().max(0) as u64,
+            needs_sign_in: d.needs_sign_in || (driver.is_some() && !self.signed_in()),
+            sending: d.sending,
+        })
+    }
+
+    /// The "needs attention" list, oldest first.
+    pub fn attention_list(&self) -> Result<Vec<AttentionItem>, ErrorBody> {
+        self.staff()?;
+        let store = self.store()?;
+        let items = lock(&store).attention_items().map_err(store_err)?;
+        Ok(items)
+    }
+
+    /// The attention list for support tools (`ehrctl queue status`), which
+    /// run without a staff sign-in: the same items, summaries left out.
+    pub fn attention_items_for_support(&self) -> Result<Vec<AttentionItem>, ErrorBody> {
+        let store = self.store()?;
+        let mut items = lock(&store).attention_items().map_err(store_err)?;
+        for i in &mut items {
+            i.summary.clear();
+        }
+        Ok(items)
+    }
+
+    /// The clerk retries a change on the attention list (audited). It goes
+    /// back to the queue under a new idempotency key and is sent at once.
+    pub fn retry_attention(&self, id: i64) -> Result<(), ErrorBody> {
+        let staff = self.staff()?;
+        let store = self.store()?;
+        let q = lock(&store)
+            .retry(id, &staff.staff_code, sync::unix_ms())
+            .map_err(store_err)?;
+        self.with_driver(|d| {
+            d.event(ehr_sync::Event::Retried(q.id));
+            d.event(ehr_sync::Event::Connectivity(true));
+        });
+        Ok(())
+    }
+
+    /// A supervisor discards a change on the attention list, with a reason
+    /// (audited here and at the central service).
+    pub fn discard_attention(&self, req: &DiscardRequest) -> Result<(), ErrorBody> {
+        let staff = self.staff()?;
+        if staff.role != StaffRole::Supervisor {
+            return Err(ErrorBody::new(ErrorCode::QueueSupervisorOnly));
+        }
+        if req.reason.trim().is_empty() {
+            return Err(ErrorBody::new(ErrorCode::QueueReasonRequired).on_field("reason"));
+        }
+        if req.reason.chars().count() > 500 {
+            return Err(ErrorBody::new(ErrorCode::FieldFormat).on_field("reason"));
+        }
+        let store = self.store()?;
+        let now = sync::unix_ms();
+        let audit = lock(&store)
+            .discard(req.id, &staff.staff_code, &req.reason, now, &rfc3339(now))
+            .map_err(store_err)?;
+        self.with_driver(|d| {
+            d.event(ehr_sync::Event::Discarded(req.id));
+            for q in audit {
+                d.event(ehr_sync::Event::LocalWrite(q));
+            }
+        });
+        Ok(())
+    }
+
+    /// The notice to print for the person whose change is on the attention
+    /// list: what happened, and that the counter will contact them or they
+    /// should come back, in both languages.
+    pub fn attention_notice(&self, id: i64) -> Result<AttentionNotice, ErrorBody> {
+        let item = self
+            .attention_list()?
+            .into_iter()
+            .find(|i| i.id == id)
+            .ok_or_else(|| ErrorBody::new(ErrorCode::QueueNotAttention))?;
+        Ok(AttentionNotice {
+            title_en: "Your eHealth registration is not complete yet".to_owned(),
+            title_zh: "閣下的醫健通登記尚未完成".to_owned(),
+            summary: item.summary,
+            body_en: vec![
+                "We could not complete this request when it reached the central registration service.".to_owned(),
+                format!("Reason: {}", item.reason_en),
+                "Staff at this registration centre will follow it up. Please keep this notice and bring your identity document if you are asked to come back.".to_owned(),
+            ],
+            body_zh: vec![
+                "此申請送達中央登記服務時未能完成。".to_owned(),
+                format!("原因：{}", item.reason_zh),
+                "本登記中心的職員會跟進。請保留此通知書；如獲通知再次前來，請帶同身份證明文件。".to_owned(),
+            ],
+            saved_at_ms: item.saved_at_ms,
+        })
+    }
+
+    /// Try to sync now (the network is back, or the clerk asked).
+    pub fn sync_now(&self) {
+        self.with_driver(|d| d.event(ehr_sync::Event::Connectivity(true)));
+    }
+
+    /// Wait until nothing is queued, or `timeout` passes; whether it drained.
+    pub fn wait_until_drained(&self, timeout: std::time::Duration) -> Result<bool, ErrorBody> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let st = self.sync_status()?;
+            if st.queued == 0 {
+                return Ok(true);
+            }
+            if std::time::Instant::now() >= deadline {
+                return Ok(false);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// `ehrctl db verify`: the store's integrity and key check.
+    pub fn verify_store(&self) -> Result<ehr_store::Verification, ErrorBody> {
+        let store = self.store()?;
+        let v = lock(&store).verify().map_err(store_err)?;
+        Ok(v)
     }
 
     /// Whether a staff member is signed in.
@@ -171,6 +468,38 @@ impl App {
     }
 }
 
-fn signed_in(s: &std::sync::Mutex<Option<central::Session>>) -> bool {
-    s.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+fn signed_in(s: &Mutex<Option<central::Session>>) -> bool {
+    lock(s).is_some()
+}
+
+/// Unix milliseconds as RFC 3339 in UTC (`2026-12-01T06:14:27Z`).
+pub fn rfc3339(unix_ms: i64) -> String {
+    let secs = unix_ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod rfc3339_tests {
+    #[test]
+    fn formats_utc() {
+        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::rfc3339(1_796_106_867_000), "2026-12-01T06:34:27Z");
+        assert_eq!(super::rfc3339(951_782_400_000), "2000-02-29T00:00:00Z");
+    }
 }

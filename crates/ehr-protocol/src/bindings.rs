@@ -11,7 +11,10 @@ use crate::card::{
     ReaderView,
 };
 use crate::error::{ErrorBody, ErrorCode};
-use crate::ipc::{AppInfo, DocumentTypeOption, SignInRequest, StaffRole, StaffSession};
+use crate::ipc::{
+    AppInfo, AttentionItem, AttentionNotice, DiscardRequest, DocumentTypeOption, SignInRequest,
+    StaffRole, StaffSession, SyncLink, SyncStatus,
+};
 
 /// The path of the generated file, relative to the workspace root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
@@ -45,6 +48,11 @@ pub fn typescript() -> String {
     decl::<ReaderView>(&cfg, &mut out);
     decl::<ManualIdentityRequest>(&cfg, &mut out);
     decl::<FieldIssue>(&cfg, &mut out);
+    decl::<SyncLink>(&cfg, &mut out);
+    decl::<SyncStatus>(&cfg, &mut out);
+    decl::<AttentionItem>(&cfg, &mut out);
+    decl::<DiscardRequest>(&cfg, &mut out);
+    decl::<AttentionNotice>(&cfg, &mut out);
     out.push_str("/** Every stable code of the domain rules (crates/ehr-domain). */\nexport type DomainCode =");
     for code in ehr_domain::Code::ALL {
         out.push_str(&format!("\n  | \"{}\"", code.as_str()));
@@ -96,6 +104,10 @@ mod tests {
             "IdentityView",
             "FieldIssue",
             "DomainCode",
+            "SyncStatus",
+            "AttentionItem",
+            "DiscardRequest",
+            "AttentionNotice",
         ] {
             assert!(
                 ts.contains(&format!("export type {name} ")),

@@ -161,6 +161,45 @@ pub enum ErrorCode {
     /// The online form's CSRF token is missing, wrong or expired.
     #[serde(rename = "apply.form_expired")]
     ApplyFormExpired,
+    /// The key of the local store cannot be found.
+    #[serde(rename = "store.key_missing")]
+    StoreKeyMissing,
+    /// The key found does not open the local store.
+    #[serde(rename = "store.wrong_key")]
+    StoreWrongKey,
+    /// The local store was written by a newer version of the app.
+    #[serde(rename = "store.newer_schema")]
+    StoreNewerSchema,
+    /// The disk holding the local store is full.
+    #[serde(rename = "store.disk_full")]
+    StoreDiskFull,
+    /// The local store could not be read or written.
+    #[serde(rename = "store.unavailable")]
+    StoreUnavailable,
+    /// The local store failed its integrity check.
+    #[serde(rename = "store.corrupt")]
+    StoreCorrupt,
+    /// No queued item has that id.
+    #[serde(rename = "queue.not_found")]
+    QueueNotFound,
+    /// The item is not on the needs-attention list.
+    #[serde(rename = "queue.not_attention")]
+    QueueNotAttention,
+    /// Only a supervisor may discard a queued item.
+    #[serde(rename = "queue.supervisor_only")]
+    QueueSupervisorOnly,
+    /// A discard needs a reason.
+    #[serde(rename = "queue.reason_required")]
+    QueueReasonRequired,
+    /// Nobody is signed in at this counter.
+    #[serde(rename = "auth.sign_in_required")]
+    AuthSignInRequired,
+    /// Another process is syncing this counter's data folder.
+    #[serde(rename = "store.in_use")]
+    StoreInUse,
+    /// The counter's connection settings (certificate files) could not be used.
+    #[serde(rename = "central.client_setup")]
+    CentralClientSetup,
     /// An unexpected internal failure; details are in the local log only.
     #[serde(rename = "internal")]
     Internal,
@@ -218,6 +257,19 @@ impl ErrorCode {
         ErrorCode::WithdrawalNotConfirmed,
         ErrorCode::SupervisorUnknown,
         ErrorCode::ApplyFormExpired,
+        ErrorCode::StoreKeyMissing,
+        ErrorCode::StoreWrongKey,
+        ErrorCode::StoreNewerSchema,
+        ErrorCode::StoreDiskFull,
+        ErrorCode::StoreUnavailable,
+        ErrorCode::StoreCorrupt,
+        ErrorCode::QueueNotFound,
+        ErrorCode::QueueNotAttention,
+        ErrorCode::QueueSupervisorOnly,
+        ErrorCode::QueueReasonRequired,
+        ErrorCode::AuthSignInRequired,
+        ErrorCode::StoreInUse,
+        ErrorCode::CentralClientSetup,
         ErrorCode::Internal,
     ];
 
@@ -275,6 +327,19 @@ impl ErrorCode {
             ErrorCode::WithdrawalNotConfirmed => "withdrawal.not_confirmed",
             ErrorCode::SupervisorUnknown => "supervisor.unknown",
             ErrorCode::ApplyFormExpired => "apply.form_expired",
+            ErrorCode::StoreKeyMissing => "store.key_missing",
+            ErrorCode::StoreWrongKey => "store.wrong_key",
+            ErrorCode::StoreNewerSchema => "store.newer_schema",
+            ErrorCode::StoreDiskFull => "store.disk_full",
+            ErrorCode::StoreUnavailable => "store.unavailable",
+            ErrorCode::StoreCorrupt => "store.corrupt",
+            ErrorCode::QueueNotFound => "queue.not_found",
+            ErrorCode::QueueNotAttention => "queue.not_attention",
+            ErrorCode::QueueSupervisorOnly => "queue.supervisor_only",
+            ErrorCode::QueueReasonRequired => "queue.reason_required",
+            ErrorCode::AuthSignInRequired => "auth.sign_in_required",
+            ErrorCode::StoreInUse => "store.in_use",
+            ErrorCode::CentralClientSetup => "central.client_setup",
             ErrorCode::Internal => "internal",
         }
     }
@@ -471,6 +536,58 @@ impl ErrorCode {
             ErrorCode::ApplyFormExpired => (
                 "The form has expired. Start again.",
                 "表格已逾時。請重新開始。",
+            ),
+            ErrorCode::StoreKeyMissing => (
+                "The counter's local data cannot be opened: its key is missing from this machine. Nothing was deleted. Ask your field engineer to run “ehrctl db verify”.",
+                "未能開啟此櫃位的本機資料：本機找不到其密鑰。資料沒有被刪除。請聯絡技術支援人員執行「ehrctl db verify」。",
+            ),
+            ErrorCode::StoreWrongKey => (
+                "The counter's local data cannot be opened with the key on this machine. Nothing was deleted. Ask your field engineer to run “ehrctl db verify”.",
+                "未能以本機的密鑰開啟此櫃位的本機資料。資料沒有被刪除。請聯絡技術支援人員執行「ehrctl db verify」。",
+            ),
+            ErrorCode::StoreNewerSchema => (
+                "The counter's local data was written by a newer version of eHR Counter. Install the current release; nothing was changed.",
+                "此櫃位的本機資料由較新版本的程式寫入。請安裝最新版本；資料沒有被更改。",
+            ),
+            ErrorCode::StoreDiskFull => (
+                "The counter's disk is full, so the last change was not saved. Nothing saved before was lost. Tell your field engineer, then try again.",
+                "櫃位的磁碟已滿，最後一項更改未能儲存。之前已儲存的資料沒有遺失。請通知技術支援人員，然後再試。",
+            ),
+            ErrorCode::StoreUnavailable => (
+                "The counter's local data could not be read or written. Nothing saved before was lost. Try again; if it goes on, ask your field engineer to run “ehrctl db verify”.",
+                "未能讀寫此櫃位的本機資料。之前已儲存的資料沒有遺失。請再試；如問題持續，請聯絡技術支援人員執行「ehrctl db verify」。",
+            ),
+            ErrorCode::StoreCorrupt => (
+                "The counter's local data failed its integrity check. Stop using this counter and call your field engineer; do not delete anything.",
+                "此櫃位的本機資料未能通過完整性檢查。請停用此櫃位並聯絡技術支援人員；切勿刪除任何資料。",
+            ),
+            ErrorCode::QueueNotFound => (
+                "That item is no longer in the queue. Refresh the list.",
+                "該項目已不在佇列中。請重新整理清單。",
+            ),
+            ErrorCode::QueueNotAttention => (
+                "That item does not need attention any more. Refresh the list.",
+                "該項目已無須處理。請重新整理清單。",
+            ),
+            ErrorCode::QueueSupervisorOnly => (
+                "Only a supervisor can discard an item. Ask your supervisor to sign in.",
+                "只有主管可以捨棄項目。請主管登入。",
+            ),
+            ErrorCode::QueueReasonRequired => (
+                "Enter the reason for discarding this item.",
+                "請輸入捨棄此項目的原因。",
+            ),
+            ErrorCode::AuthSignInRequired => (
+                "Sign in first.",
+                "請先登入。",
+            ),
+            ErrorCode::StoreInUse => (
+                "Another copy of eHR Counter (or a support tool) is using this counter's data. Close it, then start again.",
+                "另一個eHR Counter程式（或支援工具）正在使用此櫃位的資料。請先關閉，然後重新開始。",
+            ),
+            ErrorCode::CentralClientSetup => (
+                "The counter's connection settings to the central service cannot be used (certificate files). Ask your field engineer to run “ehrctl doctor”.",
+                "此櫃位連接中央服務的設定（證書檔案）無法使用。請聯絡技術支援人員執行「ehrctl doctor」。",
             ),
             ErrorCode::Internal => (
                 "Something went wrong inside the counter application. Nothing you entered was lost; try again.",

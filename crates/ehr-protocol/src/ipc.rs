@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::ErrorCode;
+
 /// What the sign-in screen shows about this installation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AppInfo {
@@ -55,4 +57,94 @@ pub enum StaffRole {
     RegistrationStaff,
     /// A supervisor, who can sign off overrides.
     Supervisor,
+}
+
+/// Whether the central service answered at the last attempt to sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncLink {
+    /// Nothing was tried since the app started.
+    Unknown,
+    /// The last batch was answered.
+    Online,
+    /// The last attempt failed: the queue waits and is retried by itself.
+    Offline,
+}
+
+/// What the status bar shows about the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncStatus {
+    /// Whether a central service is configured at all.
+    pub central_configured: bool,
+    /// Reachability at the last attempt.
+    pub link: SyncLink,
+    /// Changes waiting to reach the central service.
+    pub queued: u32,
+    /// Changes the central service refused, waiting for a clerk.
+    pub attention: u32,
+    /// When the oldest queued change was saved (Unix milliseconds).
+    #[ts(type = "number | null")]
+    pub oldest_queued_at_ms: Option<u64>,
+    /// When a batch was last answered (Unix milliseconds).
+    #[ts(type = "number | null")]
+    pub last_success_at_ms: Option<u64>,
+    /// The clock these times are measured against (Unix milliseconds).
+    #[ts(type = "number")]
+    pub now_ms: u64,
+    /// Syncing waits for a staff member to sign in again.
+    pub needs_sign_in: bool,
+    /// A batch is on its way now.
+    pub sending: bool,
+}
+
+/// One change on the "needs attention" list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AttentionItem {
+    /// The outbox row (to retry or discard).
+    #[ts(type = "number")]
+    pub id: i64,
+    /// What the change was (`register_in_person`, …).
+    pub op_type: String,
+    /// What the clerk saw: the task, a name, a masked number.
+    pub summary: String,
+    /// Why the central service refused it.
+    pub code: ErrorCode,
+    /// The reason in English, with what to do next.
+    pub reason_en: String,
+    /// The reason in Traditional Chinese.
+    pub reason_zh: String,
+    /// The fields a validation refusal named.
+    pub fields: Vec<String>,
+    /// When the change was saved (Unix milliseconds).
+    #[ts(type = "number")]
+    pub saved_at_ms: u64,
+}
+
+/// A supervisor's discard of a change on the attention list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DiscardRequest {
+    /// The outbox row.
+    #[ts(type = "number")]
+    pub id: i64,
+    /// Why, in the supervisor's words (audited; no personal data, please).
+    pub reason: String,
+}
+
+/// What the counter prints for a person whose change could not be
+/// completed: what happened and what happens next, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AttentionNotice {
+    /// The heading in English.
+    pub title_en: String,
+    /// The heading in Traditional Chinese.
+    pub title_zh: String,
+    /// The change, as the clerk saw it (masked numbers only).
+    pub summary: String,
+    /// The paragraphs in English.
+    pub body_en: Vec<String>,
+    /// The paragraphs in Traditional Chinese.
+    pub body_zh: Vec<String>,
+    /// When the change was made at the counter (Unix milliseconds).
+    #[ts(type = "number")]
+    pub saved_at_ms: u64,
 }

@@ -14,6 +14,7 @@ mod card;
 mod doctor;
 mod eligibility;
 mod id;
+mod queue;
 
 /// eHR Counter support CLI.
 #[derive(Debug, Parser)]
@@ -39,6 +40,16 @@ enum Command {
     },
     /// Decide who may register a patient (self or which SDM), and what is still needed.
     Eligibility(eligibility::Args),
+    /// The outbox: what waits for the central service, and retrying it.
+    Queue {
+        #[command(subcommand)]
+        command: queue::QueueCommand,
+    },
+    /// The encrypted local store.
+    Db {
+        #[command(subcommand)]
+        command: queue::DbCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -59,5 +70,7 @@ fn main() -> ExitCode {
         Command::Id { command } => id::run(&command),
         Command::Card { command } => card::run(&command),
         Command::Eligibility(args) => eligibility::run(&args),
+        Command::Queue { command } => queue::run(&command),
+        Command::Db { command } => queue::run_db(&command),
     }
 }

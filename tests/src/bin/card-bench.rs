@@ -18,17 +18,9 @@ use ehr_app::{App, Config};
 use ehr_card::profile::{read_sfi_command, select_command};
 use ehr_card_pcsc::MonitorOptions;
 use ehr_protocol::card::ReaderStatus;
+use ehr_tests::bench::{ms, pct, write_section};
 use ehr_tests::pcscd::{Pcscd, READERS};
 use ehr_tests::vcard::{sample_person, InsertedCard};
-
-fn pct(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted.get(i).copied().unwrap_or_default()
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
 
 /// The raw exchange: connect, the profile's two APDUs, disconnect.
 fn raw_exchange(ctx: &pcsc::Context, reader: &std::ffi::CStr, apdus: &[Vec<u8>]) -> Duration {
@@ -132,17 +124,7 @@ p95 ratio to the floor: {ratio:.2}×.\n",
     );
     print!("{table}");
     if let Some(path) = write {
-        let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".into());
-        let new = match old.find("## Card reading") {
-            Some(s) => {
-                let rest = &old[s + 3..];
-                let tail = rest.find("\n## ").map(|e| &rest[e + 1..]).unwrap_or("");
-                let sep = if tail.is_empty() { "" } else { "\n" };
-                format!("{}{table}{sep}{tail}", &old[..s])
-            }
-            None => format!("{}\n\n{table}", old.trim_end()),
-        };
-        std::fs::write(&path, new).map_err(|e| e.to_string())?;
+        write_section(&path, "## Card reading", &table)?;
     }
     Ok(())
 }

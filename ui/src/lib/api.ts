@@ -5,12 +5,16 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
   AppInfo,
+  AttentionItem,
+  AttentionNotice,
+  DiscardRequest,
   ErrorBody,
   IdentityView,
   ManualIdentityRequest,
   ReaderView,
   SignInRequest,
   StaffSession,
+  SyncStatus,
 } from "./bindings";
 import { toErrorBody, toManualRefusal, type ManualRefusal } from "./errors";
 
@@ -44,4 +48,10 @@ export const api = {
   finishTask: () => call<ReaderView>("finish_task"),
   checkManualIdentity: (request: ManualIdentityRequest) =>
     call<IdentityView, ManualRefusal>("check_manual_identity", { request }, toManualRefusal),
+  syncStatus: () => call<SyncStatus>("sync_status"),
+  attentionList: () => call<AttentionItem[]>("attention_list"),
+  retryAttention: (id: number) => call<null>("retry_attention", { id }),
+  discardAttention: (request: DiscardRequest) => call<null>("discard_attention", { request }),
+  attentionNotice: (id: number) => call<AttentionNotice>("attention_notice", { id }),
+  syncNow: () => call<null>("sync_now"),
 };

@@ -6,7 +6,7 @@
  *
  * Serialised as a dotted string such as `"auth.staff_code_required"`.
  */
-export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "central.unreachable" | "central.bad_answer" | "counter.not_enrolled" | "storage.data_dir" | "auth.invalid_credentials" | "auth.locked" | "auth.token_missing" | "auth.token_invalid" | "auth.forbidden" | "counter.unknown" | "counter.enrolment_code_invalid" | "request.malformed" | "request.too_large" | "request.unsupported_media_type" | "request.query_invalid" | "request.not_found" | "request.method_not_allowed" | "request.validation" | "application.not_found" | "record.not_found" | "batch.size" | "batch.idempotency_key_reused" | "batch.sequence_stale" | "conflict.already_activated" | "conflict.expired" | "conflict.withdrawn" | "conflict.record_withdrawn" | "conflict.number_clash" | "conflict.already_registered" | "conflict.application_not_found" | "conflict.record_not_found" | "conflict.not_awaiting_birth_certificate" | "conflict.consent_state" | "conflict.image_exists" | "document.too_large" | "document.type_not_allowed" | "document.encoding" | "document.image_unknown" | "field.required" | "field.format" | "field.unknown_code" | "withdrawal.not_confirmed" | "supervisor.unknown" | "apply.form_expired" | "internal";
+export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "central.unreachable" | "central.bad_answer" | "counter.not_enrolled" | "storage.data_dir" | "auth.invalid_credentials" | "auth.locked" | "auth.token_missing" | "auth.token_invalid" | "auth.forbidden" | "counter.unknown" | "counter.enrolment_code_invalid" | "request.malformed" | "request.too_large" | "request.unsupported_media_type" | "request.query_invalid" | "request.not_found" | "request.method_not_allowed" | "request.validation" | "application.not_found" | "record.not_found" | "batch.size" | "batch.idempotency_key_reused" | "batch.sequence_stale" | "conflict.already_activated" | "conflict.expired" | "conflict.withdrawn" | "conflict.record_withdrawn" | "conflict.number_clash" | "conflict.already_registered" | "conflict.application_not_found" | "conflict.record_not_found" | "conflict.not_awaiting_birth_certificate" | "conflict.consent_state" | "conflict.image_exists" | "document.too_large" | "document.type_not_allowed" | "document.encoding" | "document.image_unknown" | "field.required" | "field.format" | "field.unknown_code" | "withdrawal.not_confirmed" | "supervisor.unknown" | "apply.form_expired" | "store.key_missing" | "store.wrong_key" | "store.newer_schema" | "store.disk_full" | "store.unavailable" | "store.corrupt" | "queue.not_found" | "queue.not_attention" | "queue.supervisor_only" | "queue.reason_required" | "auth.sign_in_required" | "store.in_use" | "central.client_setup" | "internal";
 
 /**
  * The body of every error that crosses the IPC or HTTP boundary.
@@ -275,6 +275,132 @@ message_en: string,
  */
 message_zh: string, };
 
+/**
+ * Whether the central service answered at the last attempt to sync.
+ */
+export type SyncLink = "unknown" | "online" | "offline";
+
+/**
+ * What the status bar shows about the outbox.
+ */
+export type SyncStatus = { 
+/**
+ * Whether a central service is configured at all.
+ */
+central_configured: boolean, 
+/**
+ * Reachability at the last attempt.
+ */
+link: SyncLink, 
+/**
+ * Changes waiting to reach the central service.
+ */
+queued: number, 
+/**
+ * Changes the central service refused, waiting for a clerk.
+ */
+attention: number, 
+/**
+ * When the oldest queued change was saved (Unix milliseconds).
+ */
+oldest_queued_at_ms: number | null, 
+/**
+ * When a batch was last answered (Unix milliseconds).
+ */
+last_success_at_ms: number | null, 
+/**
+ * The clock these times are measured against (Unix milliseconds).
+ */
+now_ms: number, 
+/**
+ * Syncing waits for a staff member to sign in again.
+ */
+needs_sign_in: boolean, 
+/**
+ * A batch is on its way now.
+ */
+sending: boolean, };
+
+/**
+ * One change on the "needs attention" list.
+ */
+export type AttentionItem = { 
+/**
+ * The outbox row (to retry or discard).
+ */
+id: number, 
+/**
+ * What the change was (`register_in_person`, …).
+ */
+op_type: string, 
+/**
+ * What the clerk saw: the task, a name, a masked number.
+ */
+summary: string, 
+/**
+ * Why the central service refused it.
+ */
+code: ErrorCode, 
+/**
+ * The reason in English, with what to do next.
+ */
+reason_en: string, 
+/**
+ * The reason in Traditional Chinese.
+ */
+reason_zh: string, 
+/**
+ * The fields a validation refusal named.
+ */
+fields: Array<string>, 
+/**
+ * When the change was saved (Unix milliseconds).
+ */
+saved_at_ms: number, };
+
+/**
+ * A supervisor's discard of a change on the attention list.
+ */
+export type DiscardRequest = { 
+/**
+ * The outbox row.
+ */
+id: number, 
+/**
+ * Why, in the supervisor's words (audited; no personal data, please).
+ */
+reason: string, };
+
+/**
+ * What the counter prints for a person whose change could not be
+ * completed: what happened and what happens next, in both languages.
+ */
+export type AttentionNotice = { 
+/**
+ * The heading in English.
+ */
+title_en: string, 
+/**
+ * The heading in Traditional Chinese.
+ */
+title_zh: string, 
+/**
+ * The change, as the clerk saw it (masked numbers only).
+ */
+summary: string, 
+/**
+ * The paragraphs in English.
+ */
+body_en: Array<string>, 
+/**
+ * The paragraphs in Traditional Chinese.
+ */
+body_zh: Array<string>, 
+/**
+ * When the change was made at the counter (Unix milliseconds).
+ */
+saved_at_ms: number, };
+
 /** Every stable code of the domain rules (crates/ehr-domain). */
 export type DomainCode =
   | "id.empty"
@@ -379,5 +505,18 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "withdrawal.not_confirmed",
   "supervisor.unknown",
   "apply.form_expired",
+  "store.key_missing",
+  "store.wrong_key",
+  "store.newer_schema",
+  "store.disk_full",
+  "store.unavailable",
+  "store.corrupt",
+  "queue.not_found",
+  "queue.not_attention",
+  "queue.supervisor_only",
+  "queue.reason_required",
+  "auth.sign_in_required",
+  "store.in_use",
+  "central.client_setup",
   "internal",
 ] as const;

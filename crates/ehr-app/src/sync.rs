@@ -1,0 +1,474 @@
+//! The sync driver: carries out the sans-IO engine's instructions with
+//! tokio and reqwest (rustls), against the store and the central service.
+//!
+//! One driver runs per data folder, on its own thread with a current-thread
+//! runtime. It holds the `sync.lock` file lock for its lifetime, so a second
+//! process on the same folder (a second app, `ehrctl queue sync`) cannot
+//! relay the same outbox beside it. Everything it knows comes from the
+//! store at start ([`ehr_sync::Event::Restored`]); everything it learns goes
+//! back to the store before the engine forgets it.
+//!
+//! Answers are classified once, here: 200 with per-operation outcomes
+//! (applied or duplicate → done; conflict or rejected → attention); a
+//! network error or timeout, 5xx, 408 and 429 → retry later; 401 → ask the
+//! clerk to sign in again, keeping everything; any other 4xx → the engine
+//! bisects the batch and puts the operation it cannot carry on the
+//! attention list with the service's code.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use ehr_protocol::wire::batch::{BatchRequest, BatchResponse, Outcome};
+use ehr_protocol::wire::COUNTER_KEY_HEADER;
+use ehr_protocol::ErrorBody;
+use ehr_store::{Resolution, Store};
+use ehr_sync::{Answer, BatchId, Engine, Event, Instruction, Link, OpId, OpOutcome, Time};
+use tokio::sync::mpsc;
+
+/// How often an idle driver checks the store for changes made beside it.
+const RESCAN: Duration = Duration::from_secs(10);
+
+/// The lock file that makes one relay per data folder.
+pub const LOCK_FILE: &str = "sync.lock";
+
+/// Wall-clock now in Unix milliseconds.
+pub fn unix_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// How the driver reaches the central service.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// The base URL (`https://…`, or `http://127.0.0.1:…` on loopback).
+    pub base_url: String,
+    /// The counter's machine key.
+    pub counter_key: Option<String>,
+    /// A PEM file with this counter's client certificate and its key.
+    pub client_identity: Option<PathBuf>,
+    /// A PEM file with the CA that signed the service's certificate.
+    pub ca: Option<PathBuf>,
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Whole-request timeout.
+    pub request_timeout: Duration,
+}
+
+/// What the status bar needs from the driver.
+#[derive(Debug, Clone)]
+pub struct DriverState {
+    /// The engine's view.
+    pub link: Link,
+    /// A batch is on its way.
+    pub sending: bool,
+    /// The engine asked for a new sign-in.
+    pub needs_sign_in: bool,
+    /// Queued operations the engine knows of.
+    pub queued: usize,
+    /// The last store failure, if the driver could not record an answer.
+    pub store_error: Option<ehr_protocol::ErrorCode>,
+    /// Batches answered since start.
+    pub batches_answered: u64,
+}
+
+impl Default for DriverState {
+    fn default() -> Self {
+        DriverState {
+            link: Link::Unknown,
+            sending: false,
+            needs_sign_in: false,
+            queued: 0,
+            store_error: None,
+            batches_answered: 0,
+        }
+    }
+}
+
+pub(crate) enum Msg {
+    Event(Event),
+    Token(Option<String>),
+    Stop,
+}
+
+/// A running driver. Dropping it stops the thread (after the batch in
+/// flight is answered or abandoned; abandoned batches are simply resent).
+#[derive(Debug)]
+pub struct Driver {
+    tx: mpsc::UnboundedSender<Msg>,
+    state: Arc<Mutex<DriverState>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Why the driver could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Another process relays this data folder's outbox.
+    #[error("another process syncs this data folder")]
+    Locked,
+    /// The HTTP client could not be built (bad certificate files).
+    #[error("the HTTP client could not be built")]
+    Client,
+    /// A file could not be read or the thread not spawned.
+    #[error("io: {0}")]
+    Io(std::io::ErrorKind),
+    /// The store could not be read.
+    #[error("store: {0}")]
+    Store(#[from] ehr_store::StoreError),
+}
+
+fn http_client(ep: &Endpoint) -> Result<reqwest::Client, StartError> {
+    crate::central::install_tls_provider();
+    let mut b = reqwest::Client::builder()
+        .connect_timeout(ep.connect_timeout)
+        .timeout(ep.request_timeout)
+        .pool_idle_timeout(Duration::from_secs(30))
+        .no_proxy();
+    if let Some(p) = &ep.client_identity {
+        let pem = std::fs::read(p).map_err(|e| StartError::Io(e.kind()))?;
+        b = b.identity(reqwest::Identity::from_pem(&pem).map_err(|_| StartError::Client)?);
+    }
+    if let Some(p) = &ep.ca {
+        let pem = std::fs::read(p).map_err(|e| StartError::Io(e.kind()))?;
+        let cert = reqwest::Certificate::from_pem(&pem).map_err(|_| StartError::Client)?;
+        b = b.tls_certs_only([cert]);
+    }
+    b.build().map_err(|_| StartError::Client)
+}
+
+impl Driver {
+    /// Start relaying the outbox of `store` (in `dir`) to `endpoint`.
+    /// `seed` drives the engine's jitter.
+    pub fn start(
+        dir: &Path,
+        store: Arc<Mutex<Store>>,
+        endpoint: Endpoint,
+        engine_config: ehr_sync::Config,
+        seed: u64,
+    ) -> Result<Driver, StartError> {
+        let lock_file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(LOCK_FILE))
+            .map_err(|e| StartError::Io(e.kind()))?;
+        match lock_file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(StartError::Locked),
+            Err(std::fs::TryLockError::Error(e)) => return Err(StartError::Io(e.kind())),
+        }
+        let client = http_client(&endpoint)?;
+        let (queued, attention) = {
+            let s = lock(&store);
+            (s.queued()?, s.attention()?)
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let state = Arc::new(Mutex::new(DriverState::default()));
+        let mut engine = Engine::new(engine_config, seed);
+        let origin = Instant::now();
+        let first = engine.handle(Time(0), Event::Restored { queued, attention });
+        let worker = Worker {
+            engine,
+            store,
+            client,
+            endpoint,
+            state: state.clone(),
+            origin,
+            token: None,
+            wake: None,
+            pending: HashMap::new(),
+            answered: false,
+            _lock: lock_file,
+        };
+        let thread = std::thread::Builder::new()
+            .name("sync-driver".into())
+            .spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(worker.run(rx, first));
+            })
+            .map_err(|e| StartError::Io(e.kind()))?;
+        Ok(Driver {
+            tx,
+            state,
+            thread: Some(thread),
+        })
+    }
+
+    /// Tell the engine something.
+    pub fn event(&self, e: Event) {
+        let _ = self.tx.send(Msg::Event(e));
+    }
+
+    /// The staff token to send (or none: nothing is sent).
+    pub fn set_token(&self, token: Option<String>) {
+        let _ = self.tx.send(Msg::Token(token));
+    }
+
+    /// What the status bar needs.
+    pub fn state(&self) -> DriverState {
+        lock(&self.state).clone()
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Msg::Stop);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+type InFlight = std::pin::Pin<
+    Box<dyn std::future::Future<Output = (BatchId, Answer, HashMap<OpId, Outcome>)> + Send>,
+>;
+
+struct Worker {
+    engine: Engine,
+    store: Arc<Mutex<Store>>,
+    client: reqwest::Client,
+    endpoint: Endpoint,
+    state: Arc<Mutex<DriverState>>,
+    origin: Instant,
+    token: Option<String>,
+    wake: Option<Time>,
+    /// Per-op outcomes of the answer being handled, to store with the marks.
+    pending: HashMap<OpId, Outcome>,
+    /// The answer being handled was a per-operation answer (a success).
+    answered: bool,
+    _lock: std::fs::File,
+}
+
+impl Worker {
+    fn now(&self) -> Time {
+        Time(self.origin.elapsed().as_millis() as u64)
+    }
+
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Msg>, first: Vec<Instruction>) {
+        let mut in_flight: Option<InFlight> = None;
+        self.execute(first, &mut in_flight);
+        let mut rescan_at = Instant::now() + RESCAN;
+        loop {
+            let wake_at = self.wake.map(|t| self.origin + Duration::from_millis(t.0));
+            let at = wake_at.map_or(rescan_at, |w| w.min(rescan_at));
+            let sleep = tokio::time::sleep_until(tokio::time::Instant::from_std(at));
+            let instructions = tokio::select! {
+                msg = rx.recv() => match msg {
+                    None | Some(Msg::Stop) => return,
+                    Some(Msg::Token(t)) => {
+                        let signed_in = t.is_some();
+                        self.token = t;
+                        let ev = if signed_in { Event::SignedIn } else { Event::SignedOut };
+                        let now = self.now();
+                        self.engine.handle(now, ev)
+                    }
+                    Some(Msg::Event(e)) => {
+                        let now = self.now();
+                        self.engine.handle(now, e)
+                    }
+                },
+                _ = sleep => {
+                    if Instant::now() >= rescan_at {
+                        rescan_at = Instant::now() + RESCAN;
+                        if in_flight.is_none() {
+                            self.rescan();
+                        }
+                    }
+                    if wake_at.is_some_and(|w| Instant::now() >= w) {
+                        self.wake = None;
+                    }
+                    let now = self.now();
+                    self.engine.handle(now, Event::Timeout)
+                }
+                answer = async {
+                    match in_flight.as_mut() {
+                        Some(f) => f.await,
+                        None => std::future::pending().await,
+                    }
+                }, if in_flight.is_some() => {
+                    in_flight = None;
+                    let (batch, answer, outcomes) = answer;
+                    self.pending = outcomes;
+                    self.answered = matches!(answer, Answer::Results(_));
+                    lock(&self.state).batches_answered += 1;
+                    let now = self.now();
+                    self.engine.handle(now, Event::Response { batch, answer })
+                }
+            };
+            self.execute(instructions, &mut in_flight);
+        }
+    }
+
+    fn execute(&mut self, instructions: Vec<Instruction>, in_flight: &mut Option<InFlight>) {
+        let mut marks: Vec<(OpId, Resolution)> = Vec::new();
+        for i in instructions {
+            match i {
+                Instruction::Send { batch, ops } => {
+                    *in_flight = Some(self.send(batch, &ops));
+                }
+                Instruction::MarkDone(id) => {
+                    let outcome = self.pending.remove(&id).unwrap_or(Outcome::Rejected {
+                        field_errors: Vec::new(),
+                    });
+                    marks.push((id, Resolution::Done(outcome)));
+                }
+                Instruction::Attention { op, code } => {
+                    let outcome = self.pending.remove(&op);
+                    marks.push((op, Resolution::Attention { code, outcome }));
+                }
+                Instruction::WakeAt(t) => self.wake = Some(t),
+                Instruction::AskSignIn => {
+                    self.token = None;
+                }
+            }
+        }
+        if std::mem::take(&mut self.answered) || !marks.is_empty() {
+            let res = lock(&self.store).record_results(&marks, unix_ms());
+            if let Err(e) = res {
+                // The answers could not be kept: the rows are still queued in
+                // the store, so put the engine back in step with it; they are
+                // resent and the service answers `duplicate`.
+                lock(&self.state).store_error = Some(e.code());
+                self.restore();
+            } else {
+                lock(&self.state).store_error = None;
+            }
+        }
+        self.pending.clear();
+        let status = self.engine.status();
+        let mut st = lock(&self.state);
+        st.link = status.link;
+        st.sending = in_flight.is_some();
+        st.needs_sign_in = status.needs_sign_in;
+        st.queued = status.queued;
+    }
+
+    /// Another process on this data folder (a support tool) may have
+    /// changed the outbox: when the store's counts differ from the engine's,
+    /// take the store's word for it.
+    fn rescan(&mut self) {
+        let counts = {
+            let s = lock(&self.store);
+            s.stats()
+        };
+        if let Ok(st) = counts {
+            let e = self.engine.status();
+            if st.queued != e.queued as u64 || st.attention != e.attention as u64 {
+                self.restore();
+            }
+        }
+    }
+
+    fn restore(&mut self) {
+        let rows = {
+            let s = lock(&self.store);
+            s.queued().and_then(|q| Ok((q, s.attention()?)))
+        };
+        if let Ok((queued, attention)) = rows {
+            let now = self.now();
+            let _ = self
+                .engine
+                .handle(now, Event::Restored { queued, attention });
+        }
+    }
+
+    fn send(&mut self, batch: BatchId, ids: &[OpId]) -> InFlight {
+        let loaded = lock(&self.store).load_batch(ids);
+        let client = self.client.clone();
+        let url = format!("{}/v1/batch", self.endpoint.base_url.trim_end_matches('/'));
+        let counter_key = self.endpoint.counter_key.clone();
+        let token = self.token.clone();
+        let ids = ids.to_vec();
+        Box::pin(async move {
+            let ops = match loaded {
+                Ok(ops) => ops,
+                Err(_) => return (batch, Answer::ServerError(0), HashMap::new()),
+            };
+            // Rows no longer queued in the store (resolved meanwhile) are done
+            // as far as the engine is concerned; nothing is written for them.
+            let mut results: Vec<(OpId, OpOutcome)> = ids
+                .iter()
+                .filter(|id| !ops.iter().any(|(i, _)| i == *id))
+                .map(|&id| (id, OpOutcome::Done))
+                .collect();
+            if ops.is_empty() {
+                return (batch, Answer::Results(results), HashMap::new());
+            }
+            let by_key: HashMap<uuid::Uuid, OpId> = ops
+                .iter()
+                .map(|(id, op)| (op.idempotency_key, *id))
+                .collect();
+            let body = BatchRequest {
+                ops: ops.into_iter().map(|(_, op)| op).collect(),
+            };
+            let mut req = client.post(url).json(&body);
+            if let Some(k) = counter_key {
+                req = req.header(COUNTER_KEY_HEADER, k);
+            }
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(_) => return (batch, Answer::Network, HashMap::new()),
+            };
+            let status = resp.status().as_u16();
+            let bytes = match resp.bytes().await {
+                Ok(b) => b,
+                Err(_) => return (batch, Answer::Network, HashMap::new()),
+            };
+            match status {
+                200 => {
+                    let Ok(parsed) = serde_json::from_slice::<BatchResponse>(&bytes) else {
+                        // Not our API's answer (a proxy's page?): try later.
+                        return (batch, Answer::ServerError(200), HashMap::new());
+                    };
+                    let mut outcomes = HashMap::new();
+                    for r in parsed.results {
+                        let Some(&id) = by_key.get(&r.idempotency_key) else {
+                            continue;
+                        };
+                        let o = match &r.outcome {
+                            Outcome::Applied { .. } | Outcome::Duplicate { .. } => OpOutcome::Done,
+                            Outcome::Conflict { code, .. } => {
+                                OpOutcome::Attention(code.as_str().to_owned())
+                            }
+                            Outcome::Rejected { .. } => OpOutcome::Attention(
+                                ehr_protocol::ErrorCode::RequestValidation
+                                    .as_str()
+                                    .to_owned(),
+                            ),
+                        };
+                        results.push((id, o));
+                        outcomes.insert(id, r.outcome);
+                    }
+                    (batch, Answer::Results(results), outcomes)
+                }
+                401 => (batch, Answer::Unauthorized, HashMap::new()),
+                408 | 429 | 500..=599 => (batch, Answer::ServerError(status), HashMap::new()),
+                400..=499 => {
+                    let code = serde_json::from_slice::<ErrorBody>(&bytes)
+                        .map(|e| e.code.as_str().to_owned())
+                        .unwrap_or_else(|_| {
+                            ehr_protocol::ErrorCode::CentralBadAnswer
+                                .as_str()
+                                .to_owned()
+                        });
+                    (batch, Answer::Refused { status, code }, HashMap::new())
+                }
+                _ => (batch, Answer::ServerError(status), HashMap::new()),
+            }
+        })
+    }
+}

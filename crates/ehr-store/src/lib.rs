@@ -1,0 +1,801 @@
+//! The counter's local store: one SQLCipher-encrypted SQLite file in the
+//! data folder.
+//!
+//! It holds the local records of what the clerk did, the outbox of
+//! operations for the central service (with their document images), the
+//! cache of lookups fetched at this counter, and the local audit log. Every
+//! change and its outbox rows commit in one transaction
+//! ([`Store::commit_change`]); the sync driver reads the outbox and records
+//! the central service's answers ([`Store::record_results`]).
+//!
+//! - **Encryption.** SQLCipher with a raw 256-bit key (no passphrase
+//!   derivation) from the OS keyring, or from a key file with mode 0600 on
+//!   machines without one (see [`key`]). A wrong or missing key is an error;
+//!   an existing database is never replaced by a new empty one.
+//! - **Durability.** WAL with `synchronous=FULL`: a committed change survives
+//!   a power cut, not just a crash.
+//! - **Migrations.** Forward-only, tracked in `user_version`; a file written
+//!   by a newer build is refused with [`StoreError::NewerSchema`].
+//! - **Time.** Every method that needs the time takes `now_ms` (Unix
+//!   milliseconds): the store reads no clock.
+
+pub mod error;
+pub mod key;
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use ehr_protocol::ipc::AttentionItem;
+use ehr_protocol::wire::batch::{BatchOp, Operation, Outcome};
+use ehr_protocol::ErrorCode;
+use ehr_sync::{OpId, QueuedOp};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use uuid::Uuid;
+
+pub use error::{Result, StoreError};
+pub use key::{KeyPolicy, KeySource};
+
+/// The database file's name in the data folder.
+pub const DB_FILE: &str = "counter.db";
+
+/// The migrations, in order: migration `i` brings the schema to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_outbox.sql")];
+
+/// The schema version this build writes.
+pub fn schema_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// A new operation for the outbox.
+#[derive(Debug, Clone)]
+pub struct NewOp {
+    /// The operation. For [`Operation::UploadDocument`] the bytes go in
+    /// `attachment` and `data_base64` is left empty.
+    pub op: Operation,
+    /// The document image an upload carries.
+    pub attachment: Option<Vec<u8>>,
+}
+
+/// One local change: a record and the operations that carry it.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The local record (`[A-Za-z0-9_:.-]{1,64}`, the wire's `record_key`).
+    pub record_key: String,
+    /// What kind of record (`walk_in`, `newborn`, …).
+    pub kind: String,
+    /// What the attention list shows for it (masked numbers only).
+    pub summary: String,
+    /// The operations, in the order they must reach the service.
+    pub ops: Vec<NewOp>,
+}
+
+/// The service's answer for one operation, as the driver records it.
+#[derive(Debug, Clone)]
+pub enum Resolution {
+    /// Applied (now or before): the outcome as the service gave it.
+    Done(Outcome),
+    /// Refused: the code, and the outcome if the service gave one per op.
+    Attention {
+        /// The code (a conflict or rejection code, or a whole-batch refusal's).
+        code: String,
+        /// The service's per-operation outcome, if any.
+        outcome: Option<Outcome>,
+    },
+}
+
+/// Counts for the status bar and `ehrctl queue status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueStats {
+    /// Rows waiting to be sent.
+    pub queued: u64,
+    /// Rows on the attention list.
+    pub attention: u64,
+    /// Rows done and kept for the retention period.
+    pub done: u64,
+    /// Rows a supervisor discarded.
+    pub discarded: u64,
+    /// When the oldest queued row was saved.
+    pub oldest_queued_at_ms: Option<i64>,
+    /// When the service last answered a batch.
+    pub last_success_at_ms: Option<i64>,
+}
+
+/// What [`Store::verify`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// `PRAGMA integrity_check`'s answer (`ok` when sound).
+    pub integrity: String,
+    /// SQLCipher's version (proves the file is opened encrypted).
+    pub cipher_version: String,
+    /// `PRAGMA cipher_integrity_check` found no page with a bad HMAC.
+    pub cipher_pages_ok: bool,
+    /// The schema version in the file.
+    pub schema_version: i64,
+    /// Where the key is.
+    pub key_source: KeySource,
+}
+
+/// A local audit row: staff code, subject, detail.
+pub type AuditRow = (String, Option<String>, Option<String>);
+
+/// What [`Store::purge`] removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Purged {
+    /// Done outbox rows past the retention period.
+    pub done: u64,
+    /// Expired cache entries.
+    pub cache: u64,
+}
+
+/// The local store. One per data folder; not shared between threads
+/// (wrap it in a mutex).
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    dir: PathBuf,
+    key_source: KeySource,
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // WAL with FULL: every commit is synced to disk before it returns.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Temporary tables and indexes stay in memory, never in a plain file.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = schema_version();
+    if found > known {
+        return Err(StoreError::NewerSchema { found, known });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn open_keyed(path: &Path, key: &key::Key) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    // SQLCipher logs decryption failures to stderr; the error is ours to report.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    conn.execute_batch(&key.pragma())?;
+    let cipher: Option<String> = conn
+        .query_row("PRAGMA cipher_version", [], |r| r.get(0))
+        .optional()?;
+    if cipher.is_none_or(|v| v.is_empty()) {
+        return Err(StoreError::NoCipher);
+    }
+    // The first read decrypts page 1: a wrong key fails here.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })?;
+    Ok(conn)
+}
+
+fn now_u(ms: i64) -> u64 {
+    ms.max(0) as u64
+}
+
+impl Store {
+    /// Open the store in `dir`, creating it (and its key) when the folder
+    /// never had one. An existing store opens only with its own key.
+    pub fn open(dir: &Path, policy: KeyPolicy) -> Result<Store> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(DB_FILE);
+        let (conn, key_source) = if path.exists() {
+            let (key, source) = key::existing(dir)?;
+            (open_keyed(&path, &key)?, source)
+        } else if key::had_store(dir)? {
+            return Err(StoreError::DatabaseMissing);
+        } else {
+            let (key, source) = key::create(dir, policy)?;
+            let conn = open_keyed(&path, &key)?;
+            key::commit(dir, source)?;
+            (conn, source)
+        };
+        configure(&conn)?;
+        let mut conn = conn;
+        migrate(&mut conn)?;
+        Ok(Store {
+            conn,
+            dir: dir.to_owned(),
+            key_source,
+        })
+    }
+
+    /// The data folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The files SQLite keeps for this store (database, WAL, shared memory).
+    pub fn files(&self) -> Vec<PathBuf> {
+        ["", "-wal", "-shm"]
+            .iter()
+            .map(|s| self.dir.join(format!("{DB_FILE}{s}")))
+            .collect()
+    }
+
+    /// Commit one change: its record and its outbox rows, in one transaction.
+    /// Returns the queued operations for the sync engine.
+    pub fn commit_change(&mut self, change: &Change, now_ms: i64) -> Result<Vec<QueuedOp>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let queued = insert_change(&tx, change, now_ms)?;
+        tx.commit()?;
+        Ok(queued)
+    }
+
+    fn ops_in(&self, state: &str) -> Result<Vec<QueuedOp>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, record_key, bytes FROM outbox WHERE state = ?1 ORDER BY id",
+        )?;
+        let rows = st.query_map([state], |r| {
+            Ok(QueuedOp {
+                id: r.get(0)?,
+                record_key: r.get(1)?,
+                bytes: r.get::<_, i64>(2)?.max(0) as u64,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The rows waiting to be sent, oldest first.
+    pub fn queued(&self) -> Result<Vec<QueuedOp>> {
+        self.ops_in("queued")
+    }
+
+    /// The rows on the attention list, oldest first.
+    pub fn attention(&self) -> Result<Vec<QueuedOp>> {
+        self.ops_in("attention")
+    }
+
+    /// The wire operations for `ids`, in that order, with their images.
+    /// Rows that are no longer queued are left out.
+    pub fn load_batch(&self, ids: &[OpId]) -> Result<Vec<(OpId, BatchOp)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT idempotency_key, record_key, seq, op FROM outbox WHERE id = ?1 AND state = 'queued'",
+        )?;
+        let mut att = self
+            .conn
+            .prepare_cached("SELECT data FROM attachments WHERE outbox_id = ?1")?;
+        let mut out = Vec::with_capacity(ids.len());
+        for &id in ids {
+            let row = st
+                .query_row([id], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })
+                .optional()?;
+            let Some((key, record_key, seq, op)) = row else {
+                continue;
+            };
+            let mut op: Operation = serde_json::from_str(&op)?;
+            if let Operation::UploadDocument(u) = &mut op {
+                let data: Option<Vec<u8>> = att.query_row([id], |r| r.get(0)).optional()?;
+                if let Some(data) = data {
+                    u.data_base64 = base64::engine::general_purpose::STANDARD.encode(data);
+                }
+            }
+            out.push((
+                id,
+                BatchOp {
+                    idempotency_key: Uuid::parse_str(&key).map_err(|_| StoreError::Encoding)?,
+                    record_key,
+                    seq: seq.max(0) as u64,
+                    op,
+                },
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Record the service's answers in one transaction, and when it answered.
+    pub fn record_results(&mut self, results: &[(OpId, Resolution)], now_ms: i64) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (id, res) in results {
+            let record: Option<String> = tx
+                .query_row(
+                    "SELECT record_key FROM outbox WHERE id = ?1 AND state = 'queued'",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(record) = record else { continue };
+            match res {
+                Resolution::Done(outcome) => {
+                    tx.execute(
+                        "UPDATE outbox SET state = 'done', acked_at = ?2, result = ?3, attempts = attempts + 1 WHERE id = ?1",
+                        params![id, now_ms, serde_json::to_string(outcome)?],
+                    )?;
+                    // The attachment has reached the service: drop the bytes now.
+                    tx.execute("DELETE FROM attachments WHERE outbox_id = ?1", [id])?;
+                    if let Outcome::Applied { result } | Outcome::Duplicate { result } = outcome {
+                        if let ehr_protocol::wire::batch::OpEffect::Registered {
+                            ehr_number, ..
+                        } = result
+                        {
+                            tx.execute(
+                                "UPDATE local_records SET ehr_number = ?2 WHERE record_key = ?1",
+                                params![record, ehr_number],
+                            )?;
+                        }
+                    }
+                }
+                Resolution::Attention { code, outcome } => {
+                    tx.execute(
+                        "UPDATE outbox SET state = 'attention', acked_at = ?2, result = ?3, attention_code = ?4,
+                         attempts = attempts + 1 WHERE id = ?1",
+                        params![
+                            id,
+                            now_ms,
+                            outcome.as_ref().map(serde_json::to_string).transpose()?,
+                            code
+                        ],
+                    )?;
+                }
+            }
+            refresh_record_status(&tx, &record, now_ms)?;
+        }
+        tx.execute(
+            "INSERT INTO sync_state (key, value) VALUES ('last_success_at', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [now_ms.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The clerk retries a row on the attention list: it gets a new
+    /// idempotency key (the service's refusal is final for the old one) and
+    /// a sequence above every one its record has used, and the record's
+    /// later queued rows follow it.
+    pub fn retry(&mut self, id: OpId, staff_code: &str, now_ms: i64) -> Result<QueuedOp> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (record, state, bytes): (String, String, i64) = tx
+            .query_row(
+                "SELECT record_key, state, bytes FROM outbox WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound)?;
+        if state != "attention" {
+            return Err(StoreError::NotAttention);
+        }
+        let mut seq: i64 = tx.query_row(
+            "SELECT last_seq FROM record_seq WHERE record_key = ?1",
+            [&record],
+            |r| r.get(0),
+        )?;
+        // The retried row first, then the record's queued rows in order: all
+        // above any sequence the service has seen for this record.
+        let mut later: Vec<i64> = {
+            let mut st = tx.prepare(
+                "SELECT id FROM outbox WHERE record_key = ?1 AND state = 'queued' ORDER BY id",
+            )?;
+            let rows = st.query_map([&record], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        later.insert(0, id);
+        later.sort_unstable();
+        for row in later {
+            seq += 1;
+            tx.execute(
+                "UPDATE outbox SET seq = ?2 WHERE id = ?1",
+                params![row, seq],
+            )?;
+        }
+        tx.execute(
+            "UPDATE record_seq SET last_seq = ?2 WHERE record_key = ?1",
+            params![record, seq],
+        )?;
+        tx.execute(
+            "UPDATE outbox SET state = 'queued', idempotency_key = ?2, attention_code = NULL,
+             resolved_by = ?3 WHERE id = ?1",
+            params![id, Uuid::new_v4().to_string(), staff_code],
+        )?;
+        audit_in(
+            &tx,
+            now_ms,
+            staff_code,
+            "outbox.retry",
+            Some(&id.to_string()),
+            None,
+        )?;
+        refresh_record_status(&tx, &record, now_ms)?;
+        tx.commit()?;
+        Ok(QueuedOp {
+            id,
+            record_key: record,
+            bytes: bytes.max(0) as u64,
+        })
+    }
+
+    /// A supervisor discards a row on the attention list, with a reason. The
+    /// discard is audited locally and queued as an audit event for the
+    /// central service (returned, for the sync engine), in one transaction.
+    pub fn discard(
+        &mut self,
+        id: OpId,
+        staff_code: &str,
+        reason: &str,
+        now_ms: i64,
+        at_rfc3339: &str,
+    ) -> Result<Vec<QueuedOp>> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::ReasonRequired);
+        }
+        let (record, state, op_type, key): (String, String, String, String) = self
+            .conn
+            .query_row(
+                "SELECT record_key, state, op_type, idempotency_key FROM outbox WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound)?;
+        if state != "attention" {
+            return Err(StoreError::NotAttention);
+        }
+        let audit_op = Operation::AuditEvents(ehr_protocol::wire::batch::AuditEvents {
+            events: vec![ehr_protocol::wire::batch::AuditEvent {
+                at: at_rfc3339.to_owned(),
+                action: "outbox.discard".to_owned(),
+                subject: Some(format!("{op_type}:{key}")),
+            }],
+        });
+        let audit_record = format!("audit:{}", Uuid::new_v4().simple());
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE outbox SET state = 'discarded', resolved_by = ?2, resolve_reason = ?3 WHERE id = ?1",
+            params![id, staff_code, reason],
+        )?;
+        tx.execute("DELETE FROM attachments WHERE outbox_id = ?1", [id])?;
+        audit_in(
+            &tx,
+            now_ms,
+            staff_code,
+            "outbox.discard",
+            Some(&format!("{op_type}:{key}")),
+            Some(reason),
+        )?;
+        refresh_record_status(&tx, &record, now_ms)?;
+        let queued = insert_change(
+            &tx,
+            &Change {
+                record_key: audit_record,
+                kind: "audit".to_owned(),
+                summary: "Audit: discard".to_owned(),
+                ops: vec![NewOp {
+                    op: audit_op,
+                    attachment: None,
+                }],
+            },
+            now_ms,
+        )?;
+        tx.commit()?;
+        Ok(queued)
+    }
+
+    /// The attention list, oldest first, with the reasons in words.
+    pub fn attention_items(&self) -> Result<Vec<AttentionItem>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT o.id, o.op_type, r.summary, o.attention_code, o.result, o.created_at
+             FROM outbox o JOIN local_records r USING (record_key)
+             WHERE o.state = 'attention' ORDER BY o.id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, op_type, summary, code, result, created) = row?;
+            let outcome: Option<Outcome> = result.and_then(|r| serde_json::from_str(&r).ok());
+            let parsed: ErrorCode = code
+                .as_deref()
+                .and_then(|c| serde_json::from_value(serde_json::Value::String(c.to_owned())).ok())
+                .unwrap_or(ErrorCode::Internal);
+            let (mut en, mut zh) = {
+                let (e, z) = parsed.messages();
+                (e.to_owned(), z.to_owned())
+            };
+            let mut fields = Vec::new();
+            match outcome {
+                Some(Outcome::Conflict {
+                    reason_en,
+                    reason_zh,
+                    ..
+                }) => {
+                    en = reason_en;
+                    zh = reason_zh;
+                }
+                Some(Outcome::Rejected { field_errors }) => {
+                    fields = field_errors.into_iter().map(|f| f.field).collect();
+                }
+                _ => {}
+            }
+            out.push(AttentionItem {
+                id,
+                op_type,
+                summary,
+                code: parsed,
+                reason_en: en,
+                reason_zh: zh,
+                fields,
+                saved_at_ms: now_u(created),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Counts and ages for the status bar.
+    pub fn stats(&self) -> Result<QueueStats> {
+        let count = |state: &str| -> Result<u64> {
+            Ok(self.conn.query_row(
+                "SELECT count(*) FROM outbox WHERE state = ?1",
+                [state],
+                |r| r.get::<_, i64>(0),
+            )? as u64)
+        };
+        let oldest: Option<i64> = self.conn.query_row(
+            "SELECT min(created_at) FROM outbox WHERE state = 'queued'",
+            [],
+            |r| r.get(0),
+        )?;
+        let last: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM sync_state WHERE key = 'last_success_at'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(QueueStats {
+            queued: count("queued")?,
+            attention: count("attention")?,
+            done: count("done")?,
+            discarded: count("discarded")?,
+            oldest_queued_at_ms: oldest,
+            last_success_at_ms: last.and_then(|v| v.parse().ok()),
+        })
+    }
+
+    /// Remove done rows acknowledged more than `retention_ms` ago and
+    /// expired cache entries. Queued and attention rows are never purged;
+    /// discarded rows stay as the audit trail of the discard.
+    pub fn purge(&mut self, now_ms: i64, retention_ms: i64) -> Result<Purged> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let done = tx.execute(
+            "DELETE FROM outbox WHERE state = 'done' AND acked_at < ?1",
+            [now_ms.saturating_sub(retention_ms)],
+        )? as u64;
+        let cache = tx.execute("DELETE FROM lookup_cache WHERE expires_at <= ?1", [now_ms])? as u64;
+        tx.commit()?;
+        Ok(Purged { done, cache })
+    }
+
+    /// Keep a lookup's answer for `ttl_ms`.
+    pub fn cache_put(&mut self, key: &str, value: &str, ttl_ms: i64, now_ms: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO lookup_cache (cache_key, value, stored_at, expires_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (cache_key) DO UPDATE SET value = excluded.value,
+               stored_at = excluded.stored_at, expires_at = excluded.expires_at",
+            params![key, value, now_ms, now_ms.saturating_add(ttl_ms)],
+        )?;
+        Ok(())
+    }
+
+    /// A cached lookup, if it has not expired.
+    pub fn cache_get(&self, key: &str, now_ms: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM lookup_cache WHERE cache_key = ?1 AND expires_at > ?2",
+                params![key, now_ms],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Forget a cached lookup (it was used).
+    pub fn cache_remove(&mut self, key: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM lookup_cache WHERE cache_key = ?1", [key])?;
+        Ok(())
+    }
+
+    /// Write an audit row.
+    pub fn audit(
+        &mut self,
+        now_ms: i64,
+        staff_code: &str,
+        action: &str,
+        subject: Option<&str>,
+    ) -> Result<()> {
+        audit_in(&self.conn, now_ms, staff_code, action, subject, None)
+    }
+
+    /// The local audit rows with `action`, newest last: (staff, subject, detail).
+    pub fn audit_rows(&self, action: &str) -> Result<Vec<AuditRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT staff_code, subject, detail FROM audit_log WHERE action = ?1 ORDER BY id",
+        )?;
+        let rows = st.query_map([action], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Check the file: SQLite's integrity check, SQLCipher's page HMACs, the
+    /// schema version, and where the key is.
+    pub fn verify(&self) -> Result<Verification> {
+        let integrity: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        let cipher_version: String = self
+            .conn
+            .query_row("PRAGMA cipher_version", [], |r| r.get(0))?;
+        let mut st = self.conn.prepare("PRAGMA cipher_integrity_check")?;
+        let bad = st.query_map([], |r| r.get::<_, String>(0))?.count();
+        let schema_version = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        Ok(Verification {
+            integrity,
+            cipher_version,
+            cipher_pages_ok: bad == 0,
+            schema_version,
+            key_source: self.key_source,
+        })
+    }
+
+    /// Where the key is.
+    pub fn key_source(&self) -> KeySource {
+        self.key_source
+    }
+
+    /// The idempotency key, sequence and state of a row (for tests and support).
+    pub fn row(&self, id: OpId) -> Result<(Uuid, u64, String)> {
+        let (k, s, st): (String, i64, String) = self.conn.query_row(
+            "SELECT idempotency_key, seq, state FROM outbox WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok((
+            Uuid::parse_str(&k).map_err(|_| StoreError::Encoding)?,
+            s.max(0) as u64,
+            st,
+        ))
+    }
+
+    /// The record's status and eHR number (once the service assigned one).
+    pub fn record(&self, record_key: &str) -> Result<(String, Option<String>)> {
+        Ok(self.conn.query_row(
+            "SELECT status, ehr_number FROM local_records WHERE record_key = ?1",
+            [record_key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+}
+
+fn insert_change(tx: &Connection, change: &Change, now_ms: i64) -> Result<Vec<QueuedOp>> {
+    tx.execute(
+        "INSERT INTO local_records (record_key, kind, summary, status, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 'queued', ?4, ?4)
+         ON CONFLICT (record_key) DO UPDATE
+           SET summary = excluded.summary, status = 'queued', updated_at = excluded.updated_at",
+        params![change.record_key, change.kind, change.summary, now_ms],
+    )?;
+    let mut seq: i64 = tx
+        .query_row(
+            "SELECT last_seq FROM record_seq WHERE record_key = ?1",
+            [&change.record_key],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    let mut queued = Vec::with_capacity(change.ops.len());
+    for new in &change.ops {
+        seq += 1;
+        let json = serde_json::to_string(&new.op)?;
+        let bytes = json.len() as u64
+            + new
+                .attachment
+                .as_ref()
+                .map_or(0, |a| (a.len() as u64).div_ceil(3) * 4);
+        tx.execute(
+            "INSERT INTO outbox (idempotency_key, record_key, seq, op_type, op, bytes, state, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7)",
+            params![
+                Uuid::new_v4().to_string(),
+                change.record_key,
+                seq,
+                new.op.type_name(),
+                json,
+                bytes as i64,
+                now_ms
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        if let (Operation::UploadDocument(u), Some(data)) = (&new.op, &new.attachment) {
+            tx.execute(
+                "INSERT INTO attachments (image_id, outbox_id, data) VALUES (?1, ?2, ?3)",
+                params![u.image_id.to_string(), id, data],
+            )?;
+        }
+        queued.push(QueuedOp {
+            id,
+            record_key: change.record_key.clone(),
+            bytes,
+        });
+    }
+    tx.execute(
+        "INSERT INTO record_seq (record_key, last_seq) VALUES (?1, ?2)
+         ON CONFLICT (record_key) DO UPDATE SET last_seq = excluded.last_seq",
+        params![change.record_key, seq],
+    )?;
+    Ok(queued)
+}
+
+fn audit_in(
+    conn: &Connection,
+    now_ms: i64,
+    staff_code: &str,
+    action: &str,
+    subject: Option<&str>,
+    detail: Option<&str>,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO audit_log (at, staff_code, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![now_ms, staff_code, action, subject, detail],
+    )?;
+    Ok(())
+}
+
+/// A record is `attention` while any of its rows is, `queued` while any is
+/// queued, `discarded` when every row was discarded, else `synced`.
+fn refresh_record_status(conn: &Connection, record: &str, now_ms: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE local_records SET updated_at = ?2, status = (
+           SELECT CASE
+             WHEN sum(state = 'attention') > 0 THEN 'attention'
+             WHEN sum(state = 'queued') > 0 THEN 'queued'
+             WHEN count(*) > 0 AND sum(state = 'discarded') = count(*) THEN 'discarded'
+             ELSE 'synced' END
+           FROM outbox WHERE record_key = ?1)
+         WHERE record_key = ?1",
+        params![record, now_ms],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,497 @@
+//! The outbox and its sync with a real ehr-central over loopback HTTP: the
+//! app crate as the counter uses it, real processes, real files.
+//!
+//! Needs the debug builds of `ehr-central` and `sync-worker`
+//! (`cargo build -p ehr-central -p ehr-tests`; the test command does).
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ehr_app::{App, Change, NewOp};
+use ehr_protocol::ipc::{DiscardRequest, SignInRequest, SyncLink};
+use ehr_protocol::wire::batch::{Operation, Withdraw};
+use ehr_protocol::ErrorCode;
+use ehr_tests::central::Central;
+use ehr_tests::faultproxy::FaultProxy;
+use ehr_tests::outbox::{self, central_integrity, central_records, stored_number, walk_in};
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("ehr-sync-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("scratch folder");
+    d
+}
+
+fn sign_in(app: &App, who: &(String, String)) {
+    app.sign_in(&SignInRequest {
+        staff_code: who.0.clone(),
+        password: who.1.clone(),
+    })
+    .unwrap_or_else(|e| panic!("sign-in failed: {}", e.code));
+}
+
+fn wait_for(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !f() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Every walk-in in `range` is registered exactly once at the service.
+fn assert_exactly_once(central: &Central, range: impl IntoIterator<Item = u32>) {
+    let held = central_records(central.data_dir()).expect("central records");
+    let mut missing = Vec::new();
+    let mut doubled = Vec::new();
+    for i in range {
+        match held.get(&stored_number(i)).copied().unwrap_or(0) {
+            0 => missing.push(i),
+            1 => {}
+            _ => doubled.push(i),
+        }
+    }
+    assert!(missing.is_empty(), "lost at the service: {missing:?}");
+    assert!(doubled.is_empty(), "registered twice: {doubled:?}");
+    assert_eq!(
+        central_integrity(central.data_dir()).expect("central integrity"),
+        "ok"
+    );
+}
+
+#[test]
+fn offline_changes_wait_and_drain_on_their_own_when_the_service_is_back() {
+    let mut central = Central::start("offline").unwrap();
+    let dir = scratch("offline");
+    let app = outbox::app(&dir, &central.url, &central.counter_key, 300);
+    app.open_store().unwrap();
+    sign_in(&app, &central.clerk);
+
+    // A second process on the same data folder cannot relay beside us.
+    let second = outbox::app(&dir, &central.url, &central.counter_key, 300);
+    assert_eq!(second.open_store().unwrap_err().code, ErrorCode::StoreInUse);
+
+    central.kill();
+    for i in 0..20 {
+        app.commit_change(&walk_in(i)).unwrap();
+    }
+    wait_for("offline status", Duration::from_secs(10), || {
+        app.sync_status().unwrap().link == SyncLink::Offline
+    });
+    let st = app.sync_status().unwrap();
+    assert_eq!((st.queued, st.attention), (20, 0));
+    assert!(st.oldest_queued_at_ms.unwrap() <= st.now_ms);
+    // Several failed rounds, then the service comes back: no new write, no
+    // "sync now": the backoff's own retry drains the queue.
+    std::thread::sleep(Duration::from_millis(1200));
+    central.serve().unwrap();
+    assert!(app.wait_until_drained(Duration::from_secs(15)).unwrap());
+    let st = app.sync_status().unwrap();
+    assert_eq!(st.link, SyncLink::Online);
+    assert!(st.last_success_at_ms.is_some());
+    assert_exactly_once(&central, 0..20);
+    let (status, ehr) = app.local_record(&outbox::record_key(3)).unwrap().unwrap();
+    assert_eq!(status, "synced");
+    assert!(ehr.is_some_and(|n| !n.is_empty()));
+    assert_eq!(app.verify_store().unwrap().integrity, "ok");
+}
+
+#[test]
+fn refusals_wait_for_a_clerk_with_reasons_and_a_supervisor_discard_is_audited() {
+    let central = Central::start("attention").unwrap();
+    let dir = scratch("attention");
+    let app = outbox::app(&dir, &central.url, &central.counter_key, 300);
+    app.open_store().unwrap();
+    // Nothing is committed or listed before anyone signs in.
+    assert_eq!(
+        app.commit_change(&walk_in(1)).unwrap_err().code,
+        ErrorCode::AuthSignInRequired
+    );
+    sign_in(&app, &central.clerk);
+    app.commit_change(&walk_in(1)).unwrap();
+    assert!(app.wait_until_drained(Duration::from_secs(10)).unwrap());
+
+    // The same person again, from another record: a conflict. A later
+    // operation of that record waits behind it.
+    let mut dup = walk_in(1);
+    dup.record_key = "dup-1".into();
+    app.commit_change(&dup).unwrap();
+    let later = Change {
+        record_key: "dup-1".into(),
+        kind: "walk_in".into(),
+        summary: dup.summary.clone(),
+        ops: vec![NewOp {
+            op: Operation::Withdraw(Withdraw {
+                ehr_number: "000000000000".into(),
+                confirmed: true,
+            }),
+            attachment: None,
+        }],
+    };
+    let later_id = app.commit_change(&later).unwrap()[0];
+    // A validation refusal: an impossible date of birth.
+    let mut bad = walk_in(2);
+    if let Operation::RegisterInPerson(r) = &mut bad.ops[0].op {
+        r.patient.date_of_birth = "1990-13-45".into();
+    }
+    app.commit_change(&bad).unwrap();
+
+    wait_for("two on the attention list", Duration::from_secs(10), || {
+        app.sync_status().unwrap().attention == 2
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let st = app.sync_status().unwrap();
+    assert_eq!(st.queued, 1, "the later operation of dup-1 waits");
+    let items = app.attention_list().unwrap();
+    assert_eq!(items.len(), 2);
+    let conflict = items
+        .iter()
+        .find(|i| i.code == ErrorCode::ConflictAlreadyRegistered)
+        .unwrap();
+    assert!(conflict
+        .reason_zh
+        .chars()
+        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
+    assert!(conflict.summary.contains("Walk-in"));
+    let rejected = items
+        .iter()
+        .find(|i| i.code == ErrorCode::RequestValidation)
+        .unwrap();
+    assert!(
+        rejected.fields.iter().any(|f| f.contains("date_of_birth")),
+        "{:?}",
+        rejected.fields
+    );
+
+    // The clerk retries: a new key, so the service judges it again, and it
+    // is refused again for the same reason.
+    app.retry_attention(conflict.id).unwrap();
+    wait_for("the retry answered", Duration::from_secs(10), || {
+        app.sync_status().unwrap().attention == 2 && app.sync_status().unwrap().queued == 1
+    });
+    assert_eq!(
+        app.retry_attention(later_id).unwrap_err().code,
+        ErrorCode::QueueNotAttention
+    );
+
+    // Only a supervisor discards, and only with a reason.
+    let req = DiscardRequest {
+        id: conflict.id,
+        reason: "Person already registered at another centre".into(),
+    };
+    assert_eq!(
+        app.discard_attention(&req).unwrap_err().code,
+        ErrorCode::QueueSupervisorOnly
+    );
+    sign_in(&app, &central.supervisor);
+    let blank = DiscardRequest {
+        id: conflict.id,
+        reason: " ".into(),
+    };
+    assert_eq!(
+        app.discard_attention(&blank).unwrap_err().code,
+        ErrorCode::QueueReasonRequired
+    );
+    app.discard_attention(&req).unwrap();
+    // The record's later operation goes now (and is refused on its own
+    // merits), and the discard's audit event reaches the service.
+    wait_for(
+        "the later operation answered",
+        Duration::from_secs(10),
+        || app.sync_status().unwrap().queued == 0,
+    );
+    let items = app.attention_list().unwrap();
+    assert!(items.iter().all(|i| i.id != conflict.id));
+    assert!(items.iter().any(|i| i.id == later_id));
+    let conn = rusqlite::Connection::open(central.data_dir().join("central.sqlite3")).unwrap();
+    let audited: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM audit_events WHERE action = 'outbox.discard' AND staff_code = ?1",
+            [&central.supervisor.0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
+    assert_exactly_once(&central, 1..2);
+}
+
+#[test]
+fn a_revoked_session_asks_for_a_new_sign_in_and_keeps_everything() {
+    let central = Central::start("revoked").unwrap();
+    let dir = scratch("revoked");
+    let app = outbox::app(&dir, &central.url, &central.counter_key, 300);
+    app.open_store().unwrap();
+    sign_in(&app, &central.clerk);
+    // The service forgets every session (as after a token expiry).
+    let conn = rusqlite::Connection::open(central.data_dir().join("central.sqlite3")).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    conn.execute("DELETE FROM sessions", []).unwrap();
+    for i in 10..15 {
+        app.commit_change(&walk_in(i)).unwrap();
+    }
+    wait_for("a sign-in request", Duration::from_secs(10), || {
+        app.sync_status().unwrap().needs_sign_in
+    });
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(app.sync_status().unwrap().queued, 5, "nothing dropped");
+    sign_in(&app, &central.clerk);
+    assert!(app.wait_until_drained(Duration::from_secs(10)).unwrap());
+    assert!(!app.sync_status().unwrap().needs_sign_in);
+    assert_exactly_once(&central, 10..15);
+}
+
+#[test]
+fn faults_and_service_crashes_still_give_each_change_exactly_once() {
+    let mut central = Central::start("faults").unwrap();
+    let proxy = FaultProxy::start(
+        format!("127.0.0.1:{}", central.port()).parse().unwrap(),
+        0x5EED_F00D,
+    )
+    .unwrap();
+    let dir = scratch("faults");
+    let app = outbox::app(&dir, &proxy.url(), &central.counter_key, 400);
+    app.open_store().unwrap();
+    sign_in(&app, &central.clerk);
+    proxy.set_faults(true);
+    let n = 150;
+    for i in 0..n {
+        app.commit_change(&walk_in(1000 + i)).unwrap();
+        std::thread::sleep(Duration::from_millis(15));
+        if i == 50 || i == 110 {
+            central.kill();
+            std::thread::sleep(Duration::from_millis(300));
+            central.serve().unwrap();
+        }
+    }
+    // Let the faults work on the rest of the queue for a while, then heal.
+    std::thread::sleep(Duration::from_secs(3));
+    proxy.set_faults(false);
+    assert!(
+        app.wait_until_drained(Duration::from_secs(30)).unwrap(),
+        "queue drained after healing: {:?}",
+        app.sync_status().unwrap()
+    );
+    assert!(
+        proxy.faults_injected() >= 10,
+        "only {} faults were injected",
+        proxy.faults_injected()
+    );
+    use std::sync::atomic::Ordering::Relaxed;
+    assert!(proxy.counts.cut_after_commit.load(Relaxed) > 0);
+    assert_eq!(app.sync_status().unwrap().attention, 0);
+    assert_exactly_once(&central, 1000..1000 + n);
+    assert_eq!(app.verify_store().unwrap().integrity, "ok");
+}
+
+fn worker_bin() -> PathBuf {
+    ehr_tests::workspace::target_dir()
+        .join("debug")
+        .join("sync-worker")
+}
+
+#[test]
+fn kill_9_at_random_points_loses_nothing_and_doubles_nothing() {
+    let central = Central::start("kill9").unwrap();
+    let dir = scratch("kill9");
+    let bin = worker_bin();
+    assert!(bin.is_file(), "build it: cargo build -p ehr-tests");
+    let spawn = |from: u32, to: u32| {
+        Command::new(&bin)
+            .arg("--data-dir")
+            .arg(&dir)
+            .args([
+                "--central",
+                &central.url,
+                "--counter-key",
+                &central.counter_key,
+            ])
+            .args(["--staff", &central.clerk.0])
+            .args(["--from", &from.to_string(), "--to", &to.to_string()])
+            .args(["--pause-ms", "3"])
+            .env("SYNC_WORKER_PASSWORD", &central.clerk.1)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut acked = BTreeSet::new();
+    let mut rng: u64 = 0x9E37_79B9;
+    let cycles: u32 = 50;
+    let per: u32 = 6;
+    for c in 0..cycles {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        // Each cycle adds a few walk-ins and re-covers the last ones.
+        let from = (c * per).saturating_sub(per);
+        let mut child = spawn(from, c * per + per);
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        std::thread::sleep(Duration::from_millis(20 + rng % 400));
+        let _ = Command::new("kill")
+            .args(["-9", &child.id().to_string()])
+            .status();
+        let _ = child.wait();
+        let _ = reader.join();
+        for line in rx.try_iter() {
+            if let Some(i) = line.strip_prefix("committed ") {
+                acked.insert(i.parse::<u32>().unwrap());
+            }
+        }
+    }
+    // One last run, not killed, finishes what is left.
+    let out = spawn(0, cycles * per).wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in text.lines() {
+        if let Some(i) = line.strip_prefix("committed ") {
+            acked.insert(i.parse::<u32>().unwrap());
+        }
+    }
+    assert!(
+        out.status.success() && text.contains("drained"),
+        "final run: {text}"
+    );
+    // Kills land everywhere: some walk-ins were committed by a killed worker
+    // (and its "committed" line may have died with it).
+    assert!(
+        acked.len() > per as usize,
+        "the workers committed work before being killed"
+    );
+    assert_exactly_once(&central, 0..cycles * per);
+    let held = central_records(central.data_dir()).unwrap();
+    let ours = held.keys().filter(|k| k.starts_with('Y')).count();
+    assert_eq!(ours as u32, cycles * per, "nothing extra at the service");
+    // The local store survived every kill.
+    let app = outbox::app(&dir, &central.url, &central.counter_key, 300);
+    let v = app.verify_store().unwrap();
+    assert_eq!(v.integrity, "ok");
+    assert!(v.cipher_pages_ok);
+}
+
+fn files_contain(files: &[PathBuf], needle: &[u8]) -> Option<PathBuf> {
+    files.iter().find_map(|f| {
+        let bytes = std::fs::read(f).ok()?;
+        bytes
+            .windows(needle.len())
+            .any(|w| w == needle)
+            .then(|| f.clone())
+    })
+}
+
+fn store_files(dir: &Path) -> Vec<PathBuf> {
+    ["counter.db", "counter.db-wal", "counter.db-shm"]
+        .iter()
+        .map(|f| dir.join(f))
+        .collect()
+}
+
+#[test]
+fn the_database_files_hold_no_plaintext_personal_data() {
+    let central = Central::start("plaintext").unwrap();
+    let dir = scratch("plaintext");
+    let app = outbox::app(&dir, &central.url, &central.counter_key, 300);
+    app.open_store().unwrap();
+    sign_in(&app, &central.clerk);
+    for i in 500..520 {
+        app.commit_change(&walk_in(i)).unwrap();
+    }
+    assert!(app.wait_until_drained(Duration::from_secs(10)).unwrap());
+    let files = store_files(&dir);
+    assert!(files[0].is_file());
+    let mut needles: Vec<Vec<u8>> = Vec::new();
+    for i in 500..520 {
+        needles.push(outbox::hkid(i).into_bytes());
+        needles.push(stored_number(i).into_bytes());
+    }
+    for s in outbox::SURNAMES {
+        needles.push(s.as_bytes().to_vec());
+    }
+    needles.push("梁家明".as_bytes().to_vec());
+    needles.push(b"Ka Ming".to_vec());
+    for n in &needles {
+        if let Some(f) = files_contain(&files, n) {
+            panic!(
+                "{} is in plain text in {}",
+                String::from_utf8_lossy(n),
+                f.display()
+            );
+        }
+    }
+    // The scan itself finds what is there: the same bytes in a plain file.
+    let plain = dir.join("plain.txt");
+    std::fs::write(&plain, outbox::hkid(500)).unwrap();
+    assert!(files_contain(&[plain], &needles[0]).is_some());
+}
+
+struct Tmpfs(PathBuf);
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_corrupts_nothing() {
+    let mount = scratch("fulldisk");
+    let ok = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=3m", "tmpfs"])
+        .arg(&mount)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok,
+        "mounting a small tmpfs needs root (the test command runs as root)"
+    );
+    let _guard = Tmpfs(mount.clone());
+    let dir = mount.join("data");
+    // No central service: the store alone.
+    let app = App::new(outbox::config(&dir, "", 300));
+    let store = || ehr_store::Store::open(&dir, ehr_store::KeyPolicy::FileOnly);
+    drop(app);
+    let mut s = store().unwrap();
+    let image = |n: u32| Change {
+        record_key: format!("img-{n}"),
+        kind: "walk_in".into(),
+        summary: "Walk-in with image".into(),
+        ops: vec![NewOp {
+            op: Operation::UploadDocument(ehr_protocol::wire::batch::UploadDocument {
+                image_id: uuid_from(n),
+                kind: ehr_protocol::wire::batch::DocumentImageKind::PatientDocumentCopy,
+                data_base64: String::new(),
+            }),
+            attachment: Some(vec![(n % 251) as u8; 200 * 1024]),
+        }],
+    };
+    let mut committed = 0;
+    let err = loop {
+        match s.commit_change(&image(committed), 1) {
+            Ok(_) => committed += 1,
+            Err(e) => break e,
+        }
+        assert!(committed < 100, "the 3 MiB disk never filled");
+    };
+    assert!(committed > 0);
+    assert_eq!(err.code(), ErrorCode::StoreDiskFull, "{err:?}");
+    // The store still answers, and what was committed is intact.
+    assert_eq!(s.queued().unwrap().len() as u32, committed);
+    assert_eq!(s.verify().unwrap().integrity, "ok");
+    drop(s);
+    let s = store().unwrap();
+    assert_eq!(s.queued().unwrap().len() as u32, committed);
+    let v = s.verify().unwrap();
+    assert_eq!(v.integrity, "ok");
+    assert!(v.cipher_pages_ok);
+}
+
+fn uuid_from(n: u32) -> uuid::Uuid {
+    uuid::Uuid::from_u128(0x1234_0000_0000_4000_8000_0000_0000_0000 | u128::from(n))
+}

@@ -1,0 +1,54 @@
+import { describe as suite, expect, it } from "vitest";
+import { age, describe } from "./sync";
+import type { SyncStatus } from "./bindings";
+
+const base: SyncStatus = {
+  central_configured: true,
+  link: "online",
+  queued: 0,
+  attention: 0,
+  oldest_queued_at_ms: null,
+  last_success_at_ms: null,
+  now_ms: 10_000_000,
+  needs_sign_in: false,
+  sending: false,
+};
+
+suite("age", () => {
+  it("rounds down to what a clerk reads", () => {
+    expect(age(0, 45_900)).toBe("45 s");
+    expect(age(0, 3 * 60_000 + 59_000)).toBe("3 min");
+    expect(age(0, 2 * 3_600_000)).toBe("2 h");
+    expect(age(0, 2 * 3_600_000 + 5 * 60_000)).toBe("2 h 5 min");
+    expect(age(0, 3 * 86_400_000 + 4 * 3_600_000)).toBe("3 d 4 h");
+    expect(age(5_000, 1_000)).toBe("0 s");
+  });
+});
+
+suite("describe", () => {
+  it("says online with nothing waiting", () => {
+    const d = describe({ ...base, last_success_at_ms: base.now_ms - 30_000 });
+    expect(d.tone).toBe("ok");
+    expect(d.link_en).toBe("Online");
+    expect(d.queued_en).toBe("Nothing waiting");
+    expect(d.last_en).toBe("Last sync 30 s ago");
+    expect(d.last_zh).toContain("30 s");
+  });
+  it("says offline with the queue and its oldest age", () => {
+    const d = describe({ ...base, link: "offline", queued: 3, oldest_queued_at_ms: base.now_ms - 120_000 });
+    expect(d.tone).toBe("waiting");
+    expect(d.link_en).toContain("Offline");
+    expect(d.queued_en).toBe("3 waiting, oldest 2 min");
+    expect(d.queued_zh).toContain("3 項待送");
+    expect(d.last_en).toBe("Never synced");
+  });
+  it("asks for a new sign-in before anything else", () => {
+    const d = describe({ ...base, link: "offline", needs_sign_in: true, queued: 1, oldest_queued_at_ms: 0 });
+    expect(d.tone).toBe("problem");
+    expect(d.link_en).toContain("Sign in again");
+  });
+  it("flags needs-attention items as a problem", () => {
+    expect(describe({ ...base, attention: 1 }).tone).toBe("problem");
+    expect(describe({ ...base, central_configured: false }).link_en).toContain("Not connected");
+  });
+});
