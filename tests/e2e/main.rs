@@ -5,5 +5,6 @@
 //! or, after a build, `cargo test -p ehr-tests --test e2e`.
 
 mod counter;
+mod outbox;
 mod sign_in;
 mod single_instance;

@@ -99,6 +99,25 @@ fn offline_changes_wait_and_drain_on_their_own_when_the_service_is_back() {
 }
 
 #[test]
+fn a_change_made_beside_a_running_app_is_sent_by_it() {
+    let central = Central::start("beside").unwrap();
+    let dir = scratch("beside");
+    let running = outbox::app(&dir, &central.url, &central.counter_key, 300);
+    running.open_store().unwrap();
+    sign_in(&running, &central.clerk);
+    // A support tool on the same folder: it may write, it may not relay.
+    let tool = outbox::app(&dir, &central.url, &central.counter_key, 300);
+    sign_in(&tool, &central.clerk);
+    tool.open_store_without_sync().unwrap();
+    tool.commit_change(&walk_in(77)).unwrap();
+    // The running app's driver notices at its next rescan and sends it.
+    assert!(running.wait_until_drained(Duration::from_secs(25)).unwrap());
+    assert_exactly_once(&central, 77..78);
+    let st = running.sync_status().unwrap();
+    assert_eq!(st.link, SyncLink::Online);
+}
+
+#[test]
 fn refusals_wait_for_a_clerk_with_reasons_and_a_supervisor_discard_is_audited() {
     let central = Central::start("attention").unwrap();
     let dir = scratch("attention");

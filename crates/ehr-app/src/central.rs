@@ -47,7 +47,7 @@ pub(crate) fn counter_key(config: &Config) -> Option<String> {
 
 /// rustls's process-wide crypto provider: ring (no aws-lc build). Every
 /// client builder calls this first; later calls do nothing.
-pub(crate) fn install_tls_provider() {
+pub fn install_tls_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 

@@ -279,17 +279,19 @@ impl Worker {
                     }
                 },
                 _ = sleep => {
+                    let mut out = Vec::new();
                     if Instant::now() >= rescan_at {
                         rescan_at = Instant::now() + RESCAN;
                         if in_flight.is_none() {
-                            self.rescan();
+                            out.extend(self.rescan().unwrap_or_default());
                         }
                     }
                     if wake_at.is_some_and(|w| Instant::now() >= w) {
                         self.wake = None;
                     }
                     let now = self.now();
-                    self.engine.handle(now, Event::Timeout)
+                    out.extend(self.engine.handle(now, Event::Timeout));
+                    out
                 }
                 answer = async {
                     match in_flight.as_mut() {
@@ -311,7 +313,32 @@ impl Worker {
     }
 
     fn execute(&mut self, instructions: Vec<Instruction>, in_flight: &mut Option<InFlight>) {
+        let mut next = Some(instructions);
+        // At most twice: the instructions, then those of a reload after a
+        // store failure (whose own failure waits for the next event).
+        for _ in 0..2 {
+            let Some(instructions) = next.take() else {
+                break;
+            };
+            next = self.execute_once(instructions, in_flight);
+        }
+        let status = self.engine.status();
+        let mut st = lock(&self.state);
+        st.link = status.link;
+        st.sending = in_flight.is_some();
+        st.needs_sign_in = status.needs_sign_in;
+        st.queued = status.queued;
+    }
+
+    /// Carry out `instructions`; the engine's next ones if it had to be
+    /// reloaded from the store.
+    fn execute_once(
+        &mut self,
+        instructions: Vec<Instruction>,
+        in_flight: &mut Option<InFlight>,
+    ) -> Option<Vec<Instruction>> {
         let mut marks: Vec<(OpId, Resolution)> = Vec::new();
+        let mut reload = None;
         for i in instructions {
             match i {
                 Instruction::Send { batch, ops } => {
@@ -340,47 +367,44 @@ impl Worker {
                 // the store, so put the engine back in step with it; they are
                 // resent and the service answers `duplicate`.
                 lock(&self.state).store_error = Some(e.code());
-                self.restore();
+                reload = self.restore();
             } else {
                 lock(&self.state).store_error = None;
             }
         }
         self.pending.clear();
-        let status = self.engine.status();
-        let mut st = lock(&self.state);
-        st.link = status.link;
-        st.sending = in_flight.is_some();
-        st.needs_sign_in = status.needs_sign_in;
-        st.queued = status.queued;
+        reload
     }
 
     /// Another process on this data folder (a support tool) may have
     /// changed the outbox: when the store's counts differ from the engine's,
     /// take the store's word for it.
-    fn rescan(&mut self) {
+    fn rescan(&mut self) -> Option<Vec<Instruction>> {
         let counts = {
             let s = lock(&self.store);
             s.stats()
         };
-        if let Ok(st) = counts {
-            let e = self.engine.status();
-            if st.queued != e.queued as u64 || st.attention != e.attention as u64 {
-                self.restore();
-            }
+        let st = counts.ok()?;
+        let e = self.engine.status();
+        if st.queued != e.queued as u64 || st.attention != e.attention as u64 {
+            self.restore()
+        } else {
+            None
         }
     }
 
-    fn restore(&mut self) {
+    /// Reload the engine from the store; its instructions to carry out.
+    fn restore(&mut self) -> Option<Vec<Instruction>> {
         let rows = {
             let s = lock(&self.store);
             s.queued().and_then(|q| Ok((q, s.attention()?)))
         };
-        if let Ok((queued, attention)) = rows {
-            let now = self.now();
-            let _ = self
-                .engine
-                .handle(now, Event::Restored { queued, attention });
-        }
+        let (queued, attention) = rows.ok()?;
+        let now = self.now();
+        Some(
+            self.engine
+                .handle(now, Event::Restored { queued, attention }),
+        )
     }
 
     fn send(&mut self, batch: BatchId, ids: &[OpId]) -> InFlight {

@@ -167,6 +167,7 @@ async fn main() {
         .await
         .unwrap();
     let base = running.url();
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
         .build()

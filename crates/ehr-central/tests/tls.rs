@@ -124,6 +124,7 @@ async fn https_with_client_certificates() {
     assert_eq!(status, 401);
     assert_eq!(body["code"], "counter.unknown");
     // Plain HTTP to the TLS port does not get an answer.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let plain = reqwest::Client::new()
         .get(format!("http://{}/v1/health", running.addr))
         .send()

@@ -82,6 +82,7 @@ fn main() -> Result<(), String> {
     drop(app);
 
     // 3. The naive loop: the same number of new operations, one request each.
+    ehr_app::central::install_tls_provider();
     let client = reqwest::blocking::Client::new();
     let token: serde_json::Value = client
         .post(format!("{}/v1/auth/sign-in", central.url))

@@ -46,6 +46,9 @@ impl Server {
         let running = ehr_central::spawn_http(state, "127.0.0.1:0".parse().unwrap())
             .await
             .unwrap();
+        // reqwest may be built with rustls and no provider (feature unification with
+        // the counter app): install ring, as every client in the workspace does.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         Server {
             running,
             dir,
