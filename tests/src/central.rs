@@ -121,6 +121,53 @@ impl Central {
 
     /// Start the service again on the same port and data.
     pub fn serve(&mut self) -> Result<(), String> {
+        self.serve_with(&["--insecure-http"])?;
+        self.url = format!("http://127.0.0.1:{}", self.port);
+        Ok(())
+    }
+
+    /// Serve HTTPS on the same port and data with this certificate and
+    /// key, and with `client_ca`, identify counters by client certificate.
+    pub fn serve_tls(
+        &mut self,
+        cert: &std::path::Path,
+        key: &std::path::Path,
+        client_ca: Option<&std::path::Path>,
+    ) -> Result<(), String> {
+        let mut args = vec![
+            "--tls-cert".to_owned(),
+            cert.display().to_string(),
+            "--tls-key".to_owned(),
+            key.display().to_string(),
+        ];
+        if let Some(ca) = client_ca {
+            args.push("--client-ca".to_owned());
+            args.push(ca.display().to_string());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.serve_with(&args)?;
+        self.url = format!("https://127.0.0.1:{}", self.port);
+        Ok(())
+    }
+
+    /// Enrol another counter at `site`, bound to a client certificate by
+    /// its SHA-256 fingerprint (lower-case hex).
+    pub fn enrol_certificate_counter(&self, site: &str, fingerprint: &str) -> Result<(), String> {
+        let out = Command::new(binary())
+            .args(["counter", "enrol", "--site", site, "--name", "CERT-COUNTER"])
+            .args(["--cert-fingerprint", fingerprint, "--data-dir"])
+            .arg(&self.dir)
+            .env("EHR_CENTRAL_LOG", "warn")
+            .output()
+            .map_err(|e| format!("ehr-central counter enrol: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+
+    fn serve_with(&mut self, mode: &[&str]) -> Result<(), String> {
         self.server = None;
         let bin = binary();
         let log = std::fs::OpenOptions::new()
@@ -132,13 +179,9 @@ impl Central {
         let server = Group::spawn(
             "ehr-central",
             Command::new(&bin)
-                .args([
-                    "serve",
-                    "--insecure-http",
-                    "--addr",
-                    &format!("127.0.0.1:{port}"),
-                    "--data-dir",
-                ])
+                .arg("serve")
+                .args(mode)
+                .args(["--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
                 .arg(&self.dir)
                 .env("EHR_CENTRAL_LOG", "warn")
                 .stdout(Stdio::null())

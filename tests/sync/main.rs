@@ -514,3 +514,129 @@ fn a_full_disk_is_a_clear_error_and_corrupts_nothing() {
 fn uuid_from(n: u32) -> uuid::Uuid {
     uuid::Uuid::from_u128(0x1234_0000_0000_4000_8000_0000_0000_0000 | u128::from(n))
 }
+
+/// A CA, a server certificate for 127.0.0.1 and a counter's client
+/// certificate (PEM files in `dir`); the client certificate's fingerprint.
+fn pki(dir: &Path) -> String {
+    use rcgen::{
+        BasicConstraints, CertificateParams, CertifiedIssuer, ExtendedKeyUsagePurpose, IsCa,
+        KeyPair,
+    };
+    use sha2::Digest;
+    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("ca params");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().expect("key")).expect("ca");
+    let mut server = CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("params");
+    server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let server_key = KeyPair::generate().expect("key");
+    let server = server.signed_by(&server_key, &ca).expect("server cert");
+    let mut client = CertificateParams::new(vec!["counter.example".to_owned()]).expect("params");
+    client.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let client_key = KeyPair::generate().expect("key");
+    let client = client.signed_by(&client_key, &ca).expect("client cert");
+    let write = |name: &str, text: String| std::fs::write(dir.join(name), text).expect(name);
+    write("ca.pem", ca.pem());
+    write("server.pem", server.pem());
+    write("server.key", server_key.serialize_pem());
+    write(
+        "counter.pem",
+        format!("{}{}", client.pem(), client_key.serialize_pem()),
+    );
+    sha2::Sha256::digest(client.der())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn https_with_the_service_ca_and_a_client_certificate_counter() {
+    let mut central = Central::start("tls").unwrap();
+    let certs = scratch("tls-pki");
+    let fingerprint = pki(&certs);
+    central
+        .enrol_certificate_counter("RO-HK", &fingerprint)
+        .unwrap();
+    central
+        .serve_tls(
+            &certs.join("server.pem"),
+            &certs.join("server.key"),
+            Some(&certs.join("ca.pem")),
+        )
+        .unwrap();
+    assert!(central.url.starts_with("https://"));
+    let with = |dir: &Path, key: &str, extra: &[(&str, String)]| {
+        let _ = std::fs::create_dir_all(dir);
+        if !key.is_empty() {
+            std::fs::write(dir.join("counter.key"), key).unwrap();
+        }
+        let mut vars: std::collections::BTreeMap<&str, String> = [
+            ("EHR_COUNTER_DATA_DIR", dir.display().to_string()),
+            ("EHR_CENTRAL_URL", central.url.clone()),
+            ("EHR_COUNTER_KEYRING", "off".to_owned()),
+            ("EHR_SYNC_BACKOFF_CAP_MS", "300".to_owned()),
+        ]
+        .into_iter()
+        .collect();
+        vars.extend(extra.iter().cloned());
+        App::new(ehr_app::Config::from_lookup(|k| vars.get(k).cloned()))
+    };
+    let ca = ("EHR_CENTRAL_CA", certs.join("ca.pem").display().to_string());
+
+    // The system's roots do not know this service's CA: a clear refusal.
+    let untrusted = with(&scratch("tls-untrusted"), &central.counter_key, &[]);
+    let e = untrusted
+        .sign_in(&SignInRequest {
+            staff_code: central.clerk.0.clone(),
+            password: central.clerk.1.clone(),
+        })
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::CentralUnreachable);
+
+    // A CA file that is not a certificate: the setup error, not a crash.
+    let junk = certs.join("junk.pem");
+    std::fs::write(&junk, "not a certificate").unwrap();
+    let bad = with(
+        &scratch("tls-bad"),
+        &central.counter_key,
+        &[("EHR_CENTRAL_CA", junk.display().to_string())],
+    );
+    assert_eq!(
+        bad.open_store().unwrap_err().code,
+        ErrorCode::CentralClientSetup
+    );
+
+    // The machine key over HTTPS, trusting the service's CA.
+    let keyed = with(
+        &scratch("tls-key"),
+        &central.counter_key,
+        std::slice::from_ref(&ca),
+    );
+    keyed.open_store().unwrap();
+    sign_in(&keyed, &central.clerk);
+    for i in 300..305 {
+        keyed.commit_change(&walk_in(i)).unwrap();
+    }
+    assert!(keyed.wait_until_drained(Duration::from_secs(15)).unwrap());
+
+    // No machine key at all: the client certificate identifies the counter.
+    let cert_counter = with(
+        &scratch("tls-cert"),
+        "",
+        &[
+            ca,
+            (
+                "EHR_COUNTER_CLIENT_CERT",
+                certs.join("counter.pem").display().to_string(),
+            ),
+        ],
+    );
+    cert_counter.open_store().unwrap();
+    sign_in(&cert_counter, &central.clerk);
+    for i in 305..310 {
+        cert_counter.commit_change(&walk_in(i)).unwrap();
+    }
+    assert!(cert_counter
+        .wait_until_drained(Duration::from_secs(15))
+        .unwrap());
+    assert_exactly_once(&central, 300..310);
+}

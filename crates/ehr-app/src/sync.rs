@@ -124,20 +124,18 @@ pub enum StartError {
 }
 
 fn http_client(ep: &Endpoint) -> Result<reqwest::Client, StartError> {
-    crate::central::install_tls_provider();
+    let tls = crate::central::tls_material(ep.client_identity.as_deref(), ep.ca.as_deref())
+        .map_err(|_| StartError::Client)?;
     let mut b = reqwest::Client::builder()
         .connect_timeout(ep.connect_timeout)
         .timeout(ep.request_timeout)
         .pool_idle_timeout(Duration::from_secs(30))
         .no_proxy();
-    if let Some(p) = &ep.client_identity {
-        let pem = std::fs::read(p).map_err(|e| StartError::Io(e.kind()))?;
-        b = b.identity(reqwest::Identity::from_pem(&pem).map_err(|_| StartError::Client)?);
+    if let Some(i) = tls.identity {
+        b = b.identity(i);
     }
-    if let Some(p) = &ep.ca {
-        let pem = std::fs::read(p).map_err(|e| StartError::Io(e.kind()))?;
-        let cert = reqwest::Certificate::from_pem(&pem).map_err(|_| StartError::Client)?;
-        b = b.tls_certs_only([cert]);
+    if let Some(ca) = tls.ca {
+        b = b.tls_certs_only([ca]);
     }
     b.build().map_err(|_| StartError::Client)
 }
@@ -313,6 +311,9 @@ impl Worker {
     }
 
     fn execute(&mut self, instructions: Vec<Instruction>, in_flight: &mut Option<InFlight>) {
+        // The engine's view first, so nobody reads a drained store beside a
+        // stale "offline".
+        self.publish(in_flight.is_some());
         let mut next = Some(instructions);
         // At most twice: the instructions, then those of a reload after a
         // store failure (whose own failure waits for the next event).
@@ -322,10 +323,14 @@ impl Worker {
             };
             next = self.execute_once(instructions, in_flight);
         }
+        self.publish(in_flight.is_some());
+    }
+
+    fn publish(&self, sending: bool) {
         let status = self.engine.status();
         let mut st = lock(&self.state);
         st.link = status.link;
-        st.sending = in_flight.is_some();
+        st.sending = sending;
         st.needs_sign_in = status.needs_sign_in;
         st.queued = status.queued;
     }
