@@ -65,6 +65,11 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked --quiet
 fi
 
+# Every crate of the lock file, for every platform: the architecture tests
+# read the whole dependency graph with `cargo metadata --offline`.
+say "fetching crates from Cargo.lock"
+cargo fetch --locked --quiet
+
 # npm packages, from the lock file only; redone when the lock file changes.
 lock_sum=$(sha256sum ui/package-lock.json | cut -d' ' -f1)
 if [ "$(cat ui/node_modules/.ehr-lock-sum 2>/dev/null)" != "$lock_sum" ]; then
