@@ -15,13 +15,16 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # Build tools and libraries for Tauri (webkit2gtk 4.1), PC/SC, the end-to-end
-# harness (Xvfb, D-Bus, WebKitWebDriver, xwininfo) and slip checks (poppler).
+# harness (Xvfb, D-Bus, WebKitWebDriver, xwininfo), slip checks (poppler), and
+# the store's keyring (libdbus for the Secret Service client, gnome-keyring for
+# its test).
 APT_PACKAGES=(
   build-essential pkg-config libssl-dev curl ca-certificates
   libwebkit2gtk-4.1-dev webkit2gtk-driver
   xvfb xauth x11-utils dbus-daemon imagemagick fonts-noto-cjk
   pcscd libpcsclite-dev pcsc-tools vsmartcard-vpcd
   poppler-utils unicode-data
+  libdbus-1-dev gnome-keyring
   python3 python3-venv
 )
 

@@ -187,7 +187,8 @@ fn refused_and_slow_cards_get_their_own_codes() {
         removed(&rx, READERS[0]);
     }
     // A read can be cancelled (the clerk finished the task, or the app closes).
-    let slow = person("A1234563", "CHAN, Tai Man", r#","read_delay_ms":200"#);
+    // Slow enough that the cancel always lands first, however loaded the machine.
+    let slow = person("A1234563", "CHAN, Tai Man", r#","read_delay_ms":1500"#);
     let _card = InsertedCard::insert(&addr, &slow).unwrap();
     until(&rx, "card present", |e| {
         matches!(e, ReaderEvent::CardPresent { .. }).then_some(())

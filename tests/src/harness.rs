@@ -62,7 +62,10 @@ impl AppEnv {
             .env_remove("WAYLAND_DISPLAY")
             .env_remove("EHR_CENTRAL_URL")
             .env_remove("EHR_TRAINING")
-            .env_remove("EHR_COUNTER_KEY");
+            .env_remove("EHR_COUNTER_KEY")
+            // The private bus has no unlocked keyring: the store key goes in
+            // its file (the keyring itself is tested in crates/ehr-store).
+            .env("EHR_COUNTER_KEYRING", "off");
         for (k, v) in &self.extra_env {
             cmd.env(k, v);
         }

@@ -6,6 +6,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -92,8 +93,29 @@ fn keyring_usable() -> bool {
     std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty())
 }
 
-fn keyring_entry(dir: &Path) -> Option<keyring::Entry> {
-    keyring::Entry::new(KEYRING_SERVICE, &keyring_user(dir)).ok()
+/// How long a keyring call may take. A keyring that wants to show an
+/// unlock prompt nobody can answer (a locked collection, no desktop) would
+/// otherwise hang the counter at start-up.
+const KEYRING_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Run `f` against this store's keyring entry on a thread of its own, and
+/// give up after [`KEYRING_TIMEOUT`].
+fn with_entry<T: Send + 'static>(
+    dir: &Path,
+    f: impl FnOnce(&keyring::Entry) -> Option<T> + Send + 'static,
+) -> Option<T> {
+    let user = keyring_user(dir);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("keyring".into())
+        .spawn(move || {
+            let out = keyring::Entry::new(KEYRING_SERVICE, &user)
+                .ok()
+                .and_then(|e| f(&e));
+            let _ = tx.send(out);
+        })
+        .ok()?;
+    rx.recv_timeout(KEYRING_TIMEOUT).ok().flatten()
 }
 
 fn read_marker(dir: &Path) -> Result<Option<KeySource>> {
@@ -177,10 +199,7 @@ pub(crate) fn existing(dir: &Path) -> Result<(Key, KeySource)> {
         if !keyring_usable() {
             return None;
         }
-        keyring_entry(dir)?
-            .get_password()
-            .ok()
-            .and_then(|s| Key::parse(&s))
+        with_entry(dir, |e| e.get_password().ok()).and_then(|s| Key::parse(&s))
     };
     match read_marker(dir)? {
         Some(KeySource::File) => load_file(dir)?
@@ -202,12 +221,14 @@ pub(crate) fn existing(dir: &Path) -> Result<(Key, KeySource)> {
 pub(crate) fn create(dir: &Path, policy: KeyPolicy) -> Result<(Key, KeySource)> {
     let key = Key::generate()?;
     if policy == KeyPolicy::Auto && keyring_usable() {
-        if let Some(entry) = keyring_entry(dir) {
-            if entry.set_password(&key.0).is_ok()
-                && entry.get_password().ok().as_deref() == Some(key.0.as_str())
-            {
-                return Ok((key, KeySource::Keyring));
-            }
+        let secret = key.0.clone();
+        let stored = with_entry(dir, move |e| {
+            e.set_password(&secret).ok()?;
+            // Read it back: only a key the keyring really holds counts.
+            (e.get_password().ok()? == secret).then_some(())
+        });
+        if stored.is_some() {
+            return Ok((key, KeySource::Keyring));
         }
     }
     write_file(dir, &key)?;
