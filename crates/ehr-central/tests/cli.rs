@@ -99,3 +99,30 @@ fn serve_refuses_plain_http_off_loopback() {
     let (ok, _, err) = run(bin().args(["serve", "--data-dir", d, "--addr", "127.0.0.1:0"]));
     assert!(!ok && err.contains("--tls-cert"), "{err}");
 }
+
+#[test]
+fn check_finds_what_is_wrong_and_exits_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (ok, _, err) = run(bin().args(["seed", "--data-dir", d, "--demo", "--applications", "10"]));
+    assert!(ok, "{err}");
+    // An application marked activated with no record that settled it, and a
+    // broken foreign key: the kinds of damage a bad restore leaves.
+    let conn = rusqlite::Connection::open(dir.path().join("central.sqlite3")).unwrap();
+    conn.execute_batch(
+        "UPDATE applications SET state = 'activated' WHERE rowid = (SELECT min(rowid) FROM applications);
+         PRAGMA foreign_keys = OFF;
+         INSERT INTO sessions (token_hash, staff_code, counter_id, created_at, expires_at)
+           VALUES (x'00', 'nobody', 'no-counter', 0, 0);",
+    )
+    .unwrap();
+    drop(conn);
+    let (ok, out, err) = run(bin().args(["check", "--data-dir", d]));
+    assert!(!ok, "check passed a damaged database: {out}");
+    let text = format!("{out}{err}");
+    assert!(
+        text.contains("activated applications without a record: 1"),
+        "{text}"
+    );
+    assert!(text.contains("foreign keys"), "{text}");
+}
