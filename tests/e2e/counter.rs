@@ -3,39 +3,14 @@
 //! the right, and nothing of one person left on screen after their card or
 //! task.
 
-use std::time::Duration;
-
 use ehr_card::profile::CardGeneration;
 use ehr_tests::central::Central;
-use ehr_tests::harness::{run_with, wait_for, wait_for_text};
+use ehr_tests::harness::{run_with, wait_for_text};
 use ehr_tests::pcscd::Pcscd;
 use ehr_tests::vcard::{sample_person, InsertedCard};
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 
-const WAIT: Duration = Duration::from_secs(20);
-
-async fn fill(client: &Client, id: &str, text: &str) {
-    let el = client.find(Locator::Id(id)).await.expect(id);
-    el.clear().await.expect("clear");
-    el.send_keys(text).await.expect("type");
-}
-
-async fn click(client: &Client, css: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .expect(css)
-        .click()
-        .await
-        .expect("click");
-}
-
-async fn sign_in(client: &Client, code: &str, password: &str) {
-    wait_for(client, Locator::Id("staff-code"), WAIT).await;
-    fill(client, "staff-code", code).await;
-    fill(client, "password", password).await;
-    click(client, "button[type=submit]").await;
-}
+use crate::ui::{click, fill, sign_in, WAIT};
 
 #[test]
 fn clerk_signs_in_and_reads_a_card_and_keys_a_document() {

@@ -8,3 +8,4 @@ mod counter;
 mod outbox;
 mod sign_in;
 mod single_instance;
+mod ui;

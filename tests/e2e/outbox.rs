@@ -12,30 +12,12 @@ use ehr_tests::harness::{run_with, wait_for, wait_for_text};
 use ehr_tests::outbox;
 use fantoccini::{Client, Locator};
 
+use crate::ui::{self, click, fill};
+
 const WAIT: Duration = Duration::from_secs(30);
 
-async fn fill(client: &Client, id: &str, text: &str) {
-    let el = client.find(Locator::Id(id)).await.expect(id);
-    el.clear().await.expect("clear");
-    el.send_keys(text).await.expect("type");
-}
-
-async fn click(client: &Client, css: &str) {
-    wait_for(client, Locator::Css(css), WAIT).await;
-    client
-        .find(Locator::Css(css))
-        .await
-        .expect(css)
-        .click()
-        .await
-        .expect("click");
-}
-
 async fn sign_in(client: &Client, who: &(String, String)) {
-    wait_for(client, Locator::Id("staff-code"), WAIT).await;
-    fill(client, "staff-code", &who.0).await;
-    fill(client, "password", &who.1).await;
-    click(client, "button[type=submit]").await;
+    ui::sign_in(client, &who.0, &who.1).await;
     wait_for(client, Locator::Css("[data-testid=sync-status]"), WAIT).await;
 }
 

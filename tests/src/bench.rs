@@ -1,7 +1,15 @@
-//! What the benches share: percentiles, and replacing their section of
-//! `docs/benchmarks.md`.
+//! What the benches and test commands share: arguments, percentiles, and
+//! replacing a bench's section of `docs/benchmarks.md`.
 
 use std::time::Duration;
+
+/// The value after `name` on the command line (`--ops 10000`).
+pub fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
 
 /// The `p` quantile (0 to 1) of sorted durations.
 pub fn pct(sorted: &[Duration], p: f64) -> Duration {

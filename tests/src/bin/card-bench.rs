@@ -18,7 +18,7 @@ use ehr_app::{App, Config};
 use ehr_card::profile::{read_sfi_command, select_command};
 use ehr_card_pcsc::MonitorOptions;
 use ehr_protocol::card::ReaderStatus;
-use ehr_tests::bench::{ms, pct, write_section};
+use ehr_tests::bench::{arg, ms, pct, write_section};
 use ehr_tests::pcscd::{Pcscd, READERS};
 use ehr_tests::vcard::{sample_person, InsertedCard};
 
@@ -37,13 +37,6 @@ fn raw_exchange(ctx: &pcsc::Context, reader: &std::ffi::CStr, apdus: &[Vec<u8>])
 }
 
 fn main() -> Result<(), String> {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
     let inserts: usize = arg("--inserts")
         .map(|s| s.parse().map_err(|_| "--inserts takes a number".to_owned()))
         .transpose()?

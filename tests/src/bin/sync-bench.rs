@@ -12,16 +12,9 @@ use std::time::{Duration, Instant};
 use ehr_protocol::ipc::SignInRequest;
 use ehr_protocol::wire::batch::{BatchOp, BatchRequest, BatchResponse, Outcome};
 use ehr_protocol::wire::COUNTER_KEY_HEADER;
-use ehr_tests::bench::{ms, pct, write_section};
+use ehr_tests::bench::{arg, ms, pct, write_section};
 use ehr_tests::central::Central;
 use ehr_tests::outbox;
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
 
 fn main() -> Result<(), String> {
     let n: u32 = arg("--ops").and_then(|v| v.parse().ok()).unwrap_or(10_000);

@@ -11,14 +11,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ehr_protocol::ipc::SignInRequest;
+use ehr_tests::bench::arg;
 use ehr_tests::outbox;
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
 
 fn main() -> Result<(), String> {
     let need = |n: &str| arg(n).ok_or_else(|| format!("{n} is required"));
