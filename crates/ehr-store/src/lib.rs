@@ -123,6 +123,8 @@ pub type AuditRow = (String, Option<String>, Option<String>);
 pub struct Purged {
     /// Done outbox rows past the retention period.
     pub done: u64,
+    /// Synced local records left with no outbox row.
+    pub records: u64,
     /// Expired cache entries.
     pub cache: u64,
 }
@@ -588,9 +590,10 @@ impl Store {
         })
     }
 
-    /// Remove done rows acknowledged more than `retention_ms` ago and
-    /// expired cache entries. Queued and attention rows are never purged;
-    /// discarded rows stay as the audit trail of the discard.
+    /// Remove done rows acknowledged more than `retention_ms` ago, the synced
+    /// records they leave without rows, and expired cache entries. Queued
+    /// and attention rows are never purged; discarded rows (and their
+    /// records) stay as the audit trail of the discard.
     pub fn purge(&mut self, now_ms: i64, retention_ms: i64) -> Result<Purged> {
         let tx = self
             .conn
@@ -599,9 +602,20 @@ impl Store {
             "DELETE FROM outbox WHERE state = 'done' AND acked_at < ?1",
             [now_ms.saturating_sub(retention_ms)],
         )? as u64;
+        // A synced record whose rows are all purged keeps nothing worth its
+        // personal data (its summary): it goes too. Its sequence stays.
+        let records = tx.execute(
+            "DELETE FROM local_records WHERE status = 'synced' AND updated_at < ?1
+             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.record_key = local_records.record_key)",
+            [now_ms.saturating_sub(retention_ms)],
+        )? as u64;
         let cache = tx.execute("DELETE FROM lookup_cache WHERE expires_at <= ?1", [now_ms])? as u64;
         tx.commit()?;
-        Ok(Purged { done, cache })
+        Ok(Purged {
+            done,
+            records,
+            cache,
+        })
     }
 
     /// Keep a lookup's answer for `ttl_ms`.

@@ -367,10 +367,29 @@ fn done_rows_and_expired_cache_entries_are_purged_and_nothing_else() {
     );
 
     let p = s.purge(1_500, 1_000).unwrap();
-    assert_eq!(p, Purged { done: 0, cache: 1 });
+    assert_eq!(
+        p,
+        Purged {
+            done: 0,
+            records: 0,
+            cache: 1
+        }
+    );
     let p = s.purge(2_001, 1_000).unwrap();
-    assert_eq!(p, Purged { done: 1, cache: 0 });
+    assert_eq!(
+        p,
+        Purged {
+            done: 1,
+            records: 1,
+            cache: 0
+        }
+    );
     assert!(s.row(a).is_err());
+    assert!(
+        s.record("a").is_err(),
+        "the synced record and its summary are gone"
+    );
+    assert_eq!(s.record("b").unwrap().0, "queued");
     assert_eq!(
         s.row(b).unwrap().2,
         "queued",
