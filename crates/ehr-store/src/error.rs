@@ -41,6 +41,9 @@ pub enum StoreError {
     /// A discard without a reason.
     #[error("a discard needs a reason")]
     ReasonRequired,
+    /// A change with no operations (a bug in the caller).
+    #[error("a change needs at least one operation")]
+    EmptyChange,
     /// A value could not be encoded or decoded (a bug, or a damaged row).
     #[error("a stored value could not be encoded or decoded")]
     Encoding,
@@ -64,6 +67,7 @@ impl StoreError {
             StoreError::NotFound => ErrorCode::QueueNotFound,
             StoreError::NotAttention => ErrorCode::QueueNotAttention,
             StoreError::ReasonRequired => ErrorCode::QueueReasonRequired,
+            StoreError::EmptyChange => ErrorCode::Internal,
             StoreError::DatabaseMissing
             | StoreError::NoCipher
             | StoreError::Encoding

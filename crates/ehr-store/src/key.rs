@@ -83,7 +83,10 @@ impl Key {
     }
 }
 
-fn keyring_user(dir: &Path) -> String {
+/// The keyring entry's user name: the data folder, canonical, so the same
+/// folder named another way (a trailing slash, a link) finds the same key.
+pub fn keyring_user(dir: &Path) -> String {
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
     format!("store:{}", dir.display())
 }
 
@@ -165,8 +168,15 @@ fn tighten(_: &Path) -> Result<()> {
 fn write_file(dir: &Path, key: &Key) -> Result<()> {
     let path = key_file(dir);
     let tmp = dir.join(format!("{KEY_FILE}.tmp"));
+    // A leftover (or planted) temporary file is removed, and the new one is
+    // created exclusively: never a file, or a link, someone else made.
+    match std::fs::remove_file(&tmp) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e.into()),
+    }
     let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
+    opts.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -176,6 +186,13 @@ fn write_file(dir: &Path, key: &Key) -> Result<()> {
     f.write_all(key.0.as_bytes())?;
     f.sync_all()?;
     std::fs::rename(&tmp, &path)?;
+    sync_dir(dir)
+}
+
+/// Make a rename in `dir` durable (the directory entry itself).
+pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
     Ok(())
 }
 
@@ -189,7 +206,7 @@ fn write_marker(dir: &Path, source: KeySource) -> Result<()> {
     f.write_all(&body)?;
     f.sync_all()?;
     std::fs::rename(&tmp, dir.join(MARKER_FILE))?;
-    Ok(())
+    sync_dir(dir)
 }
 
 /// The key of the existing store in `dir`: where the marker says, else

@@ -38,6 +38,21 @@ pub use key::{KeyPolicy, KeySource};
 /// The database file's name in the data folder.
 pub const DB_FILE: &str = "counter.db";
 
+/// The lock file that makes opening a folder's store one process at a time.
+pub const OPEN_LOCK_FILE: &str = "store.lock";
+
+#[cfg(unix)]
+fn private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn private(_: &Path) -> Result<()> {
+    Ok(())
+}
+
 /// The migrations, in order: migration `i` brings the schema to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_outbox.sql")];
 
@@ -46,8 +61,9 @@ pub fn schema_version() -> i64 {
     MIGRATIONS.len() as i64
 }
 
-/// A new operation for the outbox.
-#[derive(Debug, Clone)]
+/// A new operation for the outbox. Its `Debug` names the operation type and
+/// the image size only: the operation carries personal data.
+#[derive(Clone)]
 pub struct NewOp {
     /// The operation. For [`Operation::UploadDocument`] the bytes go in
     /// `attachment` and `data_base64` is left empty.
@@ -56,8 +72,9 @@ pub struct NewOp {
     pub attachment: Option<Vec<u8>>,
 }
 
-/// One local change: a record and the operations that carry it.
-#[derive(Debug, Clone)]
+/// One local change: a record and the operations that carry it. Its
+/// `Debug` leaves out the summary and the operations' contents.
+#[derive(Clone)]
 pub struct Change {
     /// The local record (`[A-Za-z0-9_:.-]{1,64}`, the wire's `record_key`).
     pub record_key: String,
@@ -67,6 +84,25 @@ pub struct Change {
     pub summary: String,
     /// The operations, in the order they must reach the service.
     pub ops: Vec<NewOp>,
+}
+
+impl std::fmt::Debug for NewOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewOp")
+            .field("op", &self.op.type_name())
+            .field("attachment_bytes", &self.attachment.as_ref().map(Vec::len))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Change")
+            .field("record_key", &self.record_key)
+            .field("kind", &self.kind)
+            .field("ops", &self.ops)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The service's answer for one operation, as the driver records it.
@@ -157,6 +193,11 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another process may have applied it meanwhile.
+        let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if now > i as i64 {
+            continue;
+        }
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
@@ -192,6 +233,14 @@ impl Store {
     pub fn open(dir: &Path, policy: KeyPolicy) -> Result<Store> {
         std::fs::create_dir_all(dir)?;
         let path = dir.join(DB_FILE);
+        // Two processes starting on a new folder at once must not both make
+        // a key: opening (and creating) is one at a time per folder.
+        let guard = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(OPEN_LOCK_FILE))?;
+        guard.lock()?;
         let (conn, key_source) = if path.exists() {
             let (key, source) = key::existing(dir)?;
             (open_keyed(&path, &key)?, source)
@@ -200,12 +249,15 @@ impl Store {
         } else {
             let (key, source) = key::create(dir, policy)?;
             let conn = open_keyed(&path, &key)?;
+            // Encrypted or not, the files are this user's only.
+            private(&path)?;
             key::commit(dir, source)?;
             (conn, source)
         };
         configure(&conn)?;
         let mut conn = conn;
         migrate(&mut conn)?;
+        drop(guard);
         Ok(Store {
             conn,
             dir: dir.to_owned(),
@@ -446,8 +498,10 @@ impl Store {
         if reason.is_empty() {
             return Err(StoreError::ReasonRequired);
         }
-        let (record, state, op_type, key): (String, String, String, String) = self
+        let tx = self
             .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (record, state, op_type, key): (String, String, String, String) = tx
             .query_row(
                 "SELECT record_key, state, op_type, idempotency_key FROM outbox WHERE id = ?1",
                 [id],
@@ -466,13 +520,14 @@ impl Store {
             }],
         });
         let audit_record = format!("audit:{}", Uuid::new_v4().simple());
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "UPDATE outbox SET state = 'discarded', resolved_by = ?2, resolve_reason = ?3 WHERE id = ?1",
+        let changed = tx.execute(
+            "UPDATE outbox SET state = 'discarded', resolved_by = ?2, resolve_reason = ?3
+             WHERE id = ?1 AND state = 'attention'",
             params![id, staff_code, reason],
         )?;
+        if changed != 1 {
+            return Err(StoreError::NotAttention);
+        }
         tx.execute("DELETE FROM attachments WHERE outbox_id = ?1", [id])?;
         audit_in(
             &tx,
@@ -721,11 +776,15 @@ impl Store {
 }
 
 fn insert_change(tx: &Connection, change: &Change, now_ms: i64) -> Result<Vec<QueuedOp>> {
+    if change.ops.is_empty() {
+        // A record with nothing to send would wait for ever.
+        return Err(StoreError::EmptyChange);
+    }
     tx.execute(
         "INSERT INTO local_records (record_key, kind, summary, status, created_at, updated_at)
          VALUES (?1, ?2, ?3, 'queued', ?4, ?4)
          ON CONFLICT (record_key) DO UPDATE
-           SET summary = excluded.summary, status = 'queued', updated_at = excluded.updated_at",
+           SET summary = excluded.summary, updated_at = excluded.updated_at",
         params![change.record_key, change.kind, change.summary, now_ms],
     )?;
     let mut seq: i64 = tx
@@ -776,6 +835,9 @@ fn insert_change(tx: &Connection, change: &Change, now_ms: i64) -> Result<Vec<Qu
          ON CONFLICT (record_key) DO UPDATE SET last_seq = excluded.last_seq",
         params![change.record_key, seq],
     )?;
+    // Queued now, unless an earlier operation of the record still waits
+    // for a clerk.
+    refresh_record_status(tx, &change.record_key, now_ms)?;
     Ok(queued)
 }
 

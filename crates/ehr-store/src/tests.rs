@@ -430,3 +430,67 @@ fn the_files_hold_no_plaintext() {
         }
     }
 }
+
+#[test]
+fn an_empty_change_is_refused_and_debug_output_names_no_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    let empty = change("r", vec![]);
+    assert!(matches!(
+        s.commit_change(&empty, 1),
+        Err(StoreError::EmptyChange)
+    ));
+    assert!(s.record("r").is_err());
+    let mut c = change("r", vec![withdraw(1)]);
+    c.summary = "CHAN, Tai Man A123***(3)".into();
+    let shown = format!("{c:?}");
+    assert!(shown.contains("withdraw") && !shown.contains("CHAN") && !shown.contains("EHR"));
+}
+
+#[test]
+fn a_new_change_to_a_record_waiting_for_a_clerk_keeps_it_on_the_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    let id = s.commit_change(&change("r", vec![withdraw(1)]), 1).unwrap()[0].id;
+    s.record_results(
+        &[(
+            id,
+            Resolution::Attention {
+                code: "conflict.record_withdrawn".into(),
+                outcome: None,
+            },
+        )],
+        2,
+    )
+    .unwrap();
+    s.commit_change(&change("r", vec![withdraw(2)]), 3).unwrap();
+    assert_eq!(s.record("r").unwrap().0, "attention");
+}
+
+#[test]
+fn two_processes_opening_a_new_folder_at_once_share_one_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_owned();
+    let opened: Vec<_> = (0..4)
+        .map(|_| {
+            let d = dir.clone();
+            std::thread::spawn(move || Store::open(&d, KeyPolicy::FileOnly).map(|s| s.key_source()))
+        })
+        .collect();
+    for h in opened {
+        assert_eq!(h.join().unwrap().unwrap(), KeySource::File);
+    }
+    let mut s = open(&dir);
+    s.commit_change(&change("r", vec![withdraw(1)]), 1).unwrap();
+    drop(s);
+    assert_eq!(open(&dir).queued().unwrap().len(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join(DB_FILE))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the database file is private too");
+    }
+}
