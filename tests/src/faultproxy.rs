@@ -38,9 +38,18 @@ pub struct FaultProxy {
     /// The address clients connect to.
     pub addr: SocketAddr,
     faults: Arc<AtomicBool>,
+    canned: Arc<Mutex<Option<Canned>>>,
     stop: Arc<AtomicBool>,
     /// What happened so far.
     pub counts: Arc<Counts>,
+}
+
+/// An answer the proxy gives every new connection itself.
+#[derive(Clone)]
+struct Canned {
+    status: u16,
+    content_type: &'static str,
+    body: String,
 }
 
 #[derive(Clone, Copy)]
@@ -78,13 +87,19 @@ impl FaultProxy {
         let faults = Arc::new(AtomicBool::new(false));
         let stop = Arc::new(AtomicBool::new(false));
         let counts = Arc::new(Counts::default());
+        let canned: Arc<Mutex<Option<Canned>>> = Arc::new(Mutex::new(None));
         let rng = Arc::new(Mutex::new(Rng(seed)));
-        let (f, s, c) = (faults.clone(), stop.clone(), counts.clone());
+        let (f, s, c, k) = (faults.clone(), stop.clone(), counts.clone(), canned.clone());
         std::thread::spawn(move || {
             while !s.load(Ordering::Relaxed) {
                 match listener.accept() {
                     Ok((client, _)) => {
                         let _ = client.set_nonblocking(false);
+                        let answer = k.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                        if let Some(answer) = answer {
+                            std::thread::spawn(move || answer_with(client, &answer));
+                            continue;
+                        }
                         let (fault, lifetime, delay) = {
                             let mut r = rng.lock().unwrap_or_else(|p| p.into_inner());
                             let fault = if f.load(Ordering::Relaxed) {
@@ -118,6 +133,7 @@ impl FaultProxy {
         Ok(FaultProxy {
             addr,
             faults,
+            canned,
             stop,
             counts,
         })
@@ -131,6 +147,17 @@ impl FaultProxy {
     /// Turn faults on or off (for new connections).
     pub fn set_faults(&self, on: bool) {
         self.faults.store(on, Ordering::Relaxed);
+    }
+
+    /// Answer every new connection with this status and body (the proxy's
+    /// own, as a firewall or a misrouted path would), or pass them again.
+    pub fn set_answer(&self, answer: Option<(u16, &'static str, &str)>) {
+        *self.canned.lock().unwrap_or_else(|p| p.into_inner()) =
+            answer.map(|(status, content_type, body)| Canned {
+                status,
+                content_type,
+                body: body.to_owned(),
+            });
     }
 
     /// How many connections met a fault (not passed untouched).
@@ -154,6 +181,23 @@ impl Drop for FaultProxy {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
     }
+}
+
+fn answer_with(mut c: TcpStream, a: &Canned) {
+    let _ = c.set_read_timeout(Some(Duration::from_millis(500)));
+    // Read the request head (and whatever of the body came with it).
+    let mut buf = [0u8; 64 * 1024];
+    let _ = c.read(&mut buf);
+    let _ = write!(
+        c,
+        "HTTP/1.1 {} X\r\ncontent-type: {}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{}",
+        a.status,
+        a.content_type,
+        a.body.len(),
+        a.body
+    );
+    let _ = c.flush();
+    let _ = c.shutdown(Shutdown::Write);
 }
 
 fn reset(s: &TcpStream) {

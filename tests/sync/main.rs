@@ -640,3 +640,53 @@ fn https_with_the_service_ca_and_a_client_certificate_counter() {
         .unwrap());
     assert_exactly_once(&central, 300..310);
 }
+
+#[test]
+fn a_refusal_that_is_not_the_services_keeps_changes_queued_and_a_real_one_is_bisected() {
+    let central = Central::start("refused").unwrap();
+    let proxy =
+        FaultProxy::start(format!("127.0.0.1:{}", central.port()).parse().unwrap(), 1).unwrap();
+    let dir = scratch("refused");
+    let app = outbox::app(&dir, &proxy.url(), &central.counter_key, 300);
+    app.open_store().unwrap();
+    sign_in(&app, &central.clerk);
+
+    // A firewall's page (or a wrong path): not the service's answer.
+    proxy.set_answer(Some((404, "text/html", "<html>Not here</html>")));
+    for i in 700..703 {
+        app.commit_change(&walk_in(i)).unwrap();
+    }
+    wait_for("offline", Duration::from_secs(10), || {
+        app.sync_status().unwrap().link == SyncLink::Offline
+    });
+    std::thread::sleep(Duration::from_millis(800));
+    let st = app.sync_status().unwrap();
+    assert_eq!(
+        (st.queued, st.attention),
+        (3, 0),
+        "kept queued, not refused"
+    );
+
+    // The service's own refusal of the request: bisected down to single
+    // operations, each on the attention list with the service's code.
+    proxy.set_answer(Some((
+        413,
+        "application/json",
+        r#"{"code":"request.too_large","field":null,"message_en":"x","message_zh":"x"}"#,
+    )));
+    app.sync_now();
+    wait_for("all three on the list", Duration::from_secs(15), || {
+        app.sync_status().unwrap().attention == 3
+    });
+    let items = app.attention_list().unwrap();
+    assert!(items.iter().all(|i| i.code == ErrorCode::RequestTooLarge));
+
+    // Healed: a retry sends each again as it was, and it is applied once.
+    proxy.set_answer(None);
+    for i in &items {
+        app.retry_attention(i.id).unwrap();
+    }
+    assert!(app.wait_until_drained(Duration::from_secs(15)).unwrap());
+    assert_eq!(app.sync_status().unwrap().attention, 0);
+    assert_exactly_once(&central, 700..703);
+}

@@ -11,9 +11,13 @@
 //! Answers are classified once, here: 200 with per-operation outcomes
 //! (applied or duplicate → done; conflict or rejected → attention); a
 //! network error or timeout, 5xx, 408 and 429 → retry later; 401 → ask the
-//! clerk to sign in again, keeping everything; any other 4xx → the engine
-//! bisects the batch and puts the operation it cannot carry on the
-//! attention list with the service's code.
+//! clerk to sign in again, keeping everything (unless the batch went with
+//! an older token than the current one: then it is simply retried); the
+//! service's own refusal of the request's content (400, 413, 415 or 422 with
+//! its error body) → the engine bisects the batch and puts the operation it
+//! cannot carry on the attention list with the service's code; any other
+//! 4xx (a proxy's page, a wrong path, a counter not allowed) → retry later,
+//! since it says nothing about the operations.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -179,6 +183,8 @@ impl Driver {
             state: state.clone(),
             origin,
             token: None,
+            token_gen: 0,
+            sent_with: HashMap::new(),
             wake: None,
             pending: HashMap::new(),
             answered: false,
@@ -240,6 +246,11 @@ struct Worker {
     state: Arc<Mutex<DriverState>>,
     origin: Instant,
     token: Option<String>,
+    /// Counts sign-ins: a 401 for a batch sent with an older token says
+    /// nothing about the current one.
+    token_gen: u64,
+    /// The token generation the batch in flight was sent with.
+    sent_with: HashMap<BatchId, u64>,
     wake: Option<Time>,
     /// Per-op outcomes of the answer being handled, to store with the marks.
     pending: HashMap<OpId, Outcome>,
@@ -267,6 +278,7 @@ impl Worker {
                     Some(Msg::Token(t)) => {
                         let signed_in = t.is_some();
                         self.token = t;
+                        self.token_gen += 1;
                         let ev = if signed_in { Event::SignedIn } else { Event::SignedOut };
                         let now = self.now();
                         self.engine.handle(now, ev)
@@ -298,7 +310,12 @@ impl Worker {
                     }
                 }, if in_flight.is_some() => {
                     in_flight = None;
-                    let (batch, answer, outcomes) = answer;
+                    let (batch, mut answer, outcomes) = answer;
+                    let gen = self.sent_with.remove(&batch);
+                    if answer == Answer::Unauthorized && gen != Some(self.token_gen) {
+                        // Sent before the latest sign-in: try again with it.
+                        answer = Answer::ServerError(401);
+                    }
                     self.pending = outcomes;
                     self.answered = matches!(answer, Answer::Results(_));
                     lock(&self.state).batches_answered += 1;
@@ -347,6 +364,8 @@ impl Worker {
         for i in instructions {
             match i {
                 Instruction::Send { batch, ops } => {
+                    self.sent_with.clear();
+                    self.sent_with.insert(batch, self.token_gen);
                     *in_flight = Some(self.send(batch, &ops));
                 }
                 Instruction::MarkDone(id) => {
@@ -486,16 +505,22 @@ impl Worker {
                 }
                 401 => (batch, Answer::Unauthorized, HashMap::new()),
                 408 | 429 | 500..=599 => (batch, Answer::ServerError(status), HashMap::new()),
-                400..=499 => {
-                    let code = serde_json::from_slice::<ErrorBody>(&bytes)
-                        .map(|e| e.code.as_str().to_owned())
-                        .unwrap_or_else(|_| {
-                            ehr_protocol::ErrorCode::CentralBadAnswer
-                                .as_str()
-                                .to_owned()
-                        });
-                    (batch, Answer::Refused { status, code }, HashMap::new())
-                }
+                // Only the service's own refusal of the request's content
+                // is bisected towards the attention list. Anything else (a
+                // proxy's or firewall's page, a wrong path, a counter the
+                // service does not allow) is the setup, not the operations:
+                // keep them queued and try again later.
+                400 | 413 | 415 | 422 => match serde_json::from_slice::<ErrorBody>(&bytes) {
+                    Ok(e) => (
+                        batch,
+                        Answer::Refused {
+                            status,
+                            code: e.code.as_str().to_owned(),
+                        },
+                        HashMap::new(),
+                    ),
+                    Err(_) => (batch, Answer::ServerError(status), HashMap::new()),
+                },
                 _ => (batch, Answer::ServerError(status), HashMap::new()),
             }
         })

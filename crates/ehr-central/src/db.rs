@@ -17,7 +17,10 @@ use crate::error::{Error, Result};
 
 /// The migrations, in order; migration `i` brings the schema to version
 /// `i + 1`. Never edit one that has shipped: add a new one.
-pub const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_audit_actor.sql"),
+];
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {

@@ -1045,22 +1045,33 @@ fn audit(tx: &Transaction<'_>, ctx: &Ctx, a: &AuditEvents) -> Result<Outcome> {
         if e.subject.as_deref().is_some_and(|s| !subject_ok(s)) {
             errs.service(&format!("events[{i}].subject"), ErrorCode::FieldFormat);
         }
+        if let Some(actor) = &e.actor {
+            let known: Option<i64> = tx
+                .query_row("SELECT 1 FROM staff WHERE staff_code = ?1", [actor], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if known.is_none() {
+                errs.service(&format!("events[{i}].actor"), ErrorCode::FieldUnknownCode);
+            }
+        }
     }
     if !errs.is_empty() {
         return rejected(errs);
     }
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO audit_events (counter_id, staff_code, at, action, subject, received_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO audit_events (counter_id, staff_code, at, action, subject, received_at, sent_by) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for e in &a.events {
         stmt.execute(params![
             ctx.counter_id,
-            ctx.staff_code,
+            e.actor.as_deref().unwrap_or(&ctx.staff_code),
             e.at,
             e.action,
             e.subject,
-            now_unix()
+            now_unix(),
+            ctx.staff_code
         ])?;
     }
     applied(OpEffect::AuditRecorded {

@@ -703,6 +703,35 @@ async fn consents_withdrawal_and_audit() {
         s.query_i64("SELECT count(*) FROM audit_events WHERE action NOT LIKE 'central.%'"),
         2
     );
+    // Who did it, apart from whose session sent it.
+    let out = a
+        .op(
+            Uuid::new_v4(),
+            "audit-2",
+            1,
+            json!({"type": "audit_events", "events": [
+            {"at": "2026-01-01T10:02:00+08:00", "action": "outbox.discard", "actor": "super01"}]}),
+        )
+        .await;
+    assert_eq!(out["status"], "applied", "{out}");
+    assert_eq!(
+        s.query_i64(
+            "SELECT count(*) FROM audit_events WHERE action = 'outbox.discard' \
+             AND staff_code = 'super01' AND sent_by = 'clerk01'"
+        ),
+        1
+    );
+    let out = a
+        .op(
+            Uuid::new_v4(),
+            "audit-3",
+            1,
+            json!({"type": "audit_events", "events": [
+            {"at": "2026-01-01T10:03:00+08:00", "action": "outbox.discard", "actor": "nobody"}]}),
+        )
+        .await;
+    assert_eq!(out["status"], "rejected");
+    assert_eq!(out["field_errors"][0]["field"], "events[0].actor");
     assert!(s.running.state.db.check().unwrap().is_empty());
 }
 

@@ -415,24 +415,50 @@ impl Store {
         Ok(())
     }
 
-    /// The clerk retries a row on the attention list: it gets a new
-    /// idempotency key (the service's refusal is final for the old one) and
-    /// a sequence above every one its record has used, and the record's
-    /// later queued rows follow it.
+    /// The clerk retries a row on the attention list. If the service judged
+    /// it (a conflict or rejection, final for its key), it gets a new
+    /// idempotency key and a sequence above every one its record has used,
+    /// and the record's later queued rows follow it. If the service never
+    /// judged it (its whole request was refused), it goes again unchanged.
     pub fn retry(&mut self, id: OpId, staff_code: &str, now_ms: i64) -> Result<QueuedOp> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (record, state, bytes): (String, String, i64) = tx
+        let (record, state, bytes, judged): (String, String, i64, bool) = tx
             .query_row(
-                "SELECT record_key, state, bytes FROM outbox WHERE id = ?1",
+                "SELECT record_key, state, bytes, result IS NOT NULL FROM outbox WHERE id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?
             .ok_or(StoreError::NotFound)?;
         if state != "attention" {
             return Err(StoreError::NotAttention);
+        }
+        if !judged {
+            // The service never judged this operation itself (its whole
+            // request was refused): it goes again as it was, same key and
+            // sequence, so whatever the service may hold for it counts.
+            tx.execute(
+                "UPDATE outbox SET state = 'queued', attention_code = NULL, resolved_by = ?2
+                 WHERE id = ?1",
+                params![id, staff_code],
+            )?;
+            audit_in(
+                &tx,
+                now_ms,
+                staff_code,
+                "outbox.retry",
+                Some(&id.to_string()),
+                None,
+            )?;
+            refresh_record_status(&tx, &record, now_ms)?;
+            tx.commit()?;
+            return Ok(QueuedOp {
+                id,
+                record_key: record,
+                bytes: bytes.max(0) as u64,
+            });
         }
         let mut seq: i64 = tx.query_row(
             "SELECT last_seq FROM record_seq WHERE record_key = ?1",
@@ -517,6 +543,7 @@ impl Store {
                 at: at_rfc3339.to_owned(),
                 action: "outbox.discard".to_owned(),
                 subject: Some(format!("{op_type}:{key}")),
+                actor: Some(staff_code.to_owned()),
             }],
         });
         let audit_record = format!("audit:{}", Uuid::new_v4().simple());

@@ -276,7 +276,7 @@ fn a_retry_gets_a_new_key_and_sequences_above_all_used() {
             first,
             Resolution::Attention {
                 code: "conflict.record_not_found".into(),
-                outcome: None,
+                outcome: Some(Outcome::conflict(ErrorCode::ConflictRecordNotFound)),
             },
         )],
         4,
@@ -336,9 +336,13 @@ fn a_discard_needs_a_reason_and_is_audited_locally_and_centrally() {
         Operation::AuditEvents(AuditEvents { events }) => {
             assert_eq!(events.len(), 1);
             let AuditEvent {
-                action, subject, ..
+                action,
+                subject,
+                actor,
+                ..
             } = &events[0];
             assert_eq!(action, "outbox.discard");
+            assert_eq!(actor.as_deref(), Some("super01"));
             assert!(subject.as_deref().unwrap().starts_with("withdraw:"));
         }
         other => panic!("expected audit events, got {other:?}"),
@@ -493,4 +497,26 @@ fn two_processes_opening_a_new_folder_at_once_share_one_key() {
             .mode();
         assert_eq!(mode & 0o777, 0o600, "the database file is private too");
     }
+}
+
+#[test]
+fn a_retry_of_an_operation_the_service_never_judged_keeps_its_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    let id = s.commit_change(&change("r", vec![withdraw(1)]), 1).unwrap()[0].id;
+    let (key, seq, _) = s.row(id).unwrap();
+    // A whole-request refusal: no per-operation outcome.
+    s.record_results(
+        &[(
+            id,
+            Resolution::Attention {
+                code: "request.too_large".into(),
+                outcome: None,
+            },
+        )],
+        2,
+    )
+    .unwrap();
+    s.retry(id, "clerk01", 3).unwrap();
+    assert_eq!(s.row(id).unwrap(), (key, seq, "queued".to_owned()));
 }

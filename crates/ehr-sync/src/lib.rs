@@ -229,6 +229,7 @@ pub struct Status {
 struct InFlight {
     batch: BatchId,
     ops: Vec<OpId>,
+    bytes: u64,
     deadline: Time,
 }
 
@@ -254,6 +255,8 @@ pub struct Engine {
     failures: u32,
     /// Batches are cut to this many operations while a refusal is bisected.
     batch_limit: usize,
+    /// Batches are cut to this many bytes after a lost batch (a slow link).
+    byte_limit: u64,
     signed_in: bool,
     needs_sign_in: bool,
     link: Link,
@@ -267,6 +270,7 @@ impl Engine {
     /// backoff jitter, so a run is reproducible from it.
     pub fn new(config: Config, seed: u64) -> Engine {
         let batch_limit = config.max_batch_ops.max(1);
+        let byte_limit = config.max_batch_bytes.max(1);
         Engine {
             config,
             ops: HashMap::new(),
@@ -279,6 +283,7 @@ impl Engine {
             not_before: None,
             failures: 0,
             batch_limit,
+            byte_limit,
             signed_in: false,
             needs_sign_in: false,
             link: Link::Unknown,
@@ -481,6 +486,10 @@ impl Engine {
                     .batch_limit
                     .saturating_mul(2)
                     .min(self.config.max_batch_ops.max(1));
+                self.byte_limit = self
+                    .byte_limit
+                    .saturating_mul(2)
+                    .min(self.config.max_batch_bytes.max(1));
                 if unanswered.is_empty() {
                     self.failures = 0;
                     self.not_before = None;
@@ -543,6 +552,13 @@ impl Engine {
     /// The round in flight failed: its operations wait for the next attempt.
     fn failed(&mut self, now: Time, link: Link) {
         if let Some(flight) = self.in_flight.take() {
+            // A slow link may never carry a big batch within the timeout:
+            // the next attempt carries half as much (and it grows back,
+            // doubling, with every answered batch).
+            if flight.ops.len() > 1 {
+                self.batch_limit = (flight.ops.len() / 2).max(1);
+                self.byte_limit = (flight.bytes / 2).max(1);
+            }
             self.return_to_ready(&flight.ops);
         }
         self.link = link;
@@ -591,7 +607,7 @@ impl Engine {
                     break;
                 }
                 let size = self.ops.get(&id).map_or(0, |o| o.bytes);
-                if !ops.is_empty() && bytes.saturating_add(size) > self.config.max_batch_bytes {
+                if !ops.is_empty() && bytes.saturating_add(size) > self.byte_limit {
                     break;
                 }
                 bytes = bytes.saturating_add(size);
@@ -605,6 +621,7 @@ impl Engine {
             self.in_flight = Some(InFlight {
                 batch,
                 ops: ops.clone(),
+                bytes,
                 deadline: now.plus(self.config.request_timeout_ms),
             });
             self.not_before = None;

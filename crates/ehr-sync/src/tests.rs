@@ -1133,3 +1133,31 @@ fn huge_limits_do_not_overflow() {
         }
     }
 }
+
+/// A lost batch (a slow link that never carries it within the timeout) is
+/// followed by one half its size, in operations and in bytes; answered
+/// batches let it grow back.
+#[test]
+fn a_lost_batch_is_followed_by_a_smaller_one() {
+    let mut e = signed_in(7);
+    // Four records, one op each, 200 bytes: one full batch.
+    let mut t = Time(0);
+    let mut first = Vec::new();
+    for (i, r) in ["a", "b", "c", "d"].iter().enumerate() {
+        first = e.handle(t, Event::LocalWrite(sized(i as OpId + 1, r, 200)));
+    }
+    // Only the first write was sent at once; the rest wait for its answer.
+    assert!(matches!(first.as_slice(), [] | [Instruction::WakeAt(_)]));
+    let out = e.handle(t, all_done(1, &[1]));
+    assert_eq!(out[..2], [Instruction::MarkDone(1), send(2, &[2, 3, 4])]);
+    // It is lost: the retry carries half (one op of the three, 200 bytes of 600).
+    // (The jittered wait may be zero, so the retry may go at either wake.)
+    t = t.plus(TIMEOUT);
+    let mut out = e.handle(t, Event::Timeout);
+    t = t.plus(CAP + 1);
+    out.extend(e.handle(t, Event::Timeout));
+    assert!(out.contains(&send(3, &[2])), "{out:?}");
+    // Answered: the limit doubles again, to two.
+    let out = e.handle(t, all_done(3, &[2]));
+    assert!(out.contains(&send(4, &[3, 4])), "{out:?}");
+}

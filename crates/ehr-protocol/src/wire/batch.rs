@@ -302,6 +302,11 @@ pub struct AuditEvent {
     /// What it happened to, if anything.
     #[serde(default)]
     pub subject: Option<String>,
+    /// The staff member who did it, when that is not whoever's session
+    /// sends the event (a supervisor's discard synced after the next
+    /// clerk signed in). Must be a known staff code.
+    #[serde(default)]
+    pub actor: Option<String>,
 }
 
 /// Audit events (1 to 500).

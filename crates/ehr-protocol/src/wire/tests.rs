@@ -125,6 +125,7 @@ fn every_operation_tag_matches_type_name() {
                 at: "2026-01-01T00:00:00Z".into(),
                 action: "id.reveal".into(),
                 subject: None,
+                actor: Some("super01".into()),
             }],
         }),
     ];
