@@ -472,22 +472,16 @@ fn signed_in(s: &Mutex<Option<central::Session>>) -> bool {
     lock(s).is_some()
 }
 
-/// Unix milliseconds as RFC 3339 in UTC (`2026-12-01T06:14:27Z`).
+/// Unix milliseconds as RFC 3339 in UTC (`2026-12-01T06:14:27Z`). The
+/// calendar is the domain's (`ehr_domain::Date`).
 pub fn rfc3339(unix_ms: i64) -> String {
     let secs = unix_ms.div_euclid(1000);
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let date = ehr_domain::Date::from_days_since_epoch(days)
+        .map(|d| format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()))
+        .unwrap_or_else(|_| "1970-01-01".to_owned());
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        "{date}T{:02}:{:02}:{:02}Z",
         rem / 3600,
         rem % 3600 / 60,
         rem % 60

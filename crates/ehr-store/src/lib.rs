@@ -435,62 +435,17 @@ impl Store {
         if state != "attention" {
             return Err(StoreError::NotAttention);
         }
-        if !judged {
-            // The service never judged this operation itself (its whole
-            // request was refused): it goes again as it was, same key and
-            // sequence, so whatever the service may hold for it counts.
-            tx.execute(
-                "UPDATE outbox SET state = 'queued', attention_code = NULL, resolved_by = ?2
-                 WHERE id = ?1",
-                params![id, staff_code],
-            )?;
-            audit_in(
-                &tx,
-                now_ms,
-                staff_code,
-                "outbox.retry",
-                Some(&id.to_string()),
-                None,
-            )?;
-            refresh_record_status(&tx, &record, now_ms)?;
-            tx.commit()?;
-            return Ok(QueuedOp {
-                id,
-                record_key: record,
-                bytes: bytes.max(0) as u64,
-            });
+        if judged {
+            renumber_for_retry(&tx, id, &record)?;
         }
-        let mut seq: i64 = tx.query_row(
-            "SELECT last_seq FROM record_seq WHERE record_key = ?1",
-            [&record],
-            |r| r.get(0),
-        )?;
-        // The retried row first, then the record's queued rows in order: all
-        // above any sequence the service has seen for this record.
-        let mut later: Vec<i64> = {
-            let mut st = tx.prepare(
-                "SELECT id FROM outbox WHERE record_key = ?1 AND state = 'queued' ORDER BY id",
-            )?;
-            let rows = st.query_map([&record], |r| r.get(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        later.insert(0, id);
-        later.sort_unstable();
-        for row in later {
-            seq += 1;
-            tx.execute(
-                "UPDATE outbox SET seq = ?2 WHERE id = ?1",
-                params![row, seq],
-            )?;
-        }
+        // The service's refusal is final for a key it judged: a new key. An
+        // operation it never judged (its whole request was refused) goes
+        // again as it was, same key and sequence, so whatever the service
+        // may hold for it counts.
         tx.execute(
-            "UPDATE record_seq SET last_seq = ?2 WHERE record_key = ?1",
-            params![record, seq],
-        )?;
-        tx.execute(
-            "UPDATE outbox SET state = 'queued', idempotency_key = ?2, attention_code = NULL,
-             resolved_by = ?3 WHERE id = ?1",
-            params![id, Uuid::new_v4().to_string(), staff_code],
+            "UPDATE outbox SET state = 'queued', attention_code = NULL, resolved_by = ?3,
+             idempotency_key = coalesce(?2, idempotency_key) WHERE id = ?1",
+            params![id, judged.then(|| Uuid::new_v4().to_string()), staff_code],
         )?;
         audit_in(
             &tx,
@@ -866,6 +821,37 @@ fn insert_change(tx: &Connection, change: &Change, now_ms: i64) -> Result<Vec<Qu
     // for a clerk.
     refresh_record_status(tx, &change.record_key, now_ms)?;
     Ok(queued)
+}
+
+/// Give a retried row, then its record's queued rows in order, sequences
+/// above any the service has seen for the record.
+fn renumber_for_retry(tx: &Connection, id: OpId, record: &str) -> Result<()> {
+    let mut seq: i64 = tx.query_row(
+        "SELECT last_seq FROM record_seq WHERE record_key = ?1",
+        [record],
+        |r| r.get(0),
+    )?;
+    let mut rows: Vec<i64> = {
+        let mut st = tx.prepare(
+            "SELECT id FROM outbox WHERE record_key = ?1 AND state = 'queued' ORDER BY id",
+        )?;
+        let rows = st.query_map([record], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    rows.push(id);
+    rows.sort_unstable();
+    for row in rows {
+        seq += 1;
+        tx.execute(
+            "UPDATE outbox SET seq = ?2 WHERE id = ?1",
+            params![row, seq],
+        )?;
+    }
+    tx.execute(
+        "UPDATE record_seq SET last_seq = ?2 WHERE record_key = ?1",
+        params![record, seq],
+    )?;
+    Ok(())
 }
 
 fn audit_in(
