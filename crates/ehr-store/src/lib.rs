@@ -424,17 +424,12 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (record, state, bytes, judged): (String, String, i64, bool) = tx
-            .query_row(
-                "SELECT record_key, state, bytes, result IS NOT NULL FROM outbox WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?
-            .ok_or(StoreError::NotFound)?;
-        if state != "attention" {
-            return Err(StoreError::NotAttention);
-        }
+        let AttentionRow {
+            record,
+            bytes,
+            judged,
+            ..
+        } = attention_row(&tx, id)?;
         if judged {
             renumber_for_retry(&tx, id, &record)?;
         }
@@ -482,17 +477,12 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (record, state, op_type, key): (String, String, String, String) = tx
-            .query_row(
-                "SELECT record_key, state, op_type, idempotency_key FROM outbox WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?
-            .ok_or(StoreError::NotFound)?;
-        if state != "attention" {
-            return Err(StoreError::NotAttention);
-        }
+        let AttentionRow {
+            record,
+            op_type,
+            key,
+            ..
+        } = attention_row(&tx, id)?;
         let audit_op = Operation::AuditEvents(ehr_protocol::wire::batch::AuditEvents {
             events: vec![ehr_protocol::wire::batch::AuditEvent {
                 at: at_rfc3339.to_owned(),
@@ -821,6 +811,45 @@ fn insert_change(tx: &Connection, change: &Change, now_ms: i64) -> Result<Vec<Qu
     // for a clerk.
     refresh_record_status(tx, &change.record_key, now_ms)?;
     Ok(queued)
+}
+
+/// What retry and discard need of a row on the attention list.
+struct AttentionRow {
+    record: String,
+    op_type: String,
+    key: String,
+    bytes: i64,
+    /// The service gave a per-operation outcome (a conflict or rejection).
+    judged: bool,
+}
+
+/// The row `id`, if it is on the attention list (read inside the caller's
+/// transaction, so the state cannot change under it).
+fn attention_row(tx: &Connection, id: OpId) -> Result<AttentionRow> {
+    let (row, state) = tx
+        .query_row(
+            "SELECT record_key, op_type, idempotency_key, bytes, result IS NOT NULL, state
+             FROM outbox WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    AttentionRow {
+                        record: r.get(0)?,
+                        op_type: r.get(1)?,
+                        key: r.get(2)?,
+                        bytes: r.get(3)?,
+                        judged: r.get(4)?,
+                    },
+                    r.get::<_, String>(5)?,
+                ))
+            },
+        )
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    if state != "attention" {
+        return Err(StoreError::NotAttention);
+    }
+    Ok(row)
 }
 
 /// Give a retried row, then its record's queued rows in order, sequences
