@@ -377,14 +377,17 @@ impl Worker {
     }
 
     fn read_one(&mut self, ctx: &pcsc::Context, reader: String, at: Instant) {
-        self.emit(ReaderEvent::CardPresent {
-            reader: reader.clone(),
-            at,
-        });
+        // The read's cancel handle is in place before the card is announced:
+        // a cancel sent in answer to `CardPresent` must reach this read, not
+        // the one before it.
         let cancel = Cancel::new();
         if let Ok(mut c) = self.read_cancel.lock() {
             *c = cancel.clone();
         }
+        self.emit(ReaderEvent::CardPresent {
+            reader: reader.clone(),
+            at,
+        });
         let (result, apdus) =
             match read_card_within(ctx, &reader, self.options.read_timeout, &cancel) {
                 Ok(out) => (
