@@ -37,7 +37,11 @@ for t in "${targets[@]}"; do
     mkdir -p "corpus/$t"
     # libFuzzer reports every new input; keep that in the log and show its
     # end only when the target fails.
-    if ! cargo +nightly fuzz run "$t" "corpus/$t" -- -max_total_time="$seconds" -print_final_stats=0 >"$logs/$t.log" 2>&1; then
+    # FUZZ_SEED fixes libFuzzer's seed (the CI gate sets it); unset, each
+    # run draws a new one.
+    seed=()
+    if [ -n "${FUZZ_SEED:-}" ]; then seed=(-seed="$FUZZ_SEED"); fi
+    if ! cargo +nightly fuzz run "$t" "corpus/$t" -- -max_total_time="$seconds" -print_final_stats=0 "${seed[@]}" >"$logs/$t.log" 2>&1; then
         tail -n 60 "$logs/$t.log" >&2
         failed+=("$t")
     fi

@@ -70,7 +70,9 @@ fn a_refused_change_is_explained_noticed_and_discarded_by_a_supervisor() {
         .await
         .expect("beside");
 
-        // The app's driver finds it, sends it, and the refusal surfaces.
+        // The app's driver finds it (its rescan runs every 10 s), sends it,
+        // and the refusal surfaces.
+        wait_for(&client, Locator::Css("[data-testid=open-attention]"), WAIT).await;
         click(&client, "[data-testid=open-attention]").await;
         let reason = wait_for_text(
             &client,

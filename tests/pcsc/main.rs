@@ -97,7 +97,7 @@ fn old_generation_and_malformed_cards_get_their_own_errors() {
 fn removal_in_the_middle_of_a_read() {
     let pcscd = Pcscd::start().unwrap();
     let ctx = ctx();
-    let slow = person("A1234563", "CHAN, Tai Man", r#","read_delay_ms":800"#);
+    let slow = person("A1234563", "CHAN, Tai Man", r#","read_delay_ms":3000"#);
     let card = InsertedCard::insert(&pcscd.reader_addr(0), &slow).unwrap();
     wait_for_card(&ctx, READERS[0], WAIT).unwrap();
     let reading = std::thread::spawn(|| {
@@ -106,7 +106,16 @@ fn removal_in_the_middle_of_a_read() {
             READERS[0],
         )
     });
-    std::thread::sleep(Duration::from_millis(300));
+    // Pulled out once the card is answering the READ BINARY, never before
+    // the read has started nor after it is done, however loaded the machine.
+    let deadline = std::time::Instant::now() + WAIT;
+    while card.reads_started() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the read never started"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
     card.remove();
     let err = reading.join().unwrap().unwrap_err();
     assert_eq!(err.code(), "card.removed", "{err:?}");

@@ -14,7 +14,7 @@
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -109,6 +109,7 @@ impl PersonFile {
 pub struct InsertedCard {
     stream: TcpStream,
     stop: Arc<AtomicBool>,
+    reads: Arc<AtomicUsize>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -123,17 +124,27 @@ impl InsertedCard {
         let reader = stream.try_clone().map_err(VcardError::Io)?;
         let delay = Duration::from_millis(person.read_delay_ms);
         let stop2 = Arc::clone(&stop);
+        let reads = Arc::new(AtomicUsize::new(0));
+        let reads2 = Arc::clone(&reads);
         let thread = std::thread::Builder::new()
             .name("vcard".into())
             .spawn(move || {
-                let _ = serve(reader, card, delay, &stop2);
+                let _ = serve(reader, card, delay, &stop2, &reads2);
             })
             .map_err(VcardError::Io)?;
         Ok(InsertedCard {
             stream,
             stop,
+            reads,
             thread: Some(thread),
         })
+    }
+
+    /// How many READ BINARY commands the card has received so far (counted
+    /// as each arrives, before any answer or delay), so a test can act in the
+    /// middle of a read rather than after a guessed sleep.
+    pub fn reads_started(&self) -> usize {
+        self.reads.load(Ordering::SeqCst)
     }
 
     /// Take the card out of the reader.
@@ -184,6 +195,7 @@ fn serve(
     mut card: CardApp,
     delay: Duration,
     stop: &AtomicBool,
+    reads: &AtomicUsize,
 ) -> io::Result<()> {
     while !stop.load(Ordering::SeqCst) {
         let msg = read_msg(&mut stream)?;
@@ -192,6 +204,9 @@ fn serve(
             [4] => write_msg(&mut stream, &ATR)?,
             [_] => {}
             apdu => {
+                if apdu.get(1) == Some(&0xB0) {
+                    reads.fetch_add(1, Ordering::SeqCst);
+                }
                 if !delay.is_zero() && apdu.get(1) == Some(&0xB0) {
                     std::thread::sleep(delay);
                     if stop.load(Ordering::SeqCst) {

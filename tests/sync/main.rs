@@ -284,21 +284,31 @@ fn faults_and_service_crashes_still_give_each_change_exactly_once() {
             central.serve().unwrap();
         }
     }
-    // Let the faults work on the rest of the queue for a while, then heal.
-    std::thread::sleep(Duration::from_secs(3));
+    // Keep the faults on until they have really been at work (at least ten,
+    // one of them an answer lost after the service committed), writing more
+    // changes if the queue drains first, then heal. Waiting for the faults
+    // rather than for a fixed time keeps a fast or a loaded machine honest.
+    use std::sync::atomic::Ordering::Relaxed;
+    let mut n = n;
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while proxy.faults_injected() < 10 || proxy.counts.cut_after_commit.load(Relaxed) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {} faults were injected",
+            proxy.faults_injected()
+        );
+        if app.sync_status().unwrap().queued == 0 {
+            app.commit_change(&walk_in(1000 + n)).unwrap();
+            n += 1;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     proxy.set_faults(false);
     assert!(
         app.wait_until_drained(Duration::from_secs(30)).unwrap(),
         "queue drained after healing: {:?}",
         app.sync_status().unwrap()
     );
-    assert!(
-        proxy.faults_injected() >= 10,
-        "only {} faults were injected",
-        proxy.faults_injected()
-    );
-    use std::sync::atomic::Ordering::Relaxed;
-    assert!(proxy.counts.cut_after_commit.load(Relaxed) > 0);
     assert_eq!(app.sync_status().unwrap().attention, 0);
     assert_exactly_once(&central, 1000..1000 + n);
     assert_eq!(app.verify_store().unwrap().integrity, "ok");

@@ -162,7 +162,13 @@ pub fn apply(v: &mut ReaderView, event: &ReaderEvent) {
             v.problem = None;
         }
         ReaderEvent::Read { reader, result, .. } => {
-            v.reader = Some(reader.clone());
+            // The monitor announces every read with `CardPresent` first. A
+            // result that finds the view elsewhere (the task was finished
+            // while it was on its way) belongs to nobody now: showing it would
+            // bring the last person back onto a cleared screen.
+            if v.status != ReaderStatus::Reading || v.reader.as_deref() != Some(reader.as_str()) {
+                return;
+            }
             match result {
                 Ok(id) => {
                     v.status = ReaderStatus::Read;

@@ -266,7 +266,7 @@ impl Worker {
                 relist = false;
                 // Any failure to list means this context is no use: start over.
                 let Ok(names) = crate::readers_of(ctx) else {
-                    return Ended::ServiceLost;
+                    return self.service_lost(&mut known);
                 };
                 self.set_service(Service::Up);
                 // Readers that went away take their cards with them.
@@ -317,14 +317,7 @@ impl Worker {
                     relist = true;
                     continue;
                 }
-                Err(e) if service_lost(e) => {
-                    for (name, slot) in std::mem::take(&mut known) {
-                        if slot.card {
-                            self.emit(ReaderEvent::CardRemoved { reader: name });
-                        }
-                    }
-                    return Ended::ServiceLost;
-                }
+                Err(e) if service_lost(e) => return self.service_lost(&mut known),
                 Err(_) => {
                     self.sleep(self.options.poll);
                     relist = true;
@@ -376,6 +369,18 @@ impl Worker {
         }
     }
 
+    /// The service is gone, and every card it knew of goes with it: whoever
+    /// follows the readers is told each card left, whichever way the loss
+    /// was noticed.
+    fn service_lost(&mut self, known: &mut BTreeMap<String, Slot>) -> Ended {
+        for (name, slot) in std::mem::take(known) {
+            if slot.card {
+                self.emit(ReaderEvent::CardRemoved { reader: name });
+            }
+        }
+        Ended::ServiceLost
+    }
+
     fn read_one(&mut self, ctx: &pcsc::Context, reader: String, at: Instant) {
         // The read's cancel handle is in place before the card is announced:
         // a cancel sent in answer to `CardPresent` must reach this read, not
@@ -383,6 +388,11 @@ impl Worker {
         let cancel = Cancel::new();
         if let Ok(mut c) = self.read_cancel.lock() {
             *c = cancel.clone();
+        }
+        // A stop that came while the handle was being swapped cancelled the
+        // old one; this read must not hold up the stop for its whole limit.
+        if self.stopping() {
+            cancel.cancel();
         }
         self.emit(ReaderEvent::CardPresent {
             reader: reader.clone(),

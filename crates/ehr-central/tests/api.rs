@@ -230,8 +230,10 @@ async fn application_lookups() {
         .iter()
         .any(|i| i["reference"] == reference.as_str()));
     // Every lookup is audited server-side: who, where, what was returned.
+    // The audit writer batches and fsyncs beside the other tests: poll for
+    // up to 10 s.
     let mut audited = 0;
-    for _ in 0..50 {
+    for _ in 0..200 {
         audited = s.query_i64(
             "SELECT count(*) FROM audit_events WHERE staff_code = 'clerk01' \
              AND counter_id = 'CTR-DEMO-HA-QEH' AND action LIKE 'central.application_%'",

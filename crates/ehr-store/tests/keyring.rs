@@ -57,11 +57,37 @@ fn private_bus_with_keyring() -> Bus {
         .expect("unlock password");
     let status = gk.wait().expect("gnome-keyring-daemon started");
     assert!(status.success(), "gnome-keyring-daemon failed to start");
+    warm_up(&address);
     Bus {
         daemon,
         address,
         _home: home,
     }
+}
+
+/// Wait until the Secret Service answers on the bus and its login keyring
+/// exists. The daemon's start returning does not prove either, and the first
+/// write (which creates the keyring) can take longer than the store's own
+/// time limit on a loaded machine, which would send the store to a key file.
+fn warm_up(address: &str) {
+    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", address);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut last = String::new();
+    while std::time::Instant::now() < deadline {
+        let probe = keyring::Entry::new("ehr-counter-test-warm-up", "probe").and_then(|e| {
+            e.set_password("warm")?;
+            let got = e.get_password()?;
+            e.delete_credential()?;
+            Ok(got)
+        });
+        match probe {
+            Ok(got) if got == "warm" => return,
+            Ok(other) => last = format!("read back {} bytes", other.len()),
+            Err(e) => last = e.to_string(),
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("the Secret Service never answered on the private bus: {last}");
 }
 
 fn change(record: &str) -> Change {

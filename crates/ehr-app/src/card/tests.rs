@@ -21,6 +21,19 @@ fn identity(doc: &str) -> Box<IdentityRead> {
 const R0: &str = "Reader 0";
 const R1: &str = "Reader 1";
 
+fn present(reader: &str) -> ReaderEvent {
+    ReaderEvent::CardPresent {
+        reader: reader.into(),
+        at: Instant::now(),
+    }
+}
+
+/// A card arriving and its read finishing, as the monitor reports them.
+fn arrive(v: &mut ReaderView, reader: &str, result: Result<Box<IdentityRead>, &'static str>) {
+    apply(v, &present(reader));
+    apply(v, &read(reader, result));
+}
+
 fn read(reader: &str, result: Result<Box<IdentityRead>, &'static str>) -> ReaderEvent {
     ReaderEvent::Read {
         reader: reader.into(),
@@ -84,14 +97,8 @@ fn the_view_follows_service_readers_and_cards() {
 fn a_failed_read_shows_the_problem_and_a_new_card_replaces_it() {
     let mut v = ReaderView::default();
     apply(&mut v, &ReaderEvent::Readers(vec![R0.into()]));
-    apply(&mut v, &read(R0, Ok(identity("A1234563"))));
-    apply(
-        &mut v,
-        &ReaderEvent::CardPresent {
-            reader: R0.into(),
-            at: Instant::now(),
-        },
-    );
+    arrive(&mut v, R0, Ok(identity("A1234563")));
+    apply(&mut v, &present(R0));
     assert!(
         v.identity.is_none(),
         "the previous person is gone as soon as a card arrives"
@@ -109,7 +116,8 @@ fn a_failed_read_shows_the_problem_and_a_new_card_replaces_it() {
 fn a_reader_that_goes_away_takes_its_identity_with_it() {
     let mut v = ReaderView::default();
     apply(&mut v, &ReaderEvent::Readers(vec![R0.into(), R1.into()]));
-    apply(&mut v, &read(R1, Ok(identity("A1234563"))));
+    arrive(&mut v, R1, Ok(identity("A1234563")));
+    assert!(v.identity.is_some());
     apply(&mut v, &ReaderEvent::Readers(vec![R0.into()]));
     assert_eq!(
         (v.status, v.identity.is_none()),
@@ -123,7 +131,7 @@ fn finishing_the_task_clears_the_identity() {
     {
         let mut v = lock(&desk.view);
         apply(&mut v, &ReaderEvent::Readers(vec![R0.into()]));
-        apply(&mut v, &read(R0, Ok(identity("A1234563"))));
+        arrive(&mut v, R0, Ok(identity("A1234563")));
     }
     assert!(desk.view().identity.is_some());
     let after = desk.finish_task();
@@ -132,6 +140,38 @@ fn finishing_the_task_clears_the_identity() {
         (ReaderStatus::Waiting, true)
     );
     assert_eq!(desk.view(), after);
+}
+
+#[test]
+fn a_read_that_lands_after_the_task_is_finished_shows_nobody() {
+    let desk = CardDesk::default();
+    {
+        let mut v = lock(&desk.view);
+        apply(&mut v, &ReaderEvent::Readers(vec![R0.into(), R1.into()]));
+        apply(&mut v, &present(R0));
+    }
+    // The clerk finishes while the read is on its way; its result (a person,
+    // or the cancel itself) arrives after the screen was cleared.
+    let cleared = desk.finish_task();
+    for late in [Ok(identity("A1234563")), Err("card.cancelled")] {
+        let mut v = lock(&desk.view);
+        apply(&mut v, &read(R0, late));
+        assert_eq!(
+            (v.status, v.identity.is_none(), v.problem.is_none()),
+            (ReaderStatus::Waiting, true, true)
+        );
+        assert_eq!(v.reader, cleared.reader);
+    }
+    // A result for a reader other than the one being read is not shown either.
+    let mut v = lock(&desk.view);
+    apply(&mut v, &present(R1));
+    apply(&mut v, &read(R0, Ok(identity("A1234563"))));
+    assert_eq!(
+        (v.status, v.identity.is_none()),
+        (ReaderStatus::Reading, true)
+    );
+    apply(&mut v, &read(R1, Ok(identity("A1234563"))));
+    assert_eq!(v.status, ReaderStatus::Read);
 }
 
 #[test]
