@@ -16,3 +16,17 @@ pub mod outbox;
 pub mod pcscd;
 pub mod vcard;
 pub mod workspace;
+
+/// Poll `done` every 20 ms until it is true; panic naming `what` once
+/// `timeout` has passed. Tests wait for the state they need, never for a
+/// guessed time.
+pub fn wait_until(what: &str, timeout: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + timeout;
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ehr_app::{App, Change, NewOp};
 use ehr_protocol::ipc::{DiscardRequest, SignInRequest, SyncLink};
@@ -17,6 +17,7 @@ use ehr_protocol::ErrorCode;
 use ehr_tests::central::Central;
 use ehr_tests::faultproxy::FaultProxy;
 use ehr_tests::outbox::{self, central_integrity, central_records, stored_number, walk_in};
+use ehr_tests::wait_until;
 
 fn scratch(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("ehr-sync-{}-{name}", std::process::id()));
@@ -31,14 +32,6 @@ fn sign_in(app: &App, who: &(String, String)) {
         password: who.1.clone(),
     })
     .unwrap_or_else(|e| panic!("sign-in failed: {}", e.code));
-}
-
-fn wait_for(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while !f() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// Every walk-in in `range` is registered exactly once at the service.
@@ -77,7 +70,7 @@ fn offline_changes_wait_and_drain_on_their_own_when_the_service_is_back() {
     for i in 0..20 {
         app.commit_change(&walk_in(i)).unwrap();
     }
-    wait_for("offline status", Duration::from_secs(10), || {
+    wait_until("offline status", Duration::from_secs(10), || {
         app.sync_status().unwrap().link == SyncLink::Offline
     });
     let st = app.sync_status().unwrap();
@@ -157,7 +150,7 @@ fn refusals_wait_for_a_clerk_with_reasons_and_a_supervisor_discard_is_audited() 
     }
     app.commit_change(&bad).unwrap();
 
-    wait_for("two on the attention list", Duration::from_secs(10), || {
+    wait_until("two on the attention list", Duration::from_secs(10), || {
         app.sync_status().unwrap().attention == 2
     });
     std::thread::sleep(Duration::from_millis(500));
@@ -187,7 +180,7 @@ fn refusals_wait_for_a_clerk_with_reasons_and_a_supervisor_discard_is_audited() 
     // The clerk retries: a new key, so the service judges it again, and it
     // is refused again for the same reason.
     app.retry_attention(conflict.id).unwrap();
-    wait_for("the retry answered", Duration::from_secs(10), || {
+    wait_until("the retry answered", Duration::from_secs(10), || {
         app.sync_status().unwrap().attention == 2 && app.sync_status().unwrap().queued == 1
     });
     assert_eq!(
@@ -216,7 +209,7 @@ fn refusals_wait_for_a_clerk_with_reasons_and_a_supervisor_discard_is_audited() 
     app.discard_attention(&req).unwrap();
     // The record's later operation goes now (and is refused on its own
     // merits), and the discard's audit event reaches the service.
-    wait_for(
+    wait_until(
         "the later operation answered",
         Duration::from_secs(10),
         || app.sync_status().unwrap().queued == 0,
@@ -250,7 +243,7 @@ fn a_revoked_session_asks_for_a_new_sign_in_and_keeps_everything() {
     for i in 10..15 {
         app.commit_change(&walk_in(i)).unwrap();
     }
-    wait_for("a sign-in request", Duration::from_secs(10), || {
+    wait_until("a sign-in request", Duration::from_secs(10), || {
         app.sync_status().unwrap().needs_sign_in
     });
     std::thread::sleep(Duration::from_millis(600));
@@ -290,19 +283,17 @@ fn faults_and_service_crashes_still_give_each_change_exactly_once() {
     // rather than for a fixed time keeps a fast or a loaded machine honest.
     use std::sync::atomic::Ordering::Relaxed;
     let mut n = n;
-    let deadline = std::time::Instant::now() + Duration::from_secs(90);
-    while proxy.faults_injected() < 10 || proxy.counts.cut_after_commit.load(Relaxed) == 0 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "only {} faults were injected",
-            proxy.faults_injected()
-        );
-        if app.sync_status().unwrap().queued == 0 {
-            app.commit_change(&walk_in(1000 + n)).unwrap();
-            n += 1;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until(
+        "ten faults, one a cut after commit",
+        Duration::from_secs(90),
+        || {
+            if app.sync_status().unwrap().queued == 0 {
+                app.commit_change(&walk_in(1000 + n)).unwrap();
+                n += 1;
+            }
+            proxy.faults_injected() >= 10 && proxy.counts.cut_after_commit.load(Relaxed) > 0
+        },
+    );
     proxy.set_faults(false);
     assert!(
         app.wait_until_drained(Duration::from_secs(30)).unwrap(),
@@ -666,7 +657,7 @@ fn a_refusal_that_is_not_the_services_keeps_changes_queued_and_a_real_one_is_bis
     for i in 700..703 {
         app.commit_change(&walk_in(i)).unwrap();
     }
-    wait_for("offline", Duration::from_secs(10), || {
+    wait_until("offline", Duration::from_secs(10), || {
         app.sync_status().unwrap().link == SyncLink::Offline
     });
     std::thread::sleep(Duration::from_millis(800));
@@ -685,7 +676,7 @@ fn a_refusal_that_is_not_the_services_keeps_changes_queued_and_a_real_one_is_bis
         r#"{"code":"request.too_large","field":null,"message_en":"x","message_zh":"x"}"#,
     )));
     app.sync_now();
-    wait_for("all three on the list", Duration::from_secs(15), || {
+    wait_until("all three on the list", Duration::from_secs(15), || {
         app.sync_status().unwrap().attention == 3
     });
     let items = app.attention_list().unwrap();

@@ -51,13 +51,7 @@ fn the_view_follows_service_readers_and_cards() {
     assert_eq!(v.status, ReaderStatus::NoReader);
     apply(&mut v, &ReaderEvent::Readers(vec![R0.into(), R1.into()]));
     assert_eq!(v.status, ReaderStatus::Waiting);
-    apply(
-        &mut v,
-        &ReaderEvent::CardPresent {
-            reader: R0.into(),
-            at: Instant::now(),
-        },
-    );
+    apply(&mut v, &present(R0));
     assert_eq!(
         (v.status, v.reader.as_deref()),
         (ReaderStatus::Reading, Some(R0))
