@@ -13,7 +13,10 @@
 //! - **Nothing is dropped.** An operation leaves the queue only through
 //!   [`Instruction::MarkDone`] (the service applied it, now or before) or
 //!   [`Instruction::Attention`] (the service refused it, with a code), and
-//!   only when the answer to the batch that carried it says so.
+//!   only when the answer to the batch that carried it says so, or when the
+//!   driver reports that it cannot be put on the wire at all
+//!   ([`Event::Unsendable`]: then it goes to the attention list with its own
+//!   reason and the rest of the queue goes on).
 //! - **Per-record order.** A batch carries at most one operation per record
 //!   (the oldest), and one batch is in flight at a time, so a record's
 //!   operations reach the service in the order they were written. While a
@@ -130,6 +133,17 @@ pub enum Event {
     Timeout,
     /// The operating system says the network came (`true`) or went.
     Connectivity(bool),
+    /// The driver could not put an operation on the wire (its outbox row no
+    /// longer decodes, or it is larger than any batch may be). It goes to
+    /// the attention list with `code` at once, whether or not it is in the
+    /// batch in flight (which then goes on without it), so one bad row never
+    /// holds up the queue.
+    Unsendable {
+        /// The operation.
+        op: OpId,
+        /// The reason's stable code (for example `outbox.undecodable`).
+        code: String,
+    },
     /// A staff member signed in: requests carry a valid token again.
     SignedIn,
     /// Nobody is signed in any more: nothing can be sent.
@@ -301,6 +315,7 @@ impl Engine {
             Event::LocalWrite(op) => self.enqueue(op),
             Event::Retried(id) => self.retried(id),
             Event::Discarded(id) => self.discarded(id),
+            Event::Unsendable { op, code } => self.unsendable(op, code, &mut out),
             Event::Response { batch, answer } => self.answer(now, batch, answer, &mut out),
             Event::Timeout => {
                 if self.in_flight.as_ref().is_some_and(|f| now >= f.deadline) {
@@ -425,6 +440,22 @@ impl Engine {
         if let Some(op) = self.attention.remove(&id) {
             self.unblock(&op.record_key);
             self.refresh_head(&op.record_key);
+        }
+    }
+
+    fn unsendable(&mut self, id: OpId, code: String, out: &mut Vec<Instruction>) {
+        if let Some(f) = self.in_flight.as_mut() {
+            f.ops.retain(|&i| i != id);
+            if f.ops.is_empty() {
+                // Nothing of the batch is on its way: no answer to wait for.
+                self.in_flight = None;
+            }
+        }
+        if let Some(op) = self.dequeue(id) {
+            let record = op.record_key.clone();
+            self.put_on_attention(op);
+            out.push(Instruction::Attention { op: id, code });
+            self.refresh_head(&record);
         }
     }
 

@@ -1161,3 +1161,93 @@ fn a_lost_batch_is_followed_by_a_smaller_one() {
     let out = e.handle(t, all_done(3, &[2]));
     assert!(out.contains(&send(4, &[3, 4])), "{out:?}");
 }
+
+fn unsendable(op: OpId, code: &str) -> Event {
+    Event::Unsendable {
+        op,
+        code: code.to_owned(),
+    }
+}
+
+#[test]
+fn an_unsendable_op_in_flight_goes_to_attention_and_the_batch_goes_on_without_it() {
+    let mut e = signed_in(1);
+    run(
+        &mut e,
+        vec![
+            (0, write(1, "a"), vec![send(1, &[1]), wake(TIMEOUT)]),
+            (0, write(2, "a"), vec![]),
+            (0, write(3, "b"), vec![]),
+            (10, all_done(1, &[1]), {
+                let mut v = mark_done(&[1]);
+                v.extend([send(2, &[2, 3]), wake(10 + TIMEOUT)]);
+                v
+            }),
+            // Row 2 no longer decodes: attention at once, its record waits,
+            // and the batch in flight carries only row 3.
+            (
+                11,
+                unsendable(2, "outbox.undecodable"),
+                vec![attention(2, "outbox.undecodable")],
+            ),
+            (20, all_done(2, &[3]), mark_done(&[3])),
+        ],
+    );
+    let s = e.status();
+    assert_eq!(
+        (s.queued, s.attention, s.in_flight, s.failures),
+        (0, 1, 0, 0)
+    );
+    assert!(e.is_attention(2));
+}
+
+#[test]
+fn a_batch_of_only_unsendable_ops_waits_for_no_answer_and_the_queue_goes_on() {
+    let mut e = signed_in(2);
+    run(
+        &mut e,
+        vec![
+            (0, write(1, "a"), vec![send(1, &[1]), wake(TIMEOUT)]),
+            (0, write(2, "b"), vec![]),
+            // The whole batch is unsendable: nothing is in flight any more,
+            // so the next batch goes at once, and a late answer for the
+            // abandoned one changes nothing.
+            (
+                5,
+                unsendable(1, "outbox.too_large"),
+                vec![
+                    attention(1, "outbox.too_large"),
+                    send(2, &[2]),
+                    wake(5 + TIMEOUT),
+                ],
+            ),
+            (6, all_done(1, &[1]), vec![]),
+            (7, all_done(2, &[2]), mark_done(&[2])),
+            // Told twice, or about an op it does not hold: nothing.
+            (8, unsendable(1, "outbox.too_large"), vec![]),
+            (9, unsendable(42, "outbox.too_large"), vec![]),
+        ],
+    );
+    let s = e.status();
+    assert_eq!((s.queued, s.attention, s.in_flight), (0, 1, 0));
+}
+
+#[test]
+fn an_unsendable_queued_op_that_is_not_in_flight_goes_to_attention_too() {
+    let mut e = signed_in(3);
+    run(
+        &mut e,
+        vec![
+            (0, write(1, "a"), vec![send(1, &[1]), wake(TIMEOUT)]),
+            (0, write(2, "a"), vec![]),
+            (
+                1,
+                unsendable(2, "outbox.undecodable"),
+                vec![attention(2, "outbox.undecodable")],
+            ),
+            (2, all_done(1, &[1]), mark_done(&[1])),
+        ],
+    );
+    let s = e.status();
+    assert_eq!((s.queued, s.attention), (0, 1));
+}

@@ -12,7 +12,11 @@
 //! - (c) per-record order: each record's effects are in increasing row
 //!   order, and the service never sees a stale sequence or a reused key;
 //! - (d) the queue drains within a bounded simulated time after healing;
-//! - (e) the engine's counts equal the store's after every event.
+//! - (e) the engine's counts equal the store's after every event;
+//! - (f) a row the driver cannot put on the wire (it no longer decodes, or
+//!   it is larger than any batch may be) goes to the attention list with its
+//!   own code and never holds up the rest of the queue; a failing store
+//!   write (the answers could not be recorded) loses and doubles nothing.
 //!
 //! Replay one seed: `EHR_SIM_SEED=<n> cargo test -p ehr-sync --test sim simulation`
 //! (more steps; `EHR_SIM_STEPS=<n>` sets them, `EHR_SIM_TRACE=1` prints every
@@ -33,6 +37,7 @@ const REPLAY_STEPS: u64 = 50_000;
 
 const CONFLICT_CODE: &str = "conflict.x";
 const POISON_CODE: &str = "batch.poison";
+const UNSENDABLE_CODE: &str = "outbox.undecodable";
 
 // ------------------------------------------------------------------ random
 
@@ -106,6 +111,8 @@ struct Row {
     seq: u64,
     bytes: u64,
     state: State,
+    /// The driver cannot load this row for the wire (a poison row).
+    unsendable: bool,
 }
 
 /// The durable outbox: what survives a crash.
@@ -135,7 +142,7 @@ impl Store {
         }
     }
 
-    fn write(&mut self, record: u32, key: u64, bytes: u64) -> QueuedOp {
+    fn write(&mut self, record: u32, key: u64, bytes: u64, unsendable: bool) -> QueuedOp {
         self.next_id += 1;
         let id = self.next_id;
         let seq = self.last_seq.entry(record).or_default();
@@ -146,6 +153,7 @@ impl Store {
             seq: *seq,
             bytes,
             state: State::Queued,
+            unsendable,
         };
         self.rows.insert(id, row);
         self.queued.insert(id);
@@ -361,6 +369,11 @@ struct Faults {
     /// (`Restored` without a crash), while answers to its earlier batches
     /// are still on the way.
     reload: u64,
+    /// Per local write: the row will not decode when the driver loads it.
+    unsendable: u64,
+    /// Per event: recording the answers in the store fails (disk full, I/O
+    /// error), and the driver reloads the engine from the store.
+    store_fail: u64,
 }
 
 impl Faults {
@@ -383,6 +396,8 @@ impl Faults {
             clerk: 15_000 + r(30_000),
             spurious_timeout: r(20_000),
             reload: r(3_000),
+            unsendable: r(20_000),
+            store_fail: r(20_000),
         }
     }
 }
@@ -405,6 +420,8 @@ struct Stats {
     discarded: u64,
     sign_ins: u64,
     reloads: u64,
+    unsendable: u64,
+    store_failures: u64,
     end_time: u64,
     drain_steps: u64,
     /// The longest drain after healing, in thousandths of its bound.
@@ -440,6 +457,13 @@ struct Sim {
     violations: Vec<String>,
     stats: Stats,
     trace: bool,
+    /// Events the driver tells the engine after carrying out the current
+    /// instructions (rows it found unsendable while loading a batch).
+    followups: Vec<Event>,
+    /// Recording the current event's answers in the store fails.
+    store_failing: bool,
+    /// Answers were lost to a failing store write: reload after this event.
+    marks_lost: bool,
 }
 
 impl Sim {
@@ -485,6 +509,9 @@ impl Sim {
             violations: Vec::new(),
             stats: Stats::default(),
             trace,
+            followups: Vec::new(),
+            store_failing: false,
+            marks_lost: false,
         };
         sim.log(|| format!("seed {seed}: {:?}, {} records", sim.cfg, sim.records));
         sim.sign_in_at = Some(Time(sim.rng.below(200)));
@@ -527,20 +554,40 @@ impl Sim {
         } else {
             None
         };
+        // The driver records an event's answers in one store transaction,
+        // which may fail as a whole.
+        self.store_failing = self.rng.chance(self.faults.store_fail);
+        self.marks_lost = false;
         let n = out.len();
         for (i, instruction) in out.into_iter().enumerate() {
             if crash_at == Some(i) {
+                self.followups.clear();
                 self.crash();
                 return;
             }
             self.log(|| format!("   <- {instruction:?}"));
             self.carry_out(instruction);
         }
+        self.store_failing = false;
         if crash_at == Some(n) {
+            self.followups.clear();
             self.crash();
             return;
         }
+        if std::mem::take(&mut self.marks_lost) {
+            // As the real driver does: the rows are still queued in the
+            // store, so the engine is put back in step with it.
+            self.stats.store_failures += 1;
+            self.log(|| "STORE WRITE FAILED: reload".into());
+            self.followups.clear();
+            self.deliver(self.restored(), true);
+            return;
+        }
         self.check_counts();
+        let followups = std::mem::take(&mut self.followups);
+        for e in followups {
+            self.deliver(e, true);
+        }
     }
 
     /// (e): the engine's queue and attention list match the store's.
@@ -566,7 +613,9 @@ impl Sim {
                 if known != Some(Stored::Applied) {
                     self.violation(format!("MarkDone({id}) but the service has {known:?}"));
                 }
-                if let Err(e) = self.store.leave_queue(id, State::Done) {
+                if self.store_failing {
+                    self.marks_lost = true;
+                } else if let Err(e) = self.store.leave_queue(id, State::Done) {
                     self.violation(format!("MarkDone({id}): {e}"));
                 }
             }
@@ -578,12 +627,15 @@ impl Sim {
                         self.server.seen.get(&key).map(|s| s.3) == Some(Stored::Conflict)
                     }
                     POISON_CODE => poison(key),
+                    UNSENDABLE_CODE => self.store.rows.get(&op).is_some_and(|r| r.unsendable),
                     _ => false,
                 };
                 if !fair {
                     self.violation(format!("Attention({op}, {code}) the service did not give"));
                 }
-                if let Err(e) = self.store.leave_queue(op, State::Attention) {
+                if self.store_failing {
+                    self.marks_lost = true;
+                } else if let Err(e) = self.store.leave_queue(op, State::Attention) {
                     self.violation(format!("Attention({op}): {e}"));
                 }
             }
@@ -637,6 +689,16 @@ impl Sim {
                     row.record
                 ));
             }
+            if row.unsendable {
+                // The driver cannot load it: it tells the engine, and the
+                // batch goes without it (or not at all when nothing is left).
+                self.stats.unsendable += 1;
+                self.followups.push(Event::Unsendable {
+                    op: id,
+                    code: UNSENDABLE_CODE.to_owned(),
+                });
+                continue;
+            }
             bytes += row.bytes;
             ops.push(WireOp {
                 id,
@@ -650,6 +712,9 @@ impl Sim {
         }
         if ids.len() > 1 && bytes > self.cfg.max_batch_bytes {
             self.violation(format!("batch {batch} has {bytes} bytes"));
+        }
+        if ops.is_empty() {
+            return;
         }
         let req = Request {
             epoch: self.epoch,
@@ -799,7 +864,8 @@ impl Sim {
         } else {
             self.rng.range(1, self.cfg.max_batch_bytes / 3)
         };
-        let op = self.store.write(record, key, bytes);
+        let unsendable = !self.healing && self.rng.chance(self.faults.unsendable);
+        let op = self.store.write(record, key, bytes, unsendable);
         self.stats.rows += 1;
         // Committed and acknowledged; the event may be lost to a crash.
         if self.rng.chance(self.faults.crash_mid) {
@@ -832,7 +898,10 @@ impl Sim {
                 "row {id} is on the store's attention list, not the engine's"
             ));
         }
-        if self.rng.below(10) < 6 {
+        // A clerk retrying a row that cannot be sent gets it back on the
+        // list; once the faults heal, a supervisor discards it.
+        let unsendable = self.store.rows.get(&id).is_some_and(|r| r.unsendable);
+        if self.rng.below(10) < 6 && !(unsendable && self.healing) {
             let key = if self.healing {
                 self.clean_key()
             } else {
@@ -1146,6 +1215,8 @@ fn simulation() {
                 total.discarded += s.discarded;
                 total.sign_ins += s.sign_ins;
                 total.reloads += s.reloads;
+                total.unsendable += s.unsendable;
+                total.store_failures += s.store_failures;
                 total.end_time += s.end_time;
                 total.drain_steps += s.drain_steps;
                 total.max_drain_permille = total.max_drain_permille.max(s.max_drain_permille);
@@ -1156,7 +1227,7 @@ fn simulation() {
     eprintln!(
         "sim: {} seeds, {} steps, {} events, {} ops, {} effects, {} duplicates, {} batches, \
          {} crashes, {} drops, {} late answers discarded, {} attention ({} retried, {} \
-         discarded), {} sign-ins, {} reloads, {} s simulated, {} drain steps, longest drain {}% of its bound",
+         discarded), {} sign-ins, {} reloads, {} unsendable rows met, {} failed store writes, {} s simulated, {} drain steps, longest drain {}% of its bound",
         seeds.len(),
         total.steps,
         total.events,
@@ -1172,6 +1243,8 @@ fn simulation() {
         total.discarded,
         total.sign_ins,
         total.reloads,
+        total.unsendable,
+        total.store_failures,
         total.end_time / 1_000,
         total.drain_steps,
         total.max_drain_permille / 10,
@@ -1190,6 +1263,7 @@ fn simulation() {
         assert!(total.attention > 0 && total.retried > 0 && total.discarded > 0);
         assert!(total.late_discarded > 0 && total.sign_ins > seeds.len() as u64);
         assert!(total.reloads > 0);
+        assert!(total.unsendable > 0 && total.store_failures > 0);
     }
 }
 
