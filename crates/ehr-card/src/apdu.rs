@@ -178,13 +178,23 @@ impl fmt::Display for StatusWord {
     }
 }
 
-/// A response APDU: data followed by the status word.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A response APDU: data followed by the status word. `Debug` shows the
+/// status word and the data's length only (the data may be card data).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Response {
     /// The response data.
     pub data: Vec<u8>,
     /// The status word.
     pub sw: StatusWord,
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("data", &crate::redact::RedactedBytes(self.data.len()))
+            .field("sw", &self.sw)
+            .finish()
+    }
 }
 
 impl Response {

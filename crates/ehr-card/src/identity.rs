@@ -21,6 +21,7 @@ use ehr_domain::{Code, DateOfBirth};
 use serde::Serialize;
 
 use crate::profile::{CardGeneration, CardRecord};
+use crate::redact::{self, Redacted};
 
 /// Where an identity came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -35,8 +36,9 @@ pub enum SourceKind {
 }
 
 /// One person's identity as read from a document, checked with the domain
-/// rules. `Debug` shows the masked number only (see [`DocumentNumber`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// rules. `Debug` shows the masked number and the kinds of what it holds,
+/// never a name, a date or the full number.
+#[derive(Clone, PartialEq, Eq)]
 pub struct IdentityRead {
     /// Where it came from.
     pub source: SourceKind,
@@ -92,7 +94,7 @@ impl IdentityError {
 
 /// What a clerk keys in the manual pane. All text, as typed; the checks
 /// normalise it (spaces, brackets, case, full-width forms).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, serde::Deserialize)]
 pub struct ManualEntry {
     /// A document type code (`hkic`, `hk_birth_certificate`, …).
     pub document_type: String,
@@ -338,6 +340,36 @@ pub trait IdentitySource: Send {
         timeout: Duration,
         cancel: &Cancel,
     ) -> Result<IdentityRead, SourceError>;
+}
+
+impl std::fmt::Debug for IdentityRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdentityRead")
+            .field("source", &self.source)
+            .field("document", &self.document)
+            .field("english_name_printed", &Redacted)
+            .field("english_name", &Redacted)
+            .field("chinese_name", &redact::option(&self.chinese_name))
+            .field("date_of_birth", &Redacted)
+            .field("sex", &Redacted)
+            .field("date_of_issue", &redact::option(&self.date_of_issue))
+            .field("generation", &self.generation)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ManualEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManualEntry")
+            .field("document_type", &self.document_type)
+            .field("document_number", &Redacted)
+            .field("surname", &Redacted)
+            .field("given_names", &Redacted)
+            .field("chinese_name", &Redacted)
+            .field("date_of_birth", &Redacted)
+            .field("sex", &Redacted)
+            .finish()
+    }
 }
 
 #[cfg(test)]

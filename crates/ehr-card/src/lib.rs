@@ -15,4 +15,5 @@
 pub mod apdu;
 pub mod identity;
 pub mod profile;
+mod redact;
 pub mod tlv;

@@ -17,6 +17,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::apdu::{Command, Response, StatusWord};
+use crate::redact::{Redacted, RedactedBytes};
 use crate::tlv::{self, Tag, Tlv, TlvError};
 
 /// The application identifier: `F0` (proprietary) then ASCII `EHR-TEST-ID`.
@@ -91,7 +92,7 @@ impl CardGeneration {
 
 /// What the identity EF says, decoded and checked for shape only. Domain
 /// checks (check digit, valid dates, CCC mapping) come after, in the app.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardRecord {
     /// The card generation, from the FCI.
     pub generation: CardGeneration,
@@ -195,7 +196,7 @@ pub enum Step {
     Done(CardRecord),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum State {
     Selecting,
     Reading {
@@ -475,7 +476,7 @@ pub fn encode_identity(record: &CardRecord) -> Result<Vec<u8>, ReadError> {
 
 /// The card side of the profile: answers command APDUs like a real card.
 /// Used by the virtual card, and by tests that need no reader at all.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CardApp {
     fci: Vec<u8>,
     ef: Vec<u8>,
@@ -593,6 +594,50 @@ pub fn read_in_memory(card: &mut CardApp) -> Result<(CardRecord, usize), ReadErr
             Step::Send(next) => cmd = next,
             Step::Done(record) => return Ok((record, count)),
         }
+    }
+}
+
+impl std::fmt::Debug for CardRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CardRecord")
+            .field("generation", &self.generation)
+            .field("document_number", &Redacted)
+            .field("english_name", &Redacted)
+            .field("chinese_ccc", &Redacted)
+            .field("date_of_birth", &Redacted)
+            .field("sex", &Redacted)
+            .field("date_of_issue", &Redacted)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            State::Selecting => f.write_str("Selecting"),
+            State::Reading {
+                generation,
+                len,
+                buf,
+            } => f
+                .debug_struct("Reading")
+                .field("generation", generation)
+                .field("len", len)
+                .field("buf", &RedactedBytes(buf.len()))
+                .finish(),
+            State::Finished => f.write_str("Finished"),
+        }
+    }
+}
+
+impl std::fmt::Debug for CardApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CardApp")
+            .field("fci", &self.fci)
+            .field("ef", &RedactedBytes(self.ef.len()))
+            .field("selected", &self.selected)
+            .field("ef_current", &self.ef_current)
+            .finish()
     }
 }
 

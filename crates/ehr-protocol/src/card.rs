@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::redact::{self, Redacted};
+
 macro_rules! card_codes {
     ($( $(#[$doc:meta])* $variant:ident = $wire:literal, $en:literal, $zh:literal; )*) => {
         /// Every stable code of the card layer (readers, cards, IDEAS).
@@ -145,7 +147,7 @@ pub enum ReaderStatus {
 
 /// One person's identity as the identity pane shows it. The document number
 /// is masked; the full number is only ever shown on an audited reveal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct IdentityView {
     /// `open_test_card`, `ideas` or `manual`.
     pub source: String,
@@ -208,7 +210,7 @@ impl Default for ReaderView {
 }
 
 /// What the clerk keyed in the manual pane, as typed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ManualIdentityRequest {
     /// The document type code.
     pub document_type: String,
@@ -239,6 +241,39 @@ pub struct FieldIssue {
     pub message_en: String,
     /// The message in Traditional Chinese.
     pub message_zh: String,
+}
+
+impl std::fmt::Debug for IdentityView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdentityView")
+            .field("source", &self.source)
+            .field("document_type", &self.document_type)
+            .field("document_masked", &self.document_masked)
+            .field("english_name", &Redacted)
+            .field("surname", &Redacted)
+            .field("given_names", &Redacted)
+            .field("chinese_name", &redact::option(&self.chinese_name))
+            .field("chinese_ccc", &redact::option(&self.chinese_ccc))
+            .field("date_of_birth", &Redacted)
+            .field("sex", &Redacted)
+            .field("date_of_issue", &redact::option(&self.date_of_issue))
+            .field("generation", &self.generation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for ManualIdentityRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManualIdentityRequest")
+            .field("document_type", &self.document_type)
+            .field("document_number", &Redacted)
+            .field("surname", &Redacted)
+            .field("given_names", &Redacted)
+            .field("chinese_name", &Redacted)
+            .field("date_of_birth", &Redacted)
+            .field("sex", &Redacted)
+            .finish()
+    }
 }
 
 #[cfg(test)]

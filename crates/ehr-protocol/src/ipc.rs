@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::redact::Redacted;
 use crate::ErrorCode;
 
 /// What the sign-in screen shows about this installation.
@@ -32,7 +33,7 @@ pub struct DocumentTypeOption {
 }
 
 /// A staff member's sign-in attempt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SignInRequest {
     /// The staff member's own named account code.
     pub staff_code: String,
@@ -98,7 +99,7 @@ pub struct SyncStatus {
 }
 
 /// One change on the "needs attention" list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AttentionItem {
     /// The outbox row (to retry or discard).
     #[ts(type = "number")]
@@ -121,7 +122,7 @@ pub struct AttentionItem {
 }
 
 /// A supervisor's discard of a change on the attention list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DiscardRequest {
     /// The outbox row.
     #[ts(type = "number")]
@@ -132,7 +133,7 @@ pub struct DiscardRequest {
 
 /// What the counter prints for a person whose change could not be
 /// completed: what happened and what happens next, in both languages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AttentionNotice {
     /// The heading in English.
     pub title_en: String,
@@ -147,4 +148,45 @@ pub struct AttentionNotice {
     /// When the change was made at the counter (Unix milliseconds).
     #[ts(type = "number")]
     pub saved_at_ms: u64,
+}
+
+impl std::fmt::Debug for SignInRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInRequest")
+            .field("staff_code", &self.staff_code)
+            .field("password", &Redacted)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for AttentionItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AttentionItem")
+            .field("id", &self.id)
+            .field("op_type", &self.op_type)
+            .field("summary", &Redacted)
+            .field("code", &self.code)
+            .field("fields", &self.fields)
+            .field("saved_at_ms", &self.saved_at_ms)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for DiscardRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiscardRequest")
+            .field("id", &self.id)
+            .field("reason", &Redacted)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for AttentionNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AttentionNotice")
+            .field("title_en", &self.title_en)
+            .field("summary", &Redacted)
+            .field("saved_at_ms", &self.saved_at_ms)
+            .finish_non_exhaustive()
+    }
 }

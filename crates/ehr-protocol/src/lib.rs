@@ -13,6 +13,7 @@ pub mod bindings;
 pub mod card;
 pub mod error;
 pub mod ipc;
+pub mod redact;
 pub mod wire;
 
 pub use error::{ErrorBody, ErrorCode};

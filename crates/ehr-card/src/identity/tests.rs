@@ -192,3 +192,41 @@ fn cancel_is_shared_between_clones() {
     c.cancel();
     assert!(d.is_cancelled());
 }
+
+/// The sample person's particulars, none of which may appear in `Debug`.
+const PARTICULARS: &[&str] = &[
+    "A123456",
+    "A1234563",
+    "a123456",
+    "CHAN",
+    "Chan",
+    "Tai Man",
+    "陳大文",
+    "7115",
+    "1980",
+    "19800115",
+    "2019",
+];
+
+fn assert_redacted(what: &str, v: &impl std::fmt::Debug) {
+    for out in [format!("{v:?}"), format!("{v:#?}")] {
+        for p in PARTICULARS {
+            assert!(!out.contains(p), "{what}'s Debug shows {p:?}: {out}");
+        }
+        assert!(out.contains("<redacted"), "{what}: {out}");
+    }
+}
+
+#[test]
+fn debug_redacts_the_particulars() {
+    let id = IdentityRead::from_card(&record(), SourceKind::OpenTestCard).unwrap();
+    assert_redacted("IdentityRead", &id);
+    assert!(
+        format!("{id:?}").contains("A123***(3)"),
+        "the masked number stays"
+    );
+    assert_redacted("ManualEntry", &manual());
+    assert_redacted("CardRecord", &record());
+    let from_manual = IdentityRead::from_manual(&manual()).unwrap();
+    assert_redacted("IdentityRead (manual)", &from_manual);
+}

@@ -325,3 +325,42 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn debug_of_the_card_side_and_a_read_in_progress_shows_no_card_data() {
+    // A name long enough that the reader holds part of the file between
+    // two READ BINARY answers.
+    let mut long = chan();
+    long.english_name = format!("CHAN, {}", "Tai Man ".repeat(14))
+        .trim_end()
+        .to_owned();
+    long.chinese_ccc = vec![7115; 60];
+    let mut card = CardApp::new(&long).unwrap();
+    let mut reader = Reader::new();
+    let mut cmd = reader.start();
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let resp = card.respond(&cmd.encode().unwrap());
+        answers.push(resp.clone());
+        match reader.on_response(&resp).unwrap() {
+            Step::Send(next) => cmd = next,
+            Step::Done(_) => panic!("read ended early"),
+        }
+    }
+    let shown = [
+        format!("{card:?}"),
+        format!("{card:#?}"),
+        format!("{reader:?}"),
+        format!("{reader:#?}"),
+        format!("{answers:?}"),
+        format!("{:?}", chan()),
+        format!("{:#?}", Step::Done(chan())),
+    ];
+    for out in shown {
+        for p in ["A1234563", "CHAN", "19800115", "7115"] {
+            assert!(!out.contains(p), "{out}");
+        }
+        // Nor the file's bytes as numbers ("CHAN" is 67, 72, 65, 78).
+        assert!(!out.contains("67, 72, 65, 78"), "{out}");
+    }
+}

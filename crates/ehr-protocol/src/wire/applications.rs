@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Language, NotificationChannel, PersonDetails};
+use crate::redact::{Redacted, RedactedItems};
 
 /// How the application arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -86,7 +87,7 @@ impl ApplicantDetails {
 }
 
 /// One application in a lookup's result list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApplicationSummary {
     /// The application reference (on the confirmation and its QR code).
@@ -124,7 +125,7 @@ pub struct ApplicationList {
 }
 
 /// One application in full, for activation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApplicationDetail {
     /// The summary.
@@ -144,4 +145,41 @@ pub struct ApplicationDetail {
     /// Codes of anything flagged for the clerk's attention, for example
     /// `eligibility.sdm_type_not_online`.
     pub flags: Vec<String>,
+}
+
+impl std::fmt::Debug for ApplicationSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplicationSummary")
+            .field("reference", &self.reference)
+            .field("state", &self.state)
+            .field("origin", &self.origin)
+            .field("submitted_on", &self.submitted_on)
+            .field("expires_on", &self.expires_on)
+            .field("document_type", &self.document_type)
+            .field("document_number_masked", &self.document_number_masked)
+            .field("surname", &Redacted)
+            .field("given_names", &Redacted)
+            .field("chinese_name", &crate::redact::option(&self.chinese_name))
+            .field("date_of_birth", &Redacted)
+            .field("applicant_role", &self.applicant_role)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ApplicationDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplicationDetail")
+            .field("summary", &self.summary)
+            .field("patient", &self.patient)
+            .field("capacity", &Redacted)
+            .field("applicant", &self.applicant)
+            .field("notification_channel", &self.notification_channel)
+            .field("notification_language", &self.notification_language)
+            .field(
+                "private_provider_consents",
+                &RedactedItems(self.private_provider_consents.len()),
+            )
+            .field("flags", &self.flags)
+            .finish()
+    }
 }

@@ -23,6 +23,8 @@ pub mod reference;
 
 use serde::{Deserialize, Serialize};
 
+use crate::redact::{self, Redacted};
+
 pub use applications::{
     ApplicantDetails, ApplicantRole, ApplicationDetail, ApplicationList, ApplicationState,
     ApplicationSummary, Origin,
@@ -83,7 +85,7 @@ pub enum Sex {
 }
 
 /// A person's particulars on one identity document, as read or keyed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonDetails {
     /// The document type's code (see the reference data), for example `hkic`.
@@ -130,7 +132,7 @@ pub enum Language {
 }
 
 /// The chosen notification channel, language and address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NotificationChoice {
     /// The channel.
@@ -139,6 +141,30 @@ pub struct NotificationChoice {
     pub language: Language,
     /// The mobile number, email address or postal address for the channel.
     pub address: String,
+}
+
+impl std::fmt::Debug for PersonDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersonDetails")
+            .field("document_type", &self.document_type)
+            .field("document_number", &Redacted)
+            .field("surname", &Redacted)
+            .field("given_names", &Redacted)
+            .field("chinese_name", &redact::option(&self.chinese_name))
+            .field("date_of_birth", &Redacted)
+            .field("sex", &redact::option(&self.sex))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for NotificationChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NotificationChoice")
+            .field("channel", &self.channel)
+            .field("language", &self.language)
+            .field("address", &Redacted)
+            .finish()
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::redact::Redacted;
+
 /// The state of a registration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -16,7 +18,7 @@ pub enum RecordState {
 }
 
 /// What identifies the registered person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RecordIdentifier {
@@ -79,7 +81,7 @@ pub struct ConsentView {
 }
 
 /// A registered record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisteredRecord {
     /// The eHR number (opaque).
@@ -110,4 +112,41 @@ pub struct RegisteredRecord {
 pub struct RecordList {
     /// The records found (normally one).
     pub items: Vec<RegisteredRecord>,
+}
+
+impl std::fmt::Debug for RecordIdentifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RecordIdentifier::Document {
+                document_type,
+                document_number_masked,
+            } => f
+                .debug_struct("Document")
+                .field("document_type", document_type)
+                .field("document_number_masked", document_number_masked)
+                .finish(),
+            RecordIdentifier::BirthHospital { hospital_code, .. } => f
+                .debug_struct("BirthHospital")
+                .field("hospital_code", hospital_code)
+                .field("serial", &Redacted)
+                .finish(),
+        }
+    }
+}
+
+impl std::fmt::Debug for RegisteredRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisteredRecord")
+            .field("ehr_number", &Redacted)
+            .field("state", &self.state)
+            .field("identifier", &self.identifier)
+            .field("surname", &Redacted)
+            .field("given_names", &Redacted)
+            .field("chinese_name", &crate::redact::option(&self.chinese_name))
+            .field("date_of_birth", &Redacted)
+            .field("registered_on", &self.registered_on)
+            .field("consents", &self.consents)
+            .field("flags", &self.flags)
+            .finish()
+    }
 }
