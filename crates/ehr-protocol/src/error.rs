@@ -200,6 +200,17 @@ pub enum ErrorCode {
     /// The counter's connection settings (certificate files) could not be used.
     #[serde(rename = "central.client_setup")]
     CentralClientSetup,
+    /// The central service's address is plain `http://` to a host other
+    /// than this computer (loopback): only HTTPS is used over a network.
+    #[serde(rename = "central.insecure_url")]
+    CentralInsecureUrl,
+    /// The central service's address is not a usable `https://` URL.
+    #[serde(rename = "central.url_invalid")]
+    CentralUrlInvalid,
+    /// The counter's machine key file can be read by other accounts (its
+    /// mode is not 0600), so it is not used.
+    #[serde(rename = "counter.key_permissions")]
+    CounterKeyPermissions,
     /// An unexpected internal failure; details are in the local log only.
     #[serde(rename = "internal")]
     Internal,
@@ -270,6 +281,9 @@ impl ErrorCode {
         ErrorCode::AuthSignInRequired,
         ErrorCode::StoreInUse,
         ErrorCode::CentralClientSetup,
+        ErrorCode::CentralInsecureUrl,
+        ErrorCode::CentralUrlInvalid,
+        ErrorCode::CounterKeyPermissions,
         ErrorCode::Internal,
     ];
 
@@ -340,6 +354,9 @@ impl ErrorCode {
             ErrorCode::AuthSignInRequired => "auth.sign_in_required",
             ErrorCode::StoreInUse => "store.in_use",
             ErrorCode::CentralClientSetup => "central.client_setup",
+            ErrorCode::CentralInsecureUrl => "central.insecure_url",
+            ErrorCode::CentralUrlInvalid => "central.url_invalid",
+            ErrorCode::CounterKeyPermissions => "counter.key_permissions",
             ErrorCode::Internal => "internal",
         }
     }
@@ -588,6 +605,18 @@ impl ErrorCode {
             ErrorCode::CentralClientSetup => (
                 "The counter's connection settings to the central service cannot be used (certificate files). Ask your field engineer to run “ehrctl doctor”.",
                 "此櫃位連接中央服務的設定（證書檔案）無法使用。請聯絡技術支援人員執行「ehrctl doctor」。",
+            ),
+            ErrorCode::CentralInsecureUrl => (
+                "The central service's address starts with http://, which is not encrypted. The counter only connects to it over https://. Ask your field engineer to correct EHR_CENTRAL_URL.",
+                "中央服務的地址以 http:// 開頭，連線未經加密。櫃位只會經 https:// 連接中央服務。請聯絡技術支援人員更正 EHR_CENTRAL_URL。",
+            ),
+            ErrorCode::CentralUrlInvalid => (
+                "The central service's address is not a valid https:// address. Ask your field engineer to correct EHR_CENTRAL_URL.",
+                "中央服務的地址不是有效的 https:// 地址。請聯絡技術支援人員更正 EHR_CENTRAL_URL。",
+            ),
+            ErrorCode::CounterKeyPermissions => (
+                "This counter's key file (counter.key) can be read by other users of this computer, so it is not used. Ask your field engineer to make it private (mode 0600).",
+                "此櫃位的金鑰檔案（counter.key）可被這部電腦的其他使用者讀取，因此不會使用。請聯絡技術支援人員把檔案設為只限本帳戶存取（權限 0600）。",
             ),
             ErrorCode::Internal => (
                 "Something went wrong inside the counter application. Nothing you entered was lost; try again.",
