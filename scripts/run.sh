@@ -54,6 +54,14 @@ trap cleanup EXIT INT TERM
 if [ -z "${EHR_CENTRAL_URL:-}" ]; then
   demo="$target/demo"
   mkdir -p "$demo/central" "$demo/counter"
+  if [ -f "$demo/central/central.sqlite3" ] && [ ! -f "$demo/central/central.key" ]; then
+    # A demo folder from before ehr-central encrypted its database: keep it
+    # aside (ehr-central never replaces a database) and seed a new one.
+    old="$demo/central.unencrypted-$(date +%Y%m%d%H%M%S)"
+    echo "[run] $demo/central predates encryption at rest: moved to $old, seeding afresh"
+    mv "$demo/central" "$old"
+    mkdir -p "$demo/central"
+  fi
   if [ ! -f "$demo/central/demo-credentials.json" ]; then
     echo "[run] seeding the embedded ehr-central with demo data"
     "$target/release/ehr-central" seed --demo --data-dir "$demo/central" > /dev/null

@@ -30,6 +30,33 @@ impl Drop for Central {
     }
 }
 
+/// Opens the existing ehr-central database in `data_dir` (read-write, never
+/// creating one) with the key the service keeps beside it in `central.key`
+/// (64 hex digits, SQLCipher's raw-key form).
+pub fn open_db(data_dir: &std::path::Path) -> Result<rusqlite::Connection, String> {
+    let key = std::fs::read_to_string(data_dir.join("central.key"))
+        .map_err(|e| format!("central key: {e}"))?;
+    let key = key.trim();
+    if key.len() != 64 || !key.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return Err("central key: not 64 hex digits".into());
+    }
+    let conn = rusqlite::Connection::open_with_flags(
+        data_dir.join("central.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| format!("open central db: {e}"))?;
+    conn.execute_batch(&format!("PRAGMA key = \"x'{key}'\";"))
+        .map_err(|e| format!("central db key: {e}"))?;
+    conn.busy_timeout(Duration::from_secs(5))
+        .map_err(|e| e.to_string())?;
+    // The first read decrypts: a wrong key fails here, not later.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|e| format!("central db: {e}"))?;
+    Ok(conn)
+}
+
 /// The ehr-central binary: `EHR_CENTRAL_BIN`, else the debug build.
 pub fn binary() -> PathBuf {
     match std::env::var_os("EHR_CENTRAL_BIN") {
@@ -97,9 +124,15 @@ impl Central {
         Ok(central)
     }
 
-    /// The service's data folder (its SQLite file is `central.sqlite3`).
+    /// The service's data folder (its SQLCipher file is `central.sqlite3`,
+    /// its key `central.key`).
     pub fn data_dir(&self) -> &std::path::Path {
         &self.dir
+    }
+
+    /// The service's database, opened with its key.
+    pub fn db(&self) -> Result<rusqlite::Connection, String> {
+        open_db(&self.dir)
     }
 
     /// The loopback port it listens on.

@@ -96,11 +96,7 @@ pub fn config(data_dir: &Path, url: &str, backoff_cap_ms: u64) -> Config {
 
 /// How many registered records ehr-central holds for each document number.
 pub fn central_records(central_dir: &Path) -> Result<BTreeMap<String, u32>, String> {
-    let conn = rusqlite::Connection::open_with_flags(
-        central_dir.join("central.sqlite3"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .map_err(|e| format!("open central db: {e}"))?;
+    let conn = crate::central::open_db(central_dir)?;
     let mut st = conn
         .prepare("SELECT doc_number, count(*) FROM records WHERE doc_number IS NOT NULL GROUP BY doc_number")
         .map_err(|e| e.to_string())?;
@@ -112,11 +108,7 @@ pub fn central_records(central_dir: &Path) -> Result<BTreeMap<String, u32>, Stri
 
 /// `PRAGMA integrity_check` of ehr-central's database.
 pub fn central_integrity(central_dir: &Path) -> Result<String, String> {
-    let conn = rusqlite::Connection::open_with_flags(
-        central_dir.join("central.sqlite3"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .map_err(|e| format!("open central db: {e}"))?;
+    let conn = crate::central::open_db(central_dir)?;
     conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .map_err(|e| e.to_string())
 }

@@ -217,7 +217,7 @@ fn refusals_wait_for_a_clerk_with_reasons_and_a_supervisor_discard_is_audited() 
     let items = app.attention_list().unwrap();
     assert!(items.iter().all(|i| i.id != conflict.id));
     assert!(items.iter().any(|i| i.id == later_id));
-    let conn = rusqlite::Connection::open(central.data_dir().join("central.sqlite3")).unwrap();
+    let conn = central.db().unwrap();
     let audited: i64 = conn
         .query_row(
             "SELECT count(*) FROM audit_events WHERE action = 'outbox.discard' AND staff_code = ?1",
@@ -237,7 +237,7 @@ fn a_revoked_session_asks_for_a_new_sign_in_and_keeps_everything() {
     app.open_store().unwrap();
     sign_in(&app, &central.clerk);
     // The service forgets every session (as after a token expiry).
-    let conn = rusqlite::Connection::open(central.data_dir().join("central.sqlite3")).unwrap();
+    let conn = central.db().unwrap();
     conn.busy_timeout(Duration::from_secs(5)).unwrap();
     conn.execute("DELETE FROM sessions", []).unwrap();
     for i in 10..15 {

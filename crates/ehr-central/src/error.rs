@@ -26,6 +26,19 @@ pub enum Error {
     /// The data directory or a file in it could not be used.
     #[error("data directory: {0}")]
     Io(#[from] std::io::Error),
+    /// The database key could not be had (missing, unreadable, not private).
+    #[error("database key: {0}")]
+    Key(String),
+    /// SQLite was built without SQLCipher: the service never stores data
+    /// unencrypted.
+    #[error("this build of SQLite has no SQLCipher (PRAGMA cipher_version gave no answer); refusing to store data unencrypted")]
+    NoCipher,
+    /// The database does not open with its key.
+    #[error("the database cannot be decrypted with its key (a wrong key, or a file that is not an encrypted ehr-central database, such as one written before encryption); it was left as it is")]
+    Undecryptable,
+    /// There is no database where one was expected.
+    #[error("no database in {0}")]
+    NoDatabase(std::path::PathBuf),
     /// Stored JSON did not read back.
     #[error("stored data is corrupt: {0}")]
     Corrupt(&'static str),

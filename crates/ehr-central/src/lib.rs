@@ -2,7 +2,8 @@
 //!
 //! It serves API v1 (the contract the counter app syncs with, typed by
 //! `ehr_protocol::wire`), its OpenAPI 3.1 document, and the online
-//! application form. Storage is one SQLite database in the data directory.
+//! application form. Storage is one SQLCipher-encrypted SQLite database in
+//! the data directory (see [`key`]).
 //! All registration rules come from `ehr-domain`.
 //!
 //! Personal data never reaches a log line: requests are logged by route
@@ -15,6 +16,7 @@ pub mod audit;
 pub mod auth;
 pub mod db;
 pub mod error;
+pub mod key;
 pub mod ops;
 pub mod records;
 pub mod reference;

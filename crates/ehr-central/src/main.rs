@@ -26,7 +26,7 @@ enum Command {
         /// The address to listen on.
         #[arg(long, default_value = "127.0.0.1:8443")]
         addr: SocketAddr,
-        /// The data directory (the database lives here).
+        /// The data directory (the encrypted database and its key file live here).
         #[arg(long)]
         data_dir: PathBuf,
         /// The TLS certificate chain (PEM).
@@ -232,7 +232,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Check { data_dir } => {
-            let db = Db::open(&data_dir)?;
+            let db = Db::open_existing(&data_dir)?;
             let problems = db.check()?;
             if problems.is_empty() {
                 println!("ok");

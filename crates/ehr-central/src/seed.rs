@@ -147,7 +147,8 @@ pub fn demo(db: &Db, data_dir: &Path, seed: u64, applications: usize) -> Result<
         demo_people,
     };
     let json = serde_json::to_string_pretty(&creds).map_err(|_| Error::Internal("json"))?;
-    std::fs::write(data_dir.join(CREDENTIALS_FILE), json)?;
+    // Passwords and machine keys: readable by this user only.
+    crate::key::write_private(&data_dir.join(CREDENTIALS_FILE), json.as_bytes())?;
     Ok(creds)
 }
 

@@ -283,7 +283,7 @@ async fn walk_in_registration_takes_effect_without_revealing_the_key() {
     let ehr = out["result"]["ehr_number"].as_str().unwrap().to_owned();
     // The access key is in the notification outbox only.
     let (access_key, channel, language, body): (String, String, String, String) =
-        rusqlite::Connection::open(s.dir.path().join("central.sqlite3"))
+        ehr_central::db::open_existing_keyed(s.dir.path())
             .unwrap()
             .query_row(
                 "SELECT access_key, channel, language, body FROM notification_outbox \

@@ -76,7 +76,7 @@ fn seed_check_staff_and_counters() {
     ]));
     assert!(!ok && err.contains("no site"), "{err}");
     // A newer schema is refused.
-    let conn = rusqlite::Connection::open(dir.path().join("central.sqlite3")).unwrap();
+    let conn = ehr_central::db::open_existing_keyed(dir.path()).unwrap();
     conn.pragma_update(None, "user_version", 99).unwrap();
     drop(conn);
     let (ok, _, err) = run(bin().args(["check", "--data-dir", d]));
@@ -108,7 +108,7 @@ fn check_finds_what_is_wrong_and_exits_non_zero() {
     assert!(ok, "{err}");
     // An application marked activated with no record that settled it, and a
     // broken foreign key: the kinds of damage a bad restore leaves.
-    let conn = rusqlite::Connection::open(dir.path().join("central.sqlite3")).unwrap();
+    let conn = ehr_central::db::open_existing_keyed(dir.path()).unwrap();
     conn.execute_batch(
         "UPDATE applications SET state = 'activated' WHERE rowid = (SELECT min(rowid) FROM applications);
          PRAGMA foreign_keys = OFF;
@@ -125,4 +125,58 @@ fn check_finds_what_is_wrong_and_exits_non_zero() {
         "{text}"
     );
     assert!(text.contains("foreign keys"), "{text}");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_key_comes_from_its_file_or_a_systemd_credential_never_a_new_one() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (ok, _, err) = run(bin().args(["seed", "--data-dir", d]));
+    assert!(ok, "{err}");
+    let key_file = dir.path().join("central.key");
+    let meta = std::fs::metadata(&key_file).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    // A key file others can read is refused, with the fix in the message.
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let (ok, _, err) = run(bin().args(["check", "--data-dir", d]));
+    assert!(!ok && err.contains("0640") && err.contains("0600"), "{err}");
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    // A database without its key: refused, and no new key is made.
+    let key = std::fs::read_to_string(&key_file).unwrap();
+    std::fs::remove_file(&key_file).unwrap();
+    let (ok, _, err) = run(bin().args(["seed", "--data-dir", d]));
+    assert!(!ok && err.contains("key file"), "{err}");
+    assert!(!key_file.exists());
+    // The same key as a systemd credential.
+    let creds = tempfile::tempdir().unwrap();
+    let cred = creds.path().join("ehr-central.key");
+    std::fs::write(&cred, &key).unwrap();
+    std::fs::set_permissions(&cred, std::fs::Permissions::from_mode(0o400)).unwrap();
+    let (ok, out, err) = run(bin()
+        .args(["check", "--data-dir", d])
+        .env("CREDENTIALS_DIRECTORY", creds.path()));
+    assert!(ok && out.trim() == "ok", "{err}");
+    // A new folder under a credential uses it and writes no key file.
+    let fresh = tempfile::tempdir().unwrap();
+    let (ok, _, err) = run(bin()
+        .args(["seed", "--data-dir", fresh.path().to_str().unwrap()])
+        .env("CREDENTIALS_DIRECTORY", creds.path()));
+    assert!(ok, "{err}");
+    assert!(!fresh.path().join("central.key").exists());
+    // Without the credential, that folder's database does not open.
+    let (ok, _, err) = run(bin().args(["check", "--data-dir", fresh.path().to_str().unwrap()]));
+    assert!(!ok && err.contains("key"), "{err}");
+    // An empty credentials directory is an error, not a new key.
+    let empty = tempfile::tempdir().unwrap();
+    let (ok, _, err) = run(bin()
+        .args(["check", "--data-dir", d])
+        .env("CREDENTIALS_DIRECTORY", empty.path()));
+    assert!(!ok && err.contains("ehr-central.key"), "{err}");
+    // `check` of a folder with no database says so and creates nothing.
+    let none = tempfile::tempdir().unwrap();
+    let (ok, _, err) = run(bin().args(["check", "--data-dir", none.path().to_str().unwrap()]));
+    assert!(!ok && err.contains("no database"), "{err}");
+    assert_eq!(std::fs::read_dir(none.path()).unwrap().count(), 0);
 }

@@ -70,7 +70,7 @@ async fn logs_carry_no_personal_data() {
         .send()
         .await
         .unwrap();
-    let access_key: String = rusqlite::Connection::open(s.dir.path().join("central.sqlite3"))
+    let access_key: String = ehr_central::db::open_existing_keyed(s.dir.path())
         .unwrap()
         .query_row("SELECT access_key FROM notification_outbox", [], |r| {
             r.get(0)

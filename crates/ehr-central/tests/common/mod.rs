@@ -109,7 +109,7 @@ impl Server {
 }
 
 fn rusqlite_conn(dir: &std::path::Path) -> rusqlite::Connection {
-    rusqlite::Connection::open(dir.join(ehr_central::db::DB_FILE)).unwrap()
+    ehr_central::db::open_existing_keyed(dir).unwrap()
 }
 
 /// A signed-in staff session at a counter.
