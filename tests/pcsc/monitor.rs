@@ -19,6 +19,7 @@ fn spawn(read_timeout: Duration) -> (Monitor, Receiver<ReaderEvent>) {
         read_timeout,
         poll: Duration::from_millis(100),
         max_backoff: Duration::from_millis(300),
+        ..MonitorOptions::default()
     };
     let m = Monitor::spawn(opts, move |e| {
         let _ = tx.send(e);

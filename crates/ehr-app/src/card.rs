@@ -8,8 +8,9 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use ehr_card::identity::{IdentityError, IdentityRead, ManualEntry, SourceKind};
-use ehr_card_pcsc::{Monitor, MonitorOptions, ReaderEvent};
+use ehr_card::identity::{IdentityError, IdentityRead, IdentitySource, ManualEntry, SourceKind};
+use ehr_card_ideas::IdeasSource;
+use ehr_card_pcsc::{Monitor, MonitorOptions, PcscSource, ReaderEvent, SharedSource};
 use ehr_protocol::card::{
     CardCode, CardProblem, FieldIssue, IdentityView, ManualIdentityRequest, ReaderStatus,
     ReaderView,
@@ -194,7 +195,29 @@ pub fn apply(v: &mut ReaderView, event: &ReaderEvent) {
     v.revision += 1;
 }
 
-fn source_name(s: SourceKind) -> &'static str {
+/// This counter's identity source: IDEAS when `EHR_IDEAS_ENDPOINT` is set
+/// (which refuses with `ideas.unavailable` until a transport is built in),
+/// else the open test card profile over PC/SC.
+pub fn identity_source(config: &crate::Config) -> Box<dyn IdentitySource> {
+    match config.identity_source() {
+        SourceKind::Ideas => Box::new(IdeasSource::new(config.ideas.clone())),
+        _ => Box::new(PcscSource::new()),
+    }
+}
+
+/// The source the reader thread hands reads to: `None` for the open test
+/// card profile, which the thread reads itself.
+pub fn shared_source(config: &crate::Config) -> Option<SharedSource> {
+    match config.identity_source() {
+        SourceKind::Ideas => Some(std::sync::Arc::new(Mutex::new(IdeasSource::new(
+            config.ideas.clone(),
+        )))),
+        _ => None,
+    }
+}
+
+/// The stable name of a source (`open_test_card`, `ideas`, `manual`).
+pub fn source_name(s: SourceKind) -> &'static str {
     match s {
         SourceKind::OpenTestCard => "open_test_card",
         SourceKind::Ideas => "ideas",

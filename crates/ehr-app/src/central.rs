@@ -4,9 +4,13 @@
 //! Every request carries the counter's machine key (`X-Counter-Key`), or
 //! goes with its client certificate (`EHR_COUNTER_CLIENT_CERT`); the
 //! key comes from `EHR_COUNTER_KEY` or the file `counter.key` in the data
-//! folder. Errors are the service's own stable codes, or
-//! `central.unreachable` / `central.bad_answer`; the password and the token
-//! never appear in an error or a log.
+//! folder, which must be private to the counter's account (mode 0600, else
+//! `counter.key_permissions`). The address must be HTTPS, or plain HTTP to
+//! loopback only ([`crate::config::check_central_url`]). Proxies set in the
+//! environment (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`) are
+//! used, except for a loopback address. Errors are the service's own stable
+//! codes, or `central.unreachable` / `central.bad_answer`; the password and
+//! the token never appear in an error or a log.
 
 use std::path::Path;
 use std::time::Duration;
@@ -17,7 +21,7 @@ use ehr_protocol::wire::auth::{
 };
 use ehr_protocol::{ErrorBody, ErrorCode};
 
-use crate::config::Config;
+use crate::config::{check_central_url, CentralUrl, Config};
 
 /// The file in the data folder that holds the machine key.
 pub const COUNTER_KEY_FILE: &str = "counter.key";
@@ -39,12 +43,52 @@ impl std::fmt::Debug for Session {
     }
 }
 
-pub(crate) fn counter_key(config: &Config) -> Option<String> {
-    std::env::var(ENV_COUNTER_KEY)
+/// This counter's machine key: `EHR_COUNTER_KEY`, else the file
+/// `counter.key` in the data folder; `None` if neither holds one. A key file
+/// that other accounts may read is refused (`counter.key_permissions`).
+pub(crate) fn counter_key(config: &Config) -> Result<Option<String>, ErrorBody> {
+    let from_env = std::env::var(ENV_COUNTER_KEY)
         .ok()
-        .or_else(|| std::fs::read_to_string(config.data_dir.join(COUNTER_KEY_FILE)).ok())
         .map(|k| k.trim().to_owned())
-        .filter(|k| !k.is_empty())
+        .filter(|k| !k.is_empty());
+    match from_env {
+        Some(k) => Ok(Some(k)),
+        None => read_key_file(&config.data_dir.join(COUNTER_KEY_FILE)),
+    }
+}
+
+/// Read a machine key file: `None` if there is none (or it is empty);
+/// refused unless only its owner may read or write it (mode 0600 or 0400).
+fn read_key_file(path: &Path) -> Result<Option<String>, ErrorBody> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(_) => return Err(ErrorBody::new(ErrorCode::CounterKeyPermissions)),
+    };
+    // The mode of the file opened, not of whatever is at the path later.
+    let meta = file
+        .metadata()
+        .map_err(|_| ErrorBody::new(ErrorCode::CounterKeyPermissions))?;
+    if !meta.is_file() || !private_mode(&meta) {
+        return Err(ErrorBody::new(ErrorCode::CounterKeyPermissions));
+    }
+    let mut key = String::new();
+    file.read_to_string(&mut key)
+        .map_err(|_| ErrorBody::new(ErrorCode::CounterKeyPermissions))?;
+    let key = key.trim();
+    Ok((!key.is_empty()).then(|| key.to_owned()))
+}
+
+#[cfg(unix)]
+fn private_mode(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o077 == 0
+}
+
+#[cfg(not(unix))]
+fn private_mode(_: &std::fs::Metadata) -> bool {
+    true
 }
 
 /// rustls's process-wide crypto provider: ring (no aws-lc build). Every
@@ -91,15 +135,18 @@ pub(crate) fn tls_material(
     Ok(TlsMaterial { identity, ca })
 }
 
-fn client(config: &Config) -> Result<reqwest::blocking::Client, ErrorBody> {
+fn client(config: &Config, url: &CentralUrl) -> Result<reqwest::blocking::Client, ErrorBody> {
     let tls = tls_material(
         config.client_identity.as_deref(),
         config.central_ca.as_deref(),
     )?;
     let mut b = reqwest::blocking::Client::builder()
         .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(15))
-        .no_proxy();
+        .timeout(Duration::from_secs(15));
+    // Proxies from the environment apply, but never to this computer.
+    if url.loopback {
+        b = b.no_proxy();
+    }
     if let Some(i) = tls.identity {
         b = b.identity(i);
     }
@@ -134,17 +181,18 @@ fn sign_in_blocking(
     base: &str,
     req: &SignInRequest,
 ) -> Result<Session, ErrorBody> {
+    let central = check_central_url(base)?;
     // A counter is known by its machine key, or by its client certificate.
-    let key = counter_key(config);
+    let key = counter_key(config)?;
     if key.is_none() && config.client_identity.is_none() {
         return Err(ErrorBody::new(ErrorCode::CounterNotEnrolled));
     }
-    let url = format!("{}/v1/auth/sign-in", base.trim_end_matches('/'));
+    let url = format!("{}/v1/auth/sign-in", central.base);
     let body = WireSignIn {
         staff_code: req.staff_code.trim().to_owned(),
         password: req.password.clone(),
     };
-    let mut post = client(config)?.post(url).json(&body);
+    let mut post = client(config, &central)?.post(url).json(&body);
     if let Some(key) = key {
         post = post.header("X-Counter-Key", key);
     }
@@ -202,5 +250,145 @@ mod tests {
         }
         assert!(tls_material(None, None).is_ok());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn temp_dir(tag: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("ehr-central-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_machine_key_file_must_be_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = temp_dir("key");
+        let path = dir.join(COUNTER_KEY_FILE);
+        assert_eq!(read_key_file(&path), Ok(None), "no file, no key");
+        std::fs::write(&path, "mk-secret-key\n").unwrap();
+        for (mode, ok) in [
+            (0o644, false),
+            (0o640, false),
+            (0o604, false),
+            (0o600, true),
+            (0o400, true),
+        ] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let got = read_key_file(&path);
+            if ok {
+                assert_eq!(got, Ok(Some("mk-secret-key".to_owned())), "{mode:o}");
+            } else {
+                let e = got.unwrap_err();
+                assert_eq!(e.code, ErrorCode::CounterKeyPermissions, "{mode:o}");
+                assert!(!format!("{e:?}").contains("mk-secret"));
+            }
+        }
+        // Not a file: refused too.
+        std::fs::remove_file(&path).unwrap();
+        std::fs::create_dir(&path).unwrap();
+        assert_eq!(
+            read_key_file(&path).map_err(|e| e.code),
+            Err(ErrorCode::CounterKeyPermissions)
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn sign_in_refuses_plain_http_and_garbage_before_sending_anything() {
+        let cfg = Config::from_lookup(|_| None);
+        let req = SignInRequest {
+            staff_code: "clerk01".into(),
+            password: "pw".into(),
+        };
+        for (url, code) in [
+            ("http://central.example", ErrorCode::CentralInsecureUrl),
+            ("central.example", ErrorCode::CentralUrlInvalid),
+        ] {
+            let e = sign_in(&cfg, url, &req).unwrap_err();
+            assert_eq!(e.code, code, "{url}");
+        }
+    }
+
+    /// A one-request HTTP server on loopback: answers `status` and returns
+    /// the request line it got.
+    fn one_shot(status: &'static str) -> (u16, std::thread::JoinHandle<String>) {
+        use std::io::{BufRead, BufReader, Write};
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let t = std::thread::spawn(move || {
+            let (s, _) = l.accept().unwrap();
+            let mut r = BufReader::new(s.try_clone().unwrap());
+            let mut first = String::new();
+            r.read_line(&mut first).unwrap();
+            let mut line = String::new();
+            while r.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let mut s = s;
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
+            first
+        });
+        (port, t)
+    }
+
+    /// Proxies from the environment are used for the central service, and
+    /// never for loopback. Runs in a child process of this test binary, so
+    /// the proxy variables reach no other test.
+    #[test]
+    fn environment_proxies_apply_except_to_loopback() {
+        const CHILD: &str = "EHR_TEST_PROXY_CHILD";
+        if std::env::var_os(CHILD).is_none() {
+            // The proxy: it sees the CONNECT of a request to a remote host.
+            let (proxy_port, proxy) = one_shot("403 Forbidden");
+            let out = std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "central::tests::environment_proxies_apply_except_to_loopback",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
+                .env(CHILD, "1")
+                .env("HTTPS_PROXY", format!("http://127.0.0.1:{proxy_port}"))
+                .env("HTTP_PROXY", format!("http://127.0.0.1:{proxy_port}"))
+                .env("ALL_PROXY", format!("http://127.0.0.1:{proxy_port}"))
+                .env_remove("NO_PROXY")
+                .env_remove("no_proxy")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let seen = proxy.join().unwrap();
+            assert!(
+                seen.starts_with("CONNECT central.invalid:443 "),
+                "the proxy saw {seen:?}"
+            );
+            return;
+        }
+        let cfg = Config::from_lookup(|_| None);
+        // Loopback: straight to the service, though every proxy variable is set.
+        let (port, service) = one_shot("204 No Content");
+        let local = check_central_url(&format!("http://127.0.0.1:{port}")).unwrap();
+        let resp = client(&cfg, &local)
+            .unwrap()
+            .get(format!("{}/v1/ping", local.base))
+            .send()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 204);
+        assert!(service.join().unwrap().starts_with("GET /v1/ping "));
+        // Elsewhere: through the proxy (which refuses the tunnel).
+        let remote = check_central_url("https://central.invalid").unwrap();
+        let err = client(&cfg, &remote)
+            .unwrap()
+            .get(format!("{}/v1/ping", remote.base))
+            .send();
+        assert!(err.is_err());
     }
 }

@@ -1,6 +1,16 @@
-//! Where the app keeps its data and which central service it talks to.
+//! Where the app keeps its data, which central service it talks to, and
+//! where identities come from.
+//!
+//! The central service is reached over HTTPS only: a plain `http://`
+//! address is refused (`central.insecure_url`) unless it names this
+//! computer (127.0.0.0/8, `::1` or `localhost`), which the embedded
+//! training service and the tests use. See [`check_central_url`].
 
 use std::path::PathBuf;
+
+use ehr_card::identity::SourceKind;
+use ehr_card_ideas::IdeasConfig;
+use ehr_protocol::{ErrorBody, ErrorCode};
 
 /// The configuration of one counter installation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +34,64 @@ pub struct Config {
     pub done_retention_ms: i64,
     /// The sync engine's timings (backoff, timeouts, batch size).
     pub sync: ehr_sync::Config,
+    /// The IDEAS endpoint (`EHR_IDEAS_ENDPOINT`). When set, cards are read
+    /// through the IDEAS source instead of the open test card profile.
+    pub ideas: IdeasConfig,
+}
+
+/// A central service address that passed [`check_central_url`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CentralUrl {
+    /// The address without a trailing `/`, to which API paths are appended.
+    pub base: String,
+    /// Whether it names this computer. Loopback is the one place plain
+    /// HTTP is allowed, and it is never reached through a proxy.
+    pub loopback: bool,
+}
+
+/// Check a central service address: an absolute `https://` URL with a
+/// host, no user name or password, no query or fragment; `http://` only to
+/// loopback. A malformed address is `central.url_invalid`; plain HTTP to
+/// another host is `central.insecure_url`.
+pub fn check_central_url(raw: &str) -> Result<CentralUrl, ErrorBody> {
+    let invalid = || ErrorBody::new(ErrorCode::CentralUrlInvalid);
+    let url = reqwest::Url::parse(raw.trim()).map_err(|_| invalid())?;
+    if !url.username().is_empty()
+        || url.password().is_some()
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
+        return Err(invalid());
+    }
+    // The URL parser has normalised the host: IPv4 in dotted form, IPv6 in
+    // brackets, names in lower case.
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(invalid)?;
+    let loopback = if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        v6.parse::<std::net::Ipv6Addr>()
+            .map_err(|_| invalid())?
+            .is_loopback()
+    } else if let Ok(v4) = host.parse::<std::net::Ipv4Addr>() {
+        v4.is_loopback()
+    } else {
+        let name = host.strip_suffix('.').unwrap_or(host);
+        if name.is_empty() {
+            return Err(invalid());
+        }
+        name.eq_ignore_ascii_case("localhost")
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => return Err(ErrorBody::new(ErrorCode::CentralInsecureUrl)),
+        _ => return Err(invalid()),
+    }
+    Ok(CentralUrl {
+        base: url.as_str().trim_end_matches('/').to_owned(),
+        loopback,
+    })
 }
 
 /// Environment variable naming the data folder.
@@ -40,6 +108,9 @@ pub const ENV_CLIENT_CERT: &str = "EHR_COUNTER_CLIENT_CERT";
 pub const ENV_CENTRAL_CA: &str = "EHR_CENTRAL_CA";
 /// Environment variable with the sync backoff cap in milliseconds (support and tests).
 pub const ENV_BACKOFF_CAP_MS: &str = "EHR_SYNC_BACKOFF_CAP_MS";
+
+/// Environment variable naming the IDEAS endpoint (see `docs/ideas-adapter.md`).
+pub const ENV_IDEAS_ENDPOINT: &str = ehr_card_ideas::ENV_ENDPOINT;
 
 /// Acknowledged operations are kept a week (for support), then purged.
 pub const DEFAULT_DONE_RETENTION_MS: i64 = 7 * 24 * 3600 * 1000;
@@ -66,6 +137,7 @@ impl Config {
         Config {
             data_dir,
             central_url: non_empty(ENV_CENTRAL_URL).map(|u| u.trim().to_owned()),
+            ideas: IdeasConfig::from_lookup(&get),
             training_mode: get(ENV_TRAINING).as_deref() == Some("1"),
             keyring: get(ENV_KEYRING).as_deref() != Some("off"),
             client_identity: non_empty(ENV_CLIENT_CERT).map(PathBuf::from),
@@ -80,6 +152,26 @@ impl Config {
                 }
                 c
             },
+        }
+    }
+
+    /// The central service's address, checked: `None` when none is
+    /// configured, an error when it is malformed or plain HTTP over a
+    /// network.
+    pub fn central(&self) -> Result<Option<CentralUrl>, ErrorBody> {
+        self.central_url
+            .as_deref()
+            .map(check_central_url)
+            .transpose()
+    }
+
+    /// Which source reads the cards: IDEAS when `EHR_IDEAS_ENDPOINT` is
+    /// set, else the open test card profile through PC/SC.
+    pub fn identity_source(&self) -> SourceKind {
+        if self.ideas.is_configured() {
+            SourceKind::Ideas
+        } else {
+            SourceKind::OpenTestCard
         }
     }
 }
@@ -130,5 +222,83 @@ mod tests {
         assert!(c.training_mode);
         let c = cfg(&[(ENV_TRAINING, "yes")]);
         assert!(!c.training_mode && c.central_url.is_none());
+    }
+
+    #[test]
+    fn central_url_is_https_except_on_loopback() {
+        let code = |u: &str| check_central_url(u).map(|c| c.loopback).map_err(|e| e.code);
+        // HTTPS anywhere; loopback is marked (no proxy for it).
+        assert_eq!(code("https://central.example:8443"), Ok(false));
+        assert_eq!(code(" https://central.example/base/ "), Ok(false));
+        assert_eq!(code("https://127.0.0.1:8443"), Ok(true));
+        // Plain HTTP to this computer only: 127.0.0.0/8, ::1, localhost.
+        for ok in [
+            "http://127.0.0.1:41234",
+            "http://127.1.2.3",
+            "http://[::1]:8080/",
+            "http://localhost:8080",
+            "http://LOCALHOST.",
+        ] {
+            assert_eq!(code(ok), Ok(true), "{ok}");
+        }
+        for insecure in [
+            "http://central.example",
+            "http://10.0.0.5:8080",
+            "http://128.0.0.1",
+            "http://[::2]",
+            "http://localhost.example.com",
+            "http://0.0.0.0:8080",
+            "HTTP://central.example",
+        ] {
+            assert_eq!(
+                code(insecure),
+                Err(ErrorCode::CentralInsecureUrl),
+                "{insecure}"
+            );
+        }
+        for garbage in [
+            "",
+            "central.example",
+            "not a url",
+            "ftp://central.example",
+            "https://",
+            "https://user:pw@central.example",
+            "https://central.example/?q=1",
+            "https://central.example/#x",
+            "file:///etc/passwd",
+            "https://exa mple.com",
+        ] {
+            assert_eq!(
+                code(garbage),
+                Err(ErrorCode::CentralUrlInvalid),
+                "{garbage}"
+            );
+        }
+        assert_eq!(
+            check_central_url("https://central.example:8443/")
+                .unwrap()
+                .base,
+            "https://central.example:8443"
+        );
+        // The configuration reports it, and leaves no central as no central.
+        assert_eq!(
+            cfg(&[(ENV_CENTRAL_URL, "http://central.example")])
+                .central()
+                .map_err(|e| e.code),
+            Err(ErrorCode::CentralInsecureUrl)
+        );
+        assert_eq!(cfg(&[]).central(), Ok(None));
+    }
+
+    #[test]
+    fn the_ideas_endpoint_selects_the_ideas_source() {
+        assert_eq!(cfg(&[]).identity_source(), SourceKind::OpenTestCard);
+        assert_eq!(
+            cfg(&[(ENV_IDEAS_ENDPOINT, "  ")]).identity_source(),
+            SourceKind::OpenTestCard
+        );
+        let c = cfg(&[(ENV_IDEAS_ENDPOINT, "https://ideas.invalid")]);
+        assert_eq!(c.identity_source(), SourceKind::Ideas);
+        assert_eq!(c.ideas.endpoint.as_deref(), Some("https://ideas.invalid"));
     }
 }

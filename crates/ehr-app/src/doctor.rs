@@ -3,6 +3,8 @@
 use serde::Serialize;
 use std::path::Path;
 
+use ehr_card::identity::SourceKind;
+
 use crate::Config;
 
 /// The doctor's findings. Holds no personal data.
@@ -20,6 +22,16 @@ pub struct DoctorReport {
     pub pcsc: ehr_card_pcsc::PcscStatus,
     /// The configured central service, if any.
     pub central_url: Option<String>,
+    /// Why the central address cannot be used (`central.insecure_url`,
+    /// `central.url_invalid`), if it cannot.
+    pub central_url_error: Option<ehr_protocol::ErrorCode>,
+    /// Which source reads cards: `open_test_card` (PC/SC) or `ideas`.
+    pub identity_source: String,
+    /// The IDEAS endpoint, if configured (`EHR_IDEAS_ENDPOINT`).
+    pub ideas_endpoint: Option<String>,
+    /// Why the identity source will refuse every read (`ideas.unavailable`),
+    /// if it will.
+    pub identity_source_error: Option<String>,
     /// Whether the app runs in training mode.
     pub training_mode: bool,
 }
@@ -27,7 +39,11 @@ pub struct DoctorReport {
 impl DoctorReport {
     /// Whether anything in the report needs a field engineer's attention.
     pub fn healthy(&self) -> bool {
-        self.data_dir_writable && self.pcsc.reachable && self.central_url.is_some()
+        self.data_dir_writable
+            && self.pcsc.reachable
+            && self.central_url.is_some()
+            && self.central_url_error.is_none()
+            && self.identity_source_error.is_none()
     }
 }
 
@@ -43,6 +59,16 @@ pub(crate) fn run(config: &Config) -> DoctorReport {
         data_dir_error,
         pcsc: ehr_card_pcsc::probe(),
         central_url: config.central_url.clone(),
+        central_url_error: config.central().err().map(|e| e.code),
+        identity_source: crate::card::source_name(config.identity_source()).to_owned(),
+        ideas_endpoint: config.ideas.endpoint.clone(),
+        identity_source_error: match config.identity_source() {
+            SourceKind::Ideas => ehr_card_ideas::IdeasSource::new(config.ideas.clone())
+                .status()
+                .err()
+                .map(|e| e.code().to_owned()),
+            _ => None,
+        },
         training_mode: config.training_mode,
     }
 }
@@ -86,5 +112,35 @@ mod tests {
         assert!(!report.data_dir_writable);
         assert!(report.data_dir_error.is_some());
         std::fs::remove_file(&file).unwrap();
+    }
+
+    #[test]
+    fn the_ideas_endpoint_selects_ideas_and_says_it_cannot_read_yet() {
+        let dir = std::env::temp_dir().join(format!("ehr-doctor-ideas-{}", std::process::id()));
+        let cfg = Config::from_lookup(|k| match k {
+            crate::config::ENV_DATA_DIR => Some(dir.display().to_string()),
+            crate::config::ENV_IDEAS_ENDPOINT => Some("https://ideas.invalid".into()),
+            crate::config::ENV_CENTRAL_URL => Some("http://central.example".into()),
+            _ => None,
+        });
+        let r = run(&cfg);
+        assert_eq!(r.identity_source, "ideas");
+        assert_eq!(r.ideas_endpoint.as_deref(), Some("https://ideas.invalid"));
+        assert_eq!(
+            r.identity_source_error.as_deref(),
+            Some("ideas.unavailable")
+        );
+        assert_eq!(
+            r.central_url_error,
+            Some(ehr_protocol::ErrorCode::CentralInsecureUrl)
+        );
+        assert!(!r.healthy());
+        let plain = run(&Config {
+            data_dir: dir.clone(),
+            ..Config::from_lookup(|_| None)
+        });
+        assert_eq!(plain.identity_source, "open_test_card");
+        assert_eq!(plain.identity_source_error, None);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

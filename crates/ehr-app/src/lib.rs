@@ -101,13 +101,14 @@ impl App {
     /// without a round trip. With no central service configured the answer
     /// is `central.not_configured`; otherwise the service decides, and its
     /// stable code comes back (wrong password, locked account, unknown
-    /// counter), or `central.unreachable`.
+    /// counter), or `central.unreachable`. An address that is not HTTPS
+    /// (plain HTTP is for loopback only) is refused before anything is sent.
     pub fn sign_in(&self, req: &SignInRequest) -> Result<StaffSession, ErrorBody> {
         session::check_sign_in(req)?;
-        let Some(base) = &self.config.central_url else {
+        let Some(central) = self.config.central()? else {
             return Err(ErrorBody::new(ErrorCode::CentralNotConfigured));
         };
-        let s = central::sign_in(&self.config, base, req)?;
+        let s = central::sign_in(&self.config, &central.base, req)?;
         let staff = s.staff.clone();
         let token = s.token.clone();
         *lock(&self.session) = Some(s);
@@ -130,7 +131,9 @@ impl App {
     /// Open the encrypted local store and, with a central service
     /// configured, start syncing its outbox. Once per process; later calls
     /// do nothing. A store that cannot be opened (wrong or missing key,
-    /// newer schema) is an error, and nothing is created in its place.
+    /// newer schema) is an error, and nothing is created in its place; so is
+    /// a central address that is not HTTPS, or a machine key file open to
+    /// other accounts.
     pub fn open_store(&self) -> Result<(), ErrorBody> {
         self.open_store_with(true)
     }
@@ -147,6 +150,13 @@ impl App {
         if slot.is_some() {
             return Ok(());
         }
+        // The connection settings are checked before anything is opened.
+        let central = match self.config.central() {
+            _ if !sync => None,
+            Ok(None) => None,
+            Ok(Some(url)) => Some((url, central::counter_key(&self.config)?)),
+            Err(e) => return Err(e),
+        };
         let policy = if self.config.keyring {
             ehr_store::KeyPolicy::Auto
         } else {
@@ -157,13 +167,12 @@ impl App {
             .purge(sync::unix_ms(), self.config.done_retention_ms)
             .map_err(store_err)?;
         let store = Arc::new(Mutex::new(store));
-        let driver = match &self.config.central_url {
-            _ if !sync => None,
+        let driver = match central {
             None => None,
-            Some(url) => {
+            Some((url, counter_key)) => {
                 let endpoint = sync::Endpoint {
-                    base_url: url.clone(),
-                    counter_key: central::counter_key(&self.config),
+                    base_url: url.base,
+                    counter_key,
                     client_identity: self.config.client_identity.clone(),
                     ca: self.config.central_ca.clone(),
                     connect_timeout: std::time::Duration::from_secs(5),
@@ -385,6 +394,60 @@ impl App {
         }
     }
 
+    /// Audit that a staff member was shown a full document number (`ehrctl
+    /// card read --reveal`): a local audit row and an `id.reveal` audit
+    /// event queued for the central service, under the signed-in staff
+    /// code, with the masked number as the subject. Needs a sign-in; call
+    /// it before showing the number, and show nothing if it fails.
+    pub fn audit_reveal(&self, document_masked: &str) -> Result<(), ErrorBody> {
+        use ehr_protocol::wire::{AuditEvent, AuditEvents, Operation};
+        let staff = self.staff()?;
+        let store = self.store()?;
+        let now = sync::unix_ms();
+        // The service takes subjects of these characters only.
+        let subject: String = document_masked
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || "-_:.*()".contains(*c))
+            .take(64)
+            .collect();
+        let change = Change {
+            record_key: format!("audit:{}", uuid::Uuid::new_v4().simple()),
+            kind: "audit".to_owned(),
+            summary: "Audit: number revealed".to_owned(),
+            ops: vec![NewOp {
+                op: Operation::AuditEvents(AuditEvents {
+                    events: vec![AuditEvent {
+                        at: rfc3339(now),
+                        action: "id.reveal".to_owned(),
+                        subject: Some(subject.clone()),
+                        actor: Some(staff.staff_code.clone()),
+                    }],
+                }),
+                attachment: None,
+            }],
+        };
+        let queued = {
+            let mut s = lock(&store);
+            s.audit(now, &staff.staff_code, "id.reveal", Some(&subject))
+                .map_err(store_err)?;
+            s.commit_change(&change, now).map_err(store_err)?
+        };
+        self.with_driver(|d| {
+            for q in queued {
+                d.event(ehr_sync::Event::LocalWrite(q));
+            }
+        });
+        Ok(())
+    }
+
+    /// The local audit rows of `action` (for support and tests): staff
+    /// code, subject, detail.
+    pub fn audit_rows(&self, action: &str) -> Result<Vec<ehr_store::AuditRow>, ErrorBody> {
+        let store = self.store()?;
+        let rows = lock(&store).audit_rows(action).map_err(store_err)?;
+        Ok(rows)
+    }
+
     /// `ehrctl db verify`: the store's integrity and key check.
     pub fn verify_store(&self) -> Result<ehr_store::Verification, ErrorBody> {
         let store = self.store()?;
@@ -415,6 +478,10 @@ impl App {
     where
         F: Fn(&card::CardUpdate) + Send + Sync + 'static,
     {
+        let mut options = options;
+        if options.source.is_none() {
+            options.source = card::shared_source(&self.config);
+        }
         // Nobody's card data reaches a front end while nobody is signed in.
         let session = self.session.clone();
         let guarded = move |u: &card::CardUpdate| {
@@ -460,6 +527,24 @@ impl App {
         req: &ManualIdentityRequest,
     ) -> Result<IdentityView, Vec<FieldIssue>> {
         card::check_manual(req).map(|id| card::identity_view(&id))
+    }
+
+    /// Which source reads cards on this counter (`EHR_IDEAS_ENDPOINT` set:
+    /// IDEAS; else the open test card profile over PC/SC).
+    pub fn identity_source_kind(&self) -> ehr_card::identity::SourceKind {
+        self.config.identity_source()
+    }
+
+    /// Read the identity on the card in `reader` once, through this
+    /// counter's identity source. The caller decides who may see it
+    /// (`ehrctl card read` signs in first).
+    pub fn read_identity(
+        &self,
+        reader: &str,
+        timeout: std::time::Duration,
+        cancel: &ehr_card::identity::Cancel,
+    ) -> Result<ehr_card::identity::IdentityRead, ehr_card::identity::SourceError> {
+        card::identity_source(&self.config).read_identity(reader, timeout, cancel)
     }
 
     /// The field engineer's report: version, data directory, PC/SC, central.

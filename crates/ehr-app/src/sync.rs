@@ -127,14 +127,20 @@ pub enum StartError {
     Store(#[from] ehr_store::StoreError),
 }
 
+/// The driver's HTTP client: HTTPS, or plain HTTP to loopback only
+/// (`crate::config::check_central_url`); proxies from the environment
+/// apply, except to loopback.
 fn http_client(ep: &Endpoint) -> Result<reqwest::Client, StartError> {
+    let url = crate::config::check_central_url(&ep.base_url).map_err(|_| StartError::Client)?;
     let tls = crate::central::tls_material(ep.client_identity.as_deref(), ep.ca.as_deref())
         .map_err(|_| StartError::Client)?;
     let mut b = reqwest::Client::builder()
         .connect_timeout(ep.connect_timeout)
         .timeout(ep.request_timeout)
-        .pool_idle_timeout(Duration::from_secs(30))
-        .no_proxy();
+        .pool_idle_timeout(Duration::from_secs(30));
+    if url.loopback {
+        b = b.no_proxy();
+    }
     if let Some(i) = tls.identity {
         b = b.identity(i);
     }

@@ -35,6 +35,11 @@ impl IdeasConfig {
         }
     }
 
+    /// The configuration from the process environment.
+    pub fn from_env() -> Self {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
     /// Whether an endpoint is configured.
     pub fn is_configured(&self) -> bool {
         self.endpoint.is_some()
@@ -52,6 +57,16 @@ impl IdeasSource {
     pub fn new(config: IdeasConfig) -> Self {
         IdeasSource { config }
     }
+
+    /// Whether a read could succeed, without reading: the refusal every
+    /// read would give now (`ideas.not_configured`, else `ideas.unavailable`
+    /// while this build carries no transport). For `ehrctl doctor`.
+    pub fn status(&self) -> Result<(), SourceError> {
+        if !self.config.is_configured() {
+            return Err(SourceError::NotConfigured);
+        }
+        Err(SourceError::Unavailable)
+    }
 }
 
 impl IdentitySource for IdeasSource {
@@ -68,9 +83,8 @@ impl IdentitySource for IdeasSource {
         if cancel.is_cancelled() {
             return Err(SourceError::Cancelled);
         }
-        if !self.config.is_configured() {
-            return Err(SourceError::NotConfigured);
-        }
+        self.status()?;
+        // The transport of an integration reads here (docs/ideas-adapter.md).
         Err(SourceError::Unavailable)
     }
 }
@@ -101,5 +115,9 @@ mod tests {
             .unwrap_err();
         assert_eq!(err, SourceError::Cancelled);
         assert_eq!(IdeasSource::default().kind(), SourceKind::Ideas);
+        assert_eq!(
+            IdeasSource::default().status(),
+            Err(SourceError::NotConfigured)
+        );
     }
 }

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 mod monitor;
 mod read;
-pub use monitor::{Monitor, MonitorOptions, ReaderEvent};
+pub use monitor::{Monitor, MonitorOptions, ReaderEvent, SharedSource};
 pub use read::{read_card, read_card_within, wait_for_card, CardReadError, ReadOutcome};
 
 use std::time::Duration;

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use ehr_card::identity::{Cancel, IdentityRead, SourceKind};
+use ehr_card::identity::{Cancel, IdentityRead, IdentitySource, SourceKind};
 
 use crate::read::read_card_within;
 
@@ -53,8 +53,11 @@ pub enum ReaderEvent {
     },
 }
 
+/// An identity source shared with the reader thread.
+pub type SharedSource = Arc<Mutex<dyn IdentitySource>>;
+
 /// How the reader thread behaves.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct MonitorOptions {
     /// The longest a single card read may take.
     pub read_timeout: Duration,
@@ -62,6 +65,25 @@ pub struct MonitorOptions {
     pub poll: Duration,
     /// The longest pause between attempts to reach a stopped service.
     pub max_backoff: Duration,
+    /// Who reads a card that arrives: `None` reads it here with the open
+    /// test card profile; `Some` hands the read to that identity source
+    /// (the IDEAS adapter), behind the same boundary.
+    pub source: Option<SharedSource>,
+}
+
+impl std::fmt::Debug for MonitorOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let source = self
+            .source
+            .as_ref()
+            .map(|s| s.lock().map(|s| s.kind()).ok());
+        f.debug_struct("MonitorOptions")
+            .field("read_timeout", &self.read_timeout)
+            .field("poll", &self.poll)
+            .field("max_backoff", &self.max_backoff)
+            .field("source", &source)
+            .finish()
+    }
 }
 
 impl Default for MonitorOptions {
@@ -70,6 +92,7 @@ impl Default for MonitorOptions {
             read_timeout: Duration::from_secs(5),
             poll: Duration::from_millis(250),
             max_backoff: Duration::from_secs(2),
+            source: None,
         }
     }
 }
@@ -398,6 +421,23 @@ impl Worker {
             reader: reader.clone(),
             at,
         });
+        if let Some(source) = self.options.source.clone() {
+            // A source that panicked mid-read keeps no state worth refusing
+            // the next read for.
+            let result = source
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .read_identity(&reader, self.options.read_timeout, &cancel)
+                .map(Box::new)
+                .map_err(|e| e.code());
+            self.emit(ReaderEvent::Read {
+                reader,
+                result,
+                present_at: at,
+                apdus: 0,
+            });
+            return;
+        }
         let (result, apdus) =
             match read_card_within(ctx, &reader, self.options.read_timeout, &cancel) {
                 Ok(out) => (

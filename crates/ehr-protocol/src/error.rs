@@ -207,8 +207,8 @@ pub enum ErrorCode {
     /// The central service's address is not a usable `https://` URL.
     #[serde(rename = "central.url_invalid")]
     CentralUrlInvalid,
-    /// The counter's machine key file can be read by other accounts (its
-    /// mode is not 0600), so it is not used.
+    /// The counter's machine key file is open to other accounts (its mode
+    /// is not 0600) or cannot be read, so it is not used.
     #[serde(rename = "counter.key_permissions")]
     CounterKeyPermissions,
     /// An unexpected internal failure; details are in the local log only.
@@ -615,8 +615,8 @@ impl ErrorCode {
                 "中央服務的地址不是有效的 https:// 地址。請聯絡技術支援人員更正 EHR_CENTRAL_URL。",
             ),
             ErrorCode::CounterKeyPermissions => (
-                "This counter's key file (counter.key) can be read by other users of this computer, so it is not used. Ask your field engineer to make it private (mode 0600).",
-                "此櫃位的金鑰檔案（counter.key）可被這部電腦的其他使用者讀取，因此不會使用。請聯絡技術支援人員把檔案設為只限本帳戶存取（權限 0600）。",
+                "This counter's key file (counter.key) is open to other users of this computer, or cannot be read, so it is not used. Ask your field engineer to make it private to the counter's account (mode 0600).",
+                "此櫃位的金鑰檔案（counter.key）開放給這部電腦的其他使用者，或無法讀取，因此不會使用。請聯絡技術支援人員把檔案設為只限櫃位帳戶存取（權限 0600）。",
             ),
             ErrorCode::Internal => (
                 "Something went wrong inside the counter application. Nothing you entered was lost; try again.",

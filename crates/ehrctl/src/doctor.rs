@@ -43,9 +43,24 @@ pub fn run(app: &ehr_app::App, args: &Args) -> ExitCode {
             r.pcsc.error.as_deref().unwrap_or("unknown")
         );
     }
-    match &r.central_url {
-        Some(url) => println!("[ok  ] central service {url}"),
-        None => println!("[FAIL] central service not configured (set EHR_CENTRAL_URL)"),
+    match (&r.central_url, r.central_url_error) {
+        (Some(url), None) => println!("[ok  ] central service {url}"),
+        (Some(url), Some(code)) => {
+            let (en, _) = code.messages();
+            println!("[FAIL] central service {url} cannot be used ({code}): {en}");
+        }
+        (None, _) => println!("[FAIL] central service not configured (set EHR_CENTRAL_URL)"),
+    }
+    match (&r.identity_source_error, &r.ideas_endpoint) {
+        (None, _) => println!("[ok  ] identity source {}", r.identity_source),
+        (Some(code), Some(endpoint)) => println!(
+            "[FAIL] identity source {} ({endpoint}) refuses every read ({code}): this build has no IDEAS transport; clerks key details in by hand",
+            r.identity_source
+        ),
+        (Some(code), None) => println!(
+            "[FAIL] identity source {} refuses every read ({code})",
+            r.identity_source
+        ),
     }
     if r.training_mode {
         println!("[note] training mode: virtual card and demo data only");

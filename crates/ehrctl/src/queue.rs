@@ -46,7 +46,7 @@ pub enum DbCommand {
     },
 }
 
-fn fail(e: &ErrorBody) -> ExitCode {
+pub(crate) fn fail(e: &ErrorBody) -> ExitCode {
     eprintln!(
         "{}",
         json!({"error": e.code.as_str(), "field": e.field, "message_en": e.message_en, "message_zh": e.message_zh})
@@ -124,7 +124,7 @@ fn status(app: &App, as_json: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn password() -> Result<String, ExitCode> {
+pub(crate) fn password() -> Result<String, ExitCode> {
     if let Ok(p) = std::env::var("EHR_STAFF_PASSWORD") {
         return Ok(p);
     }
@@ -139,16 +139,21 @@ fn password() -> Result<String, ExitCode> {
     Ok(s.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-fn retry(app: &App, staff_code: &str, ids: &[i64], wait: u64) -> ExitCode {
-    let password = match password() {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    if let Err(e) = app.sign_in(&SignInRequest {
+/// Sign `staff_code` in at the central service, the password from
+/// `EHR_STAFF_PASSWORD` or standard input; the exit code if it fails.
+pub(crate) fn sign_in(app: &App, staff_code: &str) -> Result<(), ExitCode> {
+    let password = password()?;
+    app.sign_in(&SignInRequest {
         staff_code: staff_code.to_owned(),
         password,
-    }) {
-        return fail(&e);
+    })
+    .map(|_| ())
+    .map_err(|e| fail(&e))
+}
+
+fn retry(app: &App, staff_code: &str, ids: &[i64], wait: u64) -> ExitCode {
+    if let Err(code) = sign_in(app, staff_code) {
+        return code;
     }
     // Sync from here if no app holds the outbox; else the running app
     // sends what this puts back at its next rescan.

@@ -4,7 +4,9 @@ use std::process::Command;
 
 fn ehrctl() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_ehrctl"));
-    c.env_remove("EHR_CENTRAL_URL").env_remove("EHR_TRAINING");
+    c.env_remove("EHR_CENTRAL_URL")
+        .env_remove("EHR_TRAINING")
+        .env_remove("EHR_IDEAS_ENDPOINT");
     c
 }
 
@@ -78,6 +80,48 @@ fn doctor_text_names_each_problem_plainly() {
         "{text}"
     );
     std::fs::remove_file(&dir).unwrap();
+}
+
+#[test]
+fn doctor_reports_the_ideas_source_when_its_endpoint_is_set() {
+    let dir = temp_dir("ideas");
+    let out = ehrctl()
+        .args(["doctor", "--json"])
+        .env("EHR_COUNTER_DATA_DIR", &dir)
+        .env("EHR_IDEAS_ENDPOINT", "https://ideas.invalid")
+        .env("EHR_CENTRAL_URL", "http://central.example")
+        .env("PCSCLITE_CSOCK_NAME", dir.join("no-such-pcscd.comm"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["identity_source"], "ideas");
+    assert_eq!(v["ideas_endpoint"], "https://ideas.invalid");
+    assert_eq!(v["identity_source_error"], "ideas.unavailable");
+    assert_eq!(v["central_url_error"], "central.insecure_url");
+    let text = ehrctl()
+        .arg("doctor")
+        .env("EHR_COUNTER_DATA_DIR", &dir)
+        .env("EHR_IDEAS_ENDPOINT", "https://ideas.invalid")
+        .env("PCSCLITE_CSOCK_NAME", dir.join("no-such-pcscd.comm"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("[FAIL] identity source ideas (https://ideas.invalid) refuses every read (ideas.unavailable)"),
+        "{text}"
+    );
+    // Without it: the open test card profile.
+    let out = ehrctl()
+        .args(["doctor", "--json"])
+        .env("EHR_COUNTER_DATA_DIR", &dir)
+        .env_remove("EHR_IDEAS_ENDPOINT")
+        .env("PCSCLITE_CSOCK_NAME", dir.join("no-such-pcscd.comm"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["identity_source"], "open_test_card");
+    assert_eq!(v["identity_source_error"], serde_json::Value::Null);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

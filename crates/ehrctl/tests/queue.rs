@@ -51,6 +51,12 @@ fn status_retry_and_verify() {
     // them will be refused (the same person twice).
     {
         let app = outbox::app(&dir, &central.url, &central.counter_key, 300);
+        // The machine key file must be private to the counter's account.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let key = dir.join("counter.key");
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
         app.open_store().unwrap();
         app.sign_in(&SignInRequest {
             staff_code: central.clerk.0.clone(),

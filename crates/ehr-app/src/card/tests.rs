@@ -242,3 +242,33 @@ fn manual_entry_gives_a_masked_view_or_field_issues() {
     assert!(issues[0].message_zh.contains("核對數字"));
     assert!(!serde_json::to_string(&issues).unwrap().contains("A123456"));
 }
+
+#[test]
+fn the_ideas_endpoint_routes_card_reads_to_the_ideas_source() {
+    use ehr_card::identity::Cancel;
+    let cfg = crate::Config::from_lookup(|k| {
+        (k == crate::config::ENV_IDEAS_ENDPOINT).then(|| "https://ideas.invalid".to_owned())
+    });
+    // The reader thread hands reads to IDEAS; a one-off read goes there too,
+    // and is refused clearly (this build has no transport), never via PC/SC.
+    let shared = shared_source(&cfg).expect("IDEAS is shared with the reader thread");
+    assert_eq!(shared.lock().unwrap().kind(), SourceKind::Ideas);
+    let app = crate::App::new(cfg);
+    assert_eq!(app.identity_source_kind(), SourceKind::Ideas);
+    let err = app
+        .read_identity(
+            "Virtual PCD 00 00",
+            Duration::from_millis(10),
+            &Cancel::new(),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "ideas.unavailable");
+    assert_eq!(
+        CardProblem::new(CardCode::from_wire(err.code())).code,
+        CardCode::IdeasUnavailable
+    );
+    // Without the variable: the open test card profile, read by the thread.
+    let plain = crate::Config::from_lookup(|_| None);
+    assert!(shared_source(&plain).is_none());
+    assert_eq!(identity_source(&plain).kind(), SourceKind::OpenTestCard);
+}
