@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -201,50 +201,6 @@ fn json_rejection(r: &JsonRejection) -> ApiError {
     }
 }
 
-/// A query string whose rejections are JSON errors.
-#[derive(Debug)]
-pub struct ApiQuery<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        // serde_urlencoded decodes invalid UTF-8 lossily; refuse it instead.
-        if !query_is_utf8(parts.uri.query().unwrap_or_default()) {
-            return Err(ApiError::new(ErrorCode::RequestQuery));
-        }
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| ApiQuery(q.0))
-            .map_err(|_: QueryRejection| ApiError::new(ErrorCode::RequestQuery))
-    }
-}
-
-/// Whether a query string percent-decodes to UTF-8.
-fn query_is_utf8(q: &str) -> bool {
-    let b = q.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| char::from(c).to_digit(16);
-        match (
-            b[i],
-            b.get(i + 1).copied().and_then(hex),
-            b.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (c, ..) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    std::str::from_utf8(&out).is_ok()
-}
-
 /// A path parameter whose rejections are JSON errors.
 #[derive(Debug)]
 pub struct ApiPath<T>(pub T);
@@ -369,16 +325,18 @@ async fn reference_data(
 }
 
 /// Looks pending applications up: by document type and number, by
-/// reference, or by surname and date of birth (exactly one of these).
-#[utoipa::path(get, path = "/v1/applications", tag = "applications",
+/// reference, or by surname and date of birth (exactly one of these). The
+/// search is in the body, never in the URL (URLs end up in logs, proxies
+/// and histories).
+#[utoipa::path(post, path = "/v1/applications/search", tag = "applications",
     security(("counter_key" = [], "bearer" = [])),
-    params(ApplicationQuery),
+    request_body = ApplicationQuery,
     responses((status = 200, body = ApplicationList),
         (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
-async fn lookup_applications(
+async fn search_applications(
     State(st): State<Shared>,
     creds: Creds,
-    ApiQuery(q): ApiQuery<ApplicationQuery>,
+    ApiJson(q): ApiJson<ApplicationQuery>,
 ) -> Result<Json<ApplicationList>, ApiError> {
     let today = today()?;
     let (session, items) = st
@@ -430,16 +388,17 @@ async fn get_application(
 }
 
 /// Looks registered records up: by document, by eHR number, or by
-/// birth-hospital document (exactly one of these).
-#[utoipa::path(get, path = "/v1/records", tag = "records",
+/// birth-hospital document (exactly one of these), with the search in the
+/// body, never in the URL.
+#[utoipa::path(post, path = "/v1/records/search", tag = "records",
     security(("counter_key" = [], "bearer" = [])),
-    params(RecordQuery),
+    request_body = RecordQuery,
     responses((status = 200, body = RecordList),
         (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
-async fn lookup_records(
+async fn search_records(
     State(st): State<Shared>,
     creds: Creds,
-    ApiQuery(q): ApiQuery<RecordQuery>,
+    ApiJson(q): ApiJson<RecordQuery>,
 ) -> Result<Json<RecordList>, ApiError> {
     let (session, items) = st
         .read(move |tx| {
@@ -571,9 +530,9 @@ pub fn api_router() -> (Router<Shared>, utoipa::openapi::OpenApi) {
         .routes(routes!(sign_in))
         .routes(routes!(sign_out))
         .routes(routes!(reference_data))
-        .routes(routes!(lookup_applications))
+        .routes(routes!(search_applications))
         .routes(routes!(get_application))
-        .routes(routes!(lookup_records))
+        .routes(routes!(search_records))
         .merge(batch_routes)
         .split_for_parts()
 }
@@ -601,7 +560,8 @@ pub fn router(state: Shared) -> Router {
     .layer(DefaultBodyLimit::max(BODY_LIMIT))
     .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
         // The route template only: query strings and paths can carry
-        // references, numbers and names.
+        // references (searches by number or name take bodies; a query
+        // string sent anyway is never logged).
         let route = req
             .extensions()
             .get::<MatchedPath>()

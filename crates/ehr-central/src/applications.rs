@@ -264,9 +264,9 @@ pub fn pending_for(
         .find(|a| a.lifecycle.effective_state(today, policy) == DState::Pending))
 }
 
-/// The query of `GET /v1/applications`.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+/// The body of `POST /v1/applications/search`: exactly one of document
+/// type and number, reference, or surname and date of birth.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ApplicationQuery {
     /// Document type code (with `document_number`).
     pub document_type: Option<String>,

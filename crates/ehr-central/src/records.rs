@@ -338,9 +338,9 @@ pub fn to_wire(r: &StoredRecord) -> RegisteredRecord {
     }
 }
 
-/// The query of `GET /v1/records`.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+/// The body of `POST /v1/records/search`: exactly one of document type and
+/// number, eHR number, or birth hospital code and serial.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecordQuery {
     /// Document type code (with `document_number`).
     pub document_type: Option<String>,

@@ -173,10 +173,7 @@ async fn application_lookups() {
     let a = s.session("HA-QEH", "clerk01").await;
     let reference = s.creds.sample_references[0].clone();
     let r = a
-        .get(&format!(
-            "/v1/applications?reference={}",
-            reference.to_lowercase()
-        ))
+        .search_applications(json!({"reference": reference.to_lowercase()}))
         .send()
         .await
         .unwrap();
@@ -196,11 +193,10 @@ async fn application_lookups() {
     // By document (as keyed, with brackets and lower case).
     let number = p["document_number"].as_str().unwrap().to_lowercase();
     let r = a
-        .get("/v1/applications")
-        .query(&[
-            ("document_type", p["document_type"].as_str().unwrap()),
-            ("document_number", &number),
-        ])
+        .search_applications(json!({
+            "document_type": p["document_type"],
+            "document_number": number,
+        }))
         .send()
         .await
         .unwrap();
@@ -212,14 +208,10 @@ async fn application_lookups() {
         .any(|i| i["reference"] == reference.as_str()));
     // By name and date of birth.
     let r = a
-        .get("/v1/applications")
-        .query(&[
-            (
-                "surname",
-                p["surname"].as_str().unwrap().to_lowercase().as_str(),
-            ),
-            ("date_of_birth", p["date_of_birth"].as_str().unwrap()),
-        ])
+        .search_applications(json!({
+            "surname": p["surname"].as_str().unwrap().to_lowercase(),
+            "date_of_birth": p["date_of_birth"],
+        }))
         .send()
         .await
         .unwrap();
@@ -252,7 +244,7 @@ async fn application_lookups() {
     )
     .await;
     expect_error(
-        a.get("/v1/applications?reference=X&surname=CHAN")
+        a.search_applications(json!({"reference": "X", "surname": "CHAN"}))
             .send()
             .await
             .unwrap(),
@@ -261,7 +253,7 @@ async fn application_lookups() {
     )
     .await;
     let list: Value = a
-        .get("/v1/applications?reference=EA0000000000")
+        .search_applications(json!({"reference": "EA0000000000"}))
         .send()
         .await
         .unwrap()
@@ -269,6 +261,29 @@ async fn application_lookups() {
         .await
         .unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
+    // A field of the wrong type.
+    expect_error(
+        a.search_applications(json!({"reference": 12}))
+            .send()
+            .await
+            .unwrap(),
+        400,
+        "request.malformed",
+    )
+    .await;
+    // Searches never go in a URL: the query-string forms are gone.
+    for path in [
+        "/v1/applications?reference=EA0000000000",
+        "/v1/records?ehr_number=000000000000",
+    ] {
+        expect_error(a.get(path).send().await.unwrap(), 404, "request.not_found").await;
+    }
+    expect_error(
+        a.get("/v1/applications/search").send().await.unwrap(),
+        405,
+        "request.method_not_allowed",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -316,11 +331,7 @@ async fn walk_in_registration_takes_effect_without_revealing_the_key() {
     assert!(twice["reason_zh"].is_string());
     // The record with its consents.
     let records: Value = a
-        .get("/v1/records")
-        .query(&[
-            ("document_type", "hkic"),
-            ("document_number", number.as_str()),
-        ])
+        .search_records(json!({"document_type": "hkic", "document_number": number}))
         .send()
         .await
         .unwrap()
@@ -530,7 +541,7 @@ async fn expired_and_sdm_applications() {
     assert_eq!(out["status"], "applied", "{out}");
     let reference = out["result"]["reference"].as_str().unwrap().to_owned();
     let list: Value = a
-        .get(&format!("/v1/applications?reference={reference}"))
+        .search_applications(json!({"reference": reference}))
         .send()
         .await
         .unwrap()
@@ -647,7 +658,7 @@ async fn consents_withdrawal_and_audit() {
         .await;
     assert_eq!(out["field_errors"][0]["code"], "consent.public_fixed");
     let rec: Value = a
-        .get(&format!("/v1/records?ehr_number={ehr}"))
+        .search_records(json!({"ehr_number": ehr}))
         .send()
         .await
         .unwrap()
@@ -800,7 +811,7 @@ async fn newborn_registration_and_completion() {
     let out = a.op(Uuid::new_v4(), "nb-3", 1, newborn("QMH-0002")).await;
     let ehr2 = out["result"]["ehr_number"].as_str().unwrap().to_owned();
     let rec: Value = a
-        .get("/v1/records?hospital_code=QMH&serial=qmh-0001")
+        .search_records(json!({"hospital_code": "QMH", "serial": "qmh-0001"}))
         .send()
         .await
         .unwrap()
@@ -839,11 +850,7 @@ async fn newborn_registration_and_completion() {
         .await;
     assert_eq!(out["field_errors"][0]["code"], "id.check_digit");
     let rec: Value = m
-        .get("/v1/records")
-        .query(&[
-            ("document_type", "hk_birth_certificate"),
-            ("document_number", bc.as_str()),
-        ])
+        .search_records(json!({"document_type": "hk_birth_certificate", "document_number": bc}))
         .send()
         .await
         .unwrap()
@@ -923,7 +930,10 @@ async fn pre_1980_birth_certificate_needs_a_supervisor() {
     let out = a.op(Uuid::new_v4(), "old-bc", 2, op.clone()).await;
     assert_eq!(out["status"], "applied", "{out}");
     let rec: Value = a
-        .get("/v1/records?document_type=hk_birth_certificate&document_number=A123456(4)")
+        .search_records(json!({
+            "document_type": "hk_birth_certificate",
+            "document_number": "A123456(4)",
+        }))
         .send()
         .await
         .unwrap()

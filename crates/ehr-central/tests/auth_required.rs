@@ -12,9 +12,17 @@ use reqwest::Method;
 /// Every non-public route, with a request that would be valid if signed in.
 const ROUTES: &[(&str, &str, Option<&str>)] = &[
     ("GET", "/v1/reference", None),
-    ("GET", "/v1/applications?reference=EHR-A-0000", None),
+    (
+        "POST",
+        "/v1/applications/search",
+        Some(r#"{"reference":"EHR-A-0000"}"#),
+    ),
     ("GET", "/v1/applications/EHR-A-0000", None),
-    ("GET", "/v1/records?ehr_number=000000000000", None),
+    (
+        "POST",
+        "/v1/records/search",
+        Some(r#"{"ehr_number":"000000000000"}"#),
+    ),
     ("POST", "/v1/batch", Some(r#"{"ops":[]}"#)),
     ("POST", "/v1/auth/sign-out", Some("{}")),
 ];

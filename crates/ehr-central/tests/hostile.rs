@@ -169,20 +169,20 @@ async fn sql_metacharacters_and_odd_queries() {
         &"A".repeat(5000),
     ];
     for n in nasty {
-        for path in ["/v1/applications", "/v1/records"] {
+        for path in ["/v1/applications/search", "/v1/records/search"] {
             for q in [
-                vec![("reference", n)],
-                vec![("document_type", "hkic"), ("document_number", n)],
-                vec![("document_type", n), ("document_number", "A123456(3)")],
-                vec![("surname", n), ("date_of_birth", "1980-01-01")],
-                vec![("ehr_number", n)],
-                vec![("hospital_code", n), ("serial", n)],
+                json!({"reference": n}),
+                json!({"document_type": "hkic", "document_number": n}),
+                json!({"document_type": n, "document_number": "A123456(3)"}),
+                json!({"surname": n, "date_of_birth": "1980-01-01"}),
+                json!({"ehr_number": n}),
+                json!({"hospital_code": n, "serial": n}),
             ] {
                 let (status, body) =
-                    status_and_body(a.get(path).query(&q).send().await.unwrap()).await;
+                    status_and_body(a.post(path).json(&q).send().await.unwrap()).await;
                 assert!(
                     status.is_success() || status.is_client_error(),
-                    "{path} {q:?}: {status} {body}"
+                    "{path} {q}: {status} {body}"
                 );
             }
         }
@@ -214,15 +214,17 @@ async fn sql_metacharacters_and_odd_queries() {
             .await;
         assert_eq!(out["status"], "rejected", "{out}");
     }
-    // Invalid UTF-8 in the query string and the path.
+    // Invalid UTF-8 in a search body and the path.
     let (status, body) = status_and_body(
-        a.get("/v1/applications?reference=%FF%FE")
+        a.post("/v1/applications/search")
+            .header("content-type", "application/json")
+            .body(b"{\"reference\": \"\xFF\xFE\"}".to_vec())
             .send()
             .await
             .unwrap(),
     )
     .await;
-    assert_4xx(status, &body, "utf-8 query");
+    assert_4xx(status, &body, "utf-8 body");
     let (status, body) =
         status_and_body(a.get("/v1/applications/%FF%FE").send().await.unwrap()).await;
     assert_4xx(status, &body, "utf-8 path");

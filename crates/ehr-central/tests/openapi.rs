@@ -66,9 +66,9 @@ async fn document_and_routes_agree() {
         ("post", "/v1/auth/sign-in"),
         ("post", "/v1/auth/sign-out"),
         ("get", "/v1/reference"),
-        ("get", "/v1/applications"),
+        ("post", "/v1/applications/search"),
         ("get", "/v1/applications/{reference}"),
-        ("get", "/v1/records"),
+        ("post", "/v1/records/search"),
         ("post", "/v1/batch"),
     ]
     .into_iter()
@@ -108,6 +108,9 @@ async fn document_and_routes_agree() {
     for p in [
         "/v1",
         "/v1/staff",
+        // Searches by number or name take a body, never a query string.
+        "/v1/applications?document_type=hkic&document_number=A1234563",
+        "/v1/records?document_type=hkic&document_number=A1234563",
         "/v1/applications/x/y",
         "/v1/records/1",
         "/v2/health",

@@ -136,6 +136,16 @@ impl Session {
             .bearer_auth(&self.token)
     }
 
+    /// `POST /v1/applications/search` with `body` (the search's fields).
+    pub fn search_applications(&self, body: Value) -> RequestBuilder {
+        self.post("/v1/applications/search").json(&body)
+    }
+
+    /// `POST /v1/records/search` with `body` (the search's fields).
+    pub fn search_records(&self, body: Value) -> RequestBuilder {
+        self.post("/v1/records/search").json(&body)
+    }
+
     /// Sends one batch and returns the results array.
     pub async fn batch(&self, ops: Value) -> Vec<Value> {
         let r = self
