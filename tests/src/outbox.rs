@@ -77,8 +77,26 @@ pub fn walk_in(i: u32) -> Change {
 /// in a file (no keyring) and backoff capped at `backoff_cap_ms`.
 pub fn app(data_dir: &Path, url: &str, counter_key: &str, backoff_cap_ms: u64) -> App {
     let _ = std::fs::create_dir_all(data_dir);
-    let _ = std::fs::write(data_dir.join("counter.key"), counter_key);
+    write_private(&data_dir.join("counter.key"), counter_key);
     App::new(config(data_dir, url, backoff_cap_ms))
+}
+
+/// Write `text` to a file only its owner may read (mode 0600), as a
+/// counter's machine key must be.
+pub fn write_private(path: &Path, text: &str) {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    use std::os::unix::fs::PermissionsExt as _;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .expect("key file");
+    f.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .expect("key file mode");
+    f.write_all(text.as_bytes()).expect("key file");
 }
 
 /// The configuration [`app`] uses.

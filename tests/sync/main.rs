@@ -4,6 +4,9 @@
 //! Needs the debug builds of `ehr-central` and `sync-worker`
 //! (`cargo build -p ehr-central -p ehr-tests`; the test command does).
 
+// Test support: a failure in a helper is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -18,6 +21,8 @@ use ehr_tests::central::Central;
 use ehr_tests::faultproxy::FaultProxy;
 use ehr_tests::outbox::{self, central_integrity, central_records, stored_number, walk_in};
 use ehr_tests::wait_until;
+
+mod golden;
 
 fn scratch(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("ehr-sync-{}-{name}", std::process::id()));
@@ -311,16 +316,25 @@ fn worker_bin() -> PathBuf {
         .join("sync-worker")
 }
 
-#[test]
-fn kill_9_at_random_points_loses_nothing_and_doubles_nothing() {
-    let central = Central::start("kill9").unwrap();
-    let dir = scratch("kill9");
+/// What one data folder's kill -9 cycles left: the walk-ins whose commit a
+/// worker acknowledged (printed `committed I` after the store returned),
+/// and the whole range the workers were given.
+struct KillRun {
+    acked: BTreeSet<u32>,
+    range: std::ops::Range<u32>,
+}
+
+/// `cycles` runs of `sync-worker` on `dir`, each killed with SIGKILL at a
+/// random point, then one run that commits nothing and only drains. A
+/// walk-in acknowledged once is never given to a worker again, so a change
+/// the store acknowledged and then lost could not be re-created by a later
+/// run: it would be missing at the service.
+fn kill_9_cycles(central: &Central, dir: &Path, first: u32, cycles: u32, seed: u64) -> KillRun {
     let bin = worker_bin();
-    assert!(bin.is_file(), "build it: cargo build -p ehr-tests");
     let spawn = |from: u32, to: u32| {
         Command::new(&bin)
             .arg("--data-dir")
-            .arg(&dir)
+            .arg(dir)
             .args([
                 "--central",
                 &central.url,
@@ -336,17 +350,18 @@ fn kill_9_at_random_points_loses_nothing_and_doubles_nothing() {
             .spawn()
             .unwrap()
     };
-    let mut acked = BTreeSet::new();
-    let mut rng: u64 = 0x9E37_79B9;
-    let cycles: u32 = 50;
     let per: u32 = 6;
-    for c in 0..cycles {
+    let mut acked = BTreeSet::new();
+    let mut rng = seed | 1;
+    // The first walk-in no run has acknowledged yet. Walk-ins from here on
+    // may have been committed by a killed run without saying so: a worker
+    // commits those only if its store does not have them.
+    let mut next = first;
+    for _ in 0..cycles {
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
-        // Each cycle adds a few walk-ins and re-covers the last ones.
-        let from = (c * per).saturating_sub(per);
-        let mut child = spawn(from, c * per + per);
+        let mut child = spawn(next, next + per);
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
@@ -362,37 +377,114 @@ fn kill_9_at_random_points_loses_nothing_and_doubles_nothing() {
         let _ = reader.join();
         for line in rx.try_iter() {
             if let Some(i) = line.strip_prefix("committed ") {
-                acked.insert(i.parse::<u32>().unwrap());
+                let i = i.parse::<u32>().unwrap();
+                acked.insert(i);
+                next = next.max(i + 1);
             }
         }
     }
-    // One last run, not killed, finishes what is left.
-    let out = spawn(0, cycles * per).wait_with_output().unwrap();
+    // One last run, not killed and given nothing to commit, drains.
+    let out = spawn(next, next).wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    for line in text.lines() {
-        if let Some(i) = line.strip_prefix("committed ") {
-            acked.insert(i.parse::<u32>().unwrap());
-        }
-    }
     assert!(
-        out.status.success() && text.contains("drained"),
+        out.status.success() && text.contains("drained") && !text.contains("committed"),
         "final run: {text}"
     );
-    // Kills land everywhere: some walk-ins were committed by a killed worker
-    // (and its "committed" line may have died with it).
-    assert!(
-        acked.len() > per as usize,
-        "the workers committed work before being killed"
-    );
-    assert_exactly_once(&central, 0..cycles * per);
+    KillRun {
+        acked,
+        range: first..next + per,
+    }
+}
+
+#[test]
+fn kill_9_at_random_points_loses_nothing_and_doubles_nothing() {
+    let central = Central::start("kill9").unwrap();
+    assert!(worker_bin().is_file(), "build it: cargo build -p ehr-tests");
+    // 200 kills in all: four data folders of 50 cycles, side by side.
+    let (folders, cycles) = (4u32, 50u32);
+    let runs: Vec<(PathBuf, KillRun)> = std::thread::scope(|s| {
+        let central = &central;
+        let handles: Vec<_> = (0..folders)
+            .map(|f| {
+                s.spawn(move || {
+                    let dir = scratch(&format!("kill9-{f}"));
+                    let run = kill_9_cycles(
+                        central,
+                        &dir,
+                        10_000 * (f + 1),
+                        cycles,
+                        0x9E37_79B9 + u64::from(f),
+                    );
+                    (dir, run)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
     let held = central_records(central.data_dir()).unwrap();
-    let ours = held.keys().filter(|k| k.starts_with('Y')).count();
-    assert_eq!(ours as u32, cycles * per, "nothing extra at the service");
-    // The local store survived every kill.
-    let app = outbox::app(&dir, &central.url, &central.counter_key, 300);
-    let v = app.verify_store().unwrap();
-    assert_eq!(v.integrity, "ok");
-    assert!(v.cipher_pages_ok);
+    // One idempotency row per change the service took: a change sent again
+    // under a new key would show here as a second row for its record.
+    let keys: std::collections::BTreeMap<String, u32> = {
+        let conn = central.db().unwrap();
+        let mut st = conn
+            .prepare("SELECT record_key, count(*) FROM idempotency GROUP BY record_key")
+            .unwrap();
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        rows
+    };
+    let mut acked_total = 0;
+    for (dir, run) in &runs {
+        acked_total += run.acked.len();
+        let mut lost = Vec::new();
+        let mut doubled = Vec::new();
+        for i in run.range.clone() {
+            let at_service = held.get(&stored_number(i)).copied().unwrap_or(0);
+            let sent = keys.get(&outbox::record_key(i)).copied().unwrap_or(0);
+            if run.acked.contains(&i) && (at_service != 1 || sent != 1) {
+                lost.push((i, at_service, sent));
+            } else if at_service > 1 || sent > 1 {
+                doubled.push((i, at_service, sent));
+            }
+        }
+        assert!(
+            lost.is_empty(),
+            "acknowledged, then not exactly once (walk-in, records, keys): {lost:?}"
+        );
+        assert!(
+            doubled.is_empty(),
+            "more than once (walk-in, records, keys): {doubled:?}"
+        );
+        // Nothing waits for a clerk, and the store survived every kill.
+        let app = outbox::app(dir, &central.url, &central.counter_key, 300);
+        let v = app.verify_store().unwrap();
+        assert_eq!(v.integrity, "ok");
+        assert!(v.cipher_pages_ok);
+        let st = app.sync_status().unwrap();
+        assert_eq!((st.queued, st.attention), (0, 0), "{}", dir.display());
+    }
+    // Kills land everywhere: runs committed work before being killed.
+    assert!(
+        acked_total > (folders * 6) as usize,
+        "the workers committed work before being killed ({acked_total})"
+    );
+    // Nothing at the service that no run was given.
+    let given: BTreeSet<String> = runs
+        .iter()
+        .flat_map(|(_, r)| r.range.clone().map(stored_number))
+        .collect();
+    let extra: Vec<&String> = held
+        .keys()
+        .filter(|k| k.starts_with('Y') && !given.contains(*k))
+        .collect();
+    assert!(
+        extra.is_empty(),
+        "at the service but never given: {extra:?}"
+    );
+    assert_eq!(central_integrity(central.data_dir()).unwrap(), "ok");
 }
 
 fn files_contain(files: &[PathBuf], needle: &[u8]) -> Option<PathBuf> {
@@ -568,7 +660,7 @@ fn https_with_the_service_ca_and_a_client_certificate_counter() {
     let with = |dir: &Path, key: &str, extra: &[(&str, String)]| {
         let _ = std::fs::create_dir_all(dir);
         if !key.is_empty() {
-            std::fs::write(dir.join("counter.key"), key).unwrap();
+            outbox::write_private(&dir.join("counter.key"), key);
         }
         let mut vars: std::collections::BTreeMap<&str, String> = [
             ("EHR_COUNTER_DATA_DIR", dir.display().to_string()),
@@ -690,4 +782,220 @@ fn a_refusal_that_is_not_the_services_keeps_changes_queued_and_a_real_one_is_bis
     assert!(app.wait_until_drained(Duration::from_secs(15)).unwrap());
     assert_eq!(app.sync_status().unwrap().attention, 0);
     assert_exactly_once(&central, 700..703);
+}
+
+/// Runs `sql` on a counter's store as a damaged disk or an older build
+/// would have left it (key from the folder's `store.key`).
+fn doctor_store(dir: &Path, sql: &str) {
+    let key = std::fs::read_to_string(dir.join("store.key")).unwrap();
+    let conn = rusqlite::Connection::open(dir.join("counter.db")).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.trim()))
+        .unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+#[test]
+fn a_row_that_can_never_be_sent_goes_to_attention_and_the_rest_of_the_queue_drains() {
+    let central = Central::start("poison").unwrap();
+    let dir = scratch("poison");
+    // Written beside nothing that syncs, then damaged before a relay starts.
+    let tool = outbox::app(&dir, &central.url, &central.counter_key, 300);
+    sign_in(&tool, &central.clerk);
+    tool.open_store_without_sync().unwrap();
+    for i in 800..806 {
+        tool.commit_change(&walk_in(i)).unwrap();
+    }
+    // An image far larger than any batch may carry.
+    let big = Change {
+        record_key: "big-image".into(),
+        kind: "walk_in".into(),
+        summary: "Walk-in with a huge image".into(),
+        ops: vec![NewOp {
+            op: Operation::UploadDocument(ehr_protocol::wire::batch::UploadDocument {
+                image_id: uuid_from(9),
+                kind: ehr_protocol::wire::batch::DocumentImageKind::PatientDocumentCopy,
+                data_base64: String::new(),
+            }),
+            attachment: Some(vec![7u8; 6 * 1024 * 1024]),
+        }],
+    };
+    tool.commit_change(&big).unwrap();
+    drop(tool);
+    doctor_store(
+        &dir,
+        "UPDATE outbox SET op = '{\"type\":\"register_in_person\",\"patient\":42}' \
+         WHERE record_key = 'walkin-801';",
+    );
+    let app = outbox::app(&dir, &central.url, &central.counter_key, 300);
+    app.open_store().unwrap();
+    sign_in(&app, &central.clerk);
+    assert!(
+        app.wait_until_drained(Duration::from_secs(20)).unwrap(),
+        "{:?}",
+        app.sync_status().unwrap()
+    );
+    let st = app.sync_status().unwrap();
+    assert_eq!((st.link, st.attention), (SyncLink::Online, 2), "{st:?}");
+    let mut codes: Vec<ErrorCode> = app
+        .attention_list()
+        .unwrap()
+        .iter()
+        .map(|i| i.code)
+        .collect();
+    codes.sort_by_key(|c| c.as_str());
+    assert_eq!(
+        codes,
+        vec![ErrorCode::OutboxTooLarge, ErrorCode::OutboxUndecodable]
+    );
+    for i in app.attention_list().unwrap() {
+        assert!(!i.reason_en.is_empty() && !i.reason_zh.is_empty());
+    }
+    assert_exactly_once(&central, [800, 802, 803, 804, 805]);
+    let held = central_records(central.data_dir()).unwrap();
+    assert!(!held.contains_key(&stored_number(801)), "never sent");
+    // A retry of a row that cannot be sent comes straight back, with the
+    // same reason, and holds up nothing.
+    let undecodable = app
+        .attention_list()
+        .unwrap()
+        .into_iter()
+        .find(|i| i.code == ErrorCode::OutboxUndecodable)
+        .unwrap();
+    app.retry_attention(undecodable.id).unwrap();
+    app.commit_change(&walk_in(806)).unwrap();
+    assert!(app.wait_until_drained(Duration::from_secs(10)).unwrap());
+    wait_until("back on the list", Duration::from_secs(10), || {
+        app.sync_status().unwrap().attention == 2
+    });
+    assert_exactly_once(&central, [806]);
+}
+
+#[test]
+fn a_failing_local_write_is_shown_on_the_status_bar_in_words_until_a_write_succeeds() {
+    let mut central = Central::start("writefail").unwrap();
+    let mount = scratch("writefail");
+    let ok = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
+        .arg(&mount)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "mounting a small tmpfs needs root");
+    let _guard = Tmpfs(mount.clone());
+    let dir = mount.join("data");
+    let app = outbox::app(&dir, &central.url, &central.counter_key, 300);
+    app.open_store().unwrap();
+    sign_in(&app, &central.clerk);
+    assert_eq!(app.sync_status().unwrap().store_error, None);
+    // Offline, so nothing drains and frees space; a filler file to free later.
+    central.kill();
+    std::fs::write(mount.join("filler"), vec![0u8; 1024 * 1024]).unwrap();
+    let image = |n: u32| Change {
+        record_key: format!("img-{n}"),
+        kind: "walk_in".into(),
+        summary: "Walk-in with image".into(),
+        ops: vec![NewOp {
+            op: Operation::UploadDocument(ehr_protocol::wire::batch::UploadDocument {
+                image_id: uuid_from(100 + n),
+                kind: ehr_protocol::wire::batch::DocumentImageKind::PatientDocumentCopy,
+                data_base64: String::new(),
+            }),
+            attachment: Some(vec![(n % 251) as u8; 200 * 1024]),
+        }],
+    };
+    let mut n = 0;
+    let err = loop {
+        match app.commit_change(&image(n)) {
+            Ok(_) => n += 1,
+            Err(e) => break e,
+        }
+        assert!(n < 100, "the disk never filled");
+    };
+    assert_eq!(err.code, ErrorCode::StoreDiskFull);
+    let shown = app.sync_status().unwrap().store_error.expect("shown");
+    assert_eq!(shown.code, ErrorCode::StoreDiskFull);
+    assert!(
+        shown.message_en.contains("disk") || shown.message_en.contains("full"),
+        "{}",
+        shown.message_en
+    );
+    assert!(!shown.message_zh.is_empty());
+    // Space again: the next write succeeds and the status bar clears.
+    std::fs::remove_file(mount.join("filler")).unwrap();
+    app.commit_change(&image(1000)).unwrap();
+    assert_eq!(app.sync_status().unwrap().store_error, None);
+    drop(app);
+}
+
+#[test]
+fn a_supervisor_signs_off_at_the_counter_and_a_typed_name_is_refused_before_it_is_queued() {
+    let central = Central::start("signoff").unwrap();
+    let dir = scratch("signoff");
+    let app = outbox::app(&dir, &central.url, &central.counter_key, 300);
+    app.open_store().unwrap();
+    sign_in(&app, &central.clerk);
+    let pre1980 = |sign_off: Option<String>| {
+        let mut c = walk_in(900);
+        if let Operation::RegisterInPerson(r) = &mut c.ops[0].op {
+            let id = "A900900";
+            let good = ehr_domain::id::hkid_check_char(id).unwrap();
+            let bad = if good == '0' { '1' } else { '0' };
+            r.patient.document_type = "hk_birth_certificate".into();
+            r.patient.document_number = format!("{id}({bad})");
+            r.patient.date_of_birth = "1975-01-02".into();
+            r.supervisor_sign_off = sign_off;
+        }
+        c
+    };
+    // A clerk typing the supervisor's name: refused here, nothing queued.
+    let e = app
+        .commit_change(&pre1980(Some(central.supervisor.0.clone())))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::SupervisorUnverified);
+    assert_eq!(app.sync_status().unwrap().queued, 0);
+    // The wrong password: the service's refusal.
+    let ask = |password: &str, record: &str| ehr_protocol::wire::SignOffRequest {
+        staff_code: central.supervisor.0.clone(),
+        password: password.to_owned(),
+        record_key: record.to_owned(),
+        reason: "pre-1980 birth certificate".to_owned(),
+    };
+    assert_eq!(
+        app.supervisor_sign_off(&ask("wrong-password", "walkin-900"))
+            .unwrap_err()
+            .code,
+        ErrorCode::AuthInvalidCredentials
+    );
+    // Another record's sign-off is not this one's.
+    let other = app
+        .supervisor_sign_off(&ask(&central.supervisor.1, "walkin-1"))
+        .unwrap();
+    assert_eq!(
+        app.commit_change(&pre1980(Some(other.token)))
+            .unwrap_err()
+            .code,
+        ErrorCode::SupervisorUnverified
+    );
+    let given = app
+        .supervisor_sign_off(&ask(&central.supervisor.1, "walkin-900"))
+        .unwrap();
+    assert_eq!(given.supervisor, central.supervisor.0);
+    assert!(!format!("{given:?}").contains(&given.token));
+    app.commit_change(&pre1980(Some(given.token))).unwrap();
+    assert!(app.wait_until_drained(Duration::from_secs(10)).unwrap());
+    assert_eq!(app.sync_status().unwrap().attention, 0);
+    let (status, ehr) = app.local_record("walkin-900").unwrap().unwrap();
+    assert_eq!(status, "synced");
+    assert!(ehr.is_some());
+    let audited: i64 = central
+        .db()
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM audit_events WHERE action = 'supervisor.sign_off_used' \
+             AND staff_code = ?1 AND sent_by = ?2",
+            [&central.supervisor.0, &central.clerk.0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
 }

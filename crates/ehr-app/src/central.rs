@@ -17,7 +17,8 @@ use std::time::Duration;
 
 use ehr_protocol::ipc::{SignInRequest, StaffRole, StaffSession};
 use ehr_protocol::wire::auth::{
-    SignInRequest as WireSignIn, SignInResponse, StaffRole as WireRole,
+    SignInRequest as WireSignIn, SignInResponse, SignOffRequest, SignOffResponse,
+    StaffRole as WireRole,
 };
 use ehr_protocol::{ErrorBody, ErrorCode};
 
@@ -217,17 +218,68 @@ fn sign_in_blocking(
             token: ok.token,
         });
     }
-    // The service's own error, with our catalogue's messages (the wire's
-    // text is not trusted to be fit for the clerk).
-    match serde_json::from_slice::<ErrorBody>(&bytes) {
+    Err(refusal(status, &bytes))
+}
+
+/// The service's own error, with our catalogue's messages (the wire's text
+/// is not trusted to be fit for the clerk).
+fn refusal(status: reqwest::StatusCode, bytes: &[u8]) -> ErrorBody {
+    match serde_json::from_slice::<ErrorBody>(bytes) {
         Ok(e) => {
             let mut out = ErrorBody::new(e.code);
             out.field = e.field;
-            Err(out)
+            out
         }
-        Err(_) if status.is_server_error() => Err(ErrorBody::new(ErrorCode::CentralUnreachable)),
-        Err(_) => Err(ErrorBody::new(ErrorCode::CentralBadAnswer)),
+        Err(_) if status.is_server_error() => ErrorBody::new(ErrorCode::CentralUnreachable),
+        Err(_) => ErrorBody::new(ErrorCode::CentralBadAnswer),
     }
+}
+
+/// A supervisor's sign-off, verified by the service at `base`, asked for
+/// under the signed-in clerk's session `token`. Online only: offline, the
+/// override waits (the offline half comes with the working frame's offline
+/// sign-in).
+pub(crate) fn sign_off(
+    config: &Config,
+    base: &str,
+    token: &str,
+    req: &SignOffRequest,
+) -> Result<SignOffResponse, ErrorBody> {
+    let (config, base, token, req) = (
+        config.clone(),
+        base.to_owned(),
+        token.to_owned(),
+        req.clone(),
+    );
+    std::thread::Builder::new()
+        .name("central-sign-off".into())
+        .spawn(move || {
+            let central = check_central_url(&base)?;
+            let url = format!("{}/v1/auth/sign-off", central.base);
+            let mut post = client(&config, &central)?
+                .post(url)
+                .bearer_auth(token)
+                .json(&req);
+            if let Some(key) = counter_key(&config)? {
+                post = post.header("X-Counter-Key", key);
+            }
+            let resp = post
+                .send()
+                .map_err(|_| ErrorBody::new(ErrorCode::CentralUnreachable))?;
+            let status = resp.status();
+            let bytes = resp
+                .bytes()
+                .map_err(|_| ErrorBody::new(ErrorCode::CentralUnreachable))?;
+            if status.is_success() {
+                serde_json::from_slice(&bytes)
+                    .map_err(|_| ErrorBody::new(ErrorCode::CentralBadAnswer))
+            } else {
+                Err(refusal(status, &bytes))
+            }
+        })
+        .map_err(|_| ErrorBody::new(ErrorCode::Internal))?
+        .join()
+        .map_err(|_| ErrorBody::new(ErrorCode::Internal))?
 }
 
 #[cfg(test)]

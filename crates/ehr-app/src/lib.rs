@@ -25,6 +25,7 @@ use ehr_protocol::ipc::{
     AppInfo, AttentionItem, AttentionNotice, DiscardRequest, DocumentTypeOption, SignInRequest,
     StaffRole, StaffSession, SyncLink, SyncStatus,
 };
+use ehr_protocol::wire::auth::{SignOffRequest, SignOffResponse};
 use ehr_protocol::{ErrorBody, ErrorCode};
 pub use ehr_store::{Change, NewOp};
 
@@ -41,6 +42,67 @@ pub struct App {
     card: card::CardDesk,
     session: Arc<Mutex<Option<central::Session>>>,
     outbox: Mutex<Option<Outbox>>,
+    /// The last local write that failed (cleared by the next that succeeds),
+    /// for the status bar.
+    write_error: Mutex<Option<ErrorCode>>,
+    /// Supervisor sign-offs given at this counter and not attached yet.
+    sign_offs: Mutex<Vec<HeldSignOff>>,
+}
+
+/// A sign-off the service gave, until it is attached to a change.
+#[derive(Clone)]
+struct HeldSignOff {
+    token: String,
+    record_key: String,
+    attach_by_ms: i64,
+}
+
+impl std::fmt::Debug for HeldSignOff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HeldSignOff")
+            .field("record_key", &self.record_key)
+            .field("attach_by_ms", &self.attach_by_ms)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The sign-off tokens the operations of `change` carry.
+fn sign_off_tokens(change: &Change) -> Vec<&str> {
+    use ehr_protocol::wire::batch::Operation as O;
+    change
+        .ops
+        .iter()
+        .filter_map(|n| match &n.op {
+            O::ActivateApplication(a) => a.supervisor_sign_off.as_deref(),
+            O::RegisterInPerson(r) => r.supervisor_sign_off.as_deref(),
+            O::KeyPaperApplication(k) => k.supervisor_sign_off.as_deref(),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether every sign-off `change` carries was given at this counter for
+/// its record and is still within its time to attach (`now_ms`). A name, or
+/// a token from elsewhere, is `supervisor.unverified`.
+fn check_sign_offs(held: &[HeldSignOff], change: &Change, now_ms: i64) -> Result<(), ErrorBody> {
+    for token in sign_off_tokens(change) {
+        let found = held
+            .iter()
+            .find(|h| h.token == token && h.record_key == change.record_key);
+        match found {
+            None => {
+                return Err(
+                    ErrorBody::new(ErrorCode::SupervisorUnverified).on_field("supervisor_sign_off")
+                )
+            }
+            Some(h) if now_ms > h.attach_by_ms => {
+                return Err(ErrorBody::new(ErrorCode::SupervisorSignOffExpired)
+                    .on_field("supervisor_sign_off"))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// The open store and, when a central service is configured, its driver.
@@ -66,6 +128,8 @@ impl App {
             card: card::CardDesk::default(),
             session: Default::default(),
             outbox: Mutex::new(None),
+            write_error: Mutex::new(None),
+            sign_offs: Mutex::new(Vec::new()),
         }
     }
 
@@ -118,10 +182,40 @@ impl App {
         Ok(staff)
     }
 
+    /// A supervisor signs off an override for the local record
+    /// `req.record_key`, with their own staff code and password, while the
+    /// clerk is signed in and the service is reachable. The token that comes
+    /// back goes in the operation's `supervisor_sign_off`; it must be
+    /// attached (committed) within its time, and only to that record.
+    pub fn supervisor_sign_off(&self, req: &SignOffRequest) -> Result<SignOffResponse, ErrorBody> {
+        let token = lock(&self.session)
+            .as_ref()
+            .map(|s| s.token.clone())
+            .ok_or_else(|| ErrorBody::new(ErrorCode::AuthSignInRequired))?;
+        session::check_sign_in(&SignInRequest {
+            staff_code: req.staff_code.clone(),
+            password: req.password.clone(),
+        })?;
+        let Some(base) = &self.config.central_url else {
+            return Err(ErrorBody::new(ErrorCode::CentralNotConfigured));
+        };
+        let asked_at = sync::unix_ms();
+        let given = central::sign_off(&self.config, base, &token, req)?;
+        let within = i64::try_from(given.attach_within_seconds).unwrap_or(0);
+        lock(&self.sign_offs).push(HeldSignOff {
+            token: given.token.clone(),
+            record_key: req.record_key.clone(),
+            // Counted from before the request: never later than the service's.
+            attach_by_ms: asked_at.saturating_add(within.saturating_mul(1000)),
+        });
+        Ok(given)
+    }
+
     /// Sign out: the session ends and the identity on screen is cleared.
     /// Queued changes stay queued until somebody signs in again.
     pub fn sign_out(&self) {
         *lock(&self.session) = None;
+        lock(&self.sign_offs).clear();
         if let Some(d) = lock(&self.outbox).as_ref().and_then(|o| o.driver.as_ref()) {
             d.set_token(None);
         }
@@ -233,11 +327,33 @@ impl App {
     /// driver sends them when it can. Needs a signed-in staff member.
     pub fn commit_change(&self, change: &Change) -> Result<Vec<i64>, ErrorBody> {
         self.staff()?;
+        let now = sync::unix_ms();
+        check_sign_offs(&lock(&self.sign_offs), change, now)?;
         let store = self.store()?;
-        let queued = lock(&store)
-            .commit_change(change, sync::unix_ms())
-            .map_err(store_err)?;
+        let committed = lock(&store).commit_change(change, now);
+        let queued = match committed {
+            Ok(q) => {
+                *lock(&self.write_error) = None;
+                q
+            }
+            Err(e) => {
+                let e = store_err(e);
+                if matches!(
+                    e.code,
+                    ErrorCode::StoreDiskFull
+                        | ErrorCode::StoreUnavailable
+                        | ErrorCode::StoreCorrupt
+                ) {
+                    *lock(&self.write_error) = Some(e.code);
+                }
+                return Err(e);
+            }
+        };
         let ids = queued.iter().map(|q| q.id).collect();
+        // Attached: the counter's part is done; the service checks the rest.
+        let used = sign_off_tokens(change);
+        lock(&self.sign_offs)
+            .retain(|h| !used.contains(&h.token.as_str()) && h.attach_by_ms >= now);
         self.with_driver(|d| {
             for q in queued {
                 d.event(ehr_sync::Event::LocalWrite(q));
@@ -283,6 +399,9 @@ impl App {
             now_ms: sync::unix_ms().max(0) as u64,
             needs_sign_in: d.needs_sign_in || (driver.is_some() && !self.signed_in()),
             sending: d.sending,
+            store_error: (*lock(&self.write_error))
+                .or(d.store_error)
+                .map(ErrorBody::new),
         })
     }
 
@@ -571,6 +690,83 @@ pub fn rfc3339(unix_ms: i64) -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+#[cfg(test)]
+mod sign_off_tests {
+    use super::*;
+    use ehr_protocol::wire::batch::{Operation, Withdraw};
+
+    fn change(record: &str, sign_off: Option<&str>) -> Change {
+        let mut op = ehr_protocol::wire::batch::RegisterInPerson {
+            patient: ehr_protocol::wire::PersonDetails {
+                document_type: "hkic".into(),
+                document_number: "A123456(3)".into(),
+                surname: "CHAN".into(),
+                given_names: "Tai Man".into(),
+                chinese_name: None,
+                date_of_birth: "1980-01-02".into(),
+                sex: None,
+            },
+            capacity: "capable".into(),
+            applicant: ehr_protocol::wire::ApplicantDetails::SelfApplicant {},
+            no_higher_tier_declared: false,
+            supporting_document_image: None,
+            patient_document_copy_image: None,
+            notification: ehr_protocol::wire::NotificationChoice {
+                channel: ehr_protocol::wire::NotificationChannel::Sms,
+                language: ehr_protocol::wire::Language::En,
+                address: "91234567".into(),
+            },
+            private_provider_consents: Vec::new(),
+            supervisor_sign_off: None,
+        };
+        op.supervisor_sign_off = sign_off.map(str::to_owned);
+        Change {
+            record_key: record.into(),
+            kind: "walk_in".into(),
+            summary: "Walk-in".into(),
+            ops: vec![
+                NewOp {
+                    op: Operation::RegisterInPerson(op),
+                    attachment: None,
+                },
+                NewOp {
+                    op: Operation::Withdraw(Withdraw {
+                        ehr_number: "E1".into(),
+                        confirmed: true,
+                    }),
+                    attachment: None,
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn only_a_sign_off_given_here_for_this_record_and_in_time_may_be_attached() {
+        let held = vec![HeldSignOff {
+            token: "tok-1".into(),
+            record_key: "walkin-1".into(),
+            attach_by_ms: 1_000,
+        }];
+        let code = |c: &Change, now| check_sign_offs(&held, c, now).map_err(|e| e.code);
+        assert_eq!(code(&change("walkin-1", None), 5_000), Ok(()));
+        assert_eq!(code(&change("walkin-1", Some("tok-1")), 1_000), Ok(()));
+        // A name typed in, or another record's sign-off: not a sign-off.
+        assert_eq!(
+            code(&change("walkin-1", Some("super01")), 10),
+            Err(ErrorCode::SupervisorUnverified)
+        );
+        assert_eq!(
+            code(&change("walkin-2", Some("tok-1")), 10),
+            Err(ErrorCode::SupervisorUnverified)
+        );
+        assert_eq!(
+            code(&change("walkin-1", Some("tok-1")), 1_001),
+            Err(ErrorCode::SupervisorSignOffExpired)
+        );
+        assert!(!format!("{:?}", held[0]).contains("tok-1"));
+    }
 }
 
 #[cfg(test)]

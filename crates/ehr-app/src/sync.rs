@@ -193,6 +193,7 @@ impl Driver {
             sent_with: HashMap::new(),
             wake: None,
             pending: HashMap::new(),
+            unsendable: Vec::new(),
             answered: false,
             _lock: lock_file,
         };
@@ -260,6 +261,8 @@ struct Worker {
     wake: Option<Time>,
     /// Per-op outcomes of the answer being handled, to store with the marks.
     pending: HashMap<OpId, Outcome>,
+    /// Rows found unsendable while loading a batch, to tell the engine.
+    unsendable: Vec<(OpId, ehr_protocol::ErrorCode)>,
     /// The answer being handled was a per-operation answer (a success).
     answered: bool,
     _lock: std::fs::File,
@@ -346,6 +349,29 @@ impl Worker {
             };
             next = self.execute_once(instructions, in_flight);
         }
+        // Rows that can never be sent go to the attention list now, each
+        // with its reason, and the batch goes on without them. Each round
+        // takes rows out of the queue, so this ends.
+        while !self.unsendable.is_empty() {
+            let now = self.now();
+            let mut out = Vec::new();
+            for (op, code) in std::mem::take(&mut self.unsendable) {
+                out.extend(self.engine.handle(
+                    now,
+                    Event::Unsendable {
+                        op,
+                        code: code.as_str().to_owned(),
+                    },
+                ));
+            }
+            if self.engine.status().in_flight == 0 {
+                // Nothing of the batch is on its way any more.
+                *in_flight = None;
+            }
+            if let Some(reload) = self.execute_once(out, in_flight) {
+                self.execute_once(reload, in_flight);
+            }
+        }
         self.publish(in_flight.is_some());
     }
 
@@ -372,7 +398,7 @@ impl Worker {
                 Instruction::Send { batch, ops } => {
                     self.sent_with.clear();
                     self.sent_with.insert(batch, self.token_gen);
-                    *in_flight = Some(self.send(batch, &ops));
+                    *in_flight = self.send(batch, &ops);
                 }
                 Instruction::MarkDone(id) => {
                     let outcome = self.pending.remove(&id).unwrap_or(Outcome::Rejected {
@@ -437,18 +463,36 @@ impl Worker {
         )
     }
 
-    fn send(&mut self, batch: BatchId, ids: &[OpId]) -> InFlight {
+    /// The request for a batch, or none when nothing of it can go (every
+    /// row is unsendable: the engine is told, and expects no answer).
+    fn send(&mut self, batch: BatchId, ids: &[OpId]) -> Option<InFlight> {
+        // The store lock is held for the read only, never across the request.
         let loaded = lock(&self.store).load_batch(ids);
+        let loaded = match loaded {
+            Ok(l) => l,
+            Err(e) => {
+                lock(&self.state).store_error = Some(e.code());
+                return Some(Box::pin(async move {
+                    (batch, Answer::ServerError(0), HashMap::new())
+                }));
+            }
+        };
+        let unsendable: Vec<OpId> = loaded.unsendable.iter().map(|(id, _)| *id).collect();
+        self.unsendable.extend(loaded.unsendable);
+        let ops = loaded.ops;
+        let ids: Vec<OpId> = ids
+            .iter()
+            .copied()
+            .filter(|id| !unsendable.contains(id))
+            .collect();
+        if ids.is_empty() {
+            return None;
+        }
         let client = self.client.clone();
         let url = format!("{}/v1/batch", self.endpoint.base_url.trim_end_matches('/'));
         let counter_key = self.endpoint.counter_key.clone();
         let token = self.token.clone();
-        let ids = ids.to_vec();
-        Box::pin(async move {
-            let ops = match loaded {
-                Ok(ops) => ops,
-                Err(_) => return (batch, Answer::ServerError(0), HashMap::new()),
-            };
+        Some(Box::pin(async move {
             // Rows no longer queued in the store (resolved meanwhile) are done
             // as far as the engine is concerned; nothing is written for them.
             let mut results: Vec<(OpId, OpOutcome)> = ids
@@ -529,6 +573,6 @@ impl Worker {
                 },
                 _ => (batch, Answer::ServerError(status), HashMap::new()),
             }
-        })
+        }))
     }
 }

@@ -18,7 +18,8 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use ehr_protocol::wire::{
     ApplicationDetail, ApplicationList, BatchRequest, BatchResponse, CounterIdentity, EnrolRequest,
-    EnrolResponse, RecordList, ReferenceData, SignInRequest, SignInResponse, COUNTER_KEY_HEADER,
+    EnrolResponse, RecordList, ReferenceData, SignInRequest, SignInResponse, SignOffRequest,
+    SignOffResponse, COUNTER_KEY_HEADER,
 };
 use ehr_protocol::{ErrorBody, ErrorCode};
 use rusqlite::Transaction;
@@ -308,6 +309,27 @@ async fn sign_out(State(st): State<Shared>, creds: Creds) -> Result<StatusCode, 
     .await
 }
 
+/// A supervisor signs off an override for one record at this counter, with
+/// their own staff code and password; sent with the clerk's session. The
+/// token that comes back goes in the operation's `supervisor_sign_off`.
+#[utoipa::path(post, path = "/v1/auth/sign-off", tag = "auth",
+    security(("counter_key" = [], "bearer" = [])),
+    request_body = SignOffRequest,
+    responses((status = 200, body = SignOffResponse),
+        (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+async fn sign_off(
+    State(st): State<Shared>,
+    creds: Creds,
+    ApiJson(req): ApiJson<SignOffRequest>,
+) -> Result<Json<SignOffResponse>, ApiError> {
+    st.write(move |tx| {
+        let session = creds.session(tx)?;
+        Ok(auth::sign_off(tx, &session, &req)?)
+    })
+    .await?
+    .map(Json)
+}
+
 /// Reference data and policies, with their version.
 #[utoipa::path(get, path = "/v1/reference", tag = "reference",
     security(("counter_key" = [], "bearer" = [])),
@@ -529,6 +551,7 @@ pub fn api_router() -> (Router<Shared>, utoipa::openapi::OpenApi) {
         .routes(routes!(counter_me))
         .routes(routes!(sign_in))
         .routes(routes!(sign_out))
+        .routes(routes!(sign_off))
         .routes(routes!(reference_data))
         .routes(routes!(search_applications))
         .routes(routes!(get_application))

@@ -14,7 +14,9 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use ehr_protocol::wire::{CounterIdentity, SignInResponse, StaffRole};
+use ehr_protocol::wire::{
+    CounterIdentity, SignInResponse, SignOffRequest, SignOffResponse, StaffRole,
+};
 use ehr_protocol::ErrorCode;
 use rusqlite::{params, OptionalExtension, Transaction};
 
@@ -239,15 +241,16 @@ pub struct Session {
     pub counter: Counter,
 }
 
-/// Signs a staff member in at `counter`. The outer error is a failure of
-/// the service; the inner one is the refusal, returned as `Ok` so that the
-/// transaction commits the failure count.
-pub fn sign_in(
+/// Checks a staff member's own staff code and password, with the lockout
+/// rule. The outer error is a failure of the service; the inner one the
+/// refusal (returned as `Ok`, so the transaction commits the failure count).
+/// On success, the trimmed staff code and the role.
+fn check_credentials(
     tx: &Transaction<'_>,
     counter: &Counter,
     staff_code: &str,
     password: &str,
-) -> Result<Result<SignInResponse, ApiError>> {
+) -> Result<Result<(String, StaffRole), ApiError>> {
     if staff_code.trim().is_empty() {
         return Ok(Err(
             ApiError::new(ErrorCode::AuthStaffCodeRequired).on_field("staff_code")
@@ -304,6 +307,23 @@ pub fn sign_in(
         "UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE staff_code = ?1",
         [staff_code],
     )?;
+    Ok(Ok((staff_code.to_owned(), role_from_code(&role))))
+}
+
+/// Signs a staff member in at `counter`. The outer error is a failure of
+/// the service; the inner one is the refusal, returned as `Ok` so that the
+/// transaction commits the failure count.
+pub fn sign_in(
+    tx: &Transaction<'_>,
+    counter: &Counter,
+    staff_code: &str,
+    password: &str,
+) -> Result<Result<SignInResponse, ApiError>> {
+    let (staff_code, role) = match check_credentials(tx, counter, staff_code, password)? {
+        Ok(who) => who,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let now = now_unix();
     let minutes = reference::policies(tx)?.session_minutes.max(1);
     let ttl = i64::from(minutes) * 60;
     let token = random_secret()?;
@@ -323,10 +343,166 @@ pub fn sign_in(
         token,
         expires_at: rfc3339(now + ttl),
         expires_in_seconds: ttl as u64,
-        staff_code: staff_code.to_owned(),
-        role: role_from_code(&role),
+        staff_code,
+        role,
         counter: counter.identity.clone(),
     }))
+}
+
+/// How long a counter has to attach a sign-off to an operation. The
+/// service accepts an attached sign-off however late the operation syncs.
+pub const SIGN_OFF_ATTACH_SECS: i64 = 10 * 60;
+
+/// A supervisor signs off one record's override at the counter of
+/// `session`, with their own staff code and password (the lockout rule
+/// applies as at sign-in). Returns the token, bound to the counter, the
+/// record and the reason; audited with both staff codes. The outer error
+/// is a failure of the service; the inner one the refusal.
+pub fn sign_off(
+    tx: &Transaction<'_>,
+    session: &Session,
+    req: &SignOffRequest,
+) -> Result<Result<SignOffResponse, ApiError>> {
+    let record_ok = !req.record_key.is_empty()
+        && req.record_key.len() <= 64
+        && req
+            .record_key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'-'));
+    if !record_ok {
+        return Ok(Err(
+            ApiError::new(ErrorCode::FieldFormat).on_field("record_key")
+        ));
+    }
+    let reason = req.reason.trim();
+    if reason.is_empty() {
+        return Ok(Err(
+            ApiError::new(ErrorCode::FieldRequired).on_field("reason")
+        ));
+    }
+    if reason.chars().count() > 200 || reason.chars().any(char::is_control) {
+        return Ok(Err(ApiError::new(ErrorCode::FieldFormat).on_field("reason")));
+    }
+    let (supervisor, role) =
+        match check_credentials(tx, &session.counter, &req.staff_code, &req.password)? {
+            Ok(who) => who,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+    if role != StaffRole::Supervisor {
+        return Ok(Err(
+            ApiError::new(ErrorCode::SupervisorUnknown).on_field("staff_code")
+        ));
+    }
+    if supervisor == session.staff_code {
+        return Ok(Err(
+            ApiError::new(ErrorCode::SupervisorSelfSignOff).on_field("staff_code")
+        ));
+    }
+    let now = now_unix();
+    let token = random_secret()?;
+    let counter_id = &session.counter.identity.counter_id;
+    tx.execute(
+        "INSERT INTO sign_offs (token_hash, counter_id, record_key, reason, supervisor, asked_by, issued_at, attach_by) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            sha256(token.as_bytes()),
+            counter_id,
+            req.record_key,
+            reason,
+            supervisor,
+            session.staff_code,
+            now,
+            now + SIGN_OFF_ATTACH_SECS
+        ],
+    )?;
+    audit_sign_off(
+        tx,
+        counter_id,
+        &supervisor,
+        &session.staff_code,
+        "supervisor.sign_off_given",
+        &req.record_key,
+    )?;
+    Ok(Ok(SignOffResponse {
+        token,
+        supervisor,
+        attach_by: rfc3339(now + SIGN_OFF_ATTACH_SECS),
+        attach_within_seconds: SIGN_OFF_ATTACH_SECS as u64,
+    }))
+}
+
+fn audit_sign_off(
+    tx: &Transaction<'_>,
+    counter_id: &str,
+    supervisor: &str,
+    clerk: &str,
+    action: &str,
+    record_key: &str,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO audit_events (counter_id, staff_code, at, action, subject, received_at, sent_by) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            counter_id,
+            supervisor,
+            rfc3339(now_unix()),
+            action,
+            record_key,
+            now_unix(),
+            clerk
+        ],
+    )?;
+    Ok(())
+}
+
+/// A verified sign-off: who gave it, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedSignOff {
+    /// The supervisor's staff code.
+    pub supervisor: String,
+    /// The reason they signed off.
+    pub reason: String,
+}
+
+/// The sign-off `token` names, if this service issued it to `counter_id`
+/// for `record_key`. Its attach-by time is the counter's to keep: an
+/// operation that carries it is accepted however late it syncs. Each use is
+/// audited with the supervisor's and the sending clerk's staff codes.
+pub fn verify_sign_off(
+    tx: &Transaction<'_>,
+    counter_id: &str,
+    record_key: &str,
+    token: &str,
+    sent_by: &str,
+) -> Result<Option<VerifiedSignOff>> {
+    if token.is_empty() || token.len() > 128 {
+        return Ok(None);
+    }
+    let hash = sha256(token.as_bytes());
+    let row: Option<(String, String, String)> = tx
+        .query_row(
+            "SELECT supervisor, reason, asked_by FROM sign_offs \
+             WHERE token_hash = ?1 AND counter_id = ?2 AND record_key = ?3",
+            params![hash, counter_id, record_key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((supervisor, reason, _asked_by)) = row else {
+        return Ok(None);
+    };
+    tx.execute(
+        "UPDATE sign_offs SET first_used_at = coalesce(first_used_at, ?2) WHERE token_hash = ?1",
+        params![hash, now_unix()],
+    )?;
+    audit_sign_off(
+        tx,
+        counter_id,
+        &supervisor,
+        sent_by,
+        "supervisor.sign_off_used",
+        record_key,
+    )?;
+    Ok(Some(VerifiedSignOff { supervisor, reason }))
 }
 
 /// Ends a session.

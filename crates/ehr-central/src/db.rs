@@ -26,6 +26,7 @@ use crate::key::{self, Key};
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_audit_actor.sql"),
+    include_str!("migrations/0003_sign_offs.sql"),
 ];
 
 /// The schema version this build writes.

@@ -2,10 +2,15 @@
 //!
 //! For each operation, in order, inside the request's one transaction:
 //!
-//! 1. If its idempotency key was seen: with the same content (SHA-256 of
-//!    record key, sequence and operation) the original outcome is returned
-//!    (`applied` becomes `duplicate`); with different content the answer is
-//!    the conflict `batch.idempotency_key_reused` and nothing changes.
+//! 1. If its idempotency key was seen: with the same content the original
+//!    outcome is returned (`applied` becomes `duplicate`); with different
+//!    content the answer is the conflict `batch.idempotency_key_reused` and
+//!    nothing changes. The content is the record key, the sequence, the
+//!    operation's JSON bytes exactly as the counter queued them and its
+//!    attachment ([`content_hash`]): never this service's re-serialisation,
+//!    so a retry still matches after either side was upgraded and the
+//!    operation structs gained a field. (Rows stored before that rule keep
+//!    their old hash and are compared the old way.)
 //! 2. Otherwise the sequence must be above the last one seen for the
 //!    counter's record key (`batch.sequence_stale` if not).
 //! 3. The operation runs inside a savepoint: applied, its changes are kept;
@@ -30,7 +35,7 @@ use ehr_protocol::wire::{
     self, ActivateApplication, ApplicantDetails, AuditEvents, BatchOp, BatchRequest, BatchResponse,
     CompleteNewborn, ConsentChange, KeyPaperApplication, OpEffect, OpResult, Operation, Outcome,
     RecordState, RegisterInPerson, RegisterNewborn, SiteType, UploadDocument, Withdraw,
-    MAX_BATCH_OPS,
+    ENVELOPE_VERSION, MAX_BATCH_OPS,
 };
 use ehr_protocol::ErrorCode;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -96,17 +101,62 @@ pub fn apply_batch(
     Ok(BatchResponse { results })
 }
 
+/// The content hash of an operation in its envelope (scheme 2): SHA-256
+/// over the record key, the sequence, the operation's JSON bytes as queued
+/// and the attachment's base64, each length-prefixed.
+pub fn content_hash(op: &BatchOp) -> Vec<u8> {
+    let mut content = Vec::with_capacity(op.op.as_str().len() + 128);
+    let mut part = |b: &[u8]| {
+        content.extend_from_slice(&(b.len() as u64).to_be_bytes());
+        content.extend_from_slice(b);
+    };
+    part(op.record_key.as_bytes());
+    part(&op.seq.to_be_bytes());
+    part(op.op.as_str().as_bytes());
+    part(
+        op.attachment_base64
+            .as_deref()
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    sha256(&content)
+}
+
+/// The operation an envelope carries, with a format-2 attachment put back
+/// in its place.
+fn decoded(op: &BatchOp) -> Option<Operation> {
+    let mut decoded = op.op.decode().ok()?;
+    if let (Operation::UploadDocument(u), Some(data)) = (&mut decoded, &op.attachment_base64) {
+        if u.data_base64.is_empty() {
+            u.data_base64.clone_from(data);
+        }
+    }
+    Some(decoded)
+}
+
+/// The hash this service stored before [`content_hash`] (scheme 1): of its
+/// own re-serialisation of the operation.
+fn legacy_hash(op: &BatchOp) -> Option<Vec<u8>> {
+    let decoded = decoded(op)?;
+    let content = serde_json::to_vec(&(&op.record_key, op.seq, &decoded)).ok()?;
+    Some(sha256(&content))
+}
+
 fn apply_one(tx: &Transaction<'_>, ctx: &Ctx, op: &BatchOp) -> Result<Outcome> {
-    let content = serde_json::to_vec(&(&op.record_key, op.seq, &op.op))
-        .map_err(|_| Error::Internal("json"))?;
-    let hash = sha256(&content);
+    let hash = content_hash(op);
     let key = op.idempotency_key.to_string();
-    let seen: Option<(Vec<u8>, String)> = tx
-        .prepare_cached("SELECT content_hash, outcome FROM idempotency WHERE key = ?1")?
-        .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?)))
+    let seen: Option<(Vec<u8>, i64, String)> = tx
+        .prepare_cached(
+            "SELECT content_hash, hash_scheme, outcome FROM idempotency WHERE key = ?1",
+        )?
+        .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    if let Some((stored_hash, stored)) = seen {
-        if stored_hash != hash {
+    if let Some((stored_hash, scheme, stored)) = seen {
+        let same = match scheme {
+            1 => legacy_hash(op).is_some_and(|h| h == stored_hash),
+            _ => stored_hash == hash,
+        };
+        if !same {
             return conflict(ErrorCode::BatchIdempotencyKeyReused);
         }
         let original: Outcome =
@@ -123,9 +173,18 @@ fn apply_one(tx: &Transaction<'_>, ctx: &Ctx, op: &BatchOp) -> Result<Outcome> {
     if op.seq == 0 || op.seq > i64::MAX as u64 {
         errs.service("seq", ErrorCode::FieldFormat);
     }
-    if !errs.is_empty() {
-        return rejected(errs);
+    if !(1..=ENVELOPE_VERSION).contains(&op.v) {
+        errs.service("v", ErrorCode::BatchEnvelopeVersion);
+    } else if op.v < 2 && op.attachment_base64.is_some() {
+        errs.service("attachment_base64", ErrorCode::BatchEnvelopeVersion);
     }
+    let operation = decoded(op);
+    if operation.is_none() && errs.is_empty() {
+        errs.service("op", ErrorCode::RequestMalformed);
+    }
+    let Some(operation) = operation.filter(|_| errs.is_empty()) else {
+        return rejected(errs);
+    };
     let seq = op.seq as i64;
     let last: Option<i64> = tx
         .prepare_cached(
@@ -137,7 +196,7 @@ fn apply_one(tx: &Transaction<'_>, ctx: &Ctx, op: &BatchOp) -> Result<Outcome> {
         return conflict(ErrorCode::BatchSequenceStale);
     }
     tx.execute_batch("SAVEPOINT op")?;
-    let outcome = match run(tx, ctx, &op.op) {
+    let outcome = match run(tx, ctx, &op.record_key, &operation) {
         Ok(o) => o,
         Err(e) => {
             tx.execute_batch("ROLLBACK TO op; RELEASE op")?;
@@ -151,8 +210,8 @@ fn apply_one(tx: &Transaction<'_>, ctx: &Ctx, op: &BatchOp) -> Result<Outcome> {
     }
     let stored = serde_json::to_string(&outcome).map_err(|_| Error::Internal("json"))?;
     tx.prepare_cached(
-        "INSERT INTO idempotency (key, counter_id, record_key, seq, content_hash, outcome, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO idempotency (key, counter_id, record_key, seq, content_hash, hash_scheme, outcome, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, 2, ?6, ?7)",
     )?
     .execute(params![key, ctx.counter_id, op.record_key, seq, hash, stored, now_unix()])?;
     tx.prepare_cached(
@@ -183,16 +242,33 @@ pub fn offered_at(site: SiteType, op: &Operation) -> bool {
     }
 }
 
-fn run(tx: &Transaction<'_>, ctx: &Ctx, op: &Operation) -> Result<Outcome> {
+fn run(tx: &Transaction<'_>, ctx: &Ctx, record_key: &str, op: &Operation) -> Result<Outcome> {
     if !offered_at(ctx.site_type, op) {
         let mut errs = Errors::default();
         errs.service("op.type", ErrorCode::AuthForbidden);
         return rejected(errs);
     }
+    // A sign-off is a credential this service issued for this counter and
+    // this record, never a name: anything else is refused as unverified.
+    let token = match op {
+        Operation::ActivateApplication(a) => a.supervisor_sign_off.as_deref(),
+        Operation::RegisterInPerson(r) => r.supervisor_sign_off.as_deref(),
+        Operation::KeyPaperApplication(k) => k.supervisor_sign_off.as_deref(),
+        _ => None,
+    };
+    let signed_off = match token {
+        None => false,
+        Some(t) => {
+            match auth::verify_sign_off(tx, &ctx.counter_id, record_key, t, &ctx.staff_code)? {
+                Some(_) => true,
+                None => return conflict(ErrorCode::SupervisorUnverified),
+            }
+        }
+    };
     match op {
-        Operation::ActivateApplication(a) => activate(tx, ctx, a),
-        Operation::RegisterInPerson(r) => register_in_person(tx, ctx, r),
-        Operation::KeyPaperApplication(k) => key_paper(tx, ctx, k),
+        Operation::ActivateApplication(a) => activate(tx, ctx, a, signed_off),
+        Operation::RegisterInPerson(r) => register_in_person(tx, ctx, r, signed_off),
+        Operation::KeyPaperApplication(k) => key_paper(tx, ctx, k, signed_off),
         Operation::RegisterNewborn(n) => register_newborn(tx, ctx, n),
         Operation::CompleteNewborn(c) => complete_newborn(tx, ctx, c),
         Operation::GiveConsent(c) => change_consent(tx, ctx, c, true),
@@ -200,21 +276,6 @@ fn run(tx: &Transaction<'_>, ctx: &Ctx, op: &Operation) -> Result<Outcome> {
         Operation::Withdraw(w) => withdraw(tx, ctx, w),
         Operation::UploadDocument(u) => upload(tx, ctx, u),
         Operation::AuditEvents(a) => audit(tx, ctx, a),
-    }
-}
-
-/// Whether `code` names an active supervisor (adds `supervisor.unknown` when
-/// a code is given that does not).
-fn sign_off(tx: &Transaction<'_>, code: Option<&str>, errs: &mut Errors) -> Result<bool> {
-    match code {
-        None => Ok(false),
-        Some(code) => {
-            let ok = auth::valid_staff_code(code) && auth::is_supervisor(tx, code)?;
-            if !ok {
-                errs.service("supervisor_sign_off", ErrorCode::SupervisorUnknown);
-            }
-            Ok(ok)
-        }
     }
 }
 
@@ -361,10 +422,14 @@ fn record_person(p: &ValidPerson, sex: Option<wire::Sex>) -> RecordPerson {
     }
 }
 
-fn activate(tx: &Transaction<'_>, ctx: &Ctx, a: &ActivateApplication) -> Result<Outcome> {
+fn activate(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    a: &ActivateApplication,
+    signed_off: bool,
+) -> Result<Outcome> {
     let mut errs = Errors::default();
     let presented = validate::person_at_counter("presented", &a.presented, ctx.today, &mut errs);
-    let signed_off = sign_off(tx, a.supervisor_sign_off.as_deref(), &mut errs)?;
     let copy = check_image(
         tx,
         "patient_document_copy_image",
@@ -504,7 +569,12 @@ fn still_private(tx: &Transaction<'_>, ids: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
-fn register_in_person(tx: &Transaction<'_>, ctx: &Ctx, r: &RegisterInPerson) -> Result<Outcome> {
+fn register_in_person(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    r: &RegisterInPerson,
+    signed_off: bool,
+) -> Result<Outcome> {
     let mut errs = Errors::default();
     let patient = validate::person_at_counter("patient", &r.patient, ctx.today, &mut errs);
     let capacity = validate::capacity("capacity", &r.capacity, &mut errs);
@@ -528,7 +598,6 @@ fn register_in_person(tx: &Transaction<'_>, ctx: &Ctx, r: &RegisterInPerson) -> 
         &mut errs,
     )?;
     validate::notification("notification", &r.notification, &mut errs);
-    let signed_off = sign_off(tx, r.supervisor_sign_off.as_deref(), &mut errs)?;
     let (Some(patient), Some(capacity), Some((role, attendee))) = (patient, capacity, who) else {
         return rejected(errs);
     };
@@ -601,7 +670,12 @@ fn register_in_person(tx: &Transaction<'_>, ctx: &Ctx, r: &RegisterInPerson) -> 
     }
 }
 
-fn key_paper(tx: &Transaction<'_>, ctx: &Ctx, k: &KeyPaperApplication) -> Result<Outcome> {
+fn key_paper(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    k: &KeyPaperApplication,
+    signed_off: bool,
+) -> Result<Outcome> {
     let mut errs = Errors::default();
     if k.origin == wire::Origin::Online {
         errs.service("origin", ErrorCode::FieldUnknownCode);
@@ -620,7 +694,6 @@ fn key_paper(tx: &Transaction<'_>, ctx: &Ctx, k: &KeyPaperApplication) -> Result
         &mut errs,
     )?;
     validate::notification("notification", &k.notification, &mut errs);
-    let signed_off = sign_off(tx, k.supervisor_sign_off.as_deref(), &mut errs)?;
     let (Some(received), Some(patient), Some(capacity), Some((role, attendee))) =
         (received, patient, capacity, who)
     else {

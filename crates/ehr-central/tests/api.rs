@@ -466,10 +466,15 @@ async fn activation_and_its_conflicts() {
         out["field_errors"][0]["code"],
         "need.supervisor.field_mismatch"
     );
+    // A staff code where a sign-off goes is no sign-off at all.
     let mut signed = activate(differs.clone());
-    signed["supervisor_sign_off"] = json!("clerk01");
+    signed["supervisor_sign_off"] = json!("super01");
     let out = a.op(Uuid::new_v4(), "act-2", 1, signed).await;
-    assert_eq!(out["field_errors"][0]["code"], "supervisor.unknown");
+    assert_eq!(
+        (out["status"].as_str(), out["code"].as_str()),
+        (Some("conflict"), Some("supervisor.unverified")),
+        "{out}"
+    );
     // Activation with the card as applied.
     let out = a
         .op(
@@ -928,6 +933,12 @@ async fn pre_1980_birth_certificate_needs_a_supervisor() {
     );
     op["supervisor_sign_off"] = json!("super01");
     let out = a.op(Uuid::new_v4(), "old-bc", 2, op.clone()).await;
+    assert_eq!(
+        out["code"], "supervisor.unverified",
+        "a name is no sign-off: {out}"
+    );
+    op["supervisor_sign_off"] = json!(s.sign_off_token(&a, "super01", "old-bc").await);
+    let out = a.op(Uuid::new_v4(), "old-bc", 3, op.clone()).await;
     assert_eq!(out["status"], "applied", "{out}");
     let rec: Value = a
         .search_records(json!({
@@ -947,6 +958,6 @@ async fn pre_1980_birth_certificate_needs_a_supervisor() {
     // Born in 1980 or later: the check digit is not waived.
     op["patient"]["date_of_birth"] = json!("1985-03-04");
     op["patient"]["document_number"] = json!("A123457(4)");
-    let out = a.op(Uuid::new_v4(), "old-bc", 3, op).await;
+    let out = a.op(Uuid::new_v4(), "old-bc", 4, op).await;
     assert_eq!(out["field_errors"][0]["code"], "id.check_digit");
 }

@@ -197,6 +197,24 @@ pub enum ErrorCode {
     /// Another process is syncing this counter's data folder.
     #[serde(rename = "store.in_use")]
     StoreInUse,
+    /// A queued change no longer decodes from the counter's store and cannot be sent.
+    #[serde(rename = "outbox.undecodable")]
+    OutboxUndecodable,
+    /// A queued change is larger than any batch may be.
+    #[serde(rename = "outbox.too_large")]
+    OutboxTooLarge,
+    /// The supervisor's sign-off is not a credential the service can verify.
+    #[serde(rename = "supervisor.unverified")]
+    SupervisorUnverified,
+    /// The sign-off was given too long ago to be attached to a change now.
+    #[serde(rename = "supervisor.sign_off_expired")]
+    SupervisorSignOffExpired,
+    /// Staff cannot sign off their own work.
+    #[serde(rename = "supervisor.self_sign_off")]
+    SupervisorSelfSignOff,
+    /// The operation's envelope has a version this service does not read.
+    #[serde(rename = "batch.envelope_version")]
+    BatchEnvelopeVersion,
     /// The counter's connection settings (certificate files) could not be used.
     #[serde(rename = "central.client_setup")]
     CentralClientSetup,
@@ -280,6 +298,12 @@ impl ErrorCode {
         ErrorCode::QueueReasonRequired,
         ErrorCode::AuthSignInRequired,
         ErrorCode::StoreInUse,
+        ErrorCode::OutboxUndecodable,
+        ErrorCode::OutboxTooLarge,
+        ErrorCode::SupervisorUnverified,
+        ErrorCode::SupervisorSignOffExpired,
+        ErrorCode::SupervisorSelfSignOff,
+        ErrorCode::BatchEnvelopeVersion,
         ErrorCode::CentralClientSetup,
         ErrorCode::CentralInsecureUrl,
         ErrorCode::CentralUrlInvalid,
@@ -353,6 +377,12 @@ impl ErrorCode {
             ErrorCode::QueueReasonRequired => "queue.reason_required",
             ErrorCode::AuthSignInRequired => "auth.sign_in_required",
             ErrorCode::StoreInUse => "store.in_use",
+            ErrorCode::OutboxUndecodable => "outbox.undecodable",
+            ErrorCode::OutboxTooLarge => "outbox.too_large",
+            ErrorCode::SupervisorUnverified => "supervisor.unverified",
+            ErrorCode::SupervisorSignOffExpired => "supervisor.sign_off_expired",
+            ErrorCode::SupervisorSelfSignOff => "supervisor.self_sign_off",
+            ErrorCode::BatchEnvelopeVersion => "batch.envelope_version",
             ErrorCode::CentralClientSetup => "central.client_setup",
             ErrorCode::CentralInsecureUrl => "central.insecure_url",
             ErrorCode::CentralUrlInvalid => "central.url_invalid",
@@ -597,6 +627,30 @@ impl ErrorCode {
             ErrorCode::AuthSignInRequired => (
                 "Sign in first.",
                 "請先登入。",
+            ),
+            ErrorCode::OutboxUndecodable => (
+                "This change could not be read back from the counter's store to be sent. The other changes go on. A supervisor should discard it and the change be made again.",
+                "未能從此櫃位的本機資料讀回此項更改以作傳送。其他更改會繼續傳送。請主管刪除此項，並重新辦理此更改。",
+            ),
+            ErrorCode::OutboxTooLarge => (
+                "This change is too large to send to the central service (its document image is too big). The other changes go on. A supervisor should discard it and the change be made again with a smaller image.",
+                "此項更改太大，未能傳送至中央服務（文件影像太大）。其他更改會繼續傳送。請主管刪除此項，並以較小的影像重新辦理。",
+            ),
+            ErrorCode::SupervisorUnverified => (
+                "The supervisor's sign-off could not be verified. A supervisor must sign off again at the counter with their own staff code and password.",
+                "未能核實主管的簽批。主管須在櫃位以其職員編號及密碼重新簽批。",
+            ),
+            ErrorCode::SupervisorSignOffExpired => (
+                "The supervisor's sign-off has expired before it was used. Ask the supervisor to sign off again.",
+                "主管的簽批在使用前已逾時。請主管重新簽批。",
+            ),
+            ErrorCode::SupervisorSelfSignOff => (
+                "A supervisor cannot sign off a change they are making themselves. Ask another supervisor.",
+                "主管不可為自己辦理的更改簽批。請另一位主管簽批。",
+            ),
+            ErrorCode::BatchEnvelopeVersion => (
+                "This change was sent in a format the central service does not read. Update eHR Counter.",
+                "此項更改的傳送格式不為中央服務所接受。請更新eHR Counter。",
             ),
             ErrorCode::StoreInUse => (
                 "Another copy of eHR Counter (or a support tool) is using this counter's data. Close it, then start again.",

@@ -96,6 +96,10 @@ pub struct SyncStatus {
     pub needs_sign_in: bool,
     /// A batch is on its way now.
     pub sending: bool,
+    /// The counter's local store failed its last write (the disk is full,
+    /// an I/O error): the code and what it means, in both languages. None
+    /// once a write succeeds again.
+    pub store_error: Option<crate::ErrorBody>,
 }
 
 /// One change on the "needs attention" list.

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use ehr_protocol::ipc::AttentionItem;
-use ehr_protocol::wire::batch::{BatchOp, Operation, Outcome};
+use ehr_protocol::wire::batch::{BatchOp, Operation, Outcome, QueuedOperation, ENVELOPE_VERSION};
 use ehr_protocol::ErrorCode;
 use ehr_sync::{OpId, QueuedOp};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -149,6 +149,15 @@ pub struct Verification {
     pub schema_version: i64,
     /// Where the key is.
     pub key_source: KeySource,
+}
+
+/// What [`Store::load_batch`] found for the wire.
+#[derive(Debug, Default)]
+pub struct LoadedBatch {
+    /// The operations to send, in the order asked for.
+    pub ops: Vec<(OpId, BatchOp)>,
+    /// Rows that can never be sent, with the reason: the attention list's.
+    pub unsendable: Vec<(OpId, ErrorCode)>,
 }
 
 /// A local audit row: staff code, subject, detail.
@@ -313,16 +322,19 @@ impl Store {
         self.ops_in("attention")
     }
 
-    /// The wire operations for `ids`, in that order, with their images.
-    /// Rows that are no longer queued are left out.
-    pub fn load_batch(&self, ids: &[OpId]) -> Result<Vec<(OpId, BatchOp)>> {
+    /// The wire operations for `ids`, in that order, with their images, as
+    /// the bytes fixed when each was queued. Rows that are no longer queued
+    /// are left out; rows that can never be sent (they no longer decode, or
+    /// are larger than any batch may be) are listed apart with their reason,
+    /// so the driver puts them on the attention list and the rest go on.
+    pub fn load_batch(&self, ids: &[OpId]) -> Result<LoadedBatch> {
         let mut st = self.conn.prepare_cached(
-            "SELECT idempotency_key, record_key, seq, op FROM outbox WHERE id = ?1 AND state = 'queued'",
+            "SELECT idempotency_key, record_key, seq, op, bytes FROM outbox WHERE id = ?1 AND state = 'queued'",
         )?;
         let mut att = self
             .conn
             .prepare_cached("SELECT data FROM attachments WHERE outbox_id = ?1")?;
-        let mut out = Vec::with_capacity(ids.len());
+        let mut out = LoadedBatch::default();
         for &id in ids {
             let row = st
                 .query_row([id], |r| {
@@ -331,26 +343,42 @@ impl Store {
                         r.get::<_, String>(1)?,
                         r.get::<_, i64>(2)?,
                         r.get::<_, String>(3)?,
+                        r.get::<_, i64>(4)?,
                     ))
                 })
                 .optional()?;
-            let Some((key, record_key, seq, op)) = row else {
+            let Some((key, record_key, seq, op, bytes)) = row else {
                 continue;
             };
-            let mut op: Operation = serde_json::from_str(&op)?;
-            if let Operation::UploadDocument(u) = &mut op {
-                let data: Option<Vec<u8>> = att.query_row([id], |r| r.get(0)).optional()?;
-                if let Some(data) = data {
-                    u.data_base64 = base64::engine::general_purpose::STANDARD.encode(data);
-                }
+            if bytes.max(0) as u64 > ehr_protocol::wire::batch::MAX_OP_BYTES {
+                out.unsendable.push((id, ErrorCode::OutboxTooLarge));
+                continue;
             }
-            out.push((
+            // The bytes go as they were queued; this build must still read
+            // them (else the service could not either).
+            let decoded = QueuedOperation::from_json(op)
+                .ok()
+                .and_then(|q| q.decode().ok().map(|o| (q, o)));
+            let (Some((queued, decoded)), Ok(idempotency_key)) = (decoded, Uuid::parse_str(&key))
+            else {
+                out.unsendable.push((id, ErrorCode::OutboxUndecodable));
+                continue;
+            };
+            let mut attachment_base64 = None;
+            if let Operation::UploadDocument(_) = decoded {
+                let data: Option<Vec<u8>> = att.query_row([id], |r| r.get(0)).optional()?;
+                attachment_base64 =
+                    data.map(|d| base64::engine::general_purpose::STANDARD.encode(d));
+            }
+            out.ops.push((
                 id,
                 BatchOp {
-                    idempotency_key: Uuid::parse_str(&key).map_err(|_| StoreError::Encoding)?,
+                    v: ENVELOPE_VERSION,
+                    idempotency_key,
                     record_key,
                     seq: seq.max(0) as u64,
-                    op,
+                    op: queued,
+                    attachment_base64,
                 },
             ));
         }

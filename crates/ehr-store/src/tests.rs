@@ -175,26 +175,71 @@ fn a_change_and_its_rows_commit_together_with_sequences_and_images() {
     let q2 = s
         .commit_change(&change("r1", vec![withdraw(2)]), 11)
         .unwrap();
-    let batch = s.load_batch(&[q[0].id, q[1].id, q2[0].id]).unwrap();
+    let loaded = s.load_batch(&[q[0].id, q[1].id, q2[0].id]).unwrap();
+    assert!(loaded.unsendable.is_empty());
+    let batch = loaded.ops;
     let seqs: Vec<u64> = batch.iter().map(|(_, b)| b.seq).collect();
     assert_eq!(seqs, vec![1, 2, 3]);
-    match &batch[0].1.op {
-        Operation::UploadDocument(u) => {
-            use base64::Engine as _;
-            assert_eq!(
-                base64::engine::general_purpose::STANDARD
-                    .decode(&u.data_base64)
-                    .unwrap(),
-                png
-            );
-        }
+    assert!(batch.iter().all(|(_, b)| b.v == ENVELOPE_VERSION));
+    // The image travels beside the operation, whose own data stays empty.
+    match batch[0].1.op.decode().unwrap() {
+        Operation::UploadDocument(u) => assert!(u.data_base64.is_empty()),
         other => panic!("expected an upload, got {other:?}"),
     }
+    use base64::Engine as _;
+    let sent = batch[0].1.attachment_base64.as_deref().unwrap();
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD
+            .decode(sent)
+            .unwrap(),
+        png
+    );
+    assert_eq!(batch[1].1.attachment_base64, None);
     let keys: std::collections::HashSet<_> = batch.iter().map(|(_, b)| b.idempotency_key).collect();
     assert_eq!(keys.len(), 3, "each row has its own key");
-    // The same rows load with the same keys every time (a retry resends them).
-    let again = s.load_batch(&[q[0].id]).unwrap();
-    assert_eq!(again[0].1.idempotency_key, batch[0].1.idempotency_key);
+    // The same rows load with the same keys and the same bytes every time
+    // (a retry resends them as they were queued).
+    let again = s.load_batch(&[q[0].id, q[1].id]).unwrap().ops;
+    assert_eq!(again[0].1, batch[0].1);
+    assert_eq!(again[1].1, batch[1].1);
+}
+
+#[test]
+fn rows_that_can_never_be_sent_are_set_apart_with_their_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = open(tmp.path());
+    let a = s.commit_change(&change("a", vec![withdraw(1)]), 1).unwrap()[0].id;
+    let b = s.commit_change(&change("b", vec![withdraw(2)]), 2).unwrap()[0].id;
+    let c = s.commit_change(&change("c", vec![withdraw(3)]), 3).unwrap()[0].id;
+    let d = s.commit_change(&change("d", vec![withdraw(4)]), 4).unwrap()[0].id;
+    // A row an older or damaged build wrote that this one cannot read, one
+    // that is not JSON at all, and one larger than any batch may be.
+    s.conn
+        .execute(
+            "UPDATE outbox SET op = '{\"type\":\"no_such_op\"}' WHERE id = ?1",
+            [a],
+        )
+        .unwrap();
+    s.conn
+        .execute("UPDATE outbox SET op = 'not json' WHERE id = ?1", [b])
+        .unwrap();
+    s.conn
+        .execute(
+            "UPDATE outbox SET bytes = ?2 WHERE id = ?1",
+            params![c, (ehr_protocol::wire::batch::MAX_OP_BYTES + 1) as i64],
+        )
+        .unwrap();
+    let loaded = s.load_batch(&[a, b, c, d]).unwrap();
+    assert_eq!(
+        loaded.unsendable,
+        vec![
+            (a, ErrorCode::OutboxUndecodable),
+            (b, ErrorCode::OutboxUndecodable),
+            (c, ErrorCode::OutboxTooLarge)
+        ]
+    );
+    let sent: Vec<OpId> = loaded.ops.iter().map(|(id, _)| *id).collect();
+    assert_eq!(sent, vec![d]);
 }
 
 #[test]
@@ -331,8 +376,8 @@ fn a_discard_needs_a_reason_and_is_audited_locally_and_centrally() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].0, "super01");
     assert_eq!(rows[0].2.as_deref(), Some("duplicate form"));
-    let batch = s.load_batch(&[audit[0].id]).unwrap();
-    match &batch[0].1.op {
+    let batch = s.load_batch(&[audit[0].id]).unwrap().ops;
+    match &batch[0].1.op.decode().unwrap() {
         Operation::AuditEvents(AuditEvents { events }) => {
             assert_eq!(events.len(), 1);
             let AuditEvent {

@@ -89,12 +89,12 @@ fn main() -> Result<(), String> {
     for i in n..2 * n {
         let change = outbox::walk_in(i);
         let body = BatchRequest {
-            ops: vec![BatchOp {
-                idempotency_key: uuid::Uuid::new_v4(),
-                record_key: change.record_key.clone(),
-                seq: 1,
-                op: change.ops[0].op.clone(),
-            }],
+            ops: vec![BatchOp::new(
+                uuid::Uuid::new_v4(),
+                &change.record_key,
+                1,
+                &change.ops[0].op,
+            )],
         };
         let resp: BatchResponse = client
             .post(format!("{}/v1/batch", central.url))

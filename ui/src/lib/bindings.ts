@@ -6,7 +6,7 @@
  *
  * Serialised as a dotted string such as `"auth.staff_code_required"`.
  */
-export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "central.unreachable" | "central.bad_answer" | "counter.not_enrolled" | "storage.data_dir" | "auth.invalid_credentials" | "auth.locked" | "auth.token_missing" | "auth.token_invalid" | "auth.forbidden" | "counter.unknown" | "counter.enrolment_code_invalid" | "request.malformed" | "request.too_large" | "request.unsupported_media_type" | "request.query_invalid" | "request.not_found" | "request.method_not_allowed" | "request.validation" | "application.not_found" | "record.not_found" | "batch.size" | "batch.idempotency_key_reused" | "batch.sequence_stale" | "conflict.already_activated" | "conflict.expired" | "conflict.withdrawn" | "conflict.record_withdrawn" | "conflict.number_clash" | "conflict.already_registered" | "conflict.application_not_found" | "conflict.record_not_found" | "conflict.not_awaiting_birth_certificate" | "conflict.consent_state" | "conflict.image_exists" | "document.too_large" | "document.type_not_allowed" | "document.encoding" | "document.image_unknown" | "field.required" | "field.format" | "field.unknown_code" | "withdrawal.not_confirmed" | "supervisor.unknown" | "apply.form_expired" | "store.key_missing" | "store.wrong_key" | "store.newer_schema" | "store.disk_full" | "store.unavailable" | "store.corrupt" | "queue.not_found" | "queue.not_attention" | "queue.supervisor_only" | "queue.reason_required" | "auth.sign_in_required" | "store.in_use" | "central.client_setup" | "central.insecure_url" | "central.url_invalid" | "counter.key_permissions" | "internal";
+export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "central.unreachable" | "central.bad_answer" | "counter.not_enrolled" | "storage.data_dir" | "auth.invalid_credentials" | "auth.locked" | "auth.token_missing" | "auth.token_invalid" | "auth.forbidden" | "counter.unknown" | "counter.enrolment_code_invalid" | "request.malformed" | "request.too_large" | "request.unsupported_media_type" | "request.query_invalid" | "request.not_found" | "request.method_not_allowed" | "request.validation" | "application.not_found" | "record.not_found" | "batch.size" | "batch.idempotency_key_reused" | "batch.sequence_stale" | "conflict.already_activated" | "conflict.expired" | "conflict.withdrawn" | "conflict.record_withdrawn" | "conflict.number_clash" | "conflict.already_registered" | "conflict.application_not_found" | "conflict.record_not_found" | "conflict.not_awaiting_birth_certificate" | "conflict.consent_state" | "conflict.image_exists" | "document.too_large" | "document.type_not_allowed" | "document.encoding" | "document.image_unknown" | "field.required" | "field.format" | "field.unknown_code" | "withdrawal.not_confirmed" | "supervisor.unknown" | "apply.form_expired" | "store.key_missing" | "store.wrong_key" | "store.newer_schema" | "store.disk_full" | "store.unavailable" | "store.corrupt" | "queue.not_found" | "queue.not_attention" | "queue.supervisor_only" | "queue.reason_required" | "auth.sign_in_required" | "store.in_use" | "outbox.undecodable" | "outbox.too_large" | "supervisor.unverified" | "supervisor.sign_off_expired" | "supervisor.self_sign_off" | "batch.envelope_version" | "central.client_setup" | "central.insecure_url" | "central.url_invalid" | "counter.key_permissions" | "internal";
 
 /**
  * The body of every error that crosses the IPC or HTTP boundary.
@@ -319,7 +319,13 @@ needs_sign_in: boolean,
 /**
  * A batch is on its way now.
  */
-sending: boolean, };
+sending: boolean, 
+/**
+ * The counter's local store failed its last write (the disk is full,
+ * an I/O error): the code and what it means, in both languages. None
+ * once a write succeeds again.
+ */
+store_error: ErrorBody | null, };
 
 /**
  * One change on the "needs attention" list.
@@ -517,6 +523,12 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "queue.reason_required",
   "auth.sign_in_required",
   "store.in_use",
+  "outbox.undecodable",
+  "outbox.too_large",
+  "supervisor.unverified",
+  "supervisor.sign_off_expired",
+  "supervisor.self_sign_off",
+  "batch.envelope_version",
   "central.client_setup",
   "central.insecure_url",
   "central.url_invalid",

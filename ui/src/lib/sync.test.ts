@@ -12,6 +12,7 @@ const base: SyncStatus = {
   now_ms: 10_000_000,
   needs_sign_in: false,
   sending: false,
+  store_error: null,
 };
 
 suite("age", () => {
@@ -46,6 +47,15 @@ suite("describe", () => {
     const d = describe({ ...base, link: "offline", needs_sign_in: true, queued: 1, oldest_queued_at_ms: 0 });
     expect(d.tone).toBe("problem");
     expect(d.link_en).toContain("Sign in again");
+  });
+  it("flags a failing local store as a problem", () => {
+    const store_error = {
+      code: "store.disk_full" as const,
+      field: null,
+      message_en: "The disk is full.",
+      message_zh: "磁碟已滿。",
+    };
+    expect(describe({ ...base, store_error }).tone).toBe("problem");
   });
   it("flags needs-attention items as a problem", () => {
     expect(describe({ ...base, attention: 1 }).tone).toBe("problem");

@@ -57,6 +57,6 @@ export function describe(s: SyncStatus): StatusLine {
     s.last_success_at_ms === null ? "Never synced" : `Last sync ${age(s.last_success_at_ms, s.now_ms)} ago`;
   const last_zh =
     s.last_success_at_ms === null ? "從未同步" : `上次同步：${age(s.last_success_at_ms, s.now_ms)} 前`;
-  if (s.attention > 0) tone = "problem";
+  if (s.attention > 0 || s.store_error !== null) tone = "problem";
   return { tone, link_en, link_zh, queued_en, queued_zh, last_en, last_zh };
 }

@@ -101,6 +101,57 @@ impl Server {
         }
     }
 
+    /// The demo password of `staff`.
+    pub fn password(&self, staff: &str) -> String {
+        self.creds
+            .staff
+            .iter()
+            .find(|s| s.staff_code == staff)
+            .unwrap()
+            .password
+            .clone()
+    }
+
+    /// `supervisor` signs off `record_key` at the counter of `session`:
+    /// the answer (a token, or an error body) and its status.
+    pub async fn sign_off(
+        &self,
+        session: &Session,
+        supervisor: &str,
+        record_key: &str,
+    ) -> (u16, Value) {
+        let r = session
+            .post("/v1/auth/sign-off")
+            .json(&serde_json::json!({
+                "staff_code": supervisor,
+                "password": self.password(supervisor),
+                "record_key": record_key,
+                "reason": "pre-1980 birth certificate check digit"
+            }))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A sign-off token from `supervisor` for `record_key` at `session`'s counter.
+    pub async fn sign_off_token(
+        &self,
+        session: &Session,
+        supervisor: &str,
+        record_key: &str,
+    ) -> String {
+        let (status, body) = self.sign_off(session, supervisor, record_key).await;
+        assert_eq!(status, 200, "sign-off: {body}");
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Runs SQL that changes the service's database (what time or an
+    /// operator would have done).
+    pub fn exec(&self, sql: &str) {
+        rusqlite_conn(self.dir.path()).execute_batch(sql).unwrap();
+    }
+
     /// Runs SQL against the service's database (a read).
     pub fn query_i64(&self, sql: &str) -> i64 {
         let conn = rusqlite_conn(self.dir.path());

@@ -73,3 +73,58 @@ pub struct EnrolResponse {
     /// service keeps only its hash.
     pub machine_key: String,
 }
+
+/// A supervisor's sign-off, asked for at the counter: the supervisor types
+/// their own staff code and password into the prompt, for one record and
+/// one reason. Sent with the clerk's session. Its `Debug` shows neither the
+/// password nor the reason's text.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignOffRequest {
+    /// The supervisor's own staff code.
+    pub staff_code: String,
+    /// The supervisor's password; never logged, never stored by the counter.
+    pub password: String,
+    /// The counter's local record the sign-off is for (the operation's
+    /// `record_key`).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_:.-]{1,64}$"))]
+    pub record_key: String,
+    /// What is signed off, in words or as a code (1 to 200 characters; no
+    /// personal data).
+    pub reason: String,
+}
+
+impl std::fmt::Debug for SignOffRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignOffRequest")
+            .field("staff_code", &self.staff_code)
+            .field("record_key", &self.record_key)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A sign-off the service verified: a token bound to this counter, the
+/// record and the reason, to put in the operation's `supervisor_sign_off`.
+/// The counter must attach it before `attach_by`; the service then accepts
+/// it however late the operation syncs.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignOffResponse {
+    /// The sign-off token.
+    pub token: String,
+    /// The supervisor who signed off.
+    pub supervisor: String,
+    /// Attach it to an operation before this time (RFC 3339, UTC).
+    pub attach_by: String,
+    /// Seconds from now until `attach_by`.
+    pub attach_within_seconds: u64,
+}
+
+impl std::fmt::Debug for SignOffResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignOffResponse")
+            .field("supervisor", &self.supervisor)
+            .field("attach_by", &self.attach_by)
+            .finish_non_exhaustive()
+    }
+}

@@ -16,6 +16,18 @@
 //!
 //! A conflict or rejection is final for that key: sending the same key and
 //! content again returns the same outcome.
+//!
+//! # The envelope, and why the operation travels as bytes
+//!
+//! The counter fixes an operation's JSON bytes when it queues it, and sends
+//! exactly those bytes on every retry ([`QueuedOperation`]); the service
+//! judges a retry by a hash of those bytes (and of the attachment), never by
+//! re-serialising its own structs. So a service (or counter) upgraded
+//! between the first try and a retry, whose operation structs gained an
+//! optional field, still recognises the retry as the same operation.
+//! Envelope format [`ENVELOPE_VERSION`] (2) carries an upload's image beside
+//! the operation in `attachment_base64`; format 1 (no `v`) carried it inside
+//! the operation's `data_base64`.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -34,10 +46,27 @@ pub struct BatchRequest {
     pub ops: Vec<BatchOp>,
 }
 
-/// One outbox operation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The envelope format this build writes.
+pub const ENVELOPE_VERSION: u32 = 2;
+
+/// The largest operation (its JSON and its attachment as base64) a counter
+/// may queue: a batch body is at most 8 MiB, and an operation larger than
+/// this could never be carried, so the counter puts it on the attention
+/// list instead of sending it.
+pub const MAX_OP_BYTES: u64 = 7 * 1024 * 1024;
+
+fn envelope_v1() -> u32 {
+    1
+}
+
+/// One outbox operation, in its envelope.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BatchOp {
+    /// The envelope's format: 2 ([`ENVELOPE_VERSION`]); absent means 1.
+    #[serde(default = "envelope_v1")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 2))]
+    pub v: u32,
     /// Assigned by the counter when the outbox row is written; the same key
     /// is sent on every retry.
     pub idempotency_key: Uuid,
@@ -51,12 +80,79 @@ pub struct BatchOp {
         schema(minimum = 1, maximum = 9_223_372_036_854_775_807_u64)
     )]
     pub seq: u64,
-    /// What to do.
-    pub op: Operation,
+    /// What to do: an [`Operation`], as the JSON bytes fixed when it was
+    /// queued.
+    #[cfg_attr(feature = "openapi", schema(value_type = Operation))]
+    pub op: QueuedOperation,
+    /// Format 2, `upload_document` only: the image, standard base64 (the
+    /// operation's own `data_base64` is then empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_base64: Option<String>,
+}
+
+impl BatchOp {
+    /// An envelope of the current format around `op`, serialised now.
+    pub fn new(idempotency_key: Uuid, record_key: &str, seq: u64, op: &Operation) -> BatchOp {
+        BatchOp {
+            v: ENVELOPE_VERSION,
+            idempotency_key,
+            record_key: record_key.to_owned(),
+            seq,
+            op: QueuedOperation::from_operation(op),
+            attachment_base64: None,
+        }
+    }
+}
+
+/// An operation as the JSON bytes the counter fixed when it queued it. It
+/// is sent as those bytes, unchanged, on every try. Its `Debug` names the
+/// operation's type only: operations carry personal data.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct QueuedOperation(Box<serde_json::value::RawValue>);
+
+impl QueuedOperation {
+    /// `op` serialised by this build.
+    pub fn from_operation(op: &Operation) -> QueuedOperation {
+        // Serialising an enum of plain structs and strings cannot fail.
+        let raw = serde_json::value::to_raw_value(op)
+            .unwrap_or_else(|_| serde_json::value::RawValue::NULL.to_owned());
+        QueuedOperation(raw)
+    }
+
+    /// Bytes kept from when the operation was queued, if they are JSON.
+    pub fn from_json(text: String) -> Result<QueuedOperation, serde_json::Error> {
+        serde_json::value::RawValue::from_string(text).map(QueuedOperation)
+    }
+
+    /// The bytes, exactly as queued.
+    pub fn as_str(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The operation, as this build reads it.
+    pub fn decode(&self) -> Result<Operation, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+}
+
+impl PartialEq for QueuedOperation {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for QueuedOperation {}
+
+impl std::fmt::Debug for QueuedOperation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ty = self.decode().map_or("undecodable", |o| o.type_name());
+        write!(f, "QueuedOperation({ty}, {} bytes)", self.as_str().len())
+    }
 }
 
 /// The operations a counter sends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Operation {
@@ -112,7 +208,7 @@ pub enum ReadSource {
 }
 
 /// Activation of a pending application.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivateApplication {
     /// The application reference.
@@ -135,7 +231,7 @@ pub struct ActivateApplication {
 }
 
 /// A walk-in registration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterInPerson {
     /// The patient's particulars.
@@ -165,7 +261,7 @@ pub struct RegisterInPerson {
 }
 
 /// A paper application keyed at the Registration Office.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeyPaperApplication {
     /// How the form arrived (`paper_post`, `paper_fax` or `paper_drop_in`).
@@ -190,7 +286,7 @@ pub struct KeyPaperApplication {
 }
 
 /// A newborn's registration at a birth-hospital desk.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterNewborn {
     /// The birth hospital's site code.
@@ -223,7 +319,7 @@ pub struct RegisterNewborn {
 }
 
 /// Completion of a newborn's record with the birth certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompleteNewborn {
     /// The record's eHR number.
@@ -278,7 +374,7 @@ pub enum DocumentImageKind {
 }
 
 /// A document image (JPEG, PNG or PDF, at most 2 MiB), base64-encoded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UploadDocument {
     /// The image's id, assigned by the counter and referred to by later
@@ -437,4 +533,47 @@ pub enum OpEffect {
         /// How many.
         count: u64,
     },
+}
+
+/// `Debug` for the operations and their envelope: what kind of thing it is,
+/// never the particulars, numbers, names or images it carries.
+macro_rules! redacted_debug {
+    ($($t:ident),*) => {$(
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($t), " { <redacted> }"))
+            }
+        }
+    )*};
+}
+
+redacted_debug!(
+    ActivateApplication,
+    RegisterInPerson,
+    KeyPaperApplication,
+    RegisterNewborn,
+    CompleteNewborn,
+    UploadDocument
+);
+
+impl std::fmt::Debug for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Operation({} <redacted>)", self.type_name())
+    }
+}
+
+impl std::fmt::Debug for BatchOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchOp")
+            .field("v", &self.v)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("record_key", &self.record_key)
+            .field("seq", &self.seq)
+            .field("op", &self.op)
+            .field(
+                "attachment_bytes",
+                &self.attachment_base64.as_ref().map(String::len),
+            )
+            .finish()
+    }
 }

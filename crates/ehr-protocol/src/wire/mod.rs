@@ -30,12 +30,14 @@ pub use applications::{
     ApplicationSummary, Origin,
 };
 pub use auth::{
-    CounterIdentity, EnrolRequest, EnrolResponse, SignInRequest, SignInResponse, StaffRole,
+    CounterIdentity, EnrolRequest, EnrolResponse, SignInRequest, SignInResponse, SignOffRequest,
+    SignOffResponse, StaffRole,
 };
 pub use batch::{
     ActivateApplication, AuditEvent, AuditEvents, BatchOp, BatchRequest, BatchResponse,
     CompleteNewborn, ConsentChange, DocumentImageKind, KeyPaperApplication, OpEffect, OpResult,
-    Operation, Outcome, ReadSource, RegisterInPerson, RegisterNewborn, UploadDocument, Withdraw,
+    Operation, Outcome, QueuedOperation, ReadSource, RegisterInPerson, RegisterNewborn,
+    UploadDocument, Withdraw, ENVELOPE_VERSION, MAX_OP_BYTES,
 };
 pub use records::{
     ConsentState, ConsentView, ProviderKind, RecordIdentifier, RecordList, RecordState,
