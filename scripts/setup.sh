@@ -21,7 +21,7 @@ fi
 APT_PACKAGES=(
   build-essential pkg-config libssl-dev curl ca-certificates
   libwebkit2gtk-4.1-dev webkit2gtk-driver
-  xvfb xauth x11-utils dbus-daemon imagemagick fonts-noto-cjk
+  xvfb xauth x11-utils dbus-daemon dbus-bin dbus-tests imagemagick fonts-noto-cjk
   pcscd libpcsclite-dev pcsc-tools vsmartcard-vpcd
   poppler-utils unicode-data
   libdbus-1-dev gnome-keyring

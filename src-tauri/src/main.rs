@@ -1,7 +1,8 @@
 //! The eHR Counter desktop shell.
 //!
 //! This crate only wires Tauri commands to `ehr_app::App` methods, sets up the
-//! window and enforces a single instance. No rule or IO lives here: if a
+//! window and enforces a single instance. Every command that touches the
+//! store or the network is an async command, so it runs off the UI thread. No rule or IO lives here: if a
 //! command body grows beyond one call into `ehr-app`, the code is in the
 //! wrong place.
 
@@ -37,7 +38,7 @@ fn sign_in(app: State<'_, App>, request: SignInRequest) -> Result<StaffSession, 
 }
 
 /// Sign out; the identity on screen is cleared.
-#[tauri::command]
+#[tauri::command(async)]
 fn sign_out(app: State<'_, App>) {
     app.sign_out()
 }
@@ -71,37 +72,37 @@ fn check_manual_identity(
 }
 
 /// The status bar: online or offline, queued, oldest, last sync.
-#[tauri::command]
+#[tauri::command(async)]
 fn sync_status(app: State<'_, App>) -> Result<SyncStatus, ErrorBody> {
     app.sync_status()
 }
 
 /// The "needs attention" list.
-#[tauri::command]
+#[tauri::command(async)]
 fn attention_list(app: State<'_, App>) -> Result<Vec<AttentionItem>, ErrorBody> {
     app.attention_list()
 }
 
 /// Retry a change on the attention list.
-#[tauri::command]
+#[tauri::command(async)]
 fn retry_attention(app: State<'_, App>, id: i64) -> Result<(), ErrorBody> {
     app.retry_attention(id)
 }
 
 /// A supervisor discards a change on the attention list, with a reason.
-#[tauri::command]
+#[tauri::command(async)]
 fn discard_attention(app: State<'_, App>, request: DiscardRequest) -> Result<(), ErrorBody> {
     app.discard_attention(&request)
 }
 
 /// The notice to print for the person whose change needs attention.
-#[tauri::command]
+#[tauri::command(async)]
 fn attention_notice(app: State<'_, App>, id: i64) -> Result<AttentionNotice, ErrorBody> {
     app.attention_notice(id)
 }
 
 /// Try to sync now.
-#[tauri::command]
+#[tauri::command(async)]
 fn sync_now(app: State<'_, App>) {
     app.sync_now()
 }
@@ -118,11 +119,11 @@ fn main() {
     }
 
     let app = App::new(ehr_app::Config::from_env());
-    if let Err(e) = app.open_store() {
-        // The status bar shows the same error in words; nothing is created
-        // in place of a store that cannot be opened.
-        eprintln!("eHR Counter could not open its local store ({})", e.code);
-    }
+    // Off the UI thread: a keyring may take its time to hand over the key.
+    // Meanwhile the status bar says the store is opening, and a failure is
+    // shown there in words; nothing is created in place of a store that
+    // cannot be opened.
+    app.open_store_in_background();
     let watchers = ReaderWatchers::default();
     let sending = watchers.clone();
     // The reader thread feeds every window that watches; a closed window's

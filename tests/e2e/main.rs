@@ -5,6 +5,7 @@
 //! or, after a build, `cargo test -p ehr-tests --test e2e`.
 
 mod counter;
+mod keyring;
 mod outbox;
 mod sign_in;
 mod single_instance;

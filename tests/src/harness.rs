@@ -285,11 +285,16 @@ impl Harness {
         let url = format!("http://127.0.0.1:{}", self.driver_port);
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let attempt =
+            // An app that never shows its window would hold the session's
+            // creation for ever: bounded, so such a test fails instead.
+            let attempt = tokio::time::timeout(
+                Duration::from_secs(90),
                 ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
                     .capabilities(caps.clone())
-                    .connect(&url)
-                    .await;
+                    .connect(&url),
+            )
+            .await
+            .map_err(|_| "the app did not open its window within 90 s".to_owned())?;
             match attempt {
                 Ok(client) => return Ok(client),
                 Err(e) if Instant::now() > deadline => {

@@ -6,12 +6,14 @@
 //! [`pcscd`] runs a private pcscd with two virtual readers; [`central`] runs
 //! a seeded ehr-central on loopback, [`faultproxy`] puts faults between it and
 //! the app crate, and [`outbox`] generates changes and reads what the
-//! central service holds.
+//! central service holds; [`keyring`] is a Secret Service that never
+//! answers.
 
 pub mod bench;
 pub mod central;
 pub mod faultproxy;
 pub mod harness;
+pub mod keyring;
 pub mod outbox;
 pub mod pcscd;
 pub mod vcard;

@@ -924,6 +924,7 @@ fn a_failing_local_write_is_shown_on_the_status_bar_in_words_until_a_write_succe
     std::fs::remove_file(mount.join("filler")).unwrap();
     app.commit_change(&image(1000)).unwrap();
     assert_eq!(app.sync_status().unwrap().store_error, None);
+    app.check_store_writable().unwrap();
     drop(app);
 }
 

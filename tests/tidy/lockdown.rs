@@ -223,3 +223,61 @@ fn command_extraction_reads_what_it_should() {
         BTreeSet::from(["a".to_string(), "b_c".to_string()])
     );
 }
+
+/// The commands that may run on the UI thread: they touch neither the store
+/// nor the network (nor wait for a lock that store or network work holds).
+const UI_THREAD_COMMANDS: &[&str] = &[
+    "app_info",
+    "watch_reader",
+    "finish_task",
+    "check_manual_identity",
+];
+
+/// Each `#[tauri::command…]` in `main_rs`: (name, whether it is async).
+fn commands(main_rs: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut rest = main_rs;
+    while let Some(at) = rest.find("#[tauri::command") {
+        let attr_end = rest[at..].find(']').map_or(rest.len(), |e| at + e);
+        let is_async = rest[at..attr_end].contains("async");
+        rest = &rest[attr_end..];
+        let Some(f) = rest.find("fn ") else { break };
+        let after = &rest[f + 3..];
+        let name: String = after
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let async_fn = rest[..f].contains("async ");
+        out.push((name, is_async || async_fn));
+        rest = after;
+    }
+    out
+}
+
+#[test]
+fn commands_that_touch_the_store_or_the_network_run_off_the_ui_thread() {
+    let found = commands(&read("src-tauri/src/main.rs"));
+    assert!(found.len() >= 10, "commands found: {found:?}");
+    let on_ui_thread: Vec<&str> = found
+        .iter()
+        .filter(|(name, is_async)| !is_async && !UI_THREAD_COMMANDS.contains(&name.as_str()))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert!(
+        on_ui_thread.is_empty(),
+        "these commands run on the UI thread; make them #[tauri::command(async)]: {on_ui_thread:?}"
+    );
+}
+
+#[test]
+fn command_reading_tells_async_from_sync() {
+    let src = "#[tauri::command]\nfn a(x: u8) {}\n#[tauri::command(async)]\nfn b() {}\n#[tauri::command]\nasync fn c() {}";
+    assert_eq!(
+        commands(src),
+        vec![
+            ("a".to_owned(), false),
+            ("b".to_owned(), true),
+            ("c".to_owned(), true)
+        ]
+    );
+}

@@ -41,10 +41,7 @@ pub struct App {
     config: Config,
     card: card::CardDesk,
     session: Arc<Mutex<Option<central::Session>>>,
-    outbox: Mutex<Option<Outbox>>,
-    /// The last local write that failed (cleared by the next that succeeds),
-    /// for the status bar.
-    write_error: Mutex<Option<ErrorCode>>,
+    outbox: Arc<StoreSlot>,
     /// Supervisor sign-offs given at this counter and not attached yet.
     sign_offs: Mutex<Vec<HeldSignOff>>,
 }
@@ -105,6 +102,137 @@ fn check_sign_offs(held: &[HeldSignOff], change: &Change, now_ms: i64) -> Result
     Ok(())
 }
 
+/// The store's place in the app: opened once per process, off the UI thread
+/// in the desktop app; a failure is kept, not retried on every poll.
+#[derive(Debug, Default)]
+struct StoreSlot {
+    state: Mutex<SlotState>,
+    changed: std::sync::Condvar,
+    /// The last local write that failed (cleared by the next that
+    /// succeeds), for the status bar.
+    write_error: Mutex<Option<ErrorCode>>,
+}
+
+#[derive(Debug, Default)]
+enum SlotState {
+    #[default]
+    Closed,
+    Opening,
+    Open(Outbox),
+    Failed(ErrorBody),
+}
+
+/// Open the store into `slot` (once: later calls see what the first did;
+/// with `wait`, a call while another opens waits for it). No lock is held
+/// while the store opens, so signing in and the status bar never wait for a
+/// keyring.
+fn open_slot(
+    config: &Config,
+    slot: &StoreSlot,
+    session: &Mutex<Option<central::Session>>,
+    sync: bool,
+    wait: bool,
+) -> Result<(), ErrorBody> {
+    {
+        let mut st = lock(&slot.state);
+        loop {
+            match &*st {
+                SlotState::Open(_) => return Ok(()),
+                SlotState::Failed(e) => return Err(e.clone()),
+                SlotState::Opening if wait => {
+                    st = slot
+                        .changed
+                        .wait(st)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                }
+                SlotState::Opening => return Err(ErrorBody::new(ErrorCode::StoreOpening)),
+                SlotState::Closed => {
+                    *st = SlotState::Opening;
+                    break;
+                }
+            }
+        }
+    }
+    let opened = open_outbox(config, sync);
+    let mut st = lock(&slot.state);
+    let result = match opened {
+        Ok((outbox, purge_failed)) => {
+            *lock(&slot.write_error) = purge_failed;
+            // Under the slot's lock: a sign-in that finished meanwhile has
+            // its session in place, or hands its token over after this.
+            if let (Some(d), Some(s)) = (&outbox.driver, lock(session).as_ref()) {
+                d.set_token(Some(s.token.clone()));
+            }
+            *st = SlotState::Open(outbox);
+            Ok(())
+        }
+        Err(e) => {
+            *st = SlotState::Failed(e.clone());
+            Err(e)
+        }
+    };
+    slot.changed.notify_all();
+    result
+}
+
+/// Open the store and, with `sync` and a central service configured,
+/// start its driver. The slow part (a keyring) runs here, under no lock.
+/// A purge that cannot write (a full disk) does not keep the store closed:
+/// the queue can still be read and sent, and the failure is shown.
+fn open_outbox(config: &Config, sync: bool) -> Result<(Outbox, Option<ErrorCode>), ErrorBody> {
+    // The connection settings are checked before anything is opened.
+    let central = match config.central() {
+        _ if !sync => None,
+        Ok(None) => None,
+        Ok(Some(url)) => Some((url, central::counter_key(config)?)),
+        Err(e) => return Err(e),
+    };
+    let policy = if config.keyring {
+        ehr_store::KeyPolicy::Auto
+    } else {
+        ehr_store::KeyPolicy::FileOnly
+    };
+    let mut store = ehr_store::Store::open(&config.data_dir, policy).map_err(store_err)?;
+    let purge_failed = store
+        .purge(sync::unix_ms(), config.done_retention_ms)
+        .err()
+        .map(|e| e.code());
+    let store = Arc::new(Mutex::new(store));
+    let driver = match central {
+        None => None,
+        Some((url, counter_key)) => {
+            let endpoint = sync::Endpoint {
+                base_url: url.base,
+                counter_key,
+                client_identity: config.client_identity.clone(),
+                ca: config.central_ca.clone(),
+                connect_timeout: std::time::Duration::from_secs(5),
+                request_timeout: std::time::Duration::from_millis(
+                    config
+                        .sync
+                        .request_timeout_ms
+                        .saturating_sub(5_000)
+                        .max(1_000),
+                ),
+            };
+            let seed = sync::unix_ms() as u64 ^ u64::from(std::process::id());
+            match sync::Driver::start(
+                &config.data_dir,
+                store.clone(),
+                endpoint,
+                config.sync.clone(),
+                seed,
+            ) {
+                Ok(d) => Some(d),
+                Err(sync::StartError::Locked) => return Err(ErrorBody::new(ErrorCode::StoreInUse)),
+                Err(sync::StartError::Store(e)) => return Err(store_err(e)),
+                Err(_) => return Err(ErrorBody::new(ErrorCode::CentralClientSetup)),
+            }
+        }
+    };
+    Ok((Outbox { store, driver }, purge_failed))
+}
+
 /// The open store and, when a central service is configured, its driver.
 #[derive(Debug)]
 struct Outbox {
@@ -127,8 +255,7 @@ impl App {
             config,
             card: card::CardDesk::default(),
             session: Default::default(),
-            outbox: Mutex::new(None),
-            write_error: Mutex::new(None),
+            outbox: Arc::default(),
             sign_offs: Mutex::new(Vec::new()),
         }
     }
@@ -176,9 +303,7 @@ impl App {
         let staff = s.staff.clone();
         let token = s.token.clone();
         *lock(&self.session) = Some(s);
-        if let Some(d) = lock(&self.outbox).as_ref().and_then(|o| o.driver.as_ref()) {
-            d.set_token(Some(token));
-        }
+        self.with_driver(|d| d.set_token(Some(token)));
         Ok(staff)
     }
 
@@ -216,9 +341,7 @@ impl App {
     pub fn sign_out(&self) {
         *lock(&self.session) = None;
         lock(&self.sign_offs).clear();
-        if let Some(d) = lock(&self.outbox).as_ref().and_then(|o| o.driver.as_ref()) {
-            d.set_token(None);
-        }
+        self.with_driver(|d| d.set_token(None));
         self.card.finish_task();
     }
 
@@ -240,79 +363,71 @@ impl App {
     }
 
     fn open_store_with(&self, sync: bool) -> Result<(), ErrorBody> {
-        let mut slot = lock(&self.outbox);
-        if slot.is_some() {
-            return Ok(());
-        }
-        // The connection settings are checked before anything is opened.
-        let central = match self.config.central() {
-            _ if !sync => None,
-            Ok(None) => None,
-            Ok(Some(url)) => Some((url, central::counter_key(&self.config)?)),
-            Err(e) => return Err(e),
-        };
-        let policy = if self.config.keyring {
-            ehr_store::KeyPolicy::Auto
-        } else {
-            ehr_store::KeyPolicy::FileOnly
-        };
-        let mut store = ehr_store::Store::open(&self.config.data_dir, policy).map_err(store_err)?;
-        store
-            .purge(sync::unix_ms(), self.config.done_retention_ms)
-            .map_err(store_err)?;
-        let store = Arc::new(Mutex::new(store));
-        let driver = match central {
-            None => None,
-            Some((url, counter_key)) => {
-                let endpoint = sync::Endpoint {
-                    base_url: url.base,
-                    counter_key,
-                    client_identity: self.config.client_identity.clone(),
-                    ca: self.config.central_ca.clone(),
-                    connect_timeout: std::time::Duration::from_secs(5),
-                    request_timeout: std::time::Duration::from_millis(
-                        self.config
-                            .sync
-                            .request_timeout_ms
-                            .saturating_sub(5_000)
-                            .max(1_000),
-                    ),
-                };
-                let seed = sync::unix_ms() as u64 ^ u64::from(std::process::id());
-                match sync::Driver::start(
-                    &self.config.data_dir,
-                    store.clone(),
-                    endpoint,
-                    self.config.sync.clone(),
-                    seed,
-                ) {
-                    Ok(d) => Some(d),
-                    Err(sync::StartError::Locked) => {
-                        return Err(ErrorBody::new(ErrorCode::StoreInUse))
-                    }
-                    Err(sync::StartError::Store(e)) => return Err(store_err(e)),
-                    Err(_) => return Err(ErrorBody::new(ErrorCode::CentralClientSetup)),
-                }
-            }
-        };
-        if let (Some(d), Some(s)) = (&driver, lock(&self.session).as_ref()) {
-            d.set_token(Some(s.token.clone()));
-        }
-        *slot = Some(Outbox { store, driver });
-        Ok(())
+        open_slot(&self.config, &self.outbox, &self.session, sync, true)
     }
 
+    /// Start opening the store (and its sync) on a thread of its own and
+    /// return at once: the desktop app's start. Until it is open (a keyring
+    /// may take its time to hand over the key), commands that need it answer
+    /// `store.opening` instead of waiting, and signing in works.
+    pub fn open_store_in_background(&self) {
+        {
+            let st = lock(&self.outbox.state);
+            if !matches!(*st, SlotState::Closed) {
+                return;
+            }
+        }
+        let (config, slot, session) = (
+            self.config.clone(),
+            self.outbox.clone(),
+            self.session.clone(),
+        );
+        let spawned = std::thread::Builder::new()
+            .name("store-open".into())
+            .spawn(move || {
+                let _ = open_slot(&config, &slot, &session, true, true);
+            });
+        if spawned.is_err() {
+            let mut st = lock(&self.outbox.state);
+            *st = SlotState::Failed(ErrorBody::new(ErrorCode::Internal));
+            self.outbox.changed.notify_all();
+        }
+    }
+
+    /// The open store, without waiting: `store.opening` while it is being
+    /// opened elsewhere, the error it failed with (never retried: a keyring
+    /// that timed out is not asked again on every status poll), or opened
+    /// here and now when nothing opened it yet (support tools, tests).
     fn store(&self) -> Result<Arc<Mutex<ehr_store::Store>>, ErrorBody> {
-        self.open_store()?;
-        lock(&self.outbox)
-            .as_ref()
-            .map(|o| o.store.clone())
-            .ok_or_else(|| ErrorBody::new(ErrorCode::StoreUnavailable))
+        {
+            let st = lock(&self.outbox.state);
+            match &*st {
+                SlotState::Open(o) => return Ok(o.store.clone()),
+                SlotState::Opening => return Err(ErrorBody::new(ErrorCode::StoreOpening)),
+                SlotState::Failed(e) => return Err(e.clone()),
+                SlotState::Closed => {}
+            }
+        }
+        open_slot(&self.config, &self.outbox, &self.session, true, false)?;
+        match &*lock(&self.outbox.state) {
+            SlotState::Open(o) => Ok(o.store.clone()),
+            SlotState::Failed(e) => Err(e.clone()),
+            _ => Err(ErrorBody::new(ErrorCode::StoreOpening)),
+        }
     }
 
     fn with_driver(&self, f: impl FnOnce(&sync::Driver)) {
-        if let Some(d) = lock(&self.outbox).as_ref().and_then(|o| o.driver.as_ref()) {
-            f(d);
+        if let SlotState::Open(o) = &*lock(&self.outbox.state) {
+            if let Some(d) = &o.driver {
+                f(d);
+            }
+        }
+    }
+
+    fn driver_state(&self) -> Option<sync::DriverState> {
+        match &*lock(&self.outbox.state) {
+            SlotState::Open(o) => o.driver.as_ref().map(sync::Driver::state),
+            _ => None,
         }
     }
 
@@ -333,7 +448,7 @@ impl App {
         let committed = lock(&store).commit_change(change, now);
         let queued = match committed {
             Ok(q) => {
-                *lock(&self.write_error) = None;
+                *lock(&self.outbox.write_error) = None;
                 q
             }
             Err(e) => {
@@ -344,7 +459,7 @@ impl App {
                         | ErrorCode::StoreUnavailable
                         | ErrorCode::StoreCorrupt
                 ) {
-                    *lock(&self.write_error) = Some(e.code);
+                    *lock(&self.outbox.write_error) = Some(e.code);
                 }
                 return Err(e);
             }
@@ -381,9 +496,7 @@ impl App {
     pub fn sync_status(&self) -> Result<SyncStatus, ErrorBody> {
         let store = self.store()?;
         let stats = lock(&store).stats().map_err(store_err)?;
-        let driver = lock(&self.outbox)
-            .as_ref()
-            .and_then(|o| o.driver.as_ref().map(sync::Driver::state));
+        let driver = self.driver_state();
         let d = driver.clone().unwrap_or_default();
         Ok(SyncStatus {
             central_configured: driver.is_some(),
@@ -399,10 +512,29 @@ impl App {
             now_ms: sync::unix_ms().max(0) as u64,
             needs_sign_in: d.needs_sign_in || (driver.is_some() && !self.signed_in()),
             sending: d.sending,
-            store_error: (*lock(&self.write_error))
+            store_error: (*lock(&self.outbox.write_error))
                 .or(d.store_error)
                 .map(ErrorBody::new),
         })
+    }
+
+    /// Whether the local store takes a write now (`ehrctl queue status`): a
+    /// small real write. A failure shows on the status bar too, until a
+    /// write succeeds.
+    pub fn check_store_writable(&self) -> Result<(), ErrorBody> {
+        let store = self.store()?;
+        let probed = lock(&store).probe_write(sync::unix_ms());
+        match probed {
+            Ok(()) => {
+                *lock(&self.outbox.write_error) = None;
+                Ok(())
+            }
+            Err(e) => {
+                let e = store_err(e);
+                *lock(&self.outbox.write_error) = Some(e.code);
+                Err(e)
+            }
+        }
     }
 
     /// The "needs attention" list, oldest first.
@@ -766,6 +898,69 @@ mod sign_off_tests {
             Err(ErrorCode::SupervisorSignOffExpired)
         );
         assert!(!format!("{:?}", held[0]).contains("tok-1"));
+    }
+}
+
+#[cfg(test)]
+mod store_slot_tests {
+    use super::*;
+
+    fn app(dir: &std::path::Path) -> App {
+        let d = dir.display().to_string();
+        App::new(Config::from_lookup(|k| match k {
+            "EHR_COUNTER_DATA_DIR" => Some(d.clone()),
+            "EHR_COUNTER_KEYRING" => Some("off".to_owned()),
+            _ => None,
+        }))
+    }
+
+    #[test]
+    fn a_store_that_failed_to_open_is_not_opened_again_on_every_poll() {
+        let dir = std::env::temp_dir().join(format!("ehr-app-slot-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        // A store whose key has gone missing.
+        drop(ehr_store::Store::open(&dir, ehr_store::KeyPolicy::FileOnly).unwrap());
+        let key = std::fs::read(dir.join(ehr_store::key::KEY_FILE)).unwrap();
+        std::fs::remove_file(dir.join(ehr_store::key::KEY_FILE)).unwrap();
+        let a = app(&dir);
+        assert_eq!(
+            a.sync_status().unwrap_err().code,
+            ErrorCode::StoreKeyMissing
+        );
+        // The key is back, but the status bar's poll does not open the store
+        // again: the failure stands until the app is started again.
+        std::fs::write(dir.join(ehr_store::key::KEY_FILE), &key).unwrap();
+        for _ in 0..3 {
+            assert_eq!(
+                a.sync_status().unwrap_err().code,
+                ErrorCode::StoreKeyMissing
+            );
+        }
+        assert_eq!(a.open_store().unwrap_err().code, ErrorCode::StoreKeyMissing);
+        // A new start opens it.
+        let again = app(&dir);
+        again.open_store().unwrap();
+        assert!(again.sync_status().is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn while_the_store_opens_elsewhere_commands_answer_at_once_that_it_is_opening() {
+        let dir = std::env::temp_dir().join(format!("ehr-app-opening-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let a = app(&dir);
+        // As while the background thread waits for a keyring.
+        *lock(&a.outbox.state) = SlotState::Opening;
+        assert_eq!(a.sync_status().unwrap_err().code, ErrorCode::StoreOpening);
+        assert_eq!(
+            a.attention_items_for_support().unwrap_err().code,
+            ErrorCode::StoreOpening
+        );
+        // It opened: everything answers.
+        *lock(&a.outbox.state) = SlotState::Closed;
+        a.open_store().unwrap();
+        assert!(a.sync_status().is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 

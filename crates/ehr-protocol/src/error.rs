@@ -197,6 +197,9 @@ pub enum ErrorCode {
     /// Another process is syncing this counter's data folder.
     #[serde(rename = "store.in_use")]
     StoreInUse,
+    /// The local store is still being opened (its key is being fetched).
+    #[serde(rename = "store.opening")]
+    StoreOpening,
     /// A queued change no longer decodes from the counter's store and cannot be sent.
     #[serde(rename = "outbox.undecodable")]
     OutboxUndecodable,
@@ -298,6 +301,7 @@ impl ErrorCode {
         ErrorCode::QueueReasonRequired,
         ErrorCode::AuthSignInRequired,
         ErrorCode::StoreInUse,
+        ErrorCode::StoreOpening,
         ErrorCode::OutboxUndecodable,
         ErrorCode::OutboxTooLarge,
         ErrorCode::SupervisorUnverified,
@@ -377,6 +381,7 @@ impl ErrorCode {
             ErrorCode::QueueReasonRequired => "queue.reason_required",
             ErrorCode::AuthSignInRequired => "auth.sign_in_required",
             ErrorCode::StoreInUse => "store.in_use",
+            ErrorCode::StoreOpening => "store.opening",
             ErrorCode::OutboxUndecodable => "outbox.undecodable",
             ErrorCode::OutboxTooLarge => "outbox.too_large",
             ErrorCode::SupervisorUnverified => "supervisor.unverified",
@@ -651,6 +656,10 @@ impl ErrorCode {
             ErrorCode::BatchEnvelopeVersion => (
                 "This change was sent in a format the central service does not read. Update eHR Counter.",
                 "此項更改的傳送格式不為中央服務所接受。請更新eHR Counter。",
+            ),
+            ErrorCode::StoreOpening => (
+                "The counter is still opening its local data (waiting for the key from this computer's keyring). You can sign in meanwhile; changes can be saved once it is open.",
+                "櫃位仍在開啟本機資料（正等待此電腦的密鑰庫提供密鑰）。期間可先登入；開啟後即可儲存更改。",
             ),
             ErrorCode::StoreInUse => (
                 "Another copy of eHR Counter (or a support tool) is using this counter's data. Close it, then start again.",

@@ -80,6 +80,14 @@ impl StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ffi::ErrorCode as C;
+        // SQLITE_IOERR_SHMSIZE: the WAL index could not be grown, which on
+        // a full disk is what opening a store there fails with.
+        const IOERR_SHMSIZE: i32 = 10 | (19 << 8);
+        if e.sqlite_error()
+            .is_some_and(|s| s.extended_code == IOERR_SHMSIZE)
+        {
+            return StoreError::DiskFull;
+        }
         match e.sqlite_error_code() {
             Some(C::DiskFull) => StoreError::DiskFull,
             Some(C::NotADatabase) => StoreError::WrongKey,

@@ -96,13 +96,26 @@ fn keyring_usable() -> bool {
     std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty())
 }
 
-/// How long a keyring call may take. A keyring that wants to show an
-/// unlock prompt nobody can answer (a locked collection, no desktop) would
-/// otherwise hang the counter at start-up.
+/// How long a keyring call may take, unless `EHR_COUNTER_KEYRING_TIMEOUT_S`
+/// says otherwise (1 to 600 seconds; a support setting). A keyring that
+/// wants to show an unlock prompt nobody can answer (a locked collection, no
+/// desktop) would otherwise hang the store's opening for ever; the app opens
+/// the store off its UI thread, so the window answers meanwhile.
 const KEYRING_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The environment variable that sets the keyring's time limit, in seconds.
+pub const ENV_KEYRING_TIMEOUT: &str = "EHR_COUNTER_KEYRING_TIMEOUT_S";
+
+fn keyring_timeout() -> Duration {
+    std::env::var(ENV_KEYRING_TIMEOUT)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| (1..=600).contains(s))
+        .map_or(KEYRING_TIMEOUT, Duration::from_secs)
+}
+
 /// Run `f` against this store's keyring entry on a thread of its own, and
-/// give up after [`KEYRING_TIMEOUT`].
+/// give up after its time limit ([`KEYRING_TIMEOUT`] by default).
 fn with_entry<T: Send + 'static>(
     dir: &Path,
     f: impl FnOnce(&keyring::Entry) -> Option<T> + Send + 'static,
@@ -118,7 +131,7 @@ fn with_entry<T: Send + 'static>(
             let _ = tx.send(out);
         })
         .ok()?;
-    rx.recv_timeout(KEYRING_TIMEOUT).ok().flatten()
+    rx.recv_timeout(keyring_timeout()).ok().flatten()
 }
 
 fn read_marker(dir: &Path) -> Result<Option<KeySource>> {

@@ -673,6 +673,18 @@ impl Store {
         })
     }
 
+    /// Whether a write reaches the disk now: a small committed write (the
+    /// time of this probe), synced like every commit. A full disk or an I/O
+    /// error is its error.
+    pub fn probe_write(&mut self, now_ms: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO sync_state (key, value) VALUES ('write_probe_at', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [now_ms.to_string()],
+        )?;
+        Ok(())
+    }
+
     /// Keep a lookup's answer for `ttl_ms`.
     pub fn cache_put(&mut self, key: &str, value: &str, ttl_ms: i64, now_ms: i64) -> Result<()> {
         self.conn.execute(

@@ -75,6 +75,8 @@ fn status(app: &App, as_json: bool) -> ExitCode {
     if let Err(e) = app.open_store_without_sync() {
         return fail(&e);
     }
+    // A real write, so a full disk or an I/O error shows here.
+    let writable = app.check_store_writable();
     let st = match app.sync_status() {
         Ok(s) => s,
         Err(e) => return fail(&e),
@@ -94,6 +96,10 @@ fn status(app: &App, as_json: bool) -> ExitCode {
                 "oldest_queued_age_s": oldest,
                 "last_success_age_s": last,
                 "central_url": app.config().central_url,
+                "store_writable": writable.is_ok(),
+                "store_error": st.store_error.as_ref().map(|e| json!({
+                    "code": e.code.as_str(), "message_en": e.message_en, "message_zh": e.message_zh,
+                })),
                 "attention_items": items.iter().map(|i| json!({
                     "id": i.id, "op_type": i.op_type, "code": i.code.as_str(),
                     "reason_en": i.reason_en, "saved_at_ms": i.saved_at_ms,
@@ -101,6 +107,14 @@ fn status(app: &App, as_json: bool) -> ExitCode {
             })
         );
     } else {
+        match &st.store_error {
+            None => println!("local store:      writable"),
+            Some(e) => println!(
+                "local store:      NOT WRITABLE ({}): {}",
+                e.code.as_str(),
+                e.message_en
+            ),
+        }
         println!("queued:           {}", st.queued);
         match oldest {
             Some(a) => println!("oldest queued:    {a} s ago"),
@@ -120,6 +134,10 @@ fn status(app: &App, as_json: bool) -> ExitCode {
                 i.reason_en
             );
         }
+    }
+    if writable.is_err() {
+        // Everything above was read; the store cannot take a change now.
+        return ExitCode::from(1);
     }
     ExitCode::SUCCESS
 }

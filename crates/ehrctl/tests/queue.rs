@@ -171,3 +171,60 @@ fn status_retry_and_verify() {
     assert_eq!(std::fs::read(&db).unwrap(), before);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A small tmpfs, unmounted on drop.
+struct Tmpfs(std::path::PathBuf);
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn status_says_when_the_store_cannot_take_a_write() {
+    let central = Central::start("ehrctl-full").unwrap();
+    let mount = std::env::temp_dir().join(format!("ehrctl-full-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&mount);
+    std::fs::create_dir_all(&mount).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"])
+        .arg(&mount)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        mounted,
+        "mounting a small tmpfs needs root (the test command runs as root)"
+    );
+    let _guard = Tmpfs(mount.clone());
+    let dir = mount.join("data");
+    let out = ehrctl(&dir, &central, &["queue", "status", "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let st = json_of(&out.stdout);
+    assert_eq!(st["store_writable"], true);
+    assert!(st["store_error"].is_null());
+    // The disk fills up (with something else than the store).
+    let mut filler = std::fs::File::create(mount.join("filler")).unwrap();
+    let block = vec![0u8; 64 * 1024];
+    while std::io::Write::write_all(&mut filler, &block).is_ok() {}
+    drop(filler);
+    // A store that cannot even be opened on a full disk (its WAL index
+    // cannot grow) is said to be on a full disk, in both languages.
+    let out = ehrctl(&dir, &central, &["queue", "status", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let e = json_of(&out.stderr);
+    assert_eq!(e["error"], "store.disk_full", "{e}");
+    assert!(e["message_en"].as_str().unwrap().contains("disk is full"));
+    assert!(!e["message_zh"].as_str().unwrap().is_empty());
+    // Space again: writable.
+    std::fs::remove_file(mount.join("filler")).unwrap();
+    let out = ehrctl(&dir, &central, &["queue", "status", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json_of(&out.stdout)["store_writable"], true);
+}
