@@ -65,6 +65,7 @@ async fn document_and_routes_agree() {
         ("get", "/v1/counters/me"),
         ("post", "/v1/auth/sign-in"),
         ("post", "/v1/auth/sign-out"),
+        ("post", "/v1/auth/sign-off"),
         ("get", "/v1/reference"),
         ("post", "/v1/applications/search"),
         ("get", "/v1/applications/{reference}"),

@@ -213,7 +213,7 @@ impl TryFrom<String> for Date {
 /// (`DD/MM/YYYY`, `MM/YYYY`, `YYYY`).
 ///
 /// Serialised as `"YYYY-MM-DD"`, `"YYYY-MM"` or `"YYYY"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum DateOfBirth {
     /// The full date is known.
@@ -485,6 +485,13 @@ pub fn age_on(dob: DateOfBirth, on: Date) -> Result<Age, DateError> {
         max_years,
         precision: dob.precision(),
     })
+}
+
+/// A date of birth is personal data: `Debug` shows only its precision.
+impl fmt::Debug for DateOfBirth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DateOfBirth({:?}, <redacted>)", self.precision())
+    }
 }
 
 #[cfg(test)]

@@ -220,7 +220,7 @@ pub fn is_han(c: char) -> bool {
 }
 
 /// A Chinese name: its characters and, for each, its CCC where known.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "ChineseNameRepr")]
 pub struct ChineseName {
     characters: String,
@@ -306,6 +306,15 @@ impl ChineseName {
 impl fmt::Display for ChineseName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.characters)
+    }
+}
+
+/// A name is personal data: `Debug` shows only how many characters it has.
+impl std::fmt::Debug for ChineseName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChineseName")
+            .field("chars", &self.characters.chars().count())
+            .finish_non_exhaustive()
     }
 }
 

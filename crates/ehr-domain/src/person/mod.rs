@@ -120,4 +120,22 @@ mod tests {
         assert_eq!(serde_json::to_string(&Sex::Male).unwrap(), "\"male\"");
         assert_eq!(SexError.message().code.as_str(), "sex.format");
     }
+
+    #[test]
+    fn debug_of_particulars_shows_no_particulars() {
+        let p = Particulars {
+            document: crate::DocumentNumber::parse(crate::DocumentType::Hkic, "A123456(3)")
+                .unwrap(),
+            english_name: Some(EnglishName::new("CHAN", "Tai Man").unwrap()),
+            chinese_name: Some(ChineseName::from_text("陳大文").unwrap()),
+            date_of_birth: Some(crate::DateOfBirth::parse("02/01/1980").unwrap()),
+            sex: Some(Sex::Male),
+        };
+        for shown in [format!("{p:?}"), format!("{p:#?}")] {
+            for secret in ["A123456", "CHAN", "Tai Man", "陳", "大文", "1980", "02"] {
+                assert!(!shown.contains(secret), "{secret} in {shown}");
+            }
+            assert!(shown.contains("Particulars") && shown.contains("Day"));
+        }
+    }
 }
