@@ -169,12 +169,43 @@ pub(crate) fn sign_in(
     req: &SignInRequest,
 ) -> Result<Session, ErrorBody> {
     let (config, base, req) = (config.clone(), base.to_owned(), req.clone());
+    off_thread("central-sign-in", move || {
+        sign_in_blocking(&config, &base, &req)
+    })
+}
+
+/// Run `f` on a thread of its own (reqwest's blocking client refuses to run
+/// on an async runtime's worker) and wait for it.
+fn off_thread<T: Send + 'static>(
+    name: &str,
+    f: impl FnOnce() -> Result<T, ErrorBody> + Send + 'static,
+) -> Result<T, ErrorBody> {
     std::thread::Builder::new()
-        .name("central-sign-in".into())
-        .spawn(move || sign_in_blocking(&config, &base, &req))
+        .name(name.to_owned())
+        .spawn(f)
         .map_err(|_| ErrorBody::new(ErrorCode::Internal))?
         .join()
         .map_err(|_| ErrorBody::new(ErrorCode::Internal))?
+}
+
+/// Send `post` as this counter (its machine key, when it has one); the
+/// status and the body, or `central.unreachable`.
+fn send_as_counter(
+    post: reqwest::blocking::RequestBuilder,
+    key: Option<String>,
+) -> Result<(reqwest::StatusCode, Vec<u8>), ErrorBody> {
+    let post = match key {
+        Some(key) => post.header("X-Counter-Key", key),
+        None => post,
+    };
+    let resp = post
+        .send()
+        .map_err(|_| ErrorBody::new(ErrorCode::CentralUnreachable))?;
+    let status = resp.status();
+    let bytes = resp
+        .bytes()
+        .map_err(|_| ErrorBody::new(ErrorCode::CentralUnreachable))?;
+    Ok((status, bytes.to_vec()))
 }
 
 fn sign_in_blocking(
@@ -193,17 +224,7 @@ fn sign_in_blocking(
         staff_code: req.staff_code.trim().to_owned(),
         password: req.password.clone(),
     };
-    let mut post = client(config, &central)?.post(url).json(&body);
-    if let Some(key) = key {
-        post = post.header("X-Counter-Key", key);
-    }
-    let resp = post
-        .send()
-        .map_err(|_| ErrorBody::new(ErrorCode::CentralUnreachable))?;
-    let status = resp.status();
-    let bytes = resp
-        .bytes()
-        .map_err(|_| ErrorBody::new(ErrorCode::CentralUnreachable))?;
+    let (status, bytes) = send_as_counter(client(config, &central)?.post(url).json(&body), key)?;
     if status.is_success() {
         let ok: SignInResponse = serde_json::from_slice(&bytes)
             .map_err(|_| ErrorBody::new(ErrorCode::CentralBadAnswer))?;
@@ -251,35 +272,20 @@ pub(crate) fn sign_off(
         token.to_owned(),
         req.clone(),
     );
-    std::thread::Builder::new()
-        .name("central-sign-off".into())
-        .spawn(move || {
-            let central = check_central_url(&base)?;
-            let url = format!("{}/v1/auth/sign-off", central.base);
-            let mut post = client(&config, &central)?
-                .post(url)
-                .bearer_auth(token)
-                .json(&req);
-            if let Some(key) = counter_key(&config)? {
-                post = post.header("X-Counter-Key", key);
-            }
-            let resp = post
-                .send()
-                .map_err(|_| ErrorBody::new(ErrorCode::CentralUnreachable))?;
-            let status = resp.status();
-            let bytes = resp
-                .bytes()
-                .map_err(|_| ErrorBody::new(ErrorCode::CentralUnreachable))?;
-            if status.is_success() {
-                serde_json::from_slice(&bytes)
-                    .map_err(|_| ErrorBody::new(ErrorCode::CentralBadAnswer))
-            } else {
-                Err(refusal(status, &bytes))
-            }
-        })
-        .map_err(|_| ErrorBody::new(ErrorCode::Internal))?
-        .join()
-        .map_err(|_| ErrorBody::new(ErrorCode::Internal))?
+    off_thread("central-sign-off", move || {
+        let central = check_central_url(&base)?;
+        let url = format!("{}/v1/auth/sign-off", central.base);
+        let post = client(&config, &central)?
+            .post(url)
+            .bearer_auth(token)
+            .json(&req);
+        let (status, bytes) = send_as_counter(post, counter_key(&config)?)?;
+        if status.is_success() {
+            serde_json::from_slice(&bytes).map_err(|_| ErrorBody::new(ErrorCode::CentralBadAnswer))
+        } else {
+            Err(refusal(status, &bytes))
+        }
+    })
 }
 
 #[cfg(test)]
