@@ -45,12 +45,81 @@ fn idempotency_rows(central: &Central) -> Vec<(String, i64)> {
     rows
 }
 
+/// What the build before the envelope sent for the golden rows: format 1
+/// (no `v`), each operation as that build serialised it, with an upload's
+/// image put back inside it. Read from the golden store itself.
+fn as_the_old_counter_sent(dir: &Path) -> String {
+    use base64::Engine as _;
+    let key = std::fs::read_to_string(dir.join("store.key")).unwrap();
+    let conn = rusqlite::Connection::open(dir.join("counter.db")).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.trim()))
+        .unwrap();
+    let mut st = conn
+        .prepare(
+            "SELECT o.idempotency_key, o.record_key, o.seq, o.op, a.data FROM outbox o \
+             LEFT JOIN attachments a ON a.outbox_id = o.id WHERE o.state = 'queued' ORDER BY o.id",
+        )
+        .unwrap();
+    let rows = st
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<Vec<u8>>>(4)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let ops: Vec<String> = rows
+        .into_iter()
+        .map(|(key, record, seq, op, data)| {
+            let mut op: ehr_protocol::wire::Operation = serde_json::from_str(&op).unwrap();
+            if let (ehr_protocol::wire::Operation::UploadDocument(u), Some(d)) = (&mut op, data) {
+                u.data_base64 = base64::engine::general_purpose::STANDARD.encode(d);
+            }
+            format!(
+                r#"{{"idempotency_key":"{key}","record_key":"{record}","seq":{seq},"op":{}}}"#,
+                serde_json::to_string(&op).unwrap()
+            )
+        })
+        .collect();
+    format!(r#"{{"ops":[{}]}}"#, ops.join(","))
+}
+
 #[test]
 fn a_format_1_outbox_is_applied_once_by_the_newest_service_and_its_retries_are_duplicates() {
     let central = Central::start("golden").unwrap();
     let base = std::env::temp_dir().join(format!("ehr-sync-{}-golden", std::process::id()));
     let first = base.join("first");
     copy_golden(&first);
+    // The counter, still on the old build, sent its queue to the upgraded
+    // service, and the answer was lost on the way back.
+    ehr_app::central::install_tls_provider();
+    let http = reqwest::blocking::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{}/v1/auth/sign-in", central.url))
+        .header("X-Counter-Key", &central.counter_key)
+        .json(&serde_json::json!({"staff_code": central.clerk.0, "password": central.clerk.1}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let sent = http
+        .post(format!("{}/v1/batch", central.url))
+        .header("X-Counter-Key", &central.counter_key)
+        .header("content-type", "application/json")
+        .bearer_auth(token["token"].as_str().unwrap())
+        .body(as_the_old_counter_sent(&first))
+        .send()
+        .unwrap();
+    assert_eq!(sent.status(), 200);
+    let before_upgrade = idempotency_rows(&central);
+    assert_eq!(before_upgrade.len(), 5, "{before_upgrade:?}");
+    // Upgraded, it opens its store (the migrations run) and sends the same
+    // queue again, in format 2: every answer is the one already given.
     let app = outbox::app(&first, &central.url, &central.counter_key, 300);
     app.open_store().unwrap();
     assert_eq!(
@@ -88,16 +157,15 @@ fn a_format_1_outbox_is_applied_once_by_the_newest_service_and_its_retries_are_d
     assert!(golden.iter().all(|(_, c)| **c == 1));
     let rows = idempotency_rows(&central);
     assert_eq!(
-        rows.len(),
-        5,
-        "four applied and one refused, once each: {rows:?}"
+        rows, before_upgrade,
+        "four applied and one refused, once each"
     );
     assert!(rows.iter().all(|(_, scheme)| *scheme == 2));
     drop(app);
 
-    // A second copy of the same queue: the same keys and the same bytes,
-    // as after an answer lost across the upgrade. Every one is answered as
-    // before: duplicates, and the same refusal.
+    // A second copy of the same queue, sent by the new build again: the
+    // same keys and the same bytes. Every one is answered as before:
+    // duplicates, and the same refusal.
     let second = base.join("second");
     copy_golden(&second);
     let again = outbox::app(&second, &central.url, &central.counter_key, 300);

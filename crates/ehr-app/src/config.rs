@@ -2,9 +2,11 @@
 //! where identities come from.
 //!
 //! The central service is reached over HTTPS only: a plain `http://`
-//! address is refused (`central.insecure_url`) unless it names this
-//! computer (127.0.0.0/8, `::1` or `localhost`), which the embedded
-//! training service and the tests use. See [`check_central_url`].
+//! address is refused (`central.insecure_url`) unless it is a loopback
+//! address (127.0.0.0/8 or `::1`, as numbers: a name such as `localhost` is
+//! resolved by whatever the machine's resolver says, which may not be this
+//! computer), which the embedded training service and the tests use. See
+//! [`check_central_url`].
 
 use std::path::PathBuf;
 
@@ -76,11 +78,13 @@ pub fn check_central_url(raw: &str) -> Result<CentralUrl, ErrorBody> {
     } else if let Ok(v4) = host.parse::<std::net::Ipv4Addr>() {
         v4.is_loopback()
     } else {
+        // A name is never trusted to be this computer: the resolver decides
+        // where it goes, and a password would travel in clear text.
         let name = host.strip_suffix('.').unwrap_or(host);
         if name.is_empty() {
             return Err(invalid());
         }
-        name.eq_ignore_ascii_case("localhost")
+        false
     };
     match url.scheme() {
         "https" => {}
@@ -231,13 +235,11 @@ mod tests {
         assert_eq!(code("https://central.example:8443"), Ok(false));
         assert_eq!(code(" https://central.example/base/ "), Ok(false));
         assert_eq!(code("https://127.0.0.1:8443"), Ok(true));
-        // Plain HTTP to this computer only: 127.0.0.0/8, ::1, localhost.
+        // Plain HTTP to this computer only: 127.0.0.0/8 and ::1, as numbers.
         for ok in [
             "http://127.0.0.1:41234",
             "http://127.1.2.3",
             "http://[::1]:8080/",
-            "http://localhost:8080",
-            "http://LOCALHOST.",
         ] {
             assert_eq!(code(ok), Ok(true), "{ok}");
         }
@@ -247,6 +249,8 @@ mod tests {
             "http://128.0.0.1",
             "http://[::2]",
             "http://localhost.example.com",
+            "http://localhost:8080",
+            "http://LOCALHOST.",
             "http://0.0.0.0:8080",
             "HTTP://central.example",
         ] {

@@ -119,7 +119,41 @@ enum SlotState {
     Closed,
     Opening,
     Open(Outbox),
-    Failed(ErrorBody),
+    /// The error, and when: asked again only after [`RETRY_FAILED_OPEN`].
+    Failed(ErrorBody, std::time::Instant),
+}
+
+/// A store that failed to open (a keyring that timed out while the desktop
+/// session was still unlocking it, say) is tried again at most this often;
+/// the status bar's polls in between get the same error at once.
+const RETRY_FAILED_OPEN: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl SlotState {
+    /// A failure old enough to be tried again counts as never opened.
+    fn expire_failure(&mut self) {
+        if matches!(self, SlotState::Failed(_, at) if at.elapsed() >= RETRY_FAILED_OPEN) {
+            *self = SlotState::Closed;
+        }
+    }
+}
+
+/// Puts a slot left `Opening` by a panic back to a failure, so nobody waits
+/// for it for ever.
+struct OpeningGuard<'a> {
+    slot: &'a StoreSlot,
+    armed: bool,
+}
+
+impl Drop for OpeningGuard<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            *lock(&self.slot.state) = SlotState::Failed(
+                ErrorBody::new(ErrorCode::Internal),
+                std::time::Instant::now(),
+            );
+            self.slot.changed.notify_all();
+        }
+    }
 }
 
 /// Open the store into `slot` (once: later calls see what the first did;
@@ -136,9 +170,10 @@ fn open_slot(
     {
         let mut st = lock(&slot.state);
         loop {
+            st.expire_failure();
             match &*st {
                 SlotState::Open(_) => return Ok(()),
-                SlotState::Failed(e) => return Err(e.clone()),
+                SlotState::Failed(e, _) => return Err(e.clone()),
                 SlotState::Opening if wait => {
                     st = slot
                         .changed
@@ -153,7 +188,9 @@ fn open_slot(
             }
         }
     }
+    let mut guard = OpeningGuard { slot, armed: true };
     let opened = open_outbox(config, sync);
+    guard.armed = false;
     let mut st = lock(&slot.state);
     let result = match opened {
         Ok((outbox, purge_failed)) => {
@@ -166,8 +203,15 @@ fn open_slot(
             *st = SlotState::Open(outbox);
             Ok(())
         }
+        Err(e) if e.code == ErrorCode::StoreInUse => {
+            // Another process relays this folder's outbox: this one may
+            // still open the store without syncing (a support tool beside
+            // the running app), so nothing is kept.
+            *st = SlotState::Closed;
+            Err(e)
+        }
         Err(e) => {
-            *st = SlotState::Failed(e.clone());
+            *st = SlotState::Failed(e.clone(), std::time::Instant::now());
             Err(e)
         }
     };
@@ -389,29 +433,34 @@ impl App {
             });
         if spawned.is_err() {
             let mut st = lock(&self.outbox.state);
-            *st = SlotState::Failed(ErrorBody::new(ErrorCode::Internal));
+            *st = SlotState::Failed(
+                ErrorBody::new(ErrorCode::Internal),
+                std::time::Instant::now(),
+            );
             self.outbox.changed.notify_all();
         }
     }
 
     /// The open store, without waiting: `store.opening` while it is being
-    /// opened elsewhere, the error it failed with (never retried: a keyring
-    /// that timed out is not asked again on every status poll), or opened
-    /// here and now when nothing opened it yet (support tools, tests).
+    /// opened elsewhere, the error it failed with (tried again at most once a
+    /// minute: a keyring that timed out is not asked again on every status
+    /// poll), or opened here and now when nothing opened it yet (support
+    /// tools, tests).
     fn store(&self) -> Result<Arc<Mutex<ehr_store::Store>>, ErrorBody> {
         {
-            let st = lock(&self.outbox.state);
+            let mut st = lock(&self.outbox.state);
+            st.expire_failure();
             match &*st {
                 SlotState::Open(o) => return Ok(o.store.clone()),
                 SlotState::Opening => return Err(ErrorBody::new(ErrorCode::StoreOpening)),
-                SlotState::Failed(e) => return Err(e.clone()),
+                SlotState::Failed(e, _) => return Err(e.clone()),
                 SlotState::Closed => {}
             }
         }
         open_slot(&self.config, &self.outbox, &self.session, true, false)?;
         match &*lock(&self.outbox.state) {
             SlotState::Open(o) => Ok(o.store.clone()),
-            SlotState::Failed(e) => Err(e.clone()),
+            SlotState::Failed(e, _) => Err(e.clone()),
             _ => Err(ErrorBody::new(ErrorCode::StoreOpening)),
         }
     }
@@ -941,6 +990,29 @@ mod store_slot_tests {
         let again = app(&dir);
         again.open_store().unwrap();
         assert!(again.sync_status().is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_folder_another_process_relays_still_opens_without_sync() {
+        let dir = std::env::temp_dir().join(format!("ehr-app-inuse-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        // The running app's driver holds the folder's relay lock.
+        let held = std::fs::File::create(dir.join(sync::LOCK_FILE)).unwrap();
+        held.lock().unwrap();
+        let d = dir.display().to_string();
+        let a = App::new(Config::from_lookup(|k| match k {
+            "EHR_COUNTER_DATA_DIR" => Some(d.clone()),
+            "EHR_COUNTER_KEYRING" => Some("off".to_owned()),
+            "EHR_CENTRAL_URL" => Some("http://127.0.0.1:9".to_owned()),
+            _ => None,
+        }));
+        assert_eq!(a.open_store().unwrap_err().code, ErrorCode::StoreInUse);
+        // As `ehrctl queue retry` or `card read --reveal` then do.
+        a.open_store_without_sync().unwrap();
+        assert!(a.sync_status().is_ok());
+        drop(held);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -465,15 +465,18 @@ pub struct VerifiedSignOff {
 }
 
 /// The sign-off `token` names, if this service issued it to `counter_id`
-/// for `record_key`. Its attach-by time is the counter's to keep: an
-/// operation that carries it is accepted however late it syncs. Each use is
-/// audited with the supervisor's and the sending clerk's staff codes.
+/// for `record_key` and it was not used yet. It is used up here: one
+/// sign-off, one operation. (The caller runs inside the operation's
+/// savepoint, so an operation refused after this check rolls the use back,
+/// and a retry under the same idempotency key is answered before it gets
+/// here.) Its attach-by time is the counter's to keep: an operation that
+/// carries it is accepted however late it syncs. The use is audited with
+/// the supervisor's staff code and the staff code of the clerk who asked.
 pub fn verify_sign_off(
     tx: &Transaction<'_>,
     counter_id: &str,
     record_key: &str,
     token: &str,
-    sent_by: &str,
 ) -> Result<Option<VerifiedSignOff>> {
     if token.is_empty() || token.len() > 128 {
         return Ok(None);
@@ -482,23 +485,27 @@ pub fn verify_sign_off(
     let row: Option<(String, String, String)> = tx
         .query_row(
             "SELECT supervisor, reason, asked_by FROM sign_offs \
-             WHERE token_hash = ?1 AND counter_id = ?2 AND record_key = ?3",
+             WHERE token_hash = ?1 AND counter_id = ?2 AND record_key = ?3 \
+             AND first_used_at IS NULL",
             params![hash, counter_id, record_key],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let Some((supervisor, reason, _asked_by)) = row else {
+    let Some((supervisor, reason, asked_by)) = row else {
         return Ok(None);
     };
-    tx.execute(
-        "UPDATE sign_offs SET first_used_at = coalesce(first_used_at, ?2) WHERE token_hash = ?1",
+    let used = tx.execute(
+        "UPDATE sign_offs SET first_used_at = ?2 WHERE token_hash = ?1 AND first_used_at IS NULL",
         params![hash, now_unix()],
     )?;
+    if used != 1 {
+        return Ok(None);
+    }
     audit_sign_off(
         tx,
         counter_id,
         &supervisor,
-        sent_by,
+        &asked_by,
         "supervisor.sign_off_used",
         record_key,
     )?;

@@ -103,7 +103,11 @@ pub fn apply_batch(
 
 /// The content hash of an operation in its envelope (scheme 2): SHA-256
 /// over the record key, the sequence, the operation's JSON bytes as queued
-/// and the attachment's base64, each length-prefixed.
+/// and the attachment's base64, each length-prefixed. An upload is hashed
+/// by what it is, whichever format carries it (record key, sequence, image
+/// id, kind and the image's base64): a counter that sent it in format 1 (the
+/// image inside the operation) and, upgraded, sends it again in format 2
+/// (the image beside it) is retrying the same upload.
 pub fn content_hash(op: &BatchOp) -> Vec<u8> {
     let mut content = Vec::with_capacity(op.op.as_str().len() + 128);
     let mut part = |b: &[u8]| {
@@ -112,13 +116,27 @@ pub fn content_hash(op: &BatchOp) -> Vec<u8> {
     };
     part(op.record_key.as_bytes());
     part(&op.seq.to_be_bytes());
-    part(op.op.as_str().as_bytes());
-    part(
-        op.attachment_base64
-            .as_deref()
-            .unwrap_or_default()
-            .as_bytes(),
-    );
+    match decoded(op) {
+        Some(Operation::UploadDocument(u)) => {
+            let kind = serde_json::to_value(u.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            part(b"upload_document");
+            part(u.image_id.to_string().as_bytes());
+            part(kind.as_bytes());
+            part(u.data_base64.trim().as_bytes());
+        }
+        _ => {
+            part(op.op.as_str().as_bytes());
+            part(
+                op.attachment_base64
+                    .as_deref()
+                    .unwrap_or_default()
+                    .as_bytes(),
+            );
+        }
+    }
     sha256(&content)
 }
 
@@ -258,12 +276,10 @@ fn run(tx: &Transaction<'_>, ctx: &Ctx, record_key: &str, op: &Operation) -> Res
     };
     let signed_off = match token {
         None => false,
-        Some(t) => {
-            match auth::verify_sign_off(tx, &ctx.counter_id, record_key, t, &ctx.staff_code)? {
-                Some(_) => true,
-                None => return conflict(ErrorCode::SupervisorUnverified),
-            }
-        }
+        Some(t) => match auth::verify_sign_off(tx, &ctx.counter_id, record_key, t)? {
+            Some(_) => true,
+            None => return conflict(ErrorCode::SupervisorUnverified),
+        },
     };
     match op {
         Operation::ActivateApplication(a) => activate(tx, ctx, a, signed_off),

@@ -955,9 +955,11 @@ async fn pre_1980_birth_certificate_needs_a_supervisor() {
         rec["items"][0]["identifier"]["document_number_masked"],
         "A123***(4)"
     );
-    // Born in 1980 or later: the check digit is not waived.
+    // Born in 1980 or later: the check digit is not waived, even with a
+    // (new: each sign-off is used once) sign-off.
     op["patient"]["date_of_birth"] = json!("1985-03-04");
     op["patient"]["document_number"] = json!("A123457(4)");
+    op["supervisor_sign_off"] = json!(s.sign_off_token(&a, "super01", "old-bc").await);
     let out = a.op(Uuid::new_v4(), "old-bc", 4, op).await;
     assert_eq!(out["field_errors"][0]["code"], "id.check_digit");
 }

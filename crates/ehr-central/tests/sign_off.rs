@@ -79,10 +79,25 @@ async fn a_sign_off_is_bound_to_its_counter_and_record_and_audited_with_both_sta
         .as_u64()
         .is_some_and(|t| t > 0 && t <= 3600));
     let token = body["token"].as_str().unwrap().to_owned();
-    // Nothing but the token's hash is kept.
+    // Nothing but the token's hash is kept: its SHA-256 is the row's key,
+    // and no column of any row holds the token itself.
+    let hash: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(token.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
     assert_eq!(
         s.query_i64(&format!(
-            "SELECT count(*) FROM sign_offs WHERE instr(CAST(token_hash AS TEXT), '{token}') > 0"
+            "SELECT count(*) FROM sign_offs WHERE token_hash = x'{hash}'"
+        )),
+        1
+    );
+    assert_eq!(
+        s.query_i64(&format!(
+            "SELECT count(*) FROM sign_offs WHERE instr(counter_id || record_key || reason \
+             || supervisor || asked_by || hex(token_hash), '{token}') > 0"
         )),
         0
     );
@@ -101,8 +116,17 @@ async fn a_sign_off_is_bound_to_its_counter_and_record_and_audited_with_both_sta
     // attach it has passed (the counter attached it in time; the operation
     // may sync days later).
     s.exec("UPDATE sign_offs SET attach_by = 0");
-    let out = clerk.op(Uuid::new_v4(), "walkin-7", 1, op).await;
+    let key = Uuid::new_v4();
+    let out = clerk.op(key, "walkin-7", 1, op.clone()).await;
     assert_eq!(out["status"], "applied", "{out}");
+    // The same operation again under its key: the stored answer.
+    let again = clerk.op(key, "walkin-7", 1, op.clone()).await;
+    assert_eq!(again["status"], "duplicate", "{again}");
+    // One sign-off, one operation: a second operation of the record (or a
+    // second person under the same record key) cannot use it again.
+    op["patient"]["document_number"] = json!("A100003(4)");
+    let out = clerk.op(Uuid::new_v4(), "walkin-7", 2, op).await;
+    assert_eq!(out["code"], "supervisor.unverified", "{out}");
     for action in ["supervisor.sign_off_given", "supervisor.sign_off_used"] {
         assert_eq!(
             s.query_i64(&format!(

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::reference::Site;
 
 /// A staff member's sign-in at an enrolled counter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInRequest {
     /// The staff member's own named account code.
@@ -26,7 +26,7 @@ pub enum StaffRole {
 }
 
 /// A successful sign-in: a short-lived bearer token for this counter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInResponse {
     /// The bearer token for the `Authorization` header.
@@ -56,7 +56,7 @@ pub struct CounterIdentity {
 }
 
 /// A counter machine's enrolment with a one-time enrolment code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolRequest {
     /// The one-time code printed by `ehr-central counter enrol`.
@@ -64,7 +64,7 @@ pub struct EnrolRequest {
 }
 
 /// The enrolled counter and its machine key, returned once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolResponse {
     /// The counter.
@@ -126,5 +126,115 @@ impl std::fmt::Debug for SignOffResponse {
             .field("supervisor", &self.supervisor)
             .field("attach_by", &self.attach_by)
             .finish_non_exhaustive()
+    }
+}
+
+/// `Debug` for the secrets of sign-in and enrolment: never the password,
+/// the token, the enrolment code or the machine key.
+impl std::fmt::Debug for SignInRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInRequest")
+            .field("staff_code", &self.staff_code)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for SignInResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInResponse")
+            .field("staff_code", &self.staff_code)
+            .field("role", &self.role)
+            .field("expires_at", &self.expires_at)
+            .field("counter", &self.counter)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for EnrolRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrolRequest").finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for EnrolResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrolResponse")
+            .field("counter", &self.counter)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::reference::Site;
+
+    #[test]
+    fn debug_never_shows_a_password_token_code_or_key() {
+        let counter = CounterIdentity {
+            counter_id: "CTR-1".into(),
+            name: "HKE-RO-01".into(),
+            site: Site {
+                code: "RO-HK".into(),
+                site_type: super::super::reference::SiteType::RegistrationOffice,
+                name_en: "Registration Office".into(),
+                name_zh: "登記辦事處".into(),
+            },
+        };
+        let shown = [
+            format!(
+                "{:?}",
+                SignInRequest {
+                    staff_code: "clerk01".into(),
+                    password: "SECRET-PW".into()
+                }
+            ),
+            format!(
+                "{:#?}",
+                SignInResponse {
+                    token: "SECRET-TOKEN".into(),
+                    expires_at: "2026-12-01T00:00:00Z".into(),
+                    expires_in_seconds: 60,
+                    staff_code: "clerk01".into(),
+                    role: StaffRole::RegistrationStaff,
+                    counter: counter.clone(),
+                }
+            ),
+            format!(
+                "{:?}",
+                EnrolRequest {
+                    enrolment_code: "SECRET-CODE".into()
+                }
+            ),
+            format!(
+                "{:?}",
+                EnrolResponse {
+                    counter,
+                    machine_key: "SECRET-KEY".into()
+                }
+            ),
+            format!(
+                "{:?}",
+                SignOffRequest {
+                    staff_code: "super01".into(),
+                    password: "SECRET-PW".into(),
+                    record_key: "r".into(),
+                    reason: "x".into()
+                }
+            ),
+            format!(
+                "{:?}",
+                SignOffResponse {
+                    token: "SECRET-TOKEN".into(),
+                    supervisor: "super01".into(),
+                    attach_by: "2026-12-01T00:10:00Z".into(),
+                    attach_within_seconds: 600
+                }
+            ),
+        ];
+        for s in &shown {
+            assert!(!s.contains("SECRET"), "{s}");
+        }
+        assert!(shown[0].contains("clerk01") && shown[3].contains("CTR-1"));
     }
 }
