@@ -1000,3 +1000,25 @@ fn a_supervisor_signs_off_at_the_counter_and_a_typed_name_is_refused_before_it_i
         .unwrap();
     assert_eq!(audited, 1);
 }
+
+#[test]
+fn the_link_is_told_within_seconds_with_nothing_queued() {
+    let mut central = Central::start("probe").unwrap();
+    let dir = scratch("probe");
+    let app = outbox::app(&dir, &central.url, &central.counter_key, 300);
+    app.open_store().unwrap();
+    // Nothing queued, nobody signed in: the driver's probe alone says it.
+    let link = || app.sync_status().unwrap().link;
+    wait_until("online", Duration::from_secs(15), || {
+        link() == SyncLink::Online
+    });
+    central.kill();
+    wait_until("offline", Duration::from_secs(15), || {
+        link() == SyncLink::Offline
+    });
+    assert_eq!(app.sync_status().unwrap().queued, 0);
+    central.serve().unwrap();
+    wait_until("online again", Duration::from_secs(15), || {
+        link() == SyncLink::Online
+    });
+}

@@ -34,6 +34,11 @@ use tokio::sync::mpsc;
 /// How often an idle driver checks the store for changes made beside it.
 const RESCAN: Duration = Duration::from_secs(10);
 
+/// How often a driver with nothing queued asks the service whether it is
+/// there (`GET /v1/health`), so the status bar says online or offline within
+/// seconds even when no change has to go.
+const PROBE: Duration = Duration::from_secs(5);
+
 /// The lock file that makes one relay per data folder.
 pub const LOCK_FILE: &str = "sync.lock";
 
@@ -241,6 +246,8 @@ impl Drop for Driver {
     }
 }
 
+type Probe = std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>>;
+
 type InFlight = std::pin::Pin<
     Box<dyn std::future::Future<Output = (BatchId, Answer, HashMap<OpId, Outcome>)> + Send>,
 >;
@@ -275,11 +282,25 @@ impl Worker {
 
     async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Msg>, first: Vec<Instruction>) {
         let mut in_flight: Option<InFlight> = None;
+        let mut probe: Option<Probe> = None;
         self.execute(first, &mut in_flight);
         let mut rescan_at = Instant::now() + RESCAN;
+        let mut probe_at = Instant::now();
         loop {
+            // Nothing queued and nothing on its way: ask whether the service
+            // is there, now and then.
+            if probe.is_none()
+                && in_flight.is_none()
+                && Instant::now() >= probe_at
+                && self.engine.status().queued == 0
+            {
+                probe = Some(self.probe());
+                probe_at = Instant::now() + PROBE;
+            }
             let wake_at = self.wake.map(|t| self.origin + Duration::from_millis(t.0));
-            let at = wake_at.map_or(rescan_at, |w| w.min(rescan_at));
+            let at = wake_at
+                .map_or(rescan_at, |w| w.min(rescan_at))
+                .min(probe_at);
             let sleep = tokio::time::sleep_until(tokio::time::Instant::from_std(at));
             let instructions = tokio::select! {
                 msg = rx.recv() => match msg {
@@ -311,6 +332,16 @@ impl Worker {
                     let now = self.now();
                     out.extend(self.engine.handle(now, Event::Timeout));
                     out
+                }
+                up = async {
+                    match probe.as_mut() {
+                        Some(p) => p.await,
+                        None => std::future::pending().await,
+                    }
+                }, if probe.is_some() => {
+                    probe = None;
+                    let now = self.now();
+                    self.engine.handle(now, Event::Probed(up))
                 }
                 answer = async {
                     match in_flight.as_mut() {
@@ -461,6 +492,21 @@ impl Worker {
             self.engine
                 .handle(now, Event::Restored { queued, attention }),
         )
+    }
+
+    /// `GET /v1/health`: whether the service answers as itself.
+    fn probe(&self) -> Probe {
+        let client = self.client.clone();
+        let url = format!("{}/v1/health", self.endpoint.base_url.trim_end_matches('/'));
+        Box::pin(async move {
+            match client.get(url).send().await {
+                Ok(r) if r.status().is_success() => r
+                    .json::<serde_json::Value>()
+                    .await
+                    .is_ok_and(|v| v["status"] == "ok"),
+                _ => false,
+            }
+        })
     }
 
     /// The request for a batch, or none when nothing of it can go (every

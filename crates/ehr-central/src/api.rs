@@ -54,7 +54,7 @@ pub struct AppState {
     /// The key that signs the /apply form's CSRF tokens.
     pub form_key: [u8; 32],
     /// The audit writer's queue (lookups of personal data).
-    pub audit: std::sync::mpsc::Sender<crate::audit::Access>,
+    pub audit: crate::audit::AuditWriter,
 }
 
 /// The state handle the handlers share.
@@ -78,10 +78,10 @@ impl AppState {
         let mut any = false;
         for s in subjects {
             any = true;
-            let _ = self.audit.send(event(Some(s)));
+            self.audit.send(event(Some(s)));
         }
         if !any {
-            let _ = self.audit.send(event(None));
+            self.audit.send(event(None));
         }
     }
 

@@ -32,13 +32,46 @@ pub struct Access {
     pub subject: Option<String>,
 }
 
-/// Starts the writer; returns the sending side.
-pub fn spawn_writer(db: Arc<Db>) -> std::io::Result<Sender<Access>> {
+/// The writer thread and the way to it. Dropping it writes what is still
+/// waiting and waits for the thread to end, so no audit event is lost at
+/// shutdown and the database is closed before the process exits (a
+/// SQLCipher connection closed while the process runs its exit handlers
+/// crashes it).
+#[derive(Debug)]
+pub struct AuditWriter {
+    tx: Option<Sender<Access>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl AuditWriter {
+    /// Hands one event to the writer.
+    pub fn send(&self, event: Access) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(event);
+        }
+    }
+}
+
+impl Drop for AuditWriter {
+    fn drop(&mut self) {
+        // The writer ends once its channel is closed and empty.
+        drop(self.tx.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Starts the writer.
+pub fn spawn_writer(db: Arc<Db>) -> std::io::Result<AuditWriter> {
     let (tx, rx) = channel::<Access>();
-    std::thread::Builder::new()
+    let thread = std::thread::Builder::new()
         .name("audit-writer".into())
         .spawn(move || run(&db, &rx))?;
-    Ok(tx)
+    Ok(AuditWriter {
+        tx: Some(tx),
+        thread: Some(thread),
+    })
 }
 
 fn run(db: &Db, rx: &Receiver<Access>) {

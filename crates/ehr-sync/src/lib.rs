@@ -133,6 +133,11 @@ pub enum Event {
     Timeout,
     /// The operating system says the network came (`true`) or went.
     Connectivity(bool),
+    /// The driver asked the service whether it is there (its health), with
+    /// nothing queued: the answer is the link's state until the next batch.
+    /// While anything is queued, only batches say whether the service is
+    /// reachable, so a probe changes nothing then.
+    Probed(bool),
     /// The driver could not put an operation on the wire (its outbox row no
     /// longer decodes, or it is larger than any batch may be). It goes to
     /// the attention list with `code` at once, whether or not it is in the
@@ -329,6 +334,11 @@ impl Engine {
                     self.failures = 0;
                 } else {
                     self.link = Link::Offline;
+                }
+            }
+            Event::Probed(up) => {
+                if self.ops.is_empty() && self.in_flight.is_none() {
+                    self.link = if up { Link::Online } else { Link::Offline };
                 }
             }
             Event::SignedIn => {

@@ -1251,3 +1251,26 @@ fn an_unsendable_queued_op_that_is_not_in_flight_goes_to_attention_too() {
     let s = e.status();
     assert_eq!((s.queued, s.attention), (0, 1));
 }
+
+#[test]
+fn a_probe_tells_the_link_while_nothing_is_queued_and_never_sends() {
+    let mut e = signed_in(4);
+    assert_eq!(e.status().link, Link::Unknown);
+    run(&mut e, vec![(0, Event::Probed(true), vec![])]);
+    assert_eq!(e.status().link, Link::Online);
+    run(&mut e, vec![(5, Event::Probed(false), vec![])]);
+    assert_eq!(e.status().link, Link::Offline);
+    // With work queued, the batches say it: a probe changes nothing.
+    run(
+        &mut e,
+        vec![
+            (10, write(1, "a"), vec![send(1, &[1]), wake(10 + TIMEOUT)]),
+            (11, Event::Probed(true), vec![]),
+        ],
+    );
+    assert_eq!(e.status().link, Link::Offline);
+    run(&mut e, vec![(12, all_done(1, &[1]), mark_done(&[1]))]);
+    assert_eq!(e.status().link, Link::Online);
+    run(&mut e, vec![(13, Event::Probed(false), vec![])]);
+    assert_eq!(e.status().link, Link::Offline);
+}

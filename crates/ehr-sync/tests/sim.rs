@@ -955,6 +955,10 @@ impl Sim {
             self.deliver(self.restored(), true);
         } else if self.rng.chance(f.spurious_timeout) {
             self.deliver(Event::Timeout, true);
+        } else if self.rng.chance(f.spurious_timeout) {
+            // The driver's health probe, answered as the network is now.
+            let up = self.net_up;
+            self.deliver(Event::Probed(up), true);
         } else {
             self.tick();
         }
