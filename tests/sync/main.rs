@@ -741,11 +741,13 @@ fn a_refusal_that_is_not_the_services_keeps_changes_queued_and_a_real_one_is_bis
         FaultProxy::start(format!("127.0.0.1:{}", central.port()).parse().unwrap(), 1).unwrap();
     let dir = scratch("refused");
     let app = outbox::app(&dir, &proxy.url(), &central.counter_key, 300);
-    app.open_store().unwrap();
     sign_in(&app, &central.clerk);
 
-    // A firewall's page (or a wrong path): not the service's answer.
+    // A firewall's page (or a wrong path): not the service's answer. The
+    // proxy gives it on new connections, so it is in place before the
+    // driver (whose health probe keeps a connection) starts.
     proxy.set_answer(Some((404, "text/html", "<html>Not here</html>")));
+    app.open_store().unwrap();
     for i in 700..703 {
         app.commit_change(&walk_in(i)).unwrap();
     }
