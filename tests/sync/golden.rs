@@ -50,10 +50,7 @@ fn idempotency_rows(central: &Central) -> Vec<(String, i64)> {
 /// image put back inside it. Read from the golden store itself.
 fn as_the_old_counter_sent(dir: &Path) -> String {
     use base64::Engine as _;
-    let key = std::fs::read_to_string(dir.join("store.key")).unwrap();
-    let conn = rusqlite::Connection::open(dir.join("counter.db")).unwrap();
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.trim()))
-        .unwrap();
+    let conn = super::open_counter_db(dir);
     let mut st = conn
         .prepare(
             "SELECT o.idempotency_key, o.record_key, o.seq, o.op, a.data FROM outbox o \

@@ -789,12 +789,18 @@ fn a_refusal_that_is_not_the_services_keeps_changes_queued_and_a_real_one_is_bis
 /// Runs `sql` on a counter's store as a damaged disk or an older build
 /// would have left it (key from the folder's `store.key`).
 fn doctor_store(dir: &Path, sql: &str) {
+    open_counter_db(dir).execute_batch(sql).unwrap();
+}
+
+/// A counter's store file opened directly, keyed from its `store.key`
+/// (for tests that play a damaged disk or an older build).
+fn open_counter_db(dir: &Path) -> rusqlite::Connection {
     let key = std::fs::read_to_string(dir.join("store.key")).unwrap();
     let conn = rusqlite::Connection::open(dir.join("counter.db")).unwrap();
     conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.trim()))
         .unwrap();
     conn.busy_timeout(Duration::from_secs(5)).unwrap();
-    conn.execute_batch(sql).unwrap();
+    conn
 }
 
 #[test]
