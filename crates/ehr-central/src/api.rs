@@ -17,9 +17,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use ehr_protocol::wire::{
-    ApplicationDetail, ApplicationList, BatchRequest, BatchResponse, CounterIdentity, EnrolRequest,
-    EnrolResponse, RecordList, ReferenceData, SignInRequest, SignInResponse, SignOffRequest,
-    SignOffResponse, COUNTER_KEY_HEADER,
+    ApplicationDetail, ApplicationList, BatchRequest, BatchResponse, ChangePasswordRequest,
+    CounterIdentity, EnrolRequest, EnrolResponse, RecordList, ReferenceData, SignInRequest,
+    SignInResponse, SignOffRequest, SignOffResponse, COUNTER_KEY_HEADER,
 };
 use ehr_protocol::{ErrorBody, ErrorCode};
 use rusqlite::Transaction;
@@ -39,7 +39,7 @@ use crate::error::{ApiError, Error};
 use crate::ops::{self, Ctx};
 use crate::records::{self, RecordQuery};
 use crate::reference;
-use crate::util::{hk_date, now_unix};
+use crate::util::hk_date;
 
 /// The default body limit (JSON requests other than the batch).
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -55,6 +55,9 @@ pub struct AppState {
     pub form_key: [u8; 32],
     /// The audit writer's queue (lookups of personal data).
     pub audit: crate::audit::AuditWriter,
+    /// Where request handling reads the time (the system clock, except in
+    /// tests).
+    pub clock: crate::util::Clock,
 }
 
 /// The state handle the handlers share.
@@ -168,14 +171,14 @@ impl Creds {
         found.ok_or_else(|| ApiError::new(ErrorCode::CounterUnknown))
     }
 
-    /// The staff session at a known counter.
-    pub fn session(&self, tx: &Transaction<'_>) -> Result<Session, ApiError> {
+    /// The staff session at a known counter, at `now`.
+    pub fn session(&self, tx: &Transaction<'_>, now: i64) -> Result<Session, ApiError> {
         let counter = self.counter(tx)?;
         let token = self
             .token
             .as_deref()
             .ok_or(ApiError::new(ErrorCode::AuthTokenMissing))?;
-        auth::session(tx, &counter, token)
+        auth::session(tx, &counter, token, now)
     }
 }
 
@@ -217,8 +220,8 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     }
 }
 
-fn today() -> Result<ehr_domain::Date, ApiError> {
-    hk_date(now_unix()).map_err(ApiError::from)
+fn today(clock: &crate::util::Clock) -> Result<ehr_domain::Date, ApiError> {
+    hk_date(clock.now_unix()).map_err(ApiError::from)
 }
 
 /// The service's health.
@@ -285,9 +288,16 @@ async fn sign_in(
     creds: Creds,
     ApiJson(req): ApiJson<SignInRequest>,
 ) -> Result<Json<SignInResponse>, ApiError> {
+    let now = st.clock.now_unix();
     st.write(move |tx| {
         let counter = creds.counter(tx)?;
-        Ok(auth::sign_in(tx, &counter, &req.staff_code, &req.password)?)
+        Ok(auth::sign_in(
+            tx,
+            &counter,
+            &req.staff_code,
+            &req.password,
+            now,
+        )?)
     })
     .await?
     .map(Json)
@@ -299,8 +309,9 @@ async fn sign_in(
     responses((status = 204, description = "Signed out"),
         (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
 async fn sign_out(State(st): State<Shared>, creds: Creds) -> Result<StatusCode, ApiError> {
+    let now = st.clock.now_unix();
     st.write(move |tx| {
-        creds.session(tx)?;
+        creds.session(tx, now)?;
         if let Some(t) = &creds.token {
             auth::sign_out(tx, t)?;
         }
@@ -322,12 +333,35 @@ async fn sign_off(
     creds: Creds,
     ApiJson(req): ApiJson<SignOffRequest>,
 ) -> Result<Json<SignOffResponse>, ApiError> {
+    let now = st.clock.now_unix();
     st.write(move |tx| {
-        let session = creds.session(tx)?;
-        Ok(auth::sign_off(tx, &session, &req)?)
+        let session = creds.session(tx, now)?;
+        Ok(auth::sign_off(tx, &session, &req, now)?)
     })
     .await?
     .map(Json)
+}
+
+/// The signed-in staff member changes their own password: the old one is
+/// checked as at sign-in (the lockout counts), the new one has 10 to 1024
+/// characters and is not the old one. The session goes on.
+#[utoipa::path(post, path = "/v1/auth/password", tag = "auth",
+    security(("counter_key" = [], "bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses((status = 204, description = "Password changed"),
+        (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+async fn change_password(
+    State(st): State<Shared>,
+    creds: Creds,
+    ApiJson(req): ApiJson<ChangePasswordRequest>,
+) -> Result<StatusCode, ApiError> {
+    let now = st.clock.now_unix();
+    st.write(move |tx| {
+        let session = creds.session(tx, now)?;
+        Ok(auth::change_password(tx, &session, &req, now)?)
+    })
+    .await??;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Reference data and policies, with their version.
@@ -339,8 +373,9 @@ async fn reference_data(
     State(st): State<Shared>,
     creds: Creds,
 ) -> Result<Json<ReferenceData>, ApiError> {
+    let now = st.clock.now_unix();
     st.read(move |tx| {
-        creds.session(tx)?;
+        creds.session(tx, now)?;
         Ok(Json(reference::load(tx)?))
     })
     .await
@@ -360,10 +395,11 @@ async fn search_applications(
     creds: Creds,
     ApiJson(q): ApiJson<ApplicationQuery>,
 ) -> Result<Json<ApplicationList>, ApiError> {
-    let today = today()?;
+    let now = st.clock.now_unix();
+    let today = today(&st.clock)?;
     let (session, items) = st
         .read(move |tx| {
-            let session = creds.session(tx)?;
+            let session = creds.session(tx, now)?;
             let policy = reference::domain_policy(&reference::policies(tx)?);
             let items = applications::lookup(tx, &q, today, &policy)?;
             Ok((session, items))
@@ -388,10 +424,11 @@ async fn get_application(
     creds: Creds,
     ApiPath(reference): ApiPath<String>,
 ) -> Result<Json<ApplicationDetail>, ApiError> {
-    let today = today()?;
+    let now = st.clock.now_unix();
+    let today = today(&st.clock)?;
     let (session, detail) = st
         .read(move |tx| {
-            let session = creds.session(tx)?;
+            let session = creds.session(tx, now)?;
             if reference.len() > 64 {
                 return Err(ErrorCode::ApplicationNotFound.into());
             }
@@ -422,9 +459,10 @@ async fn search_records(
     creds: Creds,
     ApiJson(q): ApiJson<RecordQuery>,
 ) -> Result<Json<RecordList>, ApiError> {
+    let now = st.clock.now_unix();
     let (session, items) = st
         .read(move |tx| {
-            let session = creds.session(tx)?;
+            let session = creds.session(tx, now)?;
             let bad = |f: &str| ApiError::new(ErrorCode::RequestQuery).on_field(f);
             let s = |v: &Option<String>| {
                 v.as_deref()
@@ -486,9 +524,10 @@ async fn batch(
     creds: Creds,
     ApiJson(req): ApiJson<BatchRequest>,
 ) -> Result<Json<BatchResponse>, ApiError> {
-    let today = today()?;
+    let now = st.clock.now_unix();
+    let today = today(&st.clock)?;
     st.write(move |tx| {
-        let session = creds.session(tx)?;
+        let session = creds.session(tx, now)?;
         let ctx = Ctx {
             counter_id: session.counter.identity.counter_id.clone(),
             site_type: session.counter.identity.site.site_type,
@@ -552,6 +591,7 @@ pub fn api_router() -> (Router<Shared>, utoipa::openapi::OpenApi) {
         .routes(routes!(sign_in))
         .routes(routes!(sign_out))
         .routes(routes!(sign_off))
+        .routes(routes!(change_password))
         .routes(routes!(reference_data))
         .routes(routes!(search_applications))
         .routes(routes!(get_application))

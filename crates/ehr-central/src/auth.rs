@@ -6,16 +6,23 @@
 //! - A session token is 256 random bits (base64url); only its SHA-256 is
 //!   stored. It is bound to the counter it was issued at and expires after
 //!   the `session_minutes` policy.
-//! - After [`MAX_FAILURES`] failed sign-ins in a row an account is locked
-//!   for [`LOCKOUT_SECS`]; an unknown staff code costs the same argon2 work
+//! - After the `max_failed_sign_ins` policy's failed sign-ins in a row
+//!   (default [`MAX_FAILURES`]) an account is locked for `lockout_minutes`
+//!   (default [`LOCKOUT_SECS`]); the refusal carries the time left
+//!   (`retry_after_s`). An unknown staff code costs the same argon2 work
 //!   as a known one, so timing does not tell which.
+//! - A deactivated account signs in nowhere and its sessions are refused
+//!   at once; its staff code reaches counters in the reference data, so
+//!   they delete what they keep for it.
+//! - Every time comes from the caller (the service's [`crate::util::Clock`]).
 //! - A counter's machine key and enrolment code are random secrets stored
 //!   as SHA-256 hashes (high-entropy secrets need no slow hash).
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use ehr_protocol::wire::{
-    CounterIdentity, SignInResponse, SignOffRequest, SignOffResponse, StaffRole,
+    ChangePasswordRequest, CounterIdentity, SignInResponse, SignOffRequest, SignOffResponse,
+    StaffRole,
 };
 use ehr_protocol::ErrorCode;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -24,9 +31,11 @@ use crate::error::{ApiError, Error, Result};
 use crate::reference;
 use crate::util::{now_unix, random_bytes, random_code, random_secret, rfc3339, sha256};
 
-/// Failed sign-ins in a row before the account locks.
+/// Failed sign-ins in a row before the account locks (the default of the
+/// `max_failed_sign_ins` policy).
 pub const MAX_FAILURES: i64 = 5;
-/// How long a locked account stays locked.
+/// How long a locked account stays locked (the default of the
+/// `lockout_minutes` policy).
 pub const LOCKOUT_SECS: i64 = 15 * 60;
 /// How long an enrolment code is valid.
 pub const ENROLMENT_SECS: i64 = 24 * 3600;
@@ -88,13 +97,82 @@ pub fn add_staff(tx: &Transaction<'_>, code: &str, role: StaffRole, password: &s
         return Err(Error::Usage("a password has at least 10 characters".into()));
     }
     let hash = hash_password(password)?;
+    let was_inactive = tx
+        .query_row(
+            "SELECT 1 FROM staff WHERE staff_code = ?1 AND active = 0",
+            [code],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
     tx.execute(
         "INSERT INTO staff (staff_code, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (staff_code) DO UPDATE SET role = excluded.role, \
-         password_hash = excluded.password_hash, failed_attempts = 0, locked_until = NULL, active = 1",
+         password_hash = excluded.password_hash, failed_attempts = 0, locked_until = NULL, active = 1, \
+         deactivated_at = NULL, password_changed_at = ?4",
         params![code, role_code(role), hash, now_unix()],
     )?;
+    if was_inactive {
+        // Counters learn of the reactivation from the reference data.
+        reference::bump_version(tx)?;
+    }
     Ok(())
+}
+
+/// Sets the name shown for a staff member (none clears it).
+pub fn set_display_name(tx: &Transaction<'_>, code: &str, name: Option<&str>) -> Result<()> {
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    if name.is_some_and(|n| n.chars().count() > 100 || n.chars().any(char::is_control)) {
+        return Err(Error::Usage(
+            "a display name has at most 100 characters".into(),
+        ));
+    }
+    tx.execute(
+        "UPDATE staff SET display_name = ?2 WHERE staff_code = ?1",
+        params![code, name],
+    )?;
+    Ok(())
+}
+
+/// Deactivates a staff account at `now`: it signs in nowhere from now on,
+/// its sessions are ended at once (every counter's), and the reference data
+/// lists it so counters delete their offline sign-in verifiers for it at
+/// their next reference sync. False if there is no such active account.
+pub fn deactivate_staff(tx: &Transaction<'_>, code: &str, now: i64) -> Result<bool> {
+    let changed = tx.execute(
+        "UPDATE staff SET active = 0, deactivated_at = ?2 WHERE staff_code = ?1 AND active = 1",
+        params![code, now],
+    )?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    tx.execute("DELETE FROM sessions WHERE staff_code = ?1", [code])?;
+    reference::bump_version(tx)?;
+    Ok(true)
+}
+
+/// The staff codes of deactivated accounts, sorted.
+pub fn deactivated_staff(tx: &Transaction<'_>) -> Result<Vec<String>> {
+    let mut stmt =
+        tx.prepare_cached("SELECT staff_code FROM staff WHERE active = 0 ORDER BY staff_code")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The lockout rule in force: failures in a row before a lock, and how
+/// long the lock lasts in seconds.
+fn lockout_rule(tx: &Transaction<'_>) -> Result<(i64, i64)> {
+    let p = reference::policies(tx)?;
+    Ok((
+        i64::from(p.max_failed_sign_ins.max(1)),
+        i64::from(p.lockout_minutes.max(1)) * 60,
+    ))
+}
+
+/// `auth.locked` with the seconds left of the lock.
+fn locked(until: i64, now: i64) -> ApiError {
+    let left = (until - now).clamp(1, i64::from(u32::MAX));
+    ApiError::new(ErrorCode::AuthLocked).retry_after(left as u32)
 }
 
 /// Whether `code` is an active supervisor.
@@ -241,15 +319,16 @@ pub struct Session {
     pub counter: Counter,
 }
 
-/// Checks a staff member's own staff code and password, with the lockout
-/// rule. The outer error is a failure of the service; the inner one the
-/// refusal (returned as `Ok`, so the transaction commits the failure count).
-/// On success, the trimmed staff code and the role.
+/// Checks a staff member's own staff code and password at `now`, with the
+/// lockout rule. The outer error is a failure of the service; the inner one
+/// the refusal (returned as `Ok`, so the transaction commits the failure
+/// count). On success, the trimmed staff code and the role.
 fn check_credentials(
     tx: &Transaction<'_>,
     counter: &Counter,
     staff_code: &str,
     password: &str,
+    now: i64,
 ) -> Result<Result<(String, StaffRole), ApiError>> {
     if staff_code.trim().is_empty() {
         return Ok(Err(
@@ -265,7 +344,6 @@ fn check_credentials(
         return Ok(Err(ErrorCode::AuthInvalidCredentials.into()));
     }
     let staff_code = staff_code.trim();
-    let now = now_unix();
     let row: Option<(String, String, i64, Option<i64>)> = if valid_staff_code(staff_code) {
         tx.query_row(
             "SELECT role, password_hash, failed_attempts, locked_until FROM staff \
@@ -281,8 +359,8 @@ fn check_credentials(
         let _ = verify_password(password, dummy_hash());
         return Ok(Err(ErrorCode::AuthInvalidCredentials.into()));
     };
-    if locked_until.is_some_and(|t| t > now) {
-        return Ok(Err(ErrorCode::AuthLocked.into()));
+    if let Some(until) = locked_until.filter(|t| *t > now) {
+        return Ok(Err(locked(until, now)));
     }
     if !verify_password(password, &hash) {
         let failures = if locked_until.is_some() {
@@ -290,18 +368,17 @@ fn check_credentials(
         } else {
             failures + 1
         };
-        let lock = (failures >= MAX_FAILURES).then_some(now + LOCKOUT_SECS);
+        let (max_failures, lock_secs) = lockout_rule(tx)?;
+        let lock = (failures >= max_failures).then_some(now + lock_secs);
         tx.execute(
             "UPDATE staff SET failed_attempts = ?2, locked_until = ?3 WHERE staff_code = ?1",
             params![staff_code, if lock.is_some() { 0 } else { failures }, lock],
         )?;
         tracing::info!(counter = %counter.identity.counter_id, locked = lock.is_some(), "sign-in failed");
-        return Ok(Err(if lock.is_some() {
-            ErrorCode::AuthLocked
-        } else {
-            ErrorCode::AuthInvalidCredentials
-        }
-        .into()));
+        return Ok(Err(match lock {
+            Some(until) => locked(until, now),
+            None => ErrorCode::AuthInvalidCredentials.into(),
+        }));
     }
     tx.execute(
         "UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE staff_code = ?1",
@@ -310,24 +387,34 @@ fn check_credentials(
     Ok(Ok((staff_code.to_owned(), role_from_code(&role))))
 }
 
-/// Signs a staff member in at `counter`. The outer error is a failure of
-/// the service; the inner one is the refusal, returned as `Ok` so that the
-/// transaction commits the failure count.
+/// Signs a staff member in at `counter` at `now`. The outer error is a
+/// failure of the service; the inner one is the refusal, returned as `Ok`
+/// so that the transaction commits the failure count.
 pub fn sign_in(
     tx: &Transaction<'_>,
     counter: &Counter,
     staff_code: &str,
     password: &str,
+    now: i64,
 ) -> Result<Result<SignInResponse, ApiError>> {
-    let (staff_code, role) = match check_credentials(tx, counter, staff_code, password)? {
+    let (staff_code, role) = match check_credentials(tx, counter, staff_code, password, now)? {
         Ok(who) => who,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    let now = now_unix();
+    let display_name: Option<String> = tx.query_row(
+        "SELECT display_name FROM staff WHERE staff_code = ?1",
+        [&staff_code],
+        |r| r.get(0),
+    )?;
     let minutes = reference::policies(tx)?.session_minutes.max(1);
     let ttl = i64::from(minutes) * 60;
     let token = random_secret()?;
-    tx.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+    // Sessions ended a day ago go; a recent one still answers
+    // `auth.session_expired` rather than `auth.token_invalid`.
+    tx.execute(
+        "DELETE FROM sessions WHERE expires_at < ?1",
+        [now - 24 * 3600],
+    )?;
     tx.execute(
         "INSERT INTO sessions (token_hash, staff_code, counter_id, created_at, expires_at) \
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -346,7 +433,48 @@ pub fn sign_in(
         staff_code,
         role,
         counter: counter.identity.clone(),
+        display_name,
     }))
+}
+
+/// The signed-in staff member of `session` changes their own password at
+/// `now`: the old one is checked as at sign-in (the lockout counts), the new
+/// one must have 10 to 1024 characters and differ from it. The session goes
+/// on; counters replace their offline verifier at the next online sign-in.
+pub fn change_password(
+    tx: &Transaction<'_>,
+    session: &Session,
+    req: &ChangePasswordRequest,
+    now: i64,
+) -> Result<Result<(), ApiError>> {
+    if req.new_password.is_empty() {
+        return Ok(Err(
+            ApiError::new(ErrorCode::FieldRequired).on_field("new_password")
+        ));
+    }
+    let n = req.new_password.chars().count();
+    if !(10..=1024).contains(&n) || req.new_password == req.old_password {
+        return Ok(Err(
+            ApiError::new(ErrorCode::FieldFormat).on_field("new_password")
+        ));
+    }
+    let checked = check_credentials(
+        tx,
+        &session.counter,
+        &session.staff_code,
+        &req.old_password,
+        now,
+    )?;
+    if let Err(refusal) = checked {
+        return Ok(Err(refusal.on_field("old_password")));
+    }
+    let hash = hash_password(&req.new_password)?;
+    tx.execute(
+        "UPDATE staff SET password_hash = ?2, password_changed_at = ?3 WHERE staff_code = ?1",
+        params![session.staff_code, hash, now],
+    )?;
+    tracing::info!(counter = %session.counter.identity.counter_id, "password changed");
+    Ok(Ok(()))
 }
 
 /// How long a counter has to attach a sign-off to an operation. The
@@ -362,6 +490,7 @@ pub fn sign_off(
     tx: &Transaction<'_>,
     session: &Session,
     req: &SignOffRequest,
+    now: i64,
 ) -> Result<Result<SignOffResponse, ApiError>> {
     let record_ok = !req.record_key.is_empty()
         && req.record_key.len() <= 64
@@ -384,7 +513,7 @@ pub fn sign_off(
         return Ok(Err(ApiError::new(ErrorCode::FieldFormat).on_field("reason")));
     }
     let (supervisor, role) =
-        match check_credentials(tx, &session.counter, &req.staff_code, &req.password)? {
+        match check_credentials(tx, &session.counter, &req.staff_code, &req.password, now)? {
             Ok(who) => who,
             Err(refusal) => return Ok(Err(refusal)),
         };
@@ -398,7 +527,6 @@ pub fn sign_off(
             ApiError::new(ErrorCode::SupervisorSelfSignOff).on_field("staff_code")
         ));
     }
-    let now = now_unix();
     let token = random_secret()?;
     let counter_id = &session.counter.identity.counter_id;
     tx.execute(
@@ -521,8 +649,16 @@ pub fn sign_out(tx: &Transaction<'_>, token: &str) -> Result<()> {
     Ok(())
 }
 
-/// The session a token belongs to, checked against the counter it was sent from.
-pub fn session(tx: &Transaction<'_>, counter: &Counter, token: &str) -> Result<Session, ApiError> {
+/// The session a token belongs to at `now`, checked against the counter it
+/// was sent from. A session of this counter whose time ran out is
+/// `auth.session_expired` (the clerk signs in again and carries on); any
+/// other token, a deactivated account's included, is `auth.token_invalid`.
+pub fn session(
+    tx: &Transaction<'_>,
+    counter: &Counter,
+    token: &str,
+    now: i64,
+) -> Result<Session, ApiError> {
     let row: Option<(String, String, i64, String)> = tx
         .query_row(
             "SELECT s.staff_code, s.counter_id, s.expires_at, st.role FROM sessions s \
@@ -534,8 +670,11 @@ pub fn session(tx: &Transaction<'_>, counter: &Counter, token: &str) -> Result<S
         .optional()?;
     match row {
         Some((staff_code, counter_id, expires, role))
-            if expires > now_unix() && counter_id == counter.identity.counter_id =>
+            if counter_id == counter.identity.counter_id =>
         {
+            if expires <= now {
+                return Err(ErrorCode::AuthSessionExpired.into());
+            }
             Ok(Session {
                 staff_code,
                 role: role_from_code(&role),

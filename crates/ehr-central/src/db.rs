@@ -27,6 +27,8 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_audit_actor.sql"),
     include_str!("migrations/0003_sign_offs.sql"),
+    include_str!("migrations/0004_audit_chain.sql"),
+    include_str!("migrations/0005_staff_status.sql"),
 ];
 
 /// The schema version this build writes.

@@ -76,6 +76,13 @@ impl ApiError {
         self.body = self.body.on_field(field);
         self
     }
+
+    /// The same error with the seconds until a retry may succeed (in the
+    /// body's `retry_after_s` and the `Retry-After` header).
+    pub fn retry_after(mut self, seconds: u32) -> ApiError {
+        self.body = self.body.retry_after(seconds);
+        self
+    }
 }
 
 impl From<ErrorCode> for ApiError {
@@ -106,6 +113,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         C::AuthInvalidCredentials
         | C::AuthTokenMissing
         | C::AuthTokenInvalid
+        | C::AuthSessionExpired
         | C::CounterUnknown
         | C::CounterEnrolmentCode => StatusCode::UNAUTHORIZED,
         C::AuthLocked => StatusCode::TOO_MANY_REQUESTS,
@@ -123,12 +131,12 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let locked = self.body.code == ErrorCode::AuthLocked;
+        let retry_after = self.body.retry_after_s;
         let mut r = (self.status, Json(self.body)).into_response();
-        if locked {
+        if let Some(secs) = retry_after {
             r.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from(crate::auth::LOCKOUT_SECS),
+                axum::http::HeaderValue::from(secs),
             );
         }
         if self.status == StatusCode::UNAUTHORIZED {

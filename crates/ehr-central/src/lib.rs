@@ -31,14 +31,21 @@ use std::sync::Arc;
 
 pub use error::{ApiError, Error, Result};
 
-/// Opens the data directory and builds the service's state.
+/// Opens the data directory and builds the service's state, on the system
+/// clock.
 pub fn open(data_dir: &Path) -> Result<api::Shared> {
+    open_with_clock(data_dir, util::Clock::system())
+}
+
+/// [`open`] with the clock request handling reads (tests set the time).
+pub fn open_with_clock(data_dir: &Path, clock: util::Clock) -> Result<api::Shared> {
     let db = Arc::new(db::Db::open(data_dir)?);
     let audit = audit::spawn_writer(db.clone())?;
     Ok(Arc::new(api::AppState {
         db,
         form_key: util::random_bytes::<32>()?,
         audit,
+        clock,
     }))
 }
 

@@ -89,6 +89,19 @@ enum StaffCommand {
         /// Make the account a supervisor.
         #[arg(long)]
         supervisor: bool,
+        /// The name counters show for the staff member.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Deactivate a staff account: it signs in nowhere from now on, its
+    /// sessions are refused at once, and counters delete their offline
+    /// sign-in verifiers for it at their next reference sync.
+    Deactivate {
+        /// The data directory.
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The staff code.
+        code: String,
     },
 }
 
@@ -197,6 +210,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                     data_dir,
                     code,
                     supervisor,
+                    name,
                 },
         } => {
             let password = read_password()?;
@@ -206,9 +220,27 @@ fn run(cli: Cli) -> Result<(), Error> {
             } else {
                 StaffRole::RegistrationStaff
             };
-            db.write(|tx| auth::add_staff(tx, &code, role, &password))?;
+            db.write(|tx| {
+                auth::add_staff(tx, &code, role, &password)?;
+                if name.is_some() {
+                    auth::set_display_name(tx, &code, name.as_deref())?;
+                }
+                Ok::<_, Error>(())
+            })?;
             println!("staff account {code} saved");
             Ok(())
+        }
+        Command::Staff {
+            command: StaffCommand::Deactivate { data_dir, code },
+        } => {
+            let db = Db::open_existing(&data_dir)?;
+            let now = ehr_central::util::now_unix();
+            if db.write(|tx| auth::deactivate_staff(tx, &code, now))? {
+                println!("staff account {code} deactivated; its sessions are ended");
+                Ok(())
+            } else {
+                Err(Error::Usage(format!("no active staff account {code}")))
+            }
         }
         Command::Counter {
             command:

@@ -19,6 +19,9 @@ pub const DEFAULT_POLICIES: Policies = Policies {
     application_cache_hours: 24,
     session_minutes: 30,
     counter_retention_days: 30,
+    offline_sign_in_days: 7,
+    max_failed_sign_ins: 5,
+    lockout_minutes: 15,
 };
 
 /// The site type's wire code.
@@ -239,6 +242,7 @@ pub fn load(tx: &Transaction<'_>) -> Result<ReferenceData> {
         public_providers: providers(tx, true)?,
         private_providers: providers(tx, false)?,
         policies: policies(tx)?,
+        deactivated_staff: crate::auth::deactivated_staff(tx)?,
     })
 }
 

@@ -66,6 +66,7 @@ async fn document_and_routes_agree() {
         ("post", "/v1/auth/sign-in"),
         ("post", "/v1/auth/sign-out"),
         ("post", "/v1/auth/sign-off"),
+        ("post", "/v1/auth/password"),
         ("get", "/v1/reference"),
         ("post", "/v1/applications/search"),
         ("get", "/v1/applications/{reference}"),

@@ -12,8 +12,8 @@ use crate::card::{
 };
 use crate::error::{ErrorBody, ErrorCode};
 use crate::ipc::{
-    AppInfo, AttentionItem, AttentionNotice, DiscardRequest, DocumentTypeOption, SignInRequest,
-    StaffRole, StaffSession, SyncLink, SyncStatus,
+    AppInfo, AttentionItem, AttentionNotice, ChangePasswordRequest, DiscardRequest,
+    DocumentTypeOption, PolicyView, SignInRequest, StaffRole, StaffSession, SyncLink, SyncStatus,
 };
 
 /// The path of the generated file, relative to the workspace root.
@@ -41,6 +41,8 @@ pub fn typescript() -> String {
     decl::<SignInRequest>(&cfg, &mut out);
     decl::<StaffRole>(&cfg, &mut out);
     decl::<StaffSession>(&cfg, &mut out);
+    decl::<ChangePasswordRequest>(&cfg, &mut out);
+    decl::<PolicyView>(&cfg, &mut out);
     decl::<CardCode>(&cfg, &mut out);
     decl::<CardProblem>(&cfg, &mut out);
     decl::<ReaderStatus>(&cfg, &mut out);

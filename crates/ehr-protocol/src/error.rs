@@ -232,6 +232,17 @@ pub enum ErrorCode {
     /// is not 0600) or cannot be read, so it is not used.
     #[serde(rename = "counter.key_permissions")]
     CounterKeyPermissions,
+    /// The staff session ended at the central service (its time ran out)
+    /// while the clerk was working: sign in again with the same staff code
+    /// to carry on where they were.
+    #[serde(rename = "auth.session_expired")]
+    AuthSessionExpired,
+    /// The central service cannot be reached and this staff member cannot
+    /// sign in offline here: they never signed in online at this counter,
+    /// or not within the offline sign-in window, or their account was
+    /// deactivated.
+    #[serde(rename = "auth.offline_unavailable")]
+    AuthOfflineUnavailable,
     /// An unexpected internal failure; details are in the local log only.
     #[serde(rename = "internal")]
     Internal,
@@ -312,6 +323,8 @@ impl ErrorCode {
         ErrorCode::CentralInsecureUrl,
         ErrorCode::CentralUrlInvalid,
         ErrorCode::CounterKeyPermissions,
+        ErrorCode::AuthSessionExpired,
+        ErrorCode::AuthOfflineUnavailable,
         ErrorCode::Internal,
     ];
 
@@ -392,6 +405,8 @@ impl ErrorCode {
             ErrorCode::CentralInsecureUrl => "central.insecure_url",
             ErrorCode::CentralUrlInvalid => "central.url_invalid",
             ErrorCode::CounterKeyPermissions => "counter.key_permissions",
+            ErrorCode::AuthSessionExpired => "auth.session_expired",
+            ErrorCode::AuthOfflineUnavailable => "auth.offline_unavailable",
             ErrorCode::Internal => "internal",
         }
     }
@@ -681,6 +696,14 @@ impl ErrorCode {
                 "This counter's key file (counter.key) is open to other users of this computer, or cannot be read, so it is not used. Ask your field engineer to make it private to the counter's account (mode 0600).",
                 "此櫃位的金鑰檔案（counter.key）開放給這部電腦的其他使用者，或無法讀取，因此不會使用。請聯絡技術支援人員把檔案設為只限櫃位帳戶存取（權限 0600）。",
             ),
+            ErrorCode::AuthSessionExpired => (
+                "Your session has timed out. Enter your password to carry on where you were; nothing you entered was lost.",
+                "你的登入時段已逾時。請輸入密碼，以便繼續剛才的工作；已輸入的資料沒有遺失。",
+            ),
+            ErrorCode::AuthOfflineUnavailable => (
+                "The central registration service cannot be reached, and you cannot sign in offline at this counter: offline sign-in is only for staff who signed in online at this counter recently. Check the network, or use a counter that is online.",
+                "未能連接中央登記服務，而你無法在此櫃位離線登入：只有最近曾在此櫃位於網上登入的職員才可離線登入。請檢查網絡，或使用已連線的櫃位。",
+            ),
             ErrorCode::Internal => (
                 "Something went wrong inside the counter application. Nothing you entered was lost; try again.",
                 "櫃位程式發生內部錯誤。已輸入的資料沒有遺失，請再試一次。",
@@ -707,6 +730,11 @@ pub struct ErrorBody {
     pub message_en: String,
     /// The message in Traditional Chinese.
     pub message_zh: String,
+    /// Seconds until the request may succeed (a locked account: the time
+    /// left of its lockout). Absent in most errors and in older bodies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub retry_after_s: Option<u32>,
 }
 
 impl ErrorBody {
@@ -718,7 +746,14 @@ impl ErrorBody {
             field: None,
             message_en: en.to_owned(),
             message_zh: zh.to_owned(),
+            retry_after_s: None,
         }
+    }
+
+    /// The same error, with the seconds until a retry may succeed.
+    pub fn retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after_s = Some(seconds);
+        self
     }
 
     /// The same error, pinned to a form field.

@@ -48,6 +48,62 @@ pub struct StaffSession {
     pub staff_code: String,
     /// The staff member's role.
     pub role: StaffRole,
+    /// The name the central service gave for the staff member, if any.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// Signed in offline (the central service could not be reached): the
+    /// password was checked against the verifier this counter keeps from the
+    /// staff member's last online sign-in here. Nothing is sent to the
+    /// service until somebody signs in online.
+    #[serde(default)]
+    pub offline: bool,
+}
+
+/// A staff member's change of their own password, at the counter while
+/// online. Its `Debug` shows neither password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChangePasswordRequest {
+    /// The password in use now.
+    pub old_password: String,
+    /// The new password (at least 10 characters).
+    pub new_password: String,
+}
+
+impl std::fmt::Debug for ChangePasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangePasswordRequest")
+            .finish_non_exhaustive()
+    }
+}
+
+/// The policies the counter follows now, and where they come from: the
+/// copy of the central service's reference data kept in the encrypted
+/// store, or this build's defaults when the counter never fetched it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PolicyView {
+    /// The reference data version the policies come from (none: defaults).
+    #[ts(type = "number | null")]
+    pub version: Option<u64>,
+    /// When the counter fetched that copy (Unix milliseconds; none: defaults).
+    #[ts(type = "number | null")]
+    pub fetched_at_ms: Option<u64>,
+    /// Minutes of inactivity after which the counter locks.
+    pub idle_lock_minutes: u32,
+    /// Hours a looked-up application may stay in the encrypted cache.
+    pub application_cache_hours: u32,
+    /// Days from submission after which a pending application expires.
+    pub application_expiry_days: u32,
+    /// Days the counter keeps synced outbox rows.
+    pub counter_retention_days: u32,
+    /// Minutes a staff session lasts.
+    pub session_minutes: u32,
+    /// Days after an online sign-in at this counter during which the same
+    /// staff member may sign in here offline.
+    pub offline_sign_in_days: u32,
+    /// Failed sign-ins in a row before an account locks.
+    pub max_failed_sign_ins: u32,
+    /// Minutes a locked account stays locked.
+    pub lockout_minutes: u32,
 }
 
 /// The roles a staff account can hold.
@@ -92,8 +148,14 @@ pub struct SyncStatus {
     /// The clock these times are measured against (Unix milliseconds).
     #[ts(type = "number")]
     pub now_ms: u64,
-    /// Syncing waits for a staff member to sign in again.
+    /// Syncing waits for a staff member to sign in again (the service
+    /// ended the session, or changes made offline wait for an online
+    /// sign-in and the service answers again): ask for the password.
     pub needs_sign_in: bool,
+    /// The staff member is signed in offline: changes made now stay queued
+    /// until somebody signs in online.
+    #[serde(default)]
+    pub waiting_for_online_sign_in: bool,
     /// A batch is on its way now.
     pub sending: bool,
     /// The counter's local store failed its last write (the disk is full,

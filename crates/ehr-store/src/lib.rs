@@ -21,6 +21,7 @@
 
 pub mod error;
 pub mod key;
+pub mod staff;
 
 use std::path::{Path, PathBuf};
 
@@ -34,6 +35,7 @@ use uuid::Uuid;
 
 pub use error::{Result, StoreError};
 pub use key::{KeyPolicy, KeySource};
+pub use staff::{CachedReference, SignInFailures, StaffVerifier};
 
 /// The database file's name in the data folder.
 pub const DB_FILE: &str = "counter.db";
@@ -54,7 +56,10 @@ fn private(_: &Path) -> Result<()> {
 }
 
 /// The migrations, in order: migration `i` brings the schema to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_outbox.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_outbox.sql"),
+    include_str!("migrations/0003_staff_verifiers.sql"),
+];
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {

@@ -6,7 +6,7 @@
  *
  * Serialised as a dotted string such as `"auth.staff_code_required"`.
  */
-export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "central.unreachable" | "central.bad_answer" | "counter.not_enrolled" | "storage.data_dir" | "auth.invalid_credentials" | "auth.locked" | "auth.token_missing" | "auth.token_invalid" | "auth.forbidden" | "counter.unknown" | "counter.enrolment_code_invalid" | "request.malformed" | "request.too_large" | "request.unsupported_media_type" | "request.query_invalid" | "request.not_found" | "request.method_not_allowed" | "request.validation" | "application.not_found" | "record.not_found" | "batch.size" | "batch.idempotency_key_reused" | "batch.sequence_stale" | "conflict.already_activated" | "conflict.expired" | "conflict.withdrawn" | "conflict.record_withdrawn" | "conflict.number_clash" | "conflict.already_registered" | "conflict.application_not_found" | "conflict.record_not_found" | "conflict.not_awaiting_birth_certificate" | "conflict.consent_state" | "conflict.image_exists" | "document.too_large" | "document.type_not_allowed" | "document.encoding" | "document.image_unknown" | "field.required" | "field.format" | "field.unknown_code" | "withdrawal.not_confirmed" | "supervisor.unknown" | "apply.form_expired" | "store.key_missing" | "store.wrong_key" | "store.newer_schema" | "store.disk_full" | "store.unavailable" | "store.corrupt" | "queue.not_found" | "queue.not_attention" | "queue.supervisor_only" | "queue.reason_required" | "auth.sign_in_required" | "store.in_use" | "store.opening" | "outbox.undecodable" | "outbox.too_large" | "supervisor.unverified" | "supervisor.sign_off_expired" | "supervisor.self_sign_off" | "batch.envelope_version" | "central.client_setup" | "central.insecure_url" | "central.url_invalid" | "counter.key_permissions" | "internal";
+export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "central.unreachable" | "central.bad_answer" | "counter.not_enrolled" | "storage.data_dir" | "auth.invalid_credentials" | "auth.locked" | "auth.token_missing" | "auth.token_invalid" | "auth.forbidden" | "counter.unknown" | "counter.enrolment_code_invalid" | "request.malformed" | "request.too_large" | "request.unsupported_media_type" | "request.query_invalid" | "request.not_found" | "request.method_not_allowed" | "request.validation" | "application.not_found" | "record.not_found" | "batch.size" | "batch.idempotency_key_reused" | "batch.sequence_stale" | "conflict.already_activated" | "conflict.expired" | "conflict.withdrawn" | "conflict.record_withdrawn" | "conflict.number_clash" | "conflict.already_registered" | "conflict.application_not_found" | "conflict.record_not_found" | "conflict.not_awaiting_birth_certificate" | "conflict.consent_state" | "conflict.image_exists" | "document.too_large" | "document.type_not_allowed" | "document.encoding" | "document.image_unknown" | "field.required" | "field.format" | "field.unknown_code" | "withdrawal.not_confirmed" | "supervisor.unknown" | "apply.form_expired" | "store.key_missing" | "store.wrong_key" | "store.newer_schema" | "store.disk_full" | "store.unavailable" | "store.corrupt" | "queue.not_found" | "queue.not_attention" | "queue.supervisor_only" | "queue.reason_required" | "auth.sign_in_required" | "store.in_use" | "store.opening" | "outbox.undecodable" | "outbox.too_large" | "supervisor.unverified" | "supervisor.sign_off_expired" | "supervisor.self_sign_off" | "batch.envelope_version" | "central.client_setup" | "central.insecure_url" | "central.url_invalid" | "counter.key_permissions" | "auth.session_expired" | "auth.offline_unavailable" | "internal";
 
 /**
  * The body of every error that crosses the IPC or HTTP boundary.
@@ -27,7 +27,12 @@ message_en: string,
 /**
  * The message in Traditional Chinese.
  */
-message_zh: string, };
+message_zh: string, 
+/**
+ * Seconds until the request may succeed (a locked account: the time
+ * left of its lockout). Absent in most errors and in older bodies.
+ */
+retry_after_s?: number, };
 
 /**
  * One identity document type, as the manual pane lists it.
@@ -100,7 +105,80 @@ staff_code: string,
 /**
  * The staff member's role.
  */
-role: StaffRole, };
+role: StaffRole, 
+/**
+ * The name the central service gave for the staff member, if any.
+ */
+display_name: string | null, 
+/**
+ * Signed in offline (the central service could not be reached): the
+ * password was checked against the verifier this counter keeps from the
+ * staff member's last online sign-in here. Nothing is sent to the
+ * service until somebody signs in online.
+ */
+offline: boolean, };
+
+/**
+ * A staff member's change of their own password, at the counter while
+ * online. Its `Debug` shows neither password.
+ */
+export type ChangePasswordRequest = { 
+/**
+ * The password in use now.
+ */
+old_password: string, 
+/**
+ * The new password (at least 10 characters).
+ */
+new_password: string, };
+
+/**
+ * The policies the counter follows now, and where they come from: the
+ * copy of the central service's reference data kept in the encrypted
+ * store, or this build's defaults when the counter never fetched it.
+ */
+export type PolicyView = { 
+/**
+ * The reference data version the policies come from (none: defaults).
+ */
+version: number | null, 
+/**
+ * When the counter fetched that copy (Unix milliseconds; none: defaults).
+ */
+fetched_at_ms: number | null, 
+/**
+ * Minutes of inactivity after which the counter locks.
+ */
+idle_lock_minutes: number, 
+/**
+ * Hours a looked-up application may stay in the encrypted cache.
+ */
+application_cache_hours: number, 
+/**
+ * Days from submission after which a pending application expires.
+ */
+application_expiry_days: number, 
+/**
+ * Days the counter keeps synced outbox rows.
+ */
+counter_retention_days: number, 
+/**
+ * Minutes a staff session lasts.
+ */
+session_minutes: number, 
+/**
+ * Days after an online sign-in at this counter during which the same
+ * staff member may sign in here offline.
+ */
+offline_sign_in_days: number, 
+/**
+ * Failed sign-ins in a row before an account locks.
+ */
+max_failed_sign_ins: number, 
+/**
+ * Minutes a locked account stays locked.
+ */
+lockout_minutes: number, };
 
 /**
  * Every stable code of the card layer (readers, cards, IDEAS).
@@ -313,9 +391,16 @@ last_success_at_ms: number | null,
  */
 now_ms: number, 
 /**
- * Syncing waits for a staff member to sign in again.
+ * Syncing waits for a staff member to sign in again (the service
+ * ended the session, or changes made offline wait for an online
+ * sign-in and the service answers again): ask for the password.
  */
 needs_sign_in: boolean, 
+/**
+ * The staff member is signed in offline: changes made now stay queued
+ * until somebody signs in online.
+ */
+waiting_for_online_sign_in: boolean, 
 /**
  * A batch is on its way now.
  */
@@ -534,5 +619,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "central.insecure_url",
   "central.url_invalid",
   "counter.key_permissions",
+  "auth.session_expired",
+  "auth.offline_unavailable",
   "internal",
 ] as const;

@@ -36,13 +36,19 @@ pub struct Server {
 
 impl Server {
     pub async fn start() -> Server {
+        Server::start_with_clock(ehr_central::util::Clock::system()).await
+    }
+
+    /// A server whose request handling reads `clock` (a settable clock: the
+    /// test sets the time instead of sleeping).
+    pub async fn start_with_clock(clock: ehr_central::util::Clock) -> Server {
         let (tpl, creds) = template();
         let dir = tempfile::tempdir().unwrap();
         for entry in std::fs::read_dir(tpl).unwrap() {
             let entry = entry.unwrap();
             std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
         }
-        let state = ehr_central::open(dir.path()).unwrap();
+        let state = ehr_central::open_with_clock(dir.path(), clock).unwrap();
         let running = ehr_central::spawn_http(state, "127.0.0.1:0".parse().unwrap())
             .await
             .unwrap();

@@ -41,6 +41,28 @@ pub struct SignInResponse {
     pub role: StaffRole,
     /// The counter the session is bound to.
     pub counter: CounterIdentity,
+    /// The staff member's name as the service keeps it (absent when it has
+    /// none, and from older services).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+}
+
+/// A staff member changes their own password, under their session. Its
+/// `Debug` shows neither password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangePasswordRequest {
+    /// The password in use now.
+    pub old_password: String,
+    /// The new password (10 to 1024 characters, not the old one).
+    pub new_password: String,
+}
+
+impl std::fmt::Debug for ChangePasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangePasswordRequest")
+            .finish_non_exhaustive()
+    }
 }
 
 /// Who a counter machine is.
@@ -198,6 +220,7 @@ mod tests {
                     staff_code: "clerk01".into(),
                     role: StaffRole::RegistrationStaff,
                     counter: counter.clone(),
+                    display_name: None,
                 }
             ),
             format!(
@@ -229,6 +252,13 @@ mod tests {
                     supervisor: "super01".into(),
                     attach_by: "2026-12-01T00:10:00Z".into(),
                     attach_within_seconds: 600
+                }
+            ),
+            format!(
+                "{:?}",
+                ChangePasswordRequest {
+                    old_password: "SECRET-OLD".into(),
+                    new_password: "SECRET-NEW".into()
                 }
             ),
         ];

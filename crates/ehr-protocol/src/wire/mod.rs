@@ -30,8 +30,8 @@ pub use applications::{
     ApplicationSummary, Origin,
 };
 pub use auth::{
-    CounterIdentity, EnrolRequest, EnrolResponse, SignInRequest, SignInResponse, SignOffRequest,
-    SignOffResponse, StaffRole,
+    ChangePasswordRequest, CounterIdentity, EnrolRequest, EnrolResponse, SignInRequest,
+    SignInResponse, SignOffRequest, SignOffResponse, StaffRole,
 };
 pub use batch::{
     ActivateApplication, AuditEvent, AuditEvents, BatchOp, BatchRequest, BatchResponse,

@@ -92,6 +92,28 @@ pub struct Policies {
     pub session_minutes: u32,
     /// Days a counter keeps synced outbox rows and slips.
     pub counter_retention_days: u32,
+    /// Days after an online sign-in at a counter during which the same
+    /// staff member may sign in there offline (absent in older data: 7).
+    #[serde(default = "default_offline_sign_in_days")]
+    pub offline_sign_in_days: u32,
+    /// Failed sign-ins in a row before an account locks (absent: 5).
+    #[serde(default = "default_max_failed_sign_ins")]
+    pub max_failed_sign_ins: u32,
+    /// Minutes a locked account stays locked (absent: 15).
+    #[serde(default = "default_lockout_minutes")]
+    pub lockout_minutes: u32,
+}
+
+fn default_offline_sign_in_days() -> u32 {
+    7
+}
+
+fn default_max_failed_sign_ins() -> u32 {
+    5
+}
+
+fn default_lockout_minutes() -> u32 {
+    15
 }
 
 /// All reference data, with its version.
@@ -112,4 +134,8 @@ pub struct ReferenceData {
     pub private_providers: Vec<Provider>,
     /// Policy values.
     pub policies: Policies,
+    /// Staff codes the service deactivated: counters delete what they keep
+    /// for them (offline sign-in verifiers). Absent in older data.
+    #[serde(default)]
+    pub deactivated_staff: Vec<String>,
 }
