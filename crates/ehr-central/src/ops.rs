@@ -31,6 +31,7 @@ use ehr_domain::lifecycle::{LifecycleError, Policy};
 use ehr_domain::matching::{self, ActivationProvided, IdentityRead};
 use ehr_domain::person::{ChineseName, EnglishName};
 use ehr_domain::{Code, Date, DateOfBirth, Decision, DocumentNumber, DocumentType};
+use ehr_protocol::audit::{check_next, GENESIS};
 use ehr_protocol::wire::{
     self, ActivateApplication, ApplicantDetails, AuditEvents, BatchOp, BatchRequest, BatchResponse,
     CompleteNewborn, ConsentChange, KeyPaperApplication, OpEffect, OpResult, Operation, Outcome,
@@ -1134,6 +1135,15 @@ fn audit(tx: &Transaction<'_>, ctx: &Ctx, a: &AuditEvents) -> Result<Outcome> {
         if e.subject.as_deref().is_some_and(|s| !subject_ok(s)) {
             errs.service(&format!("events[{i}].subject"), ErrorCode::FieldFormat);
         }
+        if let Some(link) = &e.chain {
+            let id_ok = !link.chain_id.is_empty()
+                && link.chain_id.len() <= 64
+                && link.chain_id.bytes().all(|b| b.is_ascii_hexdigit());
+            let counter_ok = link.counter_id.len() <= 64;
+            if !id_ok || !counter_ok || link.seq == 0 || e.chain_entry().is_none() {
+                errs.service(&format!("events[{i}].chain"), ErrorCode::FieldFormat);
+            }
+        }
         if let Some(actor) = &e.actor {
             let known: Option<i64> = tx
                 .query_row("SELECT 1 FROM staff WHERE staff_code = ?1", [actor], |r| {
@@ -1148,11 +1158,16 @@ fn audit(tx: &Transaction<'_>, ctx: &Ctx, a: &AuditEvents) -> Result<Outcome> {
     if !errs.is_empty() {
         return rejected(errs);
     }
+    if let Some(refused) = check_chains(tx, ctx, a)? {
+        return Ok(refused);
+    }
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO audit_events (counter_id, staff_code, at, action, subject, received_at, sent_by) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO audit_events (counter_id, staff_code, at, action, subject, received_at, sent_by, \
+         chain_id, chain_seq, prev_hash, hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for e in &a.events {
+        let link = e.chain_entry();
         stmt.execute(params![
             ctx.counter_id,
             e.actor.as_deref().unwrap_or(&ctx.staff_code),
@@ -1160,10 +1175,81 @@ fn audit(tx: &Transaction<'_>, ctx: &Ctx, a: &AuditEvents) -> Result<Outcome> {
             e.action,
             e.subject,
             now_unix(),
-            ctx.staff_code
+            ctx.staff_code,
+            link.as_ref().map(|(l, _)| l.chain_id),
+            link.as_ref().map(|(l, _)| l.seq as i64),
+            link.as_ref().map(|(l, _)| l.prev_hash.to_vec()),
+            link.as_ref().map(|(_, h)| h.to_vec()),
         ])?;
     }
     applied(OpEffect::AuditRecorded {
         count: a.events.len() as u64,
     })
+}
+
+/// Check the chained events of `a` against the chains this service holds
+/// for the sending counter (one per counter store), and advance them: each
+/// event must follow the last link held of its chain (a new chain starts at
+/// 1 from [`GENESIS`]) and hash to what it claims, with the one function
+/// the counter hashes with ([`check_next`]). The first that does not is
+/// refused as `audit.chain_broken` (the whole operation: its savepoint
+/// rolls back) and logged with the counter, chain, sequence and what is
+/// wrong; never a subject. Unchained events (older counters) pass as
+/// before.
+fn check_chains(tx: &Transaction<'_>, ctx: &Ctx, a: &AuditEvents) -> Result<Option<Outcome>> {
+    use std::collections::BTreeMap;
+    let mut tails: BTreeMap<String, (u64, [u8; 32], bool)> = BTreeMap::new();
+    for e in &a.events {
+        let Some((entry, hash)) = e.chain_entry() else {
+            continue;
+        };
+        if !tails.contains_key(entry.chain_id) {
+            let held: Option<(i64, Vec<u8>)> = tx
+                .prepare_cached(
+                    "SELECT last_seq, last_hash FROM audit_chains WHERE counter_id = ?1 AND chain_id = ?2",
+                )?
+                .query_row(params![ctx.counter_id, entry.chain_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            let tail = match held {
+                None => (0, GENESIS, true),
+                Some((seq, h)) => {
+                    let h: [u8; 32] = h
+                        .try_into()
+                        .map_err(|_| Error::Corrupt("audit chain hash"))?;
+                    (seq.max(0) as u64, h, false)
+                }
+            };
+            tails.insert(entry.chain_id.to_owned(), tail);
+        }
+        let Some(tail) = tails.get_mut(entry.chain_id) else {
+            continue;
+        };
+        if let Err(kind) = check_next(tail.0, &tail.1, &entry, &hash) {
+            tracing::warn!(
+                counter = %ctx.counter_id,
+                chain = %entry.chain_id,
+                seq = entry.seq,
+                expected_seq = tail.0 + 1,
+                problem = kind.as_str(),
+                "audit chain broken: audit events refused"
+            );
+            return Ok(Some(Outcome::conflict(ErrorCode::AuditChainBroken)));
+        }
+        tail.0 = entry.seq;
+        tail.1 = hash;
+    }
+    for (chain_id, (seq, hash, new)) in &tails {
+        if *new {
+            tracing::info!(counter = %ctx.counter_id, chain = %chain_id, "audit chain started");
+        }
+        tx.prepare_cached(
+            "INSERT INTO audit_chains (counter_id, chain_id, last_seq, last_hash, started_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (counter_id, chain_id) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash",
+        )?
+        .execute(params![ctx.counter_id, chain_id, *seq as i64, &hash[..], now_unix()])?;
+    }
+    Ok(None)
 }

@@ -243,6 +243,11 @@ pub enum ErrorCode {
     /// deactivated.
     #[serde(rename = "auth.offline_unavailable")]
     AuthOfflineUnavailable,
+    /// Audit events arrived that do not continue the counter's audit chain
+    /// as the central service holds it (an event changed, removed or out of
+    /// order): refused, and logged at the service without personal data.
+    #[serde(rename = "audit.chain_broken")]
+    AuditChainBroken,
     /// An unexpected internal failure; details are in the local log only.
     #[serde(rename = "internal")]
     Internal,
@@ -325,6 +330,7 @@ impl ErrorCode {
         ErrorCode::CounterKeyPermissions,
         ErrorCode::AuthSessionExpired,
         ErrorCode::AuthOfflineUnavailable,
+        ErrorCode::AuditChainBroken,
         ErrorCode::Internal,
     ];
 
@@ -407,6 +413,7 @@ impl ErrorCode {
             ErrorCode::CounterKeyPermissions => "counter.key_permissions",
             ErrorCode::AuthSessionExpired => "auth.session_expired",
             ErrorCode::AuthOfflineUnavailable => "auth.offline_unavailable",
+            ErrorCode::AuditChainBroken => "audit.chain_broken",
             ErrorCode::Internal => "internal",
         }
     }
@@ -703,6 +710,10 @@ impl ErrorCode {
             ErrorCode::AuthOfflineUnavailable => (
                 "The central registration service cannot be reached, and you cannot sign in offline at this counter: offline sign-in is only for staff who signed in online at this counter recently. Check the network, or use a counter that is online.",
                 "未能連接中央登記服務，而你無法在此櫃位離線登入：只有最近曾在此櫃位於網上登入的職員才可離線登入。請檢查網絡，或使用已連線的櫃位。",
+            ),
+            ErrorCode::AuditChainBroken => (
+                "The audit events from this counter do not follow on from the last ones the central service holds: some were changed, removed or sent out of order. The events are kept on the counter. Ask your field engineer to run “ehrctl audit verify”.",
+                "此櫃位的審計紀錄未能接續中央服務最後收到的紀錄：部分紀錄可能曾被更改、刪除或未按次序送出。紀錄仍保留在櫃位內。請聯絡技術支援人員執行「ehrctl audit verify」。",
             ),
             ErrorCode::Internal => (
                 "Something went wrong inside the counter application. Nothing you entered was lost; try again.",

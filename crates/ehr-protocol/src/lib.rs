@@ -9,6 +9,7 @@
 //! Invariant: nothing in this crate carries an access key, and error bodies
 //! carry no personal data (codes, field names and fixed messages only).
 
+pub mod audit;
 pub mod bindings;
 pub mod card;
 pub mod error;

@@ -19,6 +19,7 @@
 //! - **Time.** Every method that needs the time takes `now_ms` (Unix
 //!   milliseconds): the store reads no clock.
 
+pub mod audit;
 pub mod error;
 pub mod key;
 pub mod staff;
@@ -26,6 +27,7 @@ pub mod staff;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
+use ehr_protocol::audit::AuditAction;
 use ehr_protocol::ipc::AttentionItem;
 use ehr_protocol::wire::batch::{BatchOp, Operation, Outcome, QueuedOperation, ENVELOPE_VERSION};
 use ehr_protocol::ErrorCode;
@@ -33,6 +35,7 @@ use ehr_sync::{OpId, QueuedOp};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
+pub use audit::{AuditEntry, ChainBreak, ChainReport, NewAudit};
 pub use error::{Result, StoreError};
 pub use key::{KeyPolicy, KeySource};
 pub use staff::{CachedReference, SignInFailures, StaffVerifier};
@@ -58,8 +61,13 @@ fn private(_: &Path) -> Result<()> {
 /// The migrations, in order: migration `i` brings the schema to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_outbox.sql"),
+    include_str!("migrations/0002_audit_chain.sql"),
     include_str!("migrations/0003_staff_verifiers.sql"),
 ];
+
+/// The migration (its index in [`MIGRATIONS`]) after whose SQL the rows of
+/// the audit log are chained, in Rust, in the same transaction.
+const AUDIT_CHAIN_MIGRATION: usize = 1;
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
@@ -213,6 +221,9 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             continue;
         }
         tx.execute_batch(sql)?;
+        if i == AUDIT_CHAIN_MIGRATION {
+            audit::chain_existing(&tx)?;
+        }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
     }
@@ -301,6 +312,46 @@ impl Store {
         let queued = insert_change(&tx, change, now_ms)?;
         tx.commit()?;
         Ok(queued)
+    }
+
+    /// Commit one change and the audit event that says it was submitted, in
+    /// one transaction. Returns the queued operations (the change's, then
+    /// the audit event's) for the sync engine.
+    pub fn commit_change_audited(
+        &mut self,
+        change: &Change,
+        audit: &NewAudit<'_>,
+        now_ms: i64,
+    ) -> Result<Vec<QueuedOp>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut queued = insert_change(&tx, change, now_ms)?;
+        queued.extend(audit::append(&tx, audit, now_ms)?);
+        tx.commit()?;
+        Ok(queued)
+    }
+
+    /// Record an audit event: its link in the chain and its operation for
+    /// the central service, in one transaction. Returns the queued
+    /// operation for the sync engine.
+    pub fn append_audit(&mut self, event: &NewAudit<'_>, now_ms: i64) -> Result<Vec<QueuedOp>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let queued = audit::append(&tx, event, now_ms)?;
+        tx.commit()?;
+        Ok(queued)
+    }
+
+    /// Walk the audit chain: the first broken link, if any.
+    pub fn verify_audit_chain(&self) -> Result<ChainReport> {
+        audit::verify(&self.conn)
+    }
+
+    /// The audit events recorded at or after `since_ms`, in chain order.
+    pub fn audit_since(&self, since_ms: i64) -> Result<Vec<AuditEntry>> {
+        audit::since(&self.conn, since_ms)
     }
 
     fn ops_in(&self, state: &str) -> Result<Vec<QueuedOp>> {
@@ -453,7 +504,13 @@ impl Store {
     /// idempotency key and a sequence above every one its record has used,
     /// and the record's later queued rows follow it. If the service never
     /// judged it (its whole request was refused), it goes again unchanged.
-    pub fn retry(&mut self, id: OpId, staff_code: &str, now_ms: i64) -> Result<QueuedOp> {
+    /// Returns the retried row, then the audit event's operation.
+    pub fn retry(
+        &mut self,
+        id: OpId,
+        staff_code: &str,
+        now_ms: i64,
+    ) -> Result<(QueuedOp, Vec<QueuedOp>)> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -475,21 +532,27 @@ impl Store {
              idempotency_key = coalesce(?2, idempotency_key) WHERE id = ?1",
             params![id, judged.then(|| Uuid::new_v4().to_string()), staff_code],
         )?;
-        audit_in(
-            &tx,
-            now_ms,
-            staff_code,
-            "outbox.retry",
-            Some(&id.to_string()),
-            None,
-        )?;
         refresh_record_status(&tx, &record, now_ms)?;
+        let audit = audit::append(
+            &tx,
+            &NewAudit {
+                counter_id: None,
+                staff_code,
+                action: AuditAction::OutboxRetry.as_str(),
+                subject: Some(&id.to_string()),
+                detail: None,
+            },
+            now_ms,
+        )?;
         tx.commit()?;
-        Ok(QueuedOp {
-            id,
-            record_key: record,
-            bytes: bytes.max(0) as u64,
-        })
+        Ok((
+            QueuedOp {
+                id,
+                record_key: record,
+                bytes: bytes.max(0) as u64,
+            },
+            audit,
+        ))
     }
 
     /// A supervisor discards a row on the attention list, with a reason. The
@@ -501,7 +564,6 @@ impl Store {
         staff_code: &str,
         reason: &str,
         now_ms: i64,
-        at_rfc3339: &str,
     ) -> Result<Vec<QueuedOp>> {
         let reason = reason.trim();
         if reason.is_empty() {
@@ -516,15 +578,6 @@ impl Store {
             key,
             ..
         } = attention_row(&tx, id)?;
-        let audit_op = Operation::AuditEvents(ehr_protocol::wire::batch::AuditEvents {
-            events: vec![ehr_protocol::wire::batch::AuditEvent {
-                at: at_rfc3339.to_owned(),
-                action: "outbox.discard".to_owned(),
-                subject: Some(format!("{op_type}:{key}")),
-                actor: Some(staff_code.to_owned()),
-            }],
-        });
-        let audit_record = format!("audit:{}", Uuid::new_v4().simple());
         let changed = tx.execute(
             "UPDATE outbox SET state = 'discarded', resolved_by = ?2, resolve_reason = ?3
              WHERE id = ?1 AND state = 'attention'",
@@ -534,25 +587,19 @@ impl Store {
             return Err(StoreError::NotAttention);
         }
         tx.execute("DELETE FROM attachments WHERE outbox_id = ?1", [id])?;
-        audit_in(
-            &tx,
-            now_ms,
-            staff_code,
-            "outbox.discard",
-            Some(&format!("{op_type}:{key}")),
-            Some(reason),
-        )?;
         refresh_record_status(&tx, &record, now_ms)?;
-        let queued = insert_change(
+        // Audited in the chain (the reason stays here; its hash is sent),
+        // naming the supervisor: it may reach the service under the next
+        // clerk's session.
+        let subject = format!("{op_type}:{key}");
+        let queued = audit::append(
             &tx,
-            &Change {
-                record_key: audit_record,
-                kind: "audit".to_owned(),
-                summary: "Audit: discard".to_owned(),
-                ops: vec![NewOp {
-                    op: audit_op,
-                    attachment: None,
-                }],
+            &NewAudit {
+                counter_id: None,
+                staff_code,
+                action: AuditAction::OutboxDiscard.as_str(),
+                subject: Some(&subject),
+                detail: Some(reason),
             },
             now_ms,
         )?;
@@ -718,17 +765,6 @@ impl Store {
         self.conn
             .execute("DELETE FROM lookup_cache WHERE cache_key = ?1", [key])?;
         Ok(())
-    }
-
-    /// Write an audit row.
-    pub fn audit(
-        &mut self,
-        now_ms: i64,
-        staff_code: &str,
-        action: &str,
-        subject: Option<&str>,
-    ) -> Result<()> {
-        audit_in(&self.conn, now_ms, staff_code, action, subject, None)
     }
 
     /// The local audit rows with `action`, newest last: (staff, subject, detail).
@@ -924,21 +960,6 @@ fn renumber_for_retry(tx: &Connection, id: OpId, record: &str) -> Result<()> {
     tx.execute(
         "UPDATE record_seq SET last_seq = ?2 WHERE record_key = ?1",
         params![record, seq],
-    )?;
-    Ok(())
-}
-
-fn audit_in(
-    conn: &Connection,
-    now_ms: i64,
-    staff_code: &str,
-    action: &str,
-    subject: Option<&str>,
-    detail: Option<&str>,
-) -> Result<()> {
-    conn.execute(
-        "INSERT INTO audit_log (at, staff_code, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![now_ms, staff_code, action, subject, detail],
     )?;
     Ok(())
 }

@@ -327,7 +327,8 @@ fn a_retry_gets_a_new_key_and_sequences_above_all_used() {
         4,
     )
     .unwrap();
-    let q = s.retry(first, "clerk01", 5).unwrap();
+    let (q, audit) = s.retry(first, "clerk01", 5).unwrap();
+    assert_eq!(audit.len(), 1, "the retry's audit event is queued");
     assert_eq!(q.id, first);
     let (new_key, new_seq, state) = s.row(first).unwrap();
     assert_ne!(new_key, old_key);
@@ -357,18 +358,10 @@ fn a_discard_needs_a_reason_and_is_audited_locally_and_centrally() {
     )
     .unwrap();
     assert!(matches!(
-        s.discard(id, "super01", "  ", 3, "2026-12-01T10:00:00+08:00"),
+        s.discard(id, "super01", "  ", 3),
         Err(StoreError::ReasonRequired)
     ));
-    let audit = s
-        .discard(
-            id,
-            "super01",
-            "duplicate form",
-            3,
-            "2026-12-01T10:00:00+08:00",
-        )
-        .unwrap();
+    let audit = s.discard(id, "super01", "duplicate form", 3).unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(s.row(id).unwrap().2, "discarded");
     assert_eq!(s.record("r").unwrap().0, "discarded");
@@ -393,7 +386,7 @@ fn a_discard_needs_a_reason_and_is_audited_locally_and_centrally() {
         other => panic!("expected audit events, got {other:?}"),
     }
     assert!(matches!(
-        s.discard(id, "super01", "again", 4, "x"),
+        s.discard(id, "super01", "again", 4),
         Err(StoreError::NotAttention)
     ));
 }

@@ -403,6 +403,70 @@ pub struct AuditEvent {
     /// clerk signed in). Must be a known staff code.
     #[serde(default)]
     pub actor: Option<String>,
+    /// The event's link in the counter's audit chain (absent in events
+    /// from builds before the chain): the service checks that it follows
+    /// the last event it holds of that chain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<AuditLink>,
+}
+
+/// An audit event's place in its counter's tamper-evident chain
+/// ([`crate::audit`]). The hash covers the chain id, `seq`, `at_ms`,
+/// `counter_id`, the event's `actor`, `action` and `subject`,
+/// `detail_sha256` and `prev_hash`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditLink {
+    /// The chain (a UUID, one per counter store).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{32}$"))]
+    pub chain_id: String,
+    /// The event's place in the chain, from 1.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 1, maximum = 9_223_372_036_854_775_807_u64)
+    )]
+    pub seq: u64,
+    /// When it happened, Unix milliseconds (hashed; `at` is for people).
+    pub at_ms: i64,
+    /// The counter's id as the counter knew it (empty for events recorded
+    /// before it knew).
+    #[serde(default)]
+    pub counter_id: String,
+    /// The SHA-256 (hex) of a free-text detail kept on the counter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail_sha256: Option<String>,
+    /// The previous event's hash (hex; 64 zeros for the first).
+    pub prev_hash: String,
+    /// This event's hash (hex).
+    pub hash: String,
+}
+
+impl AuditEvent {
+    /// The chain entry this event claims to be, with its claimed hash;
+    /// `None` for an unchained event or one whose link does not decode
+    /// (hex of the wrong length, no actor).
+    pub fn chain_entry(&self) -> Option<(crate::audit::ChainEntry<'_>, [u8; 32])> {
+        use crate::audit::{hash_from_hex, ChainEntry};
+        let link = self.chain.as_ref()?;
+        let detail_sha256 = match &link.detail_sha256 {
+            None => None,
+            Some(d) => Some(hash_from_hex(d)?),
+        };
+        Some((
+            ChainEntry {
+                chain_id: &link.chain_id,
+                seq: link.seq,
+                at_ms: link.at_ms,
+                counter_id: &link.counter_id,
+                staff_code: self.actor.as_deref()?,
+                action: &self.action,
+                subject: self.subject.as_deref(),
+                detail_sha256,
+                prev_hash: hash_from_hex(&link.prev_hash)?,
+            },
+            hash_from_hex(&link.hash)?,
+        ))
+    }
 }
 
 /// Audit events (1 to 500).

@@ -34,7 +34,7 @@ pub use auth::{
     SignInResponse, SignOffRequest, SignOffResponse, StaffRole,
 };
 pub use batch::{
-    ActivateApplication, AuditEvent, AuditEvents, BatchOp, BatchRequest, BatchResponse,
+    ActivateApplication, AuditEvent, AuditEvents, AuditLink, BatchOp, BatchRequest, BatchResponse,
     CompleteNewborn, ConsentChange, DocumentImageKind, KeyPaperApplication, OpEffect, OpResult,
     Operation, Outcome, QueuedOperation, ReadSource, RegisterInPerson, RegisterNewborn,
     UploadDocument, Withdraw, ENVELOPE_VERSION, MAX_OP_BYTES,

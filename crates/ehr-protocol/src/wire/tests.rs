@@ -221,6 +221,7 @@ fn every_operation_tag_matches_type_name() {
                 action: "id.reveal".into(),
                 subject: None,
                 actor: Some("super01".into()),
+                chain: None,
             }],
         }),
     ];
