@@ -33,7 +33,22 @@ pub const ENV_COUNTER_KEY: &str = "EHR_COUNTER_KEY";
 #[derive(Clone)]
 pub(crate) struct Session {
     pub(crate) staff: StaffSession,
+    /// The bearer token; empty for an offline session (nothing is sent).
     pub(crate) token: String,
+    /// How long the service gave the session, in seconds from sign-in (an
+    /// offline session: the session policy).
+    pub(crate) expires_in_s: u64,
+}
+
+impl Session {
+    /// An offline session: no token, so nothing is sent under it.
+    pub(crate) fn offline(staff: StaffSession, expires_in_s: u64) -> Session {
+        Session {
+            staff,
+            token: String::new(),
+            expires_in_s,
+        }
+    }
 }
 
 impl std::fmt::Debug for Session {
@@ -235,8 +250,11 @@ fn sign_in_blocking(
                     WireRole::RegistrationStaff => StaffRole::RegistrationStaff,
                     WireRole::Supervisor => StaffRole::Supervisor,
                 },
+                display_name: ok.display_name,
+                offline: false,
             },
             token: ok.token,
+            expires_in_s: ok.expires_in_seconds,
         });
     }
     Err(refusal(status, &bytes))
@@ -249,6 +267,7 @@ fn refusal(status: reqwest::StatusCode, bytes: &[u8]) -> ErrorBody {
         Ok(e) => {
             let mut out = ErrorBody::new(e.code);
             out.field = e.field;
+            out.retry_after_s = e.retry_after_s;
             out
         }
         Err(_) if status.is_server_error() => ErrorBody::new(ErrorCode::CentralUnreachable),
@@ -282,6 +301,56 @@ pub(crate) fn sign_off(
         let (status, bytes) = send_as_counter(post, counter_key(&config)?)?;
         if status.is_success() {
             serde_json::from_slice(&bytes).map_err(|_| ErrorBody::new(ErrorCode::CentralBadAnswer))
+        } else {
+            Err(refusal(status, &bytes))
+        }
+    })
+}
+
+/// `GET /v1/reference` at the service at `base`, under the session `token`.
+pub(crate) fn get_reference(
+    config: &Config,
+    base: &str,
+    token: &str,
+) -> Result<ehr_protocol::wire::ReferenceData, ErrorBody> {
+    let (config, base, token) = (config.clone(), base.to_owned(), token.to_owned());
+    off_thread("central-reference", move || {
+        let central = check_central_url(&base)?;
+        let url = format!("{}/v1/reference", central.base);
+        let get = client(&config, &central)?.get(url).bearer_auth(token);
+        let (status, bytes) = send_as_counter(get, counter_key(&config)?)?;
+        if status.is_success() {
+            serde_json::from_slice(&bytes).map_err(|_| ErrorBody::new(ErrorCode::CentralBadAnswer))
+        } else {
+            Err(refusal(status, &bytes))
+        }
+    })
+}
+
+/// `POST /v1/auth/password` at the service at `base`: the signed-in staff
+/// member of `token` changes their own password.
+pub(crate) fn change_password(
+    config: &Config,
+    base: &str,
+    token: &str,
+    req: &ehr_protocol::wire::ChangePasswordRequest,
+) -> Result<(), ErrorBody> {
+    let (config, base, token, req) = (
+        config.clone(),
+        base.to_owned(),
+        token.to_owned(),
+        req.clone(),
+    );
+    off_thread("central-password", move || {
+        let central = check_central_url(&base)?;
+        let url = format!("{}/v1/auth/password", central.base);
+        let post = client(&config, &central)?
+            .post(url)
+            .bearer_auth(token)
+            .json(&req);
+        let (status, bytes) = send_as_counter(post, counter_key(&config)?)?;
+        if status.is_success() {
+            Ok(())
         } else {
             Err(refusal(status, &bytes))
         }

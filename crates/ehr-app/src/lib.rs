@@ -10,10 +10,14 @@
 
 pub mod card;
 pub mod central;
+mod clock;
 pub mod config;
 pub mod doctor;
 mod session;
+pub mod staff;
 pub mod sync;
+
+pub use clock::Clock;
 
 pub use config::Config;
 pub use doctor::DoctorReport;
@@ -41,6 +45,10 @@ pub struct App {
     config: Config,
     card: card::CardDesk,
     session: Arc<Mutex<Option<central::Session>>>,
+    /// Where the app reads the time (the system clock, except in tests).
+    clock: Clock,
+    /// When the current session ends, and whether it has.
+    session_clock: Mutex<staff::SessionClock>,
     outbox: Arc<StoreSlot>,
     /// Supervisor sign-offs given at this counter and not attached yet.
     sign_offs: Mutex<Vec<HeldSignOff>>,
@@ -198,7 +206,12 @@ fn open_slot(
             // Under the slot's lock: a sign-in that finished meanwhile has
             // its session in place, or hands its token over after this.
             if let (Some(d), Some(s)) = (&outbox.driver, lock(session).as_ref()) {
-                d.set_token(Some(s.token.clone()));
+                // An offline session has no token: nothing is sent under it.
+                d.set_token(Some(s.token.clone()).filter(|t| !t.is_empty()));
+            }
+            if let Some(s) = lock(session).as_ref() {
+                let author = (s.staff.staff_code.as_str(), s.staff.offline);
+                let _ = lock(&outbox.store).set_author(Some(author));
             }
             *st = SlotState::Open(outbox);
             Ok(())
@@ -295,8 +308,16 @@ fn store_err(e: ehr_store::StoreError) -> ErrorBody {
 impl App {
     /// An application over `config`. Does no IO.
     pub fn new(config: Config) -> Self {
+        Self::with_clock(config, Clock::system())
+    }
+
+    /// An application over `config` that reads the time from `clock` (tests
+    /// set the time). Does no IO.
+    pub fn with_clock(config: Config, clock: Clock) -> Self {
         App {
             config,
+            clock,
+            session_clock: Mutex::default(),
             card: card::CardDesk::default(),
             session: Default::default(),
             outbox: Arc::default(),
@@ -343,11 +364,12 @@ impl App {
         let Some(central) = self.config.central()? else {
             return Err(ErrorBody::new(ErrorCode::CentralNotConfigured));
         };
-        let s = central::sign_in(&self.config, &central.base, req)?;
+        let s = self.sign_in_online_or_offline(&central.base, req)?;
         let staff = s.staff.clone();
         let token = s.token.clone();
         *lock(&self.session) = Some(s);
-        self.with_driver(|d| d.set_token(Some(token)));
+        // An offline session has no token: its changes wait for an online one.
+        self.with_driver(|d| d.set_token(Some(token).filter(|t| !t.is_empty())));
         Ok(staff)
     }
 
@@ -369,7 +391,8 @@ impl App {
             return Err(ErrorBody::new(ErrorCode::CentralNotConfigured));
         };
         let asked_at = sync::unix_ms();
-        let given = central::sign_off(&self.config, base, &token, req)?;
+        let given = central::sign_off(&self.config, base, &token, req)
+            .map_err(|e| self.seen_from_service(e))?;
         let within = i64::try_from(given.attach_within_seconds).unwrap_or(0);
         lock(&self.sign_offs).push(HeldSignOff {
             token: given.token.clone(),
@@ -386,6 +409,7 @@ impl App {
         *lock(&self.session) = None;
         lock(&self.sign_offs).clear();
         self.with_driver(|d| d.set_token(None));
+        self.end_session();
         self.card.finish_task();
     }
 
@@ -480,11 +504,14 @@ impl App {
         }
     }
 
+    /// The signed-in staff member; `auth.session_expired` once the session
+    /// is past its time (the state stays for a sign-in in place).
     fn staff(&self) -> Result<StaffSession, ErrorBody> {
-        lock(&self.session)
-            .as_ref()
-            .map(|s| s.staff.clone())
-            .ok_or_else(|| ErrorBody::new(ErrorCode::AuthSignInRequired))
+        let staff = self.staff_any()?;
+        if self.session_expired() {
+            return Err(ErrorBody::new(ErrorCode::AuthSessionExpired));
+        }
+        Ok(staff)
     }
 
     /// Save a change and its outbox rows in one transaction; the sync
@@ -547,6 +574,7 @@ impl App {
         let stats = lock(&store).stats().map_err(store_err)?;
         let driver = self.driver_state();
         let d = driver.clone().unwrap_or_default();
+        let waiting_offline = self.offline_changes_waiting();
         Ok(SyncStatus {
             central_configured: driver.is_some(),
             link: match d.link {
@@ -559,7 +587,10 @@ impl App {
             oldest_queued_at_ms: stats.oldest_queued_at_ms.map(|v| v.max(0) as u64),
             last_success_at_ms: stats.last_success_at_ms.map(|v| v.max(0) as u64),
             now_ms: sync::unix_ms().max(0) as u64,
-            needs_sign_in: d.needs_sign_in || (driver.is_some() && !self.signed_in()),
+            needs_sign_in: d.needs_sign_in
+                || (driver.is_some() && !self.signed_in())
+                || (waiting_offline && d.link == ehr_sync::Link::Online),
+            waiting_for_online_sign_in: waiting_offline,
             sending: d.sending,
             store_error: (*lock(&self.outbox.write_error))
                 .or(d.store_error)

@@ -289,10 +289,12 @@ impl Worker {
         loop {
             // Nothing queued and nothing on its way: ask whether the service
             // is there, now and then.
+            // Nor anybody signed in online to send what is queued (changes
+            // made offline): the status bar then says when to sign in.
             if probe.is_none()
                 && in_flight.is_none()
                 && Instant::now() >= probe_at
-                && self.engine.status().queued == 0
+                && (self.engine.status().queued == 0 || self.token.is_none())
             {
                 probe = Some(self.probe());
                 probe_at = Instant::now() + PROBE;

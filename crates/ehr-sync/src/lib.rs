@@ -134,9 +134,11 @@ pub enum Event {
     /// The operating system says the network came (`true`) or went.
     Connectivity(bool),
     /// The driver asked the service whether it is there (its health), with
-    /// nothing queued: the answer is the link's state until the next batch.
-    /// While anything is queued, only batches say whether the service is
-    /// reachable, so a probe changes nothing then.
+    /// nothing queued or nobody signed in to send it: the answer is the
+    /// link's state until the next batch. While anything is queued and can
+    /// be sent, only batches say whether the service is reachable, so a
+    /// probe changes nothing then. (Changes made under an offline sign-in
+    /// wait for an online one: the probe tells the clerk when to give it.)
     Probed(bool),
     /// The driver could not put an operation on the wire (its outbox row no
     /// longer decodes, or it is larger than any batch may be). It goes to
@@ -337,7 +339,8 @@ impl Engine {
                 }
             }
             Event::Probed(up) => {
-                if self.ops.is_empty() && self.in_flight.is_none() {
+                let cannot_send = !self.signed_in || self.needs_sign_in;
+                if (self.ops.is_empty() || cannot_send) && self.in_flight.is_none() {
                     self.link = if up { Link::Online } else { Link::Offline };
                 }
             }

@@ -1274,3 +1274,19 @@ fn a_probe_tells_the_link_while_nothing_is_queued_and_never_sends() {
     run(&mut e, vec![(13, Event::Probed(false), vec![])]);
     assert_eq!(e.status().link, Link::Offline);
 }
+
+#[test]
+fn with_nobody_signed_in_to_send_the_queue_a_probe_tells_the_link_and_nothing_goes() {
+    // Changes made under an offline sign-in: queued, nobody signed in online.
+    let mut e = engine(5);
+    run(&mut e, vec![(0, write(1, "a"), vec![])]);
+    run(&mut e, vec![(5, Event::Probed(true), vec![])]);
+    assert_eq!((e.status().link, e.status().queued), (Link::Online, 1));
+    run(&mut e, vec![(6, Event::Probed(false), vec![])]);
+    assert_eq!(e.status().link, Link::Offline);
+    // An online sign-in sends them.
+    run(
+        &mut e,
+        vec![(7, Event::SignedIn, vec![send(1, &[1]), wake(7 + TIMEOUT)])],
+    );
+}
