@@ -168,7 +168,11 @@ impl Creds {
             (None, Some(fp)) => auth::counter_by_certificate(tx, fp)?,
             (None, None) => None,
         };
-        found.ok_or_else(|| ApiError::new(ErrorCode::CounterUnknown))
+        match found {
+            Some(c) if c.revoked => Err(ErrorCode::CounterRevoked.into()),
+            Some(c) => Ok(c),
+            None => Err(ErrorCode::CounterUnknown.into()),
+        }
     }
 
     /// The staff session at a known counter, at `now`.
@@ -253,8 +257,9 @@ async fn enrol(
     State(st): State<Shared>,
     ApiJson(req): ApiJson<EnrolRequest>,
 ) -> Result<Json<EnrolResponse>, ApiError> {
+    let now = st.clock.now_unix();
     st.write(move |tx| {
-        let (counter, machine_key) = auth::enrol(tx, &req.enrolment_code)?;
+        let (counter, machine_key) = auth::enrol(tx, &req.enrolment_code, now)?;
         tracing::info!(counter = %counter.identity.counter_id, "counter enrolled");
         Ok(Json(EnrolResponse {
             counter: counter.identity,

@@ -192,6 +192,9 @@ pub fn is_supervisor(tx: &Transaction<'_>, code: &str) -> Result<bool> {
 pub struct Counter {
     /// Its identity.
     pub identity: CounterIdentity,
+    /// Withdrawn (`ehr-central counter revoke`): every request made as this
+    /// counter is refused with `counter.revoked`.
+    pub revoked: bool,
 }
 
 fn counter_by(
@@ -200,12 +203,15 @@ fn counter_by(
     value: &dyn rusqlite::ToSql,
 ) -> Result<Option<Counter>> {
     let sql = format!(
-        "SELECT counter_id, name, site_code FROM counters WHERE {column} = ?1 AND active = 1"
+        "SELECT counter_id, name, site_code, revoked_at FROM counters \
+         WHERE {column} = ?1 AND active = 1"
     );
-    let row: Option<(String, String, String)> = tx
-        .query_row(&sql, [value], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    let row: Option<(String, String, String, Option<i64>)> = tx
+        .query_row(&sql, [value], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()?;
-    let Some((counter_id, name, site_code)) = row else {
+    let Some((counter_id, name, site_code, revoked_at)) = row else {
         return Ok(None);
     };
     let Some(site) = reference::site(tx, &site_code)? else {
@@ -217,6 +223,7 @@ fn counter_by(
             name,
             site,
         },
+        revoked: revoked_at.is_some(),
     }))
 }
 
@@ -281,31 +288,79 @@ pub fn set_counter_certificate(
     Ok(())
 }
 
-/// Exchanges a one-time enrolment code for a machine key.
-pub fn enrol(tx: &Transaction<'_>, code: &str) -> Result<(Counter, String), ApiError> {
+/// Exchanges a one-time enrolment code for a machine key at `now`. A code
+/// never issued is `counter.enrolment_code_invalid`, one whose time ran out
+/// `counter.enrolment_code_expired`, one used already
+/// `counter.enrolment_code_used`, and a code of a revoked counter
+/// `counter.revoked`.
+pub fn enrol(tx: &Transaction<'_>, code: &str, now: i64) -> Result<(Counter, String), ApiError> {
     let code = code.trim().to_ascii_uppercase();
     if code.is_empty() || code.len() > 64 {
         return Err(ErrorCode::CounterEnrolmentCode.into());
     }
     let hash = sha256(code.as_bytes());
-    let found: Option<(String, i64)> = tx
+    let found: Option<(String, i64, Option<i64>)> = tx
         .query_row(
-            "SELECT counter_id, enrolment_expires FROM counters WHERE enrolment_hash = ?1 AND active = 1",
+            "SELECT counter_id, enrolment_expires, revoked_at FROM counters \
+             WHERE enrolment_hash = ?1 AND active = 1",
             [&hash],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let Some((counter_id, expires)) = found else {
-        return Err(ErrorCode::CounterEnrolmentCode.into());
+    let Some((counter_id, expires, revoked_at)) = found else {
+        let used = tx
+            .query_row(
+                "SELECT 1 FROM counters WHERE used_enrolment_hash = ?1",
+                [&hash],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        return Err(if used {
+            ErrorCode::CounterEnrolmentCodeUsed
+        } else {
+            ErrorCode::CounterEnrolmentCode
+        }
+        .into());
     };
-    if expires < now_unix() {
-        return Err(ErrorCode::CounterEnrolmentCode.into());
+    if revoked_at.is_some() {
+        return Err(ErrorCode::CounterRevoked.into());
+    }
+    if expires < now {
+        return Err(ErrorCode::CounterEnrolmentCodeExpired.into());
     }
     let key = random_secret()?;
     set_counter_key(tx, &counter_id, &key)?;
+    tx.execute(
+        "UPDATE counters SET used_enrolment_hash = ?2, enrolled_at = ?3 WHERE counter_id = ?1",
+        params![counter_id, hash, now],
+    )?;
     let counter = counter_by(tx, "counter_id", &counter_id)?
         .ok_or(ApiError::new(ErrorCode::CounterEnrolmentCode))?;
     Ok((counter, key))
+}
+
+/// Withdraws a counter at `now`: from then on its machine key and client
+/// certificate are refused with `counter.revoked`, its staff sessions end
+/// and its supervisor sign-offs not attached yet can no longer be. Its
+/// unused enrolment code goes too. `false` when there is no such counter,
+/// or it was revoked already.
+pub fn revoke_counter(tx: &Transaction<'_>, counter_id: &str, now: i64) -> Result<bool> {
+    let changed = tx.execute(
+        "UPDATE counters SET revoked_at = ?2, enrolment_hash = NULL, enrolment_expires = NULL \
+         WHERE counter_id = ?1 AND revoked_at IS NULL",
+        params![counter_id, now],
+    )?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    tx.execute("DELETE FROM sessions WHERE counter_id = ?1", [counter_id])?;
+    tx.execute(
+        "UPDATE sign_offs SET attach_by = MIN(attach_by, ?2) \
+         WHERE counter_id = ?1 AND first_used_at IS NULL",
+        params![counter_id, now],
+    )?;
+    Ok(true)
 }
 
 /// A signed-in staff member at a counter.

@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_sign_offs.sql"),
     include_str!("migrations/0004_audit_chain.sql"),
     include_str!("migrations/0005_staff_status.sql"),
+    include_str!("migrations/0006_counter_revocation.sql"),
 ];
 
 /// The schema version this build writes.

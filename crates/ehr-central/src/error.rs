@@ -115,7 +115,10 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::AuthTokenInvalid
         | C::AuthSessionExpired
         | C::CounterUnknown
-        | C::CounterEnrolmentCode => StatusCode::UNAUTHORIZED,
+        | C::CounterEnrolmentCode
+        | C::CounterEnrolmentCodeExpired
+        | C::CounterEnrolmentCodeUsed => StatusCode::UNAUTHORIZED,
+        C::CounterRevoked => StatusCode::FORBIDDEN,
         C::AuthLocked => StatusCode::TOO_MANY_REQUESTS,
         C::AuthForbidden => StatusCode::FORBIDDEN,
         C::RequestTooLarge | C::DocumentTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -122,6 +122,15 @@ enum CounterCommand {
         #[arg(long)]
         cert_fingerprint: Option<String>,
     },
+    /// Withdraw a counter: its machine key, certificate, staff sessions and
+    /// supervisor sign-offs are refused from now on (`counter.revoked`).
+    Revoke {
+        /// The data directory.
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The counter's id (`CTR-…`).
+        counter_id: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -262,6 +271,25 @@ fn run(cli: Cli) -> Result<(), Error> {
             println!("counter {id} created for site {site}");
             println!("enrolment code (valid 24 hours, use once): {code}");
             Ok(())
+        }
+        Command::Counter {
+            command:
+                CounterCommand::Revoke {
+                    data_dir,
+                    counter_id,
+                },
+        } => {
+            let db = Db::open_existing(&data_dir)?;
+            let now = ehr_central::util::now_unix();
+            if db.write(|tx| auth::revoke_counter(tx, counter_id.trim(), now))? {
+                println!("counter {} revoked", counter_id.trim());
+                Ok(())
+            } else {
+                Err(Error::Usage(format!(
+                    "no counter {} that is not revoked already",
+                    counter_id.trim()
+                )))
+            }
         }
         Command::Check { data_dir } => {
             let db = Db::open_existing(&data_dir)?;

@@ -159,12 +159,115 @@ async fn counter_enrolment_with_a_one_time_code() {
         .await
         .unwrap();
     assert_eq!(r.json::<Value>().await.unwrap()["name"], "DH-WCH-02");
+    // The same code again: used, which is not the same as unknown.
     expect_error(
         enrol(code).await.unwrap(),
+        401,
+        "counter.enrolment_code_used",
+    )
+    .await;
+    expect_error(
+        enrol("NOSUCHCODE12".into()).await.unwrap(),
         401,
         "counter.enrolment_code_invalid",
     )
     .await;
+}
+
+#[tokio::test]
+async fn an_enrolment_code_expires_and_a_revoked_counter_is_refused() {
+    let start = ehr_central::util::now_unix();
+    let clock = ehr_central::util::Clock::settable(start);
+    let s = Server::start_with_clock(clock.clone()).await;
+    let (_, code) = s
+        .running
+        .state
+        .db
+        .write(|tx| ehr_central::auth::create_counter(tx, "DH-WCH", "DH-WCH-03"))
+        .unwrap();
+    clock.set(start + ehr_central::auth::ENROLMENT_SECS + 1);
+    let r = s
+        .client
+        .post(s.url("/v1/counters/enrol"))
+        .json(&json!({"enrolment_code": code}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 401, "counter.enrolment_code_expired").await;
+    clock.set(start);
+
+    // A signed-in counter is revoked: its key, its session and its
+    // sign-offs are refused with their own code.
+    let a = s.session("HA-QEH", "clerk01").await;
+    let sign_off = s.sign_off_token(&a, "super01", "rk-revoked").await;
+    let me: Value = a
+        .get("/v1/counters/me")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = me["counter_id"].as_str().unwrap().to_owned();
+    let revoked = s
+        .running
+        .state
+        .db
+        .write(|tx| ehr_central::auth::revoke_counter(tx, &id, start))
+        .unwrap();
+    assert!(revoked);
+    expect_error(
+        a.get("/v1/reference").send().await.unwrap(),
+        403,
+        "counter.revoked",
+    )
+    .await;
+    expect_error(
+        a.get("/v1/counters/me").send().await.unwrap(),
+        403,
+        "counter.revoked",
+    )
+    .await;
+    let r = s
+        .client
+        .post(s.url("/v1/auth/sign-in"))
+        .header("x-counter-key", s.key("HA-QEH"))
+        .json(&json!({"staff_code": "clerk01", "password": s.password("clerk01")}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 403, "counter.revoked").await;
+    assert!(!sign_off.is_empty());
+    let (status, body) = s.sign_off(&a, "super01", "rk-after").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("counter.revoked"))
+    );
+    assert_eq!(
+        s.query_i64(&format!(
+            "SELECT COUNT(*) FROM sessions WHERE counter_id = '{id}'"
+        )),
+        0,
+        "its sessions end"
+    );
+    assert_eq!(
+        s.query_i64(&format!(
+            "SELECT COUNT(*) FROM sign_offs WHERE counter_id = '{id}' AND attach_by > {start}"
+        )),
+        0,
+        "its sign-offs can no longer be attached"
+    );
+    // Other counters carry on.
+    let b = s.session("DH-WCH", "clerk02").await;
+    assert_eq!(b.get("/v1/counters/me").send().await.unwrap().status(), 200);
+    // Revoking again changes nothing.
+    let again = s
+        .running
+        .state
+        .db
+        .write(|tx| ehr_central::auth::revoke_counter(tx, &id, start))
+        .unwrap();
+    assert!(!again);
 }
 
 #[tokio::test]

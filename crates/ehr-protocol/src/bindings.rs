@@ -12,8 +12,9 @@ use crate::card::{
 };
 use crate::error::{ErrorBody, ErrorCode};
 use crate::ipc::{
-    AppInfo, AttentionItem, AttentionNotice, ChangePasswordRequest, DiscardRequest,
-    DocumentTypeOption, PolicyView, SignInRequest, StaffRole, StaffSession, SyncLink, SyncStatus,
+    AppInfo, AttentionItem, AttentionNotice, CentralUrlSource, ChangePasswordRequest, CounterSite,
+    CounterSiteType, DiscardRequest, DocumentTypeOption, EnrolCounterRequest, EnrolmentView,
+    PolicyView, SignInRequest, StaffRole, StaffSession, SyncLink, SyncStatus,
 };
 
 /// The path of the generated file, relative to the workspace root.
@@ -55,6 +56,11 @@ pub fn typescript() -> String {
     decl::<AttentionItem>(&cfg, &mut out);
     decl::<DiscardRequest>(&cfg, &mut out);
     decl::<AttentionNotice>(&cfg, &mut out);
+    decl::<EnrolCounterRequest>(&cfg, &mut out);
+    decl::<CentralUrlSource>(&cfg, &mut out);
+    decl::<CounterSiteType>(&cfg, &mut out);
+    decl::<CounterSite>(&cfg, &mut out);
+    decl::<EnrolmentView>(&cfg, &mut out);
     out.push_str("/** Every stable code of the domain rules (crates/ehr-domain). */\nexport type DomainCode =");
     for code in ehr_domain::Code::ALL {
         out.push_str(&format!("\n  | \"{}\"", code.as_str()));
@@ -110,6 +116,9 @@ mod tests {
             "AttentionItem",
             "DiscardRequest",
             "AttentionNotice",
+            "EnrolCounterRequest",
+            "EnrolmentView",
+            "CentralUrlSource",
         ] {
             assert!(
                 ts.contains(&format!("export type {name} ")),

@@ -59,7 +59,8 @@ pub enum ErrorCode {
     /// The counter key is missing or unknown, or the counter is disabled.
     #[serde(rename = "counter.unknown")]
     CounterUnknown,
-    /// The one-time enrolment code is unknown, used or expired.
+    /// The one-time enrolment code is not known (a typing slip, or a code
+    /// from another service). Used and expired codes have codes of their own.
     #[serde(rename = "counter.enrolment_code_invalid")]
     CounterEnrolmentCode,
     /// The body is not valid JSON of the expected shape.
@@ -248,6 +249,36 @@ pub enum ErrorCode {
     /// order): refused, and logged at the service without personal data.
     #[serde(rename = "audit.chain_broken")]
     AuditChainBroken,
+    /// The central service's host name could not be found (DNS): a typing
+    /// slip in the address, or the counter's network has no name service.
+    #[serde(rename = "central.dns")]
+    CentralDns,
+    /// A secure (TLS) connection to the central service could not be made:
+    /// its certificate is not trusted by this counter, or the TLS
+    /// handshake failed.
+    #[serde(rename = "central.tls")]
+    CentralTls,
+    /// Nothing answers at the central service's address and port (the
+    /// connection was refused).
+    #[serde(rename = "central.refused")]
+    CentralRefused,
+    /// Something answered at the address, but it is not an eHR central
+    /// registration service (an unknown path, or an answer that is not its
+    /// API): the address is wrong.
+    #[serde(rename = "central.not_a_central_service")]
+    CentralNotACentralService,
+    /// The one-time enrolment code was right but its time ran out.
+    #[serde(rename = "counter.enrolment_code_expired")]
+    CounterEnrolmentCodeExpired,
+    /// The one-time enrolment code was used already (by this or another
+    /// counter).
+    #[serde(rename = "counter.enrolment_code_used")]
+    CounterEnrolmentCodeUsed,
+    /// The central service revoked this counter: its machine key, its staff
+    /// sessions and its supervisor sign-offs are refused. It must be
+    /// enrolled again.
+    #[serde(rename = "counter.revoked")]
+    CounterRevoked,
     /// An unexpected internal failure; details are in the local log only.
     #[serde(rename = "internal")]
     Internal,
@@ -331,6 +362,13 @@ impl ErrorCode {
         ErrorCode::AuthSessionExpired,
         ErrorCode::AuthOfflineUnavailable,
         ErrorCode::AuditChainBroken,
+        ErrorCode::CentralDns,
+        ErrorCode::CentralTls,
+        ErrorCode::CentralRefused,
+        ErrorCode::CentralNotACentralService,
+        ErrorCode::CounterEnrolmentCodeExpired,
+        ErrorCode::CounterEnrolmentCodeUsed,
+        ErrorCode::CounterRevoked,
         ErrorCode::Internal,
     ];
 
@@ -414,6 +452,13 @@ impl ErrorCode {
             ErrorCode::AuthSessionExpired => "auth.session_expired",
             ErrorCode::AuthOfflineUnavailable => "auth.offline_unavailable",
             ErrorCode::AuditChainBroken => "audit.chain_broken",
+            ErrorCode::CentralDns => "central.dns",
+            ErrorCode::CentralTls => "central.tls",
+            ErrorCode::CentralRefused => "central.refused",
+            ErrorCode::CentralNotACentralService => "central.not_a_central_service",
+            ErrorCode::CounterEnrolmentCodeExpired => "counter.enrolment_code_expired",
+            ErrorCode::CounterEnrolmentCodeUsed => "counter.enrolment_code_used",
+            ErrorCode::CounterRevoked => "counter.revoked",
             ErrorCode::Internal => "internal",
         }
     }
@@ -476,8 +521,8 @@ impl ErrorCode {
                 "此櫃位尚未在中央服務登記。請聯絡技術支援人員為櫃位登記。",
             ),
             ErrorCode::CounterEnrolmentCode => (
-                "The enrolment code is wrong, used or expired. Ask for a new one.",
-                "登記碼不正確、已使用或已過期。請索取新的登記碼。",
+                "The enrolment code is not known. Check it and type it again, or ask your field engineer for a new one.",
+                "登記碼不正確。請檢查後重新輸入，或向技術支援人員索取新的登記碼。",
             ),
             ErrorCode::RequestMalformed => (
                 "The request could not be read. Update the counter application.",
@@ -714,6 +759,34 @@ impl ErrorCode {
             ErrorCode::AuditChainBroken => (
                 "The audit events from this counter do not follow on from the last ones the central service holds: some were changed, removed or sent out of order. The events are kept on the counter. Ask your field engineer to run “ehrctl audit verify”.",
                 "此櫃位的審計紀錄未能接續中央服務最後收到的紀錄：部分紀錄可能曾被更改、刪除或未按次序送出。紀錄仍保留在櫃位內。請聯絡技術支援人員執行「ehrctl audit verify」。",
+            ),
+            ErrorCode::CentralDns => (
+                "The central service's address cannot be found on the network. Check the address for typing slips and that the network cable is in; if it goes on, ask your field engineer.",
+                "網絡上找不到中央服務的地址。請檢查地址有否打錯，以及網絡線是否已接好；如問題持續，請聯絡技術支援人員。",
+            ),
+            ErrorCode::CentralTls => (
+                "A secure connection to the central service cannot be made: its certificate is not trusted by this counter. Check the address; if it is right, ask your field engineer.",
+                "未能與中央服務建立安全連線：此櫃位不信任其證書。請檢查地址；如地址正確，請聯絡技術支援人員。",
+            ),
+            ErrorCode::CentralRefused => (
+                "Nothing answers at the central service's address. Check the address and its port number; if they are right, the service may be down: tell your supervisor.",
+                "中央服務的地址沒有回應。請檢查地址及連接埠號碼；如兩者正確，服務可能已停止，請通知主管。",
+            ),
+            ErrorCode::CentralNotACentralService => (
+                "The address answers, but it is not the central registration service. Check the address with your field engineer.",
+                "此地址有回應，但不是中央登記服務。請與技術支援人員核對地址。",
+            ),
+            ErrorCode::CounterEnrolmentCodeExpired => (
+                "This enrolment code has expired. Ask your field engineer for a new one.",
+                "此登記碼已過期。請向技術支援人員索取新的登記碼。",
+            ),
+            ErrorCode::CounterEnrolmentCodeUsed => (
+                "This enrolment code has already been used. Each code enrols one counter once: ask your field engineer for a new one.",
+                "此登記碼已經使用過。每個登記碼只可為一部櫃位登記一次，請向技術支援人員索取新的登記碼。",
+            ),
+            ErrorCode::CounterRevoked => (
+                "This counter has been withdrawn from the central service, so nobody can sign in or send records on it. Everyone has been signed out. Ask your field engineer to enrol it again.",
+                "此櫃位已被中央服務撤銷，任何人都不能在此櫃位登入或傳送紀錄。所有人員已被登出。請聯絡技術支援人員重新登記此櫃位。",
             ),
             ErrorCode::Internal => (
                 "Something went wrong inside the counter application. Nothing you entered was lost; try again.",

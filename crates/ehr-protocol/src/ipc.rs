@@ -256,3 +256,92 @@ impl std::fmt::Debug for AttentionNotice {
             .finish_non_exhaustive()
     }
 }
+
+/// Enrol this counter with a central service: the first-run screen's form
+/// (and `ehrctl enrol`). Its `Debug` never shows the code.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct EnrolCounterRequest {
+    /// The central service's address (`https://…`; plain HTTP to loopback
+    /// only).
+    pub central_url: String,
+    /// The one-time enrolment code printed by `ehr-central counter enrol`.
+    pub enrolment_code: String,
+}
+
+impl std::fmt::Debug for EnrolCounterRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrolCounterRequest")
+            .field("central_url", &self.central_url)
+            .field("enrolment_code", &Redacted)
+            .finish()
+    }
+}
+
+/// Where the central service's address in force comes from. Later sources
+/// win: the environment over the configuration file over the enrolment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CentralUrlSource {
+    /// No address anywhere: the counter needs enrolling.
+    None,
+    /// The address the counter was enrolled against (the first-run screen
+    /// or `ehrctl enrol`), kept in the data folder.
+    Enrolment,
+    /// The configuration file (`$EHR_COUNTER_CONFIG`, else
+    /// `/etc/ehr-counter/counter.toml`): `central_url = "…"`.
+    ConfigFile,
+    /// The environment (`EHR_CENTRAL_URL`).
+    Environment,
+}
+
+/// The kinds of site a counter can be enrolled to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CounterSiteType {
+    /// An HA or DH registration centre.
+    RegistrationCentre,
+    /// The eHR Registration Office (paper forms too).
+    RegistrationOffice,
+    /// A private healthcare provider's registration centre.
+    PrivateProviderCentre,
+    /// A birth hospital's registration desk.
+    BirthHospital,
+    /// A DH Maternal and Child Health Centre.
+    MaternalChildHealthCentre,
+}
+
+/// The site a counter is enrolled to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CounterSite {
+    /// The site code (for example `HA-QEH`).
+    pub code: String,
+    /// The site type: it decides the workflows the counter offers.
+    pub site_type: CounterSiteType,
+    /// The site's name in English.
+    pub name_en: String,
+    /// The site's name in Traditional Chinese.
+    pub name_zh: String,
+}
+
+/// Whether this counter is enrolled, where its central service is, and
+/// which site it serves: what the first-run screen and the status bar show.
+/// It never carries the machine key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct EnrolmentView {
+    /// The counter has a machine key (from its enrolment, the environment
+    /// or a key file) or a client certificate.
+    pub enrolled: bool,
+    /// The central service's address in force, if any.
+    pub central_url: Option<String>,
+    /// Where that address comes from.
+    pub central_url_source: CentralUrlSource,
+    /// The counter's id at the central service, when known.
+    pub counter_id: Option<String>,
+    /// The counter's name at the central service, when known.
+    pub counter_name: Option<String>,
+    /// The site the counter is enrolled to, when known.
+    pub site: Option<CounterSite>,
+    /// The central service revoked this counter: nobody can sign in on it
+    /// until it is enrolled again.
+    pub revoked: bool,
+}

@@ -6,7 +6,7 @@
  *
  * Serialised as a dotted string such as `"auth.staff_code_required"`.
  */
-export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "central.unreachable" | "central.bad_answer" | "counter.not_enrolled" | "storage.data_dir" | "auth.invalid_credentials" | "auth.locked" | "auth.token_missing" | "auth.token_invalid" | "auth.forbidden" | "counter.unknown" | "counter.enrolment_code_invalid" | "request.malformed" | "request.too_large" | "request.unsupported_media_type" | "request.query_invalid" | "request.not_found" | "request.method_not_allowed" | "request.validation" | "application.not_found" | "record.not_found" | "batch.size" | "batch.idempotency_key_reused" | "batch.sequence_stale" | "conflict.already_activated" | "conflict.expired" | "conflict.withdrawn" | "conflict.record_withdrawn" | "conflict.number_clash" | "conflict.already_registered" | "conflict.application_not_found" | "conflict.record_not_found" | "conflict.not_awaiting_birth_certificate" | "conflict.consent_state" | "conflict.image_exists" | "document.too_large" | "document.type_not_allowed" | "document.encoding" | "document.image_unknown" | "field.required" | "field.format" | "field.unknown_code" | "withdrawal.not_confirmed" | "supervisor.unknown" | "apply.form_expired" | "store.key_missing" | "store.wrong_key" | "store.newer_schema" | "store.disk_full" | "store.unavailable" | "store.corrupt" | "queue.not_found" | "queue.not_attention" | "queue.supervisor_only" | "queue.reason_required" | "auth.sign_in_required" | "store.in_use" | "store.opening" | "outbox.undecodable" | "outbox.too_large" | "supervisor.unverified" | "supervisor.sign_off_expired" | "supervisor.self_sign_off" | "batch.envelope_version" | "central.client_setup" | "central.insecure_url" | "central.url_invalid" | "counter.key_permissions" | "auth.session_expired" | "auth.offline_unavailable" | "audit.chain_broken" | "internal";
+export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "central.unreachable" | "central.bad_answer" | "counter.not_enrolled" | "storage.data_dir" | "auth.invalid_credentials" | "auth.locked" | "auth.token_missing" | "auth.token_invalid" | "auth.forbidden" | "counter.unknown" | "counter.enrolment_code_invalid" | "request.malformed" | "request.too_large" | "request.unsupported_media_type" | "request.query_invalid" | "request.not_found" | "request.method_not_allowed" | "request.validation" | "application.not_found" | "record.not_found" | "batch.size" | "batch.idempotency_key_reused" | "batch.sequence_stale" | "conflict.already_activated" | "conflict.expired" | "conflict.withdrawn" | "conflict.record_withdrawn" | "conflict.number_clash" | "conflict.already_registered" | "conflict.application_not_found" | "conflict.record_not_found" | "conflict.not_awaiting_birth_certificate" | "conflict.consent_state" | "conflict.image_exists" | "document.too_large" | "document.type_not_allowed" | "document.encoding" | "document.image_unknown" | "field.required" | "field.format" | "field.unknown_code" | "withdrawal.not_confirmed" | "supervisor.unknown" | "apply.form_expired" | "store.key_missing" | "store.wrong_key" | "store.newer_schema" | "store.disk_full" | "store.unavailable" | "store.corrupt" | "queue.not_found" | "queue.not_attention" | "queue.supervisor_only" | "queue.reason_required" | "auth.sign_in_required" | "store.in_use" | "store.opening" | "outbox.undecodable" | "outbox.too_large" | "supervisor.unverified" | "supervisor.sign_off_expired" | "supervisor.self_sign_off" | "batch.envelope_version" | "central.client_setup" | "central.insecure_url" | "central.url_invalid" | "counter.key_permissions" | "auth.session_expired" | "auth.offline_unavailable" | "audit.chain_broken" | "central.dns" | "central.tls" | "central.refused" | "central.not_a_central_service" | "counter.enrolment_code_expired" | "counter.enrolment_code_used" | "counter.revoked" | "internal";
 
 /**
  * The body of every error that crosses the IPC or HTTP boundary.
@@ -492,6 +492,90 @@ body_zh: Array<string>,
  */
 saved_at_ms: number, };
 
+/**
+ * Enrol this counter with a central service: the first-run screen's form
+ * (and `ehrctl enrol`). Its `Debug` never shows the code.
+ */
+export type EnrolCounterRequest = { 
+/**
+ * The central service's address (`https://…`; plain HTTP to loopback
+ * only).
+ */
+central_url: string, 
+/**
+ * The one-time enrolment code printed by `ehr-central counter enrol`.
+ */
+enrolment_code: string, };
+
+/**
+ * Where the central service's address in force comes from. Later sources
+ * win: the environment over the configuration file over the enrolment.
+ */
+export type CentralUrlSource = "none" | "enrolment" | "config_file" | "environment";
+
+/**
+ * The kinds of site a counter can be enrolled to.
+ */
+export type CounterSiteType = "registration_centre" | "registration_office" | "private_provider_centre" | "birth_hospital" | "maternal_child_health_centre";
+
+/**
+ * The site a counter is enrolled to.
+ */
+export type CounterSite = { 
+/**
+ * The site code (for example `HA-QEH`).
+ */
+code: string, 
+/**
+ * The site type: it decides the workflows the counter offers.
+ */
+site_type: CounterSiteType, 
+/**
+ * The site's name in English.
+ */
+name_en: string, 
+/**
+ * The site's name in Traditional Chinese.
+ */
+name_zh: string, };
+
+/**
+ * Whether this counter is enrolled, where its central service is, and
+ * which site it serves: what the first-run screen and the status bar show.
+ * It never carries the machine key.
+ */
+export type EnrolmentView = { 
+/**
+ * The counter has a machine key (from its enrolment, the environment
+ * or a key file) or a client certificate.
+ */
+enrolled: boolean, 
+/**
+ * The central service's address in force, if any.
+ */
+central_url: string | null, 
+/**
+ * Where that address comes from.
+ */
+central_url_source: CentralUrlSource, 
+/**
+ * The counter's id at the central service, when known.
+ */
+counter_id: string | null, 
+/**
+ * The counter's name at the central service, when known.
+ */
+counter_name: string | null, 
+/**
+ * The site the counter is enrolled to, when known.
+ */
+site: CounterSite | null, 
+/**
+ * The central service revoked this counter: nobody can sign in on it
+ * until it is enrolled again.
+ */
+revoked: boolean, };
+
 /** Every stable code of the domain rules (crates/ehr-domain). */
 export type DomainCode =
   | "id.empty"
@@ -622,5 +706,12 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "auth.session_expired",
   "auth.offline_unavailable",
   "audit.chain_broken",
+  "central.dns",
+  "central.tls",
+  "central.refused",
+  "central.not_a_central_service",
+  "counter.enrolment_code_expired",
+  "counter.enrolment_code_used",
+  "counter.revoked",
   "internal",
 ] as const;
