@@ -75,9 +75,16 @@ if [ -z "${EHR_CENTRAL_URL:-}" ]; then
     sleep 0.1
   done
   export EHR_CENTRAL_URL="http://127.0.0.1:$port"
-  EHR_COUNTER_KEY=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["counters"][0]["machine_key"])' "$demo/central/demo-credentials.json")
-  export EHR_COUNTER_KEY EHR_TRAINING=1
+  export EHR_TRAINING=1
   export EHR_COUNTER_DATA_DIR="${EHR_COUNTER_DATA_DIR:-$demo/counter}"
+  # The training counter enrols itself at the embedded service: a one-time
+  # code is minted for it until it has enrolled (enrolment.json), and the
+  # app uses it at start; nobody types a code.
+  if [ ! -f "$EHR_COUNTER_DATA_DIR/enrolment.json" ]; then
+    EHR_TRAINING_ENROLMENT_CODE=$("$target/release/ehr-central" counter enrol --data-dir "$demo/central" \
+      --site HA-QEH --name TRAINING | sed -n 's/^enrolment code (valid 24 hours, use once): //p')
+    export EHR_TRAINING_ENROLMENT_CODE
+  fi
   echo "[run] training mode: ehr-central at $EHR_CENTRAL_URL; sign in as clerk01 / demo-clerk-01"
 
   # No physical reader: the virtual reader and a demo applicant's card.

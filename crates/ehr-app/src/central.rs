@@ -38,6 +38,9 @@ pub(crate) struct Session {
     /// How long the service gave the session, in seconds from sign-in (an
     /// offline session: the session policy).
     pub(crate) expires_in_s: u64,
+    /// The counter the service bound the session to (its audit events
+    /// name it); `None` when not told.
+    pub(crate) counter_id: Option<String>,
 }
 
 impl Session {
@@ -47,6 +50,7 @@ impl Session {
             staff,
             token: String::new(),
             expires_in_s,
+            counter_id: None,
         }
     }
 }
@@ -69,7 +73,11 @@ pub(crate) fn counter_key(config: &Config) -> Result<Option<String>, ErrorBody> 
         .filter(|k| !k.is_empty());
     match from_env {
         Some(k) => Ok(Some(k)),
-        None => read_key_file(&config.data_dir.join(COUNTER_KEY_FILE)),
+        // Else the file, else the keyring when the enrolment put it there.
+        None => match read_key_file(&config.data_dir.join(COUNTER_KEY_FILE))? {
+            Some(k) => Ok(Some(k)),
+            None => Ok(crate::enrolment::keyring_key(config)),
+        },
     }
 }
 
@@ -255,6 +263,7 @@ fn sign_in_blocking(
             },
             token: ok.token,
             expires_in_s: ok.expires_in_seconds,
+            counter_id: Some(ok.counter.counter_id),
         });
     }
     Err(refusal(status, &bytes))

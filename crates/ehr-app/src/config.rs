@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use ehr_card::identity::SourceKind;
 use ehr_card_ideas::IdeasConfig;
+use ehr_protocol::ipc::CentralUrlSource;
 use ehr_protocol::{ErrorBody, ErrorCode};
 
 /// The configuration of one counter installation.
@@ -19,8 +20,15 @@ use ehr_protocol::{ErrorBody, ErrorCode};
 pub struct Config {
     /// The folder for the local store, logs and cached reference data.
     pub data_dir: PathBuf,
-    /// The central registration service, if configured.
+    /// The central registration service, if configured: from the
+    /// environment, else the configuration file, else the enrolment (see
+    /// [`Config::with_files`]).
     pub central_url: Option<String>,
+    /// Where `central_url` comes from.
+    pub central_source: CentralUrlSource,
+    /// The configuration file looked at: `$EHR_COUNTER_CONFIG`, else
+    /// `/etc/ehr-counter/counter.toml`.
+    pub config_file: PathBuf,
     /// Training mode: the virtual card and demo data, never real people.
     pub training_mode: bool,
     /// Whether the store's key may be kept in the OS keyring (else a key
@@ -98,6 +106,34 @@ pub fn check_central_url(raw: &str) -> Result<CentralUrl, ErrorBody> {
     })
 }
 
+/// Environment variable naming the configuration file.
+pub const ENV_CONFIG: &str = "EHR_COUNTER_CONFIG";
+/// The configuration file when `EHR_COUNTER_CONFIG` names none.
+pub const DEFAULT_CONFIG_FILE: &str = "/etc/ehr-counter/counter.toml";
+
+/// The central address in a configuration file: the one setting it has,
+/// `central_url = "https://…"` (a TOML subset: `#` comments, blank lines;
+/// other keys are ignored). A value that is not a plain quoted string is
+/// returned as written, so the address check refuses it.
+pub fn central_url_in_config(text: &str) -> Option<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .filter(|(k, _)| k.trim() == "central_url")
+        .map(|(_, v)| {
+            let v = v.trim();
+            v.strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .filter(|v| !v.contains(['"', '\\']))
+                .unwrap_or(v)
+                .trim()
+                .to_owned()
+        })
+        .next_back()
+        .filter(|v| !v.is_empty())
+}
+
 /// Environment variable naming the data folder.
 pub const ENV_DATA_DIR: &str = "EHR_COUNTER_DATA_DIR";
 /// Environment variable naming the central service URL.
@@ -122,7 +158,28 @@ pub const DEFAULT_DONE_RETENTION_MS: i64 = 7 * 24 * 3600 * 1000;
 impl Config {
     /// The configuration from the process environment.
     pub fn from_env() -> Self {
-        Self::from_lookup(|k| std::env::var(k).ok())
+        Self::from_lookup(|k| std::env::var(k).ok()).with_files()
+    }
+
+    /// The central address from the files, when the environment names
+    /// none: the configuration file's `central_url`, else the address this
+    /// counter was enrolled against (`enrolment.json` in the data folder).
+    pub fn with_files(mut self) -> Self {
+        if self.central_source != CentralUrlSource::None {
+            return self;
+        }
+        if let Some(url) = std::fs::read_to_string(&self.config_file)
+            .ok()
+            .as_deref()
+            .and_then(central_url_in_config)
+        {
+            self.central_url = Some(url);
+            self.central_source = CentralUrlSource::ConfigFile;
+        } else if let Some(e) = crate::enrolment::read(&self.data_dir) {
+            self.central_url = Some(e.central_url);
+            self.central_source = CentralUrlSource::Enrolment;
+        }
+        self
     }
 
     /// The configuration from any key lookup (the environment, or a test's map).
@@ -141,6 +198,13 @@ impl Config {
         Config {
             data_dir,
             central_url: non_empty(ENV_CENTRAL_URL).map(|u| u.trim().to_owned()),
+            central_source: if non_empty(ENV_CENTRAL_URL).is_some() {
+                CentralUrlSource::Environment
+            } else {
+                CentralUrlSource::None
+            },
+            config_file: non_empty(ENV_CONFIG)
+                .map_or_else(|| PathBuf::from(DEFAULT_CONFIG_FILE), PathBuf::from),
             ideas: IdeasConfig::from_lookup(&get),
             training_mode: get(ENV_TRAINING).as_deref() == Some("1"),
             keyring: get(ENV_KEYRING).as_deref() != Some("off"),
@@ -292,6 +356,77 @@ mod tests {
             Err(ErrorCode::CentralInsecureUrl)
         );
         assert_eq!(cfg(&[]).central(), Ok(None));
+    }
+
+    #[test]
+    fn the_configuration_file_has_one_setting() {
+        assert_eq!(
+            central_url_in_config("# the counter\n\ncentral_url = \"https://c.example:8443\"\n"),
+            Some("https://c.example:8443".to_owned())
+        );
+        assert_eq!(
+            central_url_in_config("other = 1\n  central_url=\"https://a\"  \n"),
+            Some("https://a".to_owned())
+        );
+        // Written wrongly: handed on as written, for the address check to refuse.
+        assert_eq!(
+            central_url_in_config("central_url = https://c.example"),
+            Some("https://c.example".to_owned())
+        );
+        assert_eq!(central_url_in_config("# central_url = \"https://x\""), None);
+        assert_eq!(central_url_in_config("central_url = \"\""), None);
+        assert_eq!(central_url_in_config(""), None);
+    }
+
+    #[test]
+    fn the_environment_beats_the_configuration_file_beats_the_enrolment() {
+        let dir = std::env::temp_dir().join(format!("ehr-config-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let conf = dir.join("counter.toml");
+        let data = dir.join("data");
+        let d = data.to_str().unwrap().to_owned();
+        let c = conf.to_str().unwrap().to_owned();
+        let resolve = |env_url: Option<&str>| {
+            let mut pairs = vec![(ENV_DATA_DIR, d.as_str()), (ENV_CONFIG, c.as_str())];
+            if let Some(u) = env_url {
+                pairs.push((ENV_CENTRAL_URL, u));
+            }
+            let c = cfg(&pairs).with_files();
+            (c.central_source, c.central_url)
+        };
+        assert_eq!(resolve(None), (CentralUrlSource::None, None));
+        crate::enrolment::write_for_test(&data, "https://enrolled.example");
+        assert_eq!(
+            resolve(None),
+            (
+                CentralUrlSource::Enrolment,
+                Some("https://enrolled.example".into())
+            )
+        );
+        std::fs::write(&conf, "central_url = \"https://file.example\"\n").unwrap();
+        assert_eq!(
+            resolve(None),
+            (
+                CentralUrlSource::ConfigFile,
+                Some("https://file.example".into())
+            )
+        );
+        assert_eq!(
+            resolve(Some("https://env.example")),
+            (
+                CentralUrlSource::Environment,
+                Some("https://env.example".into())
+            )
+        );
+        // The https rule holds for every source.
+        std::fs::write(&conf, "central_url = \"http://file.example\"\n").unwrap();
+        let c = cfg(&[(ENV_DATA_DIR, d.as_str()), (ENV_CONFIG, c.as_str())]).with_files();
+        assert_eq!(
+            c.central().map_err(|e| e.code),
+            Err(ErrorCode::CentralInsecureUrl)
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -25,6 +25,19 @@ pub struct DoctorReport {
     /// Why the central address cannot be used (`central.insecure_url`,
     /// `central.url_invalid`), if it cannot.
     pub central_url_error: Option<ehr_protocol::ErrorCode>,
+    /// Where the central address in force comes from: `environment`
+    /// (`EHR_CENTRAL_URL`) over `config_file` over `enrolment`, or `none`.
+    pub central_url_source: ehr_protocol::ipc::CentralUrlSource,
+    /// The configuration file looked at.
+    pub config_file: String,
+    /// The counter has a machine key or a client certificate.
+    pub enrolled: bool,
+    /// The counter's id and site as enrolled, if known.
+    pub counter_id: Option<String>,
+    /// The site code the counter is enrolled to, if known.
+    pub site_code: Option<String>,
+    /// The central service revoked this counter.
+    pub revoked: bool,
     /// Which source reads cards: `open_test_card` (PC/SC) or `ideas`.
     pub identity_source: String,
     /// The IDEAS endpoint, if configured (`EHR_IDEAS_ENDPOINT`).
@@ -44,6 +57,7 @@ impl DoctorReport {
             && self.central_url.is_some()
             && self.central_url_error.is_none()
             && self.identity_source_error.is_none()
+            && !self.revoked
     }
 }
 
@@ -52,7 +66,14 @@ pub(crate) fn run(config: &Config) -> DoctorReport {
         Ok(()) => (true, None),
         Err(e) => (false, Some(e.kind().to_string())),
     };
+    let enrolment = crate::enrolment::view(config, false);
     DoctorReport {
+        central_url_source: enrolment.central_url_source,
+        config_file: config.config_file.display().to_string(),
+        enrolled: enrolment.enrolled,
+        counter_id: enrolment.counter_id,
+        site_code: enrolment.site.map(|s| s.code),
+        revoked: enrolment.revoked,
         version: crate::VERSION.to_owned(),
         data_dir: config.data_dir.display().to_string(),
         data_dir_writable,

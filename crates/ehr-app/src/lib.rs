@@ -13,6 +13,8 @@ pub mod central;
 mod clock;
 pub mod config;
 pub mod doctor;
+pub mod enrolment;
+pub mod net;
 mod session;
 pub mod staff;
 pub mod sync;
@@ -29,9 +31,12 @@ use ehr_protocol::ipc::{
     AppInfo, AttentionItem, AttentionNotice, DiscardRequest, DocumentTypeOption, SignInRequest,
     StaffRole, StaffSession, SyncLink, SyncStatus,
 };
+use ehr_protocol::ipc::{CentralUrlSource, EnrolCounterRequest, EnrolmentView};
 use ehr_protocol::wire::auth::{SignOffRequest, SignOffResponse};
 use ehr_protocol::{ErrorBody, ErrorCode};
 pub use ehr_store::{Change, NewOp};
+
+pub use enrolment::ENV_TRAINING_ENROLMENT_CODE;
 
 /// The product name, shown in the window title and on slips.
 pub const PRODUCT_NAME: &str = "eHR Counter";
@@ -52,6 +57,12 @@ pub struct App {
     outbox: Arc<StoreSlot>,
     /// Supervisor sign-offs given at this counter and not attached yet.
     sign_offs: Mutex<Vec<HeldSignOff>>,
+    /// The central service revoked this counter (`counter.revoked`): nobody
+    /// signs in until it is enrolled again.
+    revoked: std::sync::atomic::AtomicBool,
+    /// The address of an enrolment made since the app started (in force
+    /// when neither the environment nor the configuration file names one).
+    enrolled_url: Mutex<Option<String>>,
 }
 
 /// A sign-off the service gave, until it is attached to a change.
@@ -263,6 +274,7 @@ fn open_outbox(config: &Config, sync: bool) -> Result<(Outbox, Option<ErrorCode>
                 counter_key,
                 client_identity: config.client_identity.clone(),
                 ca: config.central_ca.clone(),
+                revoked_marker: Some(config.data_dir.join(enrolment::REVOKED_FILE)),
                 connect_timeout: std::time::Duration::from_secs(5),
                 request_timeout: std::time::Duration::from_millis(
                     config
@@ -322,6 +334,8 @@ impl App {
             session: Default::default(),
             outbox: Arc::default(),
             sign_offs: Mutex::new(Vec::new()),
+            revoked: Default::default(),
+            enrolled_url: Mutex::new(None),
         }
     }
 
@@ -361,16 +375,105 @@ impl App {
     /// (plain HTTP is for loopback only) is refused before anything is sent.
     pub fn sign_in(&self, req: &SignInRequest) -> Result<StaffSession, ErrorBody> {
         session::check_sign_in(req)?;
-        let Some(central) = self.config.central()? else {
+        // A revoked counter is refused here, without asking the service again.
+        if self.is_revoked() {
+            return Err(ErrorBody::new(ErrorCode::CounterRevoked));
+        }
+        let Some(central) = self.central_in_force()? else {
             return Err(ErrorBody::new(ErrorCode::CentralNotConfigured));
         };
-        let s = self.sign_in_online_or_offline(&central.base, req)?;
+        let s = self
+            .sign_in_online_or_offline(&central.base, req)
+            .map_err(|e| self.note_if_revoked(e))?;
         let staff = s.staff.clone();
         let token = s.token.clone();
         *lock(&self.session) = Some(s);
         // An offline session has no token: its changes wait for an online one.
         self.with_driver(|d| d.set_token(Some(token).filter(|t| !t.is_empty())));
         Ok(staff)
+    }
+
+    /// Whether this counter is enrolled, the central address in force and
+    /// where it comes from, and the site it serves (see [`EnrolmentView`]).
+    /// Reads two small files and no keyring: cheap enough to poll. When
+    /// the counter has been revoked (by any call, the sync driver's
+    /// included) and somebody is still signed in, they are signed out.
+    pub fn enrolment(&self) -> EnrolmentView {
+        let view = enrolment::view(&self.current_config(), self.is_revoked());
+        if view.revoked && lock(&self.session).is_some() {
+            self.sign_out();
+        }
+        view
+    }
+
+    /// Enrol this counter at the central service `req.central_url` with a
+    /// one-time enrolment code: the machine key that comes back is kept
+    /// (keyring, else `counter.key`, 0600; never shown) and the address and
+    /// the site in `enrolment.json`. A bad address, an unreachable service
+    /// (`central.dns`, `central.refused`, `central.tls`,
+    /// `central.unreachable`), something that is not an ehr-central
+    /// (`central.not_a_central_service`), and an unknown, expired or used
+    /// code each have their own error. Enrolling again clears a revocation.
+    /// Blocks for the request: call it off the UI thread.
+    pub fn enrol(&self, req: &EnrolCounterRequest) -> Result<EnrolmentView, ErrorBody> {
+        let e = enrolment::enrol(&self.config, req)?;
+        *lock(&self.enrolled_url) = Some(e.central_url);
+        self.revoked
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        Ok(self.enrolment())
+    }
+
+    /// In training mode, enrol at the embedded service with the code its
+    /// launcher minted (`EHR_TRAINING_ENROLMENT_CODE`), unless this counter
+    /// is enrolled already: the clerk is never asked for a code. `None`
+    /// when there was nothing to do.
+    pub fn enrol_for_training(&self) -> Result<Option<EnrolmentView>, ErrorBody> {
+        match enrolment::enrol_for_training(&self.current_config())? {
+            None => Ok(None),
+            Some(e) => {
+                *lock(&self.enrolled_url) = Some(e.central_url);
+                Ok(Some(self.enrolment()))
+            }
+        }
+    }
+
+    /// The configuration in force: [`App::config`], with the address of
+    /// an enrolment made since the start when nothing above the enrolment
+    /// names one.
+    fn current_config(&self) -> Config {
+        let mut c = self.config.clone();
+        if let Some(url) = lock(&self.enrolled_url).clone() {
+            if matches!(
+                c.central_source,
+                CentralUrlSource::None | CentralUrlSource::Enrolment
+            ) {
+                c.central_url = Some(url);
+                c.central_source = CentralUrlSource::Enrolment;
+            }
+        }
+        c
+    }
+
+    /// The central address in force, checked.
+    fn central_in_force(&self) -> Result<Option<config::CentralUrl>, ErrorBody> {
+        self.current_config().central()
+    }
+
+    fn is_revoked(&self) -> bool {
+        self.revoked.load(std::sync::atomic::Ordering::SeqCst)
+            || enrolment::is_revoked(&self.config.data_dir)
+    }
+
+    /// An error from the service: `counter.revoked` is recorded (in memory
+    /// and in the data folder) and everyone is signed out.
+    fn note_if_revoked(&self, e: ErrorBody) -> ErrorBody {
+        if e.code == ErrorCode::CounterRevoked {
+            self.revoked
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+            enrolment::mark_revoked(&self.config.data_dir);
+            self.sign_out();
+        }
+        e
     }
 
     /// A supervisor signs off an override for the local record
@@ -387,12 +490,12 @@ impl App {
             staff_code: req.staff_code.clone(),
             password: req.password.clone(),
         })?;
-        let Some(base) = &self.config.central_url else {
+        let Some(base) = &self.current_config().central_url else {
             return Err(ErrorBody::new(ErrorCode::CentralNotConfigured));
         };
         let asked_at = sync::unix_ms();
         let given = central::sign_off(&self.config, base, &token, req)
-            .map_err(|e| self.seen_from_service(e))?;
+            .map_err(|e| self.note_if_revoked(self.seen_from_service(e)))?;
         let within = i64::try_from(given.attach_within_seconds).unwrap_or(0);
         lock(&self.sign_offs).push(HeldSignOff {
             token: given.token.clone(),
@@ -453,6 +556,9 @@ impl App {
         let spawned = std::thread::Builder::new()
             .name("store-open".into())
             .spawn(move || {
+                // Training: enrolled at the embedded service before the
+                // sync driver needs the machine key.
+                let _ = enrolment::enrol_for_training(&config);
                 let _ = open_slot(&config, &slot, &session, true, true);
             });
         if spawned.is_err() {
@@ -880,7 +986,7 @@ impl App {
 
     /// The field engineer's report: version, data directory, PC/SC, central.
     pub fn doctor(&self) -> DoctorReport {
-        doctor::run(&self.config)
+        doctor::run(&self.current_config())
     }
 }
 

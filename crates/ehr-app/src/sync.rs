@@ -49,8 +49,9 @@ pub fn unix_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// How the driver reaches the central service.
-#[derive(Debug, Clone)]
+/// How the driver reaches the central service. Its `Debug` never shows the
+/// machine key.
+#[derive(Clone)]
 pub struct Endpoint {
     /// The base URL (`https://…`, or `http://127.0.0.1:…` on loopback).
     pub base_url: String,
@@ -64,6 +65,23 @@ pub struct Endpoint {
     pub connect_timeout: Duration,
     /// Whole-request timeout.
     pub request_timeout: Duration,
+    /// Where to record that the service revoked this counter
+    /// (`counter.revoked` in answer to a batch), for the app to read.
+    pub revoked_marker: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("base_url", &self.base_url)
+            .field(
+                "counter_key",
+                &self.counter_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("client_identity", &self.client_identity)
+            .field("ca", &self.ca)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the status bar needs from the driver.
@@ -539,6 +557,7 @@ impl Worker {
         let client = self.client.clone();
         let url = format!("{}/v1/batch", self.endpoint.base_url.trim_end_matches('/'));
         let counter_key = self.endpoint.counter_key.clone();
+        let revoked_marker = self.endpoint.revoked_marker.clone();
         let token = self.token.clone();
         Some(Box::pin(async move {
             // Rows no longer queued in the store (resolved meanwhile) are done
@@ -602,6 +621,16 @@ impl Worker {
                     (batch, Answer::Results(results), outcomes)
                 }
                 401 => (batch, Answer::Unauthorized, HashMap::new()),
+                // A revoked counter: recorded for the app, which signs
+                // everyone out; the operations stay queued.
+                403 if serde_json::from_slice::<ErrorBody>(&bytes)
+                    .is_ok_and(|e| e.code == ehr_protocol::ErrorCode::CounterRevoked) =>
+                {
+                    if let Some(path) = revoked_marker {
+                        let _ = std::fs::write(path, b"revoked");
+                    }
+                    (batch, Answer::ServerError(status), HashMap::new())
+                }
                 408 | 429 | 500..=599 => (batch, Answer::ServerError(status), HashMap::new()),
                 // Only the service's own refusal of the request's content
                 // is bisected towards the attention list. Anything else (a

@@ -120,7 +120,14 @@ fn with_entry<T: Send + 'static>(
     dir: &Path,
     f: impl FnOnce(&keyring::Entry) -> Option<T> + Send + 'static,
 ) -> Option<T> {
-    let user = keyring_user(dir);
+    with_entry_of(keyring_user(dir), f)
+}
+
+/// [`with_entry`] for the keyring entry of user name `user`.
+fn with_entry_of<T: Send + 'static>(
+    user: String,
+    f: impl FnOnce(&keyring::Entry) -> Option<T> + Send + 'static,
+) -> Option<T> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("keyring".into())
@@ -268,4 +275,51 @@ pub(crate) fn create(dir: &Path, policy: KeyPolicy) -> Result<(Key, KeySource)> 
 /// Record where the key of the store just created is.
 pub(crate) fn commit(dir: &Path, source: KeySource) -> Result<()> {
     write_marker(dir, source)
+}
+
+/// The keyring entry's user name of another secret of this data folder
+/// (`what`, for example `counter`: the counter's machine key), beside the
+/// store's own (`store:…`).
+fn secret_user(what: &str, dir: &Path) -> String {
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
+    format!("{what}:{}", dir.display())
+}
+
+/// Whether a secret may be kept in the keyring here (a session bus, and
+/// `policy` allows it).
+pub fn keyring_allowed(policy: KeyPolicy) -> bool {
+    policy == KeyPolicy::Auto && keyring_usable()
+}
+
+/// Keep another secret of the data folder `dir` (`what`: `counter` for the
+/// machine key) in the keyring, with the store key's time limit; `true`
+/// only when the keyring holds it afterwards (read back).
+pub fn keep_secret_in_keyring(dir: &Path, what: &str, secret: &str) -> bool {
+    if !keyring_usable() {
+        return false;
+    }
+    let secret = secret.to_owned();
+    with_entry_of(secret_user(what, dir), move |e| {
+        e.set_password(&secret).ok()?;
+        (e.get_password().ok()? == secret).then_some(())
+    })
+    .is_some()
+}
+
+/// The secret `what` of the data folder `dir` from the keyring, if it holds
+/// one (`None` also when the keyring does not answer in time).
+pub fn secret_from_keyring(dir: &Path, what: &str) -> Option<String> {
+    if !keyring_usable() {
+        return None;
+    }
+    with_entry_of(secret_user(what, dir), |e| e.get_password().ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+/// Forget the secret `what` of the data folder `dir` in the keyring.
+pub fn forget_secret_in_keyring(dir: &Path, what: &str) {
+    if keyring_usable() {
+        let _ = with_entry_of(secret_user(what, dir), |e| e.delete_credential().ok());
+    }
 }

@@ -43,13 +43,33 @@ pub fn run(app: &ehr_app::App, args: &Args) -> ExitCode {
             r.pcsc.error.as_deref().unwrap_or("unknown")
         );
     }
+    use ehr_protocol::ipc::CentralUrlSource as Src;
+    let from = match r.central_url_source {
+        Src::Environment => "from EHR_CENTRAL_URL".to_owned(),
+        Src::ConfigFile => format!("from {}", r.config_file),
+        Src::Enrolment => "from the enrolment".to_owned(),
+        Src::None => String::new(),
+    };
     match (&r.central_url, r.central_url_error) {
-        (Some(url), None) => println!("[ok  ] central service {url}"),
+        (Some(url), None) => println!("[ok  ] central service {url} ({from})"),
         (Some(url), Some(code)) => {
             let (en, _) = code.messages();
-            println!("[FAIL] central service {url} cannot be used ({code}): {en}");
+            println!("[FAIL] central service {url} ({from}) cannot be used ({code}): {en}");
         }
-        (None, _) => println!("[FAIL] central service not configured (set EHR_CENTRAL_URL)"),
+        (None, _) => println!(
+            "[FAIL] central service not configured (enrol with `ehrctl enrol`, or set central_url in {} or EHR_CENTRAL_URL)",
+            r.config_file
+        ),
+    }
+    match (r.enrolled, &r.counter_id, &r.site_code) {
+        _ if r.revoked => println!(
+            "[FAIL] counter revoked by the central service: enrol it again (`ehrctl enrol`)"
+        ),
+        (true, Some(id), Some(site)) => println!("[ok  ] counter {id} at site {site}"),
+        (true, _, _) => println!("[ok  ] counter has a machine key or certificate"),
+        (false, _, _) => {
+            println!("[FAIL] counter not enrolled (`ehrctl enrol --central URL --code CODE`)")
+        }
     }
     match (&r.identity_source_error, &r.ideas_endpoint) {
         (None, _) => println!("[ok  ] identity source {}", r.identity_source),

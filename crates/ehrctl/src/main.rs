@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 mod card;
 mod doctor;
 mod eligibility;
+mod enrol;
 mod id;
 mod queue;
 
@@ -28,6 +29,9 @@ struct Cli {
 enum Command {
     /// Report version, data folder, PC/SC service and readers, and the central URL.
     Doctor(doctor::Args),
+    /// Enrol this counter with a central service and its one-time code
+    /// (prints the site; the machine key is kept, never printed).
+    Enrol(enrol::Args),
     /// Identity document numbers: check one as the counter does.
     Id {
         #[command(subcommand)]
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
             let app = ehr_app::App::new(ehr_app::Config::from_env());
             doctor::run(&app, &args)
         }
+        Command::Enrol(args) => enrol::run(&args),
         Command::Id { command } => id::run(&command),
         Command::Card { command } => card::run(&command),
         Command::Eligibility(args) => eligibility::run(&args),

@@ -5,6 +5,10 @@ use std::process::Command;
 fn ehrctl() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_ehrctl"));
     c.env_remove("EHR_CENTRAL_URL")
+        .env(
+            "EHR_COUNTER_CONFIG",
+            "/nonexistent/ehr-counter/counter.toml",
+        )
         .env_remove("EHR_TRAINING")
         .env_remove("EHR_IDEAS_ENDPOINT");
     c
@@ -76,9 +80,10 @@ fn doctor_text_names_each_problem_plainly() {
         "{text}"
     );
     assert!(
-        text.contains("central service not configured (set EHR_CENTRAL_URL)"),
+        text.contains("central service not configured (enrol with `ehrctl enrol`"),
         "{text}"
     );
+    assert!(text.contains("[FAIL] counter not enrolled"), "{text}");
     std::fs::remove_file(&dir).unwrap();
 }
 
@@ -98,6 +103,8 @@ fn doctor_reports_the_ideas_source_when_its_endpoint_is_set() {
     assert_eq!(v["ideas_endpoint"], "https://ideas.invalid");
     assert_eq!(v["identity_source_error"], "ideas.unavailable");
     assert_eq!(v["central_url_error"], "central.insecure_url");
+    // Which source the address comes from; the https rule holds for it.
+    assert_eq!(v["central_url_source"], "environment");
     let text = ehrctl()
         .arg("doctor")
         .env("EHR_COUNTER_DATA_DIR", &dir)
@@ -129,4 +136,42 @@ fn unknown_subcommand_is_a_usage_error() {
     let out = ehrctl().arg("no-such-command").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unrecognized subcommand"));
+}
+
+#[test]
+fn doctor_says_the_configuration_file_names_the_central_service() {
+    let dir = temp_dir("conf");
+    std::fs::create_dir_all(&dir).unwrap();
+    let conf = dir.join("counter.toml");
+    std::fs::write(
+        &conf,
+        "# this counter\ncentral_url = \"https://central.example:8443\"\n",
+    )
+    .unwrap();
+    let run = |env_url: Option<&str>| {
+        let mut c = ehrctl();
+        c.arg("doctor")
+            .env("EHR_COUNTER_DATA_DIR", dir.join("data"))
+            .env("EHR_COUNTER_CONFIG", &conf)
+            .env("PCSCLITE_CSOCK_NAME", dir.join("no-such-pcscd.comm"));
+        if let Some(u) = env_url {
+            c.env("EHR_CENTRAL_URL", u);
+        }
+        String::from_utf8(c.output().unwrap().stdout).unwrap()
+    };
+    let text = run(None);
+    assert!(
+        text.contains(&format!(
+            "[ok  ] central service https://central.example:8443 (from {})",
+            conf.display()
+        )),
+        "{text}"
+    );
+    // The environment wins over the file.
+    let text = run(Some("https://other.example"));
+    assert!(
+        text.contains("central service https://other.example (from EHR_CENTRAL_URL)"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
