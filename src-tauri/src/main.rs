@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use ehr_app::App;
 use ehr_protocol::card::{FieldIssue, IdentityView, ManualIdentityRequest, ReaderView};
 use ehr_protocol::ipc::{
-    AppInfo, AttentionItem, AttentionNotice, DiscardRequest, SignInRequest, StaffSession,
-    SyncStatus,
+    AppInfo, AttentionItem, AttentionNotice, DiscardRequest, EnrolCounterRequest, EnrolmentView,
+    PolicyView, SignInRequest, StaffSession, SyncStatus,
 };
 use ehr_protocol::ErrorBody;
 use tauri::ipc::Channel;
@@ -24,6 +24,14 @@ use tauri::{Manager, State};
 /// permission, so the window's capability stays limited to our commands).
 #[derive(Default, Clone)]
 struct ReaderWatchers(Arc<Mutex<Vec<Channel<ReaderView>>>>);
+
+/// The UI's subscription to a close of the window while changes are still
+/// queued (it asks the clerk), and whether the clerk confirmed.
+#[derive(Default)]
+struct CloseGuard {
+    watcher: Mutex<Option<Channel<u64>>>,
+    confirmed: std::sync::atomic::AtomicBool,
+}
 
 /// What the sign-in screen shows about this installation.
 #[tauri::command]
@@ -41,6 +49,54 @@ fn sign_in(app: State<'_, App>, request: SignInRequest) -> Result<StaffSession, 
 #[tauri::command(async)]
 fn sign_out(app: State<'_, App>) {
     app.sign_out()
+}
+
+/// Lock the screen (idle, or the clerk asked): the identity is hidden.
+#[tauri::command(async)]
+fn lock(app: State<'_, App>) -> Result<(), ErrorBody> {
+    app.lock()
+}
+
+/// The same staff member unlocks with their password.
+#[tauri::command(async)]
+fn unlock(app: State<'_, App>, request: SignInRequest) -> Result<StaffSession, ErrorBody> {
+    app.unlock(&request)
+}
+
+/// The policies in force (idle-lock minutes and the rest).
+#[tauri::command(async)]
+fn policies(app: State<'_, App>) -> PolicyView {
+    app.policies()
+}
+
+/// Whether this counter is enrolled, and its site.
+#[tauri::command(async)]
+fn enrolment(app: State<'_, App>) -> EnrolmentView {
+    app.enrolment()
+}
+
+/// Enrol this counter with the central service (first run).
+#[tauri::command(async)]
+fn enrol(app: State<'_, App>, request: EnrolCounterRequest) -> Result<EnrolmentView, ErrorBody> {
+    app.enrol(&request)
+}
+
+/// The UI asks to hear of a close while changes are queued.
+#[tauri::command]
+fn watch_close(guard: State<'_, CloseGuard>, on_request: Channel<u64>) {
+    if let Ok(mut w) = guard.watcher.lock() {
+        *w = Some(on_request);
+    }
+}
+
+/// The clerk confirmed closing with changes queued (they stay in the store
+/// and are sent at the next start).
+#[tauri::command]
+fn close_app(guard: State<'_, CloseGuard>, window: tauri::Window) {
+    guard
+        .confirmed
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = window.close();
 }
 
 /// The card side now; later changes arrive on `on_change`.
@@ -149,10 +205,38 @@ fn main() {
         }))
         .manage(app)
         .manage(watchers)
+        .manage(CloseGuard::default())
+        // Closing with changes still queued asks the clerk first (the UI
+        // says how many, and that they go at the next start).
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                let guard = window.state::<CloseGuard>();
+                if guard.confirmed.load(std::sync::atomic::Ordering::SeqCst) {
+                    return;
+                }
+                let queued = window.state::<App>().queued_changes();
+                if queued > 0 {
+                    if let Ok(w) = guard.watcher.lock() {
+                        if let Some(ch) = w.as_ref() {
+                            if ch.send(queued).is_ok() {
+                                api.prevent_close();
+                            }
+                        }
+                    }
+                }
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             app_info,
             sign_in,
             sign_out,
+            lock,
+            unlock,
+            policies,
+            enrolment,
+            enrol,
+            watch_close,
+            close_app,
             watch_reader,
             finish_task,
             check_manual_identity,

@@ -1,125 +1,156 @@
-//! The app opens on its sign-in screen, and its errors reach the clerk in
-//! both languages.
+//! First run and sign-in: a counter that was never enrolled opens on the
+//! first-run screen, refuses bad input with its own specific error each, is
+//! enrolled with a code from `ehr-central counter enrol`, and then opens on
+//! its sign-in screen, in either language, keyboard first.
 
-use std::time::Duration;
+use ehr_tests::central::Central;
+use ehr_tests::harness::{run_with, wait_for, wait_for_text, window_names};
+use fantoccini::{Client, Locator};
 
-use ehr_tests::harness::{run, wait_for, wait_for_text, window_names};
-use fantoccini::Locator;
+use crate::ui::{assert_accessible, click, fill, type_keys, wait_for_focus, ENTER, TAB, WAIT};
 
-const WAIT: Duration = Duration::from_secs(15);
+/// Submit the first-run form with `url` and `code`; the refusal's code.
+async fn enrol_refused(client: &Client, url: &str, code: &str) -> String {
+    fill(client, "enrol-central", url).await;
+    fill(client, "enrol-code", code).await;
+    // An earlier refusal goes when the new one comes: wait for a change.
+    let before = match client.find(Locator::Css("#enrol-error")).await {
+        Ok(e) => e.attr("data-code").await.ok().flatten(),
+        Err(_) => None,
+    };
+    click(client, "[data-testid=enrol-submit]").await;
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if let Ok(e) = client.find(Locator::Css("#enrol-error")).await {
+            let now = e.attr("data-code").await.ok().flatten();
+            if now.is_some() && now != before {
+                return now.unwrap_or_default();
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no new refusal for {url} (still {before:?})"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
 
 #[test]
-fn opens_on_sign_in_screen() {
-    run("opens_on_sign_in_screen", |client, env| async move {
-        let heading = wait_for(&client, Locator::Css("h1#sign-in-heading"), WAIT).await;
-        assert!(
-            heading.is_displayed().await.unwrap(),
-            "the heading is visible"
-        );
-        let text = heading.text().await.unwrap();
-        assert!(
-            text.contains("Sign in") && text.contains("登入"),
-            "bilingual heading, got {text:?}"
-        );
-
-        assert_eq!(
-            client.title().await.unwrap(),
-            "eHR Counter",
-            "document title"
-        );
+fn first_run_enrols_the_counter_then_opens_on_sign_in() {
+    let central = Central::start("first-run").expect("ehr-central");
+    let code = central
+        .mint_enrolment_code("HA-QEH", "QEH counter 7")
+        .expect("enrolment code");
+    let (staff, password) = central.clerk.clone();
+    let url = central.url.clone();
+    let refused_port = format!("http://127.0.0.1:{}", free_port());
+    // No machine key and no address: a counter fresh from the installer.
+    run_with("first_run", Vec::new(), move |client, env| async move {
+        let heading = wait_for(&client, Locator::Css("h1#enrol-heading"), WAIT).await;
+        assert!(heading.is_displayed().await.unwrap());
+        assert!(heading
+            .text()
+            .await
+            .unwrap()
+            .contains("Set up this counter"));
+        assert_eq!(client.title().await.unwrap(), "eHR Counter");
         let names = window_names(&env.display).unwrap();
         assert!(
             names.iter().any(|n| n == "eHR Counter"),
-            "a top-level window titled \"eHR Counter\" exists on {}; windows: {names:?}",
+            "a top-level window titled \"eHR Counter\" on {}: {names:?}",
             env.display
         );
+        wait_for_focus(&client, "enrol-central").await;
+        assert_accessible(&client, "first run").await;
+        // The header offers the other language, and the screen follows it.
+        click(&client, "[data-testid=switch-language]").await;
+        wait_for_text(&client, Locator::Css("h1#enrol-heading"), WAIT, |t| {
+            t.contains("設定此櫃位")
+        })
+        .await;
+        assert_accessible(&client, "first run (zh-HK)").await;
+        click(&client, "[data-testid=switch-language]").await;
 
-        // The footer comes from the typed `app_info` command: the round trip
-        // UI -> Rust -> UI works and carries the real version.
+        // Each kind of bad input has its own words.
+        assert_eq!(
+            enrol_refused(&client, "http://central.example", "ABC").await,
+            "central.insecure_url"
+        );
+        assert_eq!(
+            enrol_refused(&client, &refused_port, "ABC").await,
+            "central.refused"
+        );
+        assert_eq!(
+            enrol_refused(&client, "https://no-such-host.invalid", "ABC").await,
+            "central.dns"
+        );
+        assert_eq!(
+            enrol_refused(&client, &url, "NOT-A-CODE").await,
+            "counter.enrolment_code_invalid"
+        );
+        assert_accessible(&client, "first run with a refusal").await;
+
+        // The real code: the counter knows its site and opens on sign-in.
+        fill(&client, "enrol-central", &url).await;
+        fill(&client, "enrol-code", &code).await;
+        click(&client, "[data-testid=enrol-submit]").await;
+        wait_for(&client, Locator::Css("h1#sign-in-heading"), WAIT).await;
+        let site = wait_for_text(&client, Locator::Css("[data-testid=site]"), WAIT, |t| {
+            t.contains("HA-QEH")
+        })
+        .await;
+        assert!(site.contains("Queen Elizabeth"), "{site}");
         let about = wait_for_text(&client, Locator::Css("[data-testid=app-info]"), WAIT, |t| {
             t.contains("eHR Counter")
         })
         .await;
+        assert!(about.contains(env!("CARGO_PKG_VERSION")), "{about}");
         assert!(
-            about.contains(env!("CARGO_PKG_VERSION")),
-            "version shown, got {about:?}"
+            about.contains(&url),
+            "the enrolled address in force: {about}"
         );
-        assert!(
-            about.contains("not configured"),
-            "no central configured in tests, got {about:?}"
+        assert_accessible(&client, "sign-in").await;
+
+        // Sign-in refusals are specific, next to the field, and cleared
+        // passwords never linger; all by keyboard.
+        wait_for_focus(&client, "staff-code").await;
+        type_keys(&client, ENTER).await;
+        let alert = wait_for(&client, Locator::Css("[role=alert][data-code]"), WAIT).await;
+        assert_eq!(
+            alert.attr("data-code").await.unwrap().as_deref(),
+            Some("auth.staff_code_required")
         );
+        assert!(alert
+            .text()
+            .await
+            .unwrap()
+            .contains("Enter your staff code."));
+        let field = client.find(Locator::Id("staff-code")).await.unwrap();
+        assert_eq!(
+            field.attr("aria-invalid").await.unwrap().as_deref(),
+            Some("true")
+        );
+        assert_accessible(&client, "sign-in with a refused field").await;
+        wait_for_focus(&client, "staff-code").await;
+        type_keys(&client, &staff).await;
+        type_keys(&client, TAB).await;
+        type_keys(&client, &format!("{password}{ENTER}")).await;
+        let who = wait_for_text(
+            &client,
+            Locator::Css("[data-testid=staff-code]"),
+            WAIT,
+            |t| !t.is_empty(),
+        )
+        .await;
+        assert_eq!(who, staff);
     });
+    drop(central);
 }
 
-#[test]
-fn sign_in_errors_are_specific_and_bilingual() {
-    run(
-        "sign_in_errors_are_specific_and_bilingual",
-        |client, _env| async move {
-            let submit = wait_for(&client, Locator::Css("button[type=submit]"), WAIT).await;
-            submit.click().await.unwrap();
-            let alert = wait_for(&client, Locator::Css("[role=alert][data-code]"), WAIT).await;
-            assert_eq!(
-                alert.attr("data-code").await.unwrap().as_deref(),
-                Some("auth.staff_code_required")
-            );
-            let text = alert.text().await.unwrap();
-            assert!(
-                text.contains("Enter your staff code.") && text.contains("請輸入職員編號。"),
-                "{text:?}"
-            );
-            let field = client.find(Locator::Id("staff-code")).await.unwrap();
-            assert_eq!(
-                field.attr("aria-invalid").await.unwrap().as_deref(),
-                Some("true")
-            );
-
-            // A well-formed attempt reaches the app crate, which says plainly that
-            // this counter has no central service.
-            field.send_keys("HA-0042").await.unwrap();
-            client
-                .find(Locator::Id("password"))
-                .await
-                .unwrap()
-                .send_keys("not-a-real-password")
-                .await
-                .unwrap();
-            client
-                .find(Locator::Css("button[type=submit]"))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
-            let code = wait_for_text(
-                &client,
-                Locator::Css("[role=alert][data-code]"),
-                WAIT,
-                |t| t.contains("central"),
-            )
-            .await;
-            assert!(
-                code.contains("not connected to a central registration service"),
-                "{code:?}"
-            );
-            assert!(
-                code.contains("尚未連接中央登記服務"),
-                "Chinese message present: {code:?}"
-            );
-            let alert = client
-                .find(Locator::Css("[role=alert][data-code]"))
-                .await
-                .unwrap();
-            assert_eq!(
-                alert.attr("data-code").await.unwrap().as_deref(),
-                Some("central.not_configured")
-            );
-            let pw = client.find(Locator::Id("password")).await.unwrap();
-            assert_eq!(
-                pw.prop("value").await.unwrap().as_deref(),
-                Some(""),
-                "password cleared after an attempt"
-            );
-        },
-    );
+/// A loopback port nothing listens on (bound, then released).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }

@@ -12,7 +12,7 @@ fn second_launch_exits_and_leaves_one_window() {
         |client, env| async move {
             wait_for(
                 &client,
-                Locator::Css("h1#sign-in-heading"),
+                Locator::Css("h1#enrol-heading"),
                 Duration::from_secs(15),
             )
             .await;
@@ -42,11 +42,9 @@ fn second_launch_exits_and_leaves_one_window() {
             let windows = window_names(&env.display).unwrap();
             let count = windows.iter().filter(|n| *n == "eHR Counter").count();
             assert_eq!(count, 1, "exactly one counter window; windows: {windows:?}");
-            // The first instance still answers.
-            let h = client
-                .find(Locator::Css("h1#sign-in-heading"))
-                .await
-                .unwrap();
+            // The first instance still answers (on its first-run screen:
+            // this counter is not enrolled).
+            let h = client.find(Locator::Css("h1#enrol-heading")).await.unwrap();
             assert!(h.is_displayed().await.unwrap());
         },
     );

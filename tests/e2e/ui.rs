@@ -34,3 +34,78 @@ pub async fn sign_in(client: &Client, code: &str, password: &str) {
     fill(client, "password", password).await;
     click(client, "button[type=submit]").await;
 }
+
+/// The id of the element that has the keyboard focus.
+pub async fn focused_id(client: &Client) -> Option<String> {
+    let el = client.active_element().await.ok()?;
+    el.attr("id").await.ok().flatten()
+}
+
+/// Wait until the element with this id has the keyboard focus.
+pub async fn wait_for_focus(client: &Client, id: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if focused_id(client).await.as_deref() == Some(id) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "#{id} never took the focus (focused: {:?})",
+            focused_id(client).await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Type into whatever has the focus, as a keyboard would.
+pub async fn type_keys(client: &Client, keys: &str) {
+    client
+        .active_element()
+        .await
+        .expect("a focused element")
+        .send_keys(keys)
+        .await
+        .expect("type");
+}
+
+/// The WebDriver keys a clerk presses.
+pub const TAB: &str = "\u{E004}";
+pub const ENTER: &str = "\u{E007}";
+
+/// axe-core, from the UI's own dev dependencies (`npm ci` installs it).
+fn axe_source() -> String {
+    let path = ehr_tests::workspace::root().join("ui/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/setup.sh)", path.display()))
+}
+
+/// Runs axe-core inside the real window on the screen as it is now and fails
+/// on any serious or critical violation of WCAG 2.1 A/AA. Injected once per
+/// page (the UI is a single page); every screen the tests reach joins.
+pub async fn assert_accessible(client: &Client, screen: &str) {
+    let loaded = client
+        .execute("return typeof window.axe", vec![])
+        .await
+        .expect("probe axe");
+    if loaded.as_str() != Some("object") {
+        client
+            .execute(&format!("{};\nreturn true;", axe_source()), vec![])
+            .await
+            .expect("inject axe-core");
+    }
+    let violations = client
+        .execute(
+            "return axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})\
+             .then(r => r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')\
+             .map(v => ({id: v.id, impact: v.impact, targets: v.nodes.map(n => n.target.join(' '))})))",
+            vec![],
+        )
+        .await
+        .expect("run axe-core");
+    let list = violations.as_array().cloned().unwrap_or_default();
+    assert!(
+        list.is_empty(),
+        "{screen}: serious or critical accessibility violations: {}",
+        serde_json::to_string_pretty(&violations).unwrap_or_default()
+    );
+}

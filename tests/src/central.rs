@@ -183,6 +183,35 @@ impl Central {
         Ok(())
     }
 
+    /// A new counter at `site` and its one-time enrolment code, as
+    /// `ehr-central counter enrol` prints it for a field engineer.
+    pub fn mint_enrolment_code(&self, site: &str, name: &str) -> Result<String, String> {
+        let out = Command::new(binary())
+            .args([
+                "counter",
+                "enrol",
+                "--site",
+                site,
+                "--name",
+                name,
+                "--data-dir",
+            ])
+            .arg(&self.dir)
+            .env("EHR_CENTRAL_LOG", "warn")
+            .output()
+            .map_err(|e| format!("ehr-central counter enrol: {e}"))?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        text.lines()
+            .find_map(|l| l.split_once("enrolment code").map(|(_, rest)| rest))
+            .and_then(|rest| rest.rsplit(':').next())
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| format!("no enrolment code in: {text}"))
+    }
+
     /// Enrol another counter at `site`, bound to a client certificate by
     /// its SHA-256 fingerprint (lower-case hex).
     pub fn enrol_certificate_counter(&self, site: &str, fingerprint: &str) -> Result<(), String> {

@@ -231,6 +231,9 @@ const UI_THREAD_COMMANDS: &[&str] = &[
     "watch_reader",
     "finish_task",
     "check_manual_identity",
+    // Keep a channel; close the window. Neither touches the store.
+    "watch_close",
+    "close_app",
 ];
 
 /// Each `#[tauri::command…]` in `main_rs`: (name, whether it is async).

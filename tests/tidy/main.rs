@@ -6,6 +6,8 @@
 //!   the window's capability name the same set of commands.
 //! - Tauri is locked down: no devtools feature, a CSP with no remote origin,
 //!   no dev server URL, and the single-instance plugin registered.
+//! - Reader-facing text lives in the message catalogue only (`catalogue`).
 
+mod catalogue;
 mod lockdown;
 mod no_tauri_below_shell;

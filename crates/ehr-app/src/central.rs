@@ -221,9 +221,10 @@ fn send_as_counter(
         Some(key) => post.header("X-Counter-Key", key),
         None => post,
     };
+    // Refused, not found (DNS), TLS and timeouts each have their own code.
     let resp = post
         .send()
-        .map_err(|_| ErrorBody::new(ErrorCode::CentralUnreachable))?;
+        .map_err(|e| ErrorBody::new(crate::net::classify(&e)))?;
     let status = resp.status();
     let bytes = resp
         .bytes()

@@ -15,6 +15,7 @@ pub mod config;
 pub mod doctor;
 pub mod enrolment;
 pub mod net;
+mod screen_lock;
 mod session;
 pub mod staff;
 pub mod sync;
@@ -27,6 +28,7 @@ pub use doctor::DoctorReport;
 use ehr_protocol::card::{FieldIssue, IdentityView, ManualIdentityRequest, ReaderView};
 use std::sync::{Arc, Mutex};
 
+use ehr_protocol::audit::AuditAction;
 use ehr_protocol::ipc::{
     AppInfo, AttentionItem, AttentionNotice, DiscardRequest, DocumentTypeOption, SignInRequest,
     StaffRole, StaffSession, SyncLink, SyncStatus,
@@ -57,12 +59,29 @@ pub struct App {
     outbox: Arc<StoreSlot>,
     /// Supervisor sign-offs given at this counter and not attached yet.
     sign_offs: Mutex<Vec<HeldSignOff>>,
+    /// Whether the identity on the card side has been audited as shown
+    /// (`card.read`): until it is, nobody is shown it.
+    card_audited: Arc<Mutex<bool>>,
     /// The central service revoked this counter (`counter.revoked`): nobody
     /// signs in until it is enrolled again.
     revoked: std::sync::atomic::AtomicBool,
     /// The address of an enrolment made since the app started (in force
     /// when neither the environment nor the configuration file names one).
     enrolled_url: Mutex<Option<String>>,
+    /// The screen is locked (idle, or the clerk locked it): the card side
+    /// answers without the identity until the same staff member unlocks.
+    locked: std::sync::atomic::AtomicBool,
+}
+
+/// An audit event that could not be written yet (a sign-in while the store
+/// was still opening): written, with its own time, before the next one.
+#[derive(Debug, Clone)]
+struct PendingAudit {
+    at_ms: i64,
+    counter_id: Option<String>,
+    staff_code: String,
+    action: ehr_protocol::audit::AuditAction,
+    subject: Option<String>,
 }
 
 /// A sign-off the service gave, until it is attached to a change.
@@ -130,6 +149,8 @@ struct StoreSlot {
     /// The last local write that failed (cleared by the next that
     /// succeeds), for the status bar.
     write_error: Mutex<Option<ErrorCode>>,
+    /// Sign-ins and sign-outs recorded while the store was not open yet.
+    audit_backlog: Mutex<Vec<PendingAudit>>,
 }
 
 #[derive(Debug, Default)]
@@ -239,7 +260,13 @@ fn open_slot(
             Err(e)
         }
     };
+    drop(st);
     slot.changed.notify_all();
+    if result.is_ok() {
+        // What was recorded while the store opened (a sign-in) goes into
+        // the chain now, in order, before anything else.
+        let _ = write_audit(slot, None);
+    }
     result
 }
 
@@ -317,6 +344,70 @@ fn store_err(e: ehr_store::StoreError) -> ErrorBody {
     ErrorBody::new(e.code())
 }
 
+/// The open store of `slot`, if it is open (never opens it).
+fn open_store_of(slot: &StoreSlot) -> Option<Arc<Mutex<ehr_store::Store>>> {
+    match &*lock(&slot.state) {
+        SlotState::Open(o) => Some(o.store.clone()),
+        _ => None,
+    }
+}
+
+/// Tell the sync driver of `slot` about operations just queued.
+fn notify_driver(slot: &StoreSlot, queued: Vec<ehr_sync::QueuedOp>) {
+    if queued.is_empty() {
+        return;
+    }
+    if let SlotState::Open(o) = &*lock(&slot.state) {
+        if let Some(d) = &o.driver {
+            for q in queued {
+                d.event(ehr_sync::Event::LocalWrite(q));
+            }
+        }
+    }
+}
+
+/// Write the backlog of `slot`, then `event` (if any), into the audit chain
+/// of its open store, each with its operation for the central service.
+fn write_audit(slot: &StoreSlot, event: Option<PendingAudit>) -> Result<(), ErrorBody> {
+    let store = open_store_of(slot).ok_or_else(|| ErrorBody::new(ErrorCode::StoreOpening))?;
+    let mut backlog = lock(&slot.audit_backlog);
+    let mut queued = Vec::new();
+    let written = {
+        let mut s = lock(&store);
+        let mut result = Ok(());
+        for e in backlog.iter().chain(event.iter()) {
+            let appended = s.append_audit(
+                &ehr_store::NewAudit {
+                    counter_id: e.counter_id.as_deref(),
+                    staff_code: &e.staff_code,
+                    action: e.action.as_str(),
+                    subject: e.subject.as_deref(),
+                    detail: None,
+                },
+                e.at_ms,
+            );
+            match appended {
+                Ok(q) => queued.extend(q),
+                Err(err) => {
+                    result = Err(store_err(err));
+                    break;
+                }
+            }
+        }
+        result
+    };
+    if written.is_ok() {
+        backlog.clear();
+    } else {
+        // Whatever of the backlog went in is in the chain; what did not stays.
+        let done = queued.len().min(backlog.len());
+        backlog.drain(..done);
+    }
+    drop(backlog);
+    notify_driver(slot, queued);
+    written
+}
+
 impl App {
     /// An application over `config`. Does no IO.
     pub fn new(config: Config) -> Self {
@@ -334,8 +425,10 @@ impl App {
             session: Default::default(),
             outbox: Arc::default(),
             sign_offs: Mutex::new(Vec::new()),
+            card_audited: Arc::default(),
             revoked: Default::default(),
             enrolled_url: Mutex::new(None),
+            locked: Default::default(),
         }
     }
 
@@ -349,7 +442,8 @@ impl App {
         AppInfo {
             name: PRODUCT_NAME.to_owned(),
             version: VERSION.to_owned(),
-            central_url: self.config.central_url.clone(),
+            // The address in force: an enrolment since the start included.
+            central_url: self.current_config().central_url,
             training_mode: self.config.training_mode,
             document_types: ehr_domain::DocumentType::ALL
                 .iter()
@@ -387,9 +481,21 @@ impl App {
             .map_err(|e| self.note_if_revoked(e))?;
         let staff = s.staff.clone();
         let token = s.token.clone();
+        let counter_id = s.counter_id.clone();
         *lock(&self.session) = Some(s);
         // An offline session has no token: its changes wait for an online one.
         self.with_driver(|d| d.set_token(Some(token).filter(|t| !t.is_empty())));
+        // Audited; while the store is still opening, as soon as it is open.
+        let event = PendingAudit {
+            at_ms: sync::unix_ms(),
+            counter_id,
+            staff_code: staff.staff_code.clone(),
+            action: AuditAction::SignIn,
+            subject: None,
+        };
+        self.audit_or_hold(event);
+        // A card read while nobody was signed in is shown (and audited) now.
+        self.audit_card_on_screen();
         Ok(staff)
     }
 
@@ -509,11 +615,24 @@ impl App {
     /// Sign out: the session ends and the identity on screen is cleared.
     /// Queued changes stay queued until somebody signs in again.
     pub fn sign_out(&self) {
+        let ending = lock(&self.session).clone();
+        if let Some(s) = ending {
+            self.audit_or_hold(PendingAudit {
+                at_ms: sync::unix_ms(),
+                counter_id: s.counter_id,
+                staff_code: s.staff.staff_code,
+                action: AuditAction::SignOut,
+                subject: None,
+            });
+        }
         *lock(&self.session) = None;
+        self.locked
+            .store(false, std::sync::atomic::Ordering::SeqCst);
         lock(&self.sign_offs).clear();
         self.with_driver(|d| d.set_token(None));
         self.end_session();
         self.card.finish_task();
+        *lock(&self.card_audited) = false;
     }
 
     /// Open the encrypted local store and, with a central service
@@ -627,7 +746,25 @@ impl App {
         let now = sync::unix_ms();
         check_sign_offs(&lock(&self.sign_offs), change, now)?;
         let store = self.store()?;
-        let committed = lock(&store).commit_change(change, now);
+        let session = lock(&self.session).clone();
+        let (staff_code, counter_id) = session
+            .map(|s| (s.staff.staff_code, s.counter_id))
+            .ok_or_else(|| ErrorBody::new(ErrorCode::AuthSignInRequired))?;
+        // The change and the audit event that says who submitted it commit
+        // together; the subject is the local record's key.
+        let subject = ehr_protocol::audit::subject(&change.record_key);
+        let audit = ehr_store::NewAudit {
+            counter_id: counter_id.as_deref(),
+            staff_code: &staff_code,
+            action: AuditAction::ChangeSubmitted.as_str(),
+            subject: subject.as_deref(),
+            detail: None,
+        };
+        // Anything held back goes into the chain first, in its order.
+        if !lock(&self.outbox.audit_backlog).is_empty() {
+            let _ = write_audit(&self.outbox, None);
+        }
+        let committed = lock(&store).commit_change_audited(change, &audit, now);
         let queued = match committed {
             Ok(q) => {
                 *lock(&self.outbox.write_error) = None;
@@ -646,7 +783,11 @@ impl App {
                 return Err(e);
             }
         };
-        let ids = queued.iter().map(|q| q.id).collect();
+        let ids = queued
+            .iter()
+            .filter(|q| q.record_key == change.record_key)
+            .map(|q| q.id)
+            .collect();
         // Attached: the counter's part is done; the service checks the rest.
         let used = sign_off_tokens(change);
         lock(&self.sign_offs)
@@ -668,7 +809,16 @@ impl App {
         let store = self.store()?;
         let r = lock(&store).record(record_key);
         match r {
-            Ok(v) => Ok(Some(v)),
+            Ok(v) => {
+                // A signed-in clerk's view is audited (by the eHR number once
+                // there is one); support tools without a sign-in see only the
+                // status and number.
+                if self.signed_in() {
+                    let subject = v.1.clone().unwrap_or_else(|| record_key.to_owned());
+                    self.record_audit(AuditAction::RecordView, Some(&subject))?;
+                }
+                Ok(Some(v))
+            }
             Err(ehr_store::StoreError::NotFound) => Ok(None),
             Err(e) => Err(store_err(e)),
         }
@@ -689,6 +839,7 @@ impl App {
                 ehr_sync::Link::Offline => SyncLink::Offline,
             },
             queued: stats.queued.min(u64::from(u32::MAX)) as u32,
+            audit_queued: stats.audit_queued.min(u64::from(u32::MAX)) as u32,
             attention: stats.attention.min(u64::from(u32::MAX)) as u32,
             oldest_queued_at_ms: stats.oldest_queued_at_ms.map(|v| v.max(0) as u64),
             last_success_at_ms: stats.last_success_at_ms.map(|v| v.max(0) as u64),
@@ -747,11 +898,14 @@ impl App {
     pub fn retry_attention(&self, id: i64) -> Result<(), ErrorBody> {
         let staff = self.staff()?;
         let store = self.store()?;
-        let q = lock(&store)
+        let (q, audit) = lock(&store)
             .retry(id, &staff.staff_code, sync::unix_ms())
             .map_err(store_err)?;
         self.with_driver(|d| {
             d.event(ehr_sync::Event::Retried(q.id));
+            for a in audit {
+                d.event(ehr_sync::Event::LocalWrite(a));
+            }
             d.event(ehr_sync::Event::Connectivity(true));
         });
         Ok(())
@@ -773,7 +927,7 @@ impl App {
         let store = self.store()?;
         let now = sync::unix_ms();
         let audit = lock(&store)
-            .discard(req.id, &staff.staff_code, &req.reason, now, &rfc3339(now))
+            .discard(req.id, &staff.staff_code, &req.reason, now)
             .map_err(store_err)?;
         self.with_driver(|d| {
             d.event(ehr_sync::Event::Discarded(req.id));
@@ -793,20 +947,20 @@ impl App {
             .into_iter()
             .find(|i| i.id == id)
             .ok_or_else(|| ErrorBody::new(ErrorCode::QueueNotAttention))?;
+        use ehr_i18n::{format, text, Lang};
+        let body = |lang: Lang, reason: &str| {
+            vec![
+                text(lang, "notice.attention.what").to_owned(),
+                format(lang, "notice.attention.reason", &[("reason", reason)]),
+                text(lang, "notice.attention.next").to_owned(),
+            ]
+        };
         Ok(AttentionNotice {
-            title_en: "Your eHealth registration is not complete yet".to_owned(),
-            title_zh: "閣下的醫健通登記尚未完成".to_owned(),
+            title_en: text(Lang::En, "notice.attention.title").to_owned(),
+            title_zh: text(Lang::ZhHk, "notice.attention.title").to_owned(),
             summary: item.summary,
-            body_en: vec![
-                "We could not complete this request when it reached the central registration service.".to_owned(),
-                format!("Reason: {}", item.reason_en),
-                "Staff at this registration centre will follow it up. Please keep this notice and bring your identity document if you are asked to come back.".to_owned(),
-            ],
-            body_zh: vec![
-                "此申請送達中央登記服務時未能完成。".to_owned(),
-                format!("原因：{}", item.reason_zh),
-                "本登記中心的職員會跟進。請保留此通知書；如獲通知再次前來，請帶同身份證明文件。".to_owned(),
-            ],
+            body_en: body(Lang::En, &item.reason_en),
+            body_zh: body(Lang::ZhHk, &item.reason_zh),
             saved_at_ms: item.saved_at_ms,
         })
     }
@@ -816,12 +970,15 @@ impl App {
         self.with_driver(|d| d.event(ehr_sync::Event::Connectivity(true)));
     }
 
-    /// Wait until nothing is queued, or `timeout` passes; whether it drained.
+    /// Wait until nothing is queued (changes and audit events) and nothing
+    /// is on its way, or `timeout` passes; whether it drained. Audit events
+    /// go under a sign-in like everything else, so a sign-out's own event
+    /// waits for the next one.
     pub fn wait_until_drained(&self, timeout: std::time::Duration) -> Result<bool, ErrorBody> {
         let deadline = std::time::Instant::now() + timeout;
         loop {
             let st = self.sync_status()?;
-            if st.queued == 0 {
+            if st.queued == 0 && st.audit_queued == 0 && !st.sending {
                 return Ok(true);
             }
             if std::time::Instant::now() >= deadline {
@@ -837,44 +994,76 @@ impl App {
     /// code, with the masked number as the subject. Needs a sign-in; call
     /// it before showing the number, and show nothing if it fails.
     pub fn audit_reveal(&self, document_masked: &str) -> Result<(), ErrorBody> {
-        use ehr_protocol::wire::{AuditEvent, AuditEvents, Operation};
-        let staff = self.staff()?;
-        let store = self.store()?;
-        let now = sync::unix_ms();
-        // The service takes subjects of these characters only.
-        let subject: String = document_masked
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || "-_:.*()".contains(*c))
-            .take(64)
-            .collect();
-        let change = Change {
-            record_key: format!("audit:{}", uuid::Uuid::new_v4().simple()),
-            kind: "audit".to_owned(),
-            summary: "Audit: number revealed".to_owned(),
-            ops: vec![NewOp {
-                op: Operation::AuditEvents(AuditEvents {
-                    events: vec![AuditEvent {
-                        at: rfc3339(now),
-                        action: "id.reveal".to_owned(),
-                        subject: Some(subject.clone()),
-                        actor: Some(staff.staff_code.clone()),
-                    }],
-                }),
-                attachment: None,
-            }],
-        };
-        let queued = {
-            let mut s = lock(&store);
-            s.audit(now, &staff.staff_code, "id.reveal", Some(&subject))
-                .map_err(store_err)?;
-            s.commit_change(&change, now).map_err(store_err)?
-        };
-        self.with_driver(|d| {
-            for q in queued {
-                d.event(ehr_sync::Event::LocalWrite(q));
+        self.record_audit(AuditAction::Reveal, Some(document_masked))
+    }
+
+    /// Record an audit event for the signed-in staff member at this
+    /// counter: a link in the local audit chain and its `audit_events`
+    /// operation for the central service, in one transaction. `subject` is
+    /// a reference (an eHR number, a masked document number, a record key),
+    /// never personal data; only the characters the service accepts are
+    /// kept. Needs a sign-in and the store; call it before showing what it
+    /// audits, and show nothing if it fails.
+    pub fn record_audit(
+        &self,
+        action: AuditAction,
+        subject: Option<&str>,
+    ) -> Result<(), ErrorBody> {
+        let session = lock(&self.session).clone();
+        let s = session.ok_or_else(|| ErrorBody::new(ErrorCode::AuthSignInRequired))?;
+        // Opened here when nothing opened it yet (support tools, tests).
+        self.store()?;
+        write_audit(
+            &self.outbox,
+            Some(PendingAudit {
+                at_ms: sync::unix_ms(),
+                counter_id: s.counter_id,
+                staff_code: s.staff.staff_code,
+                action,
+                subject: subject.and_then(ehr_protocol::audit::subject),
+            }),
+        )
+    }
+
+    /// Record `event` now, or, while the store is not open yet, as soon as
+    /// it is (sign-in and sign-out must not wait for a keyring).
+    fn audit_or_hold(&self, event: PendingAudit) {
+        let open = open_store_of(&self.outbox).is_some();
+        if !open || write_audit(&self.outbox, Some(event.clone())).is_err() {
+            lock(&self.outbox.audit_backlog).push(event);
+            // The store may have opened meanwhile (its backlog written
+            // before this was added).
+            if open_store_of(&self.outbox).is_some() {
+                let _ = write_audit(&self.outbox, None);
             }
-        });
-        Ok(())
+        }
+    }
+
+    /// Audit the identity on the card side as shown (`card.read`, by its
+    /// masked number), once per identity; `false` if it could not be.
+    fn audit_card_on_screen(&self) -> bool {
+        let v = self.card.view();
+        audit_card_read(&self.outbox, &self.session, &self.card_audited, &v)
+    }
+
+    /// Walk the local audit chain (`ehrctl audit verify`): the first broken
+    /// link, if any. Needs no sign-in: the report names no subject.
+    pub fn verify_audit_chain(&self) -> Result<ehr_store::ChainReport, ErrorBody> {
+        let store = self.store()?;
+        let r = lock(&store).verify_audit_chain().map_err(store_err)?;
+        Ok(r)
+    }
+
+    /// The local audit events since `since_ms` (`ehrctl audit list`), in
+    /// chain order. Needs a staff sign-in.
+    pub fn audit_events_since(
+        &self,
+        since_ms: i64,
+    ) -> Result<Vec<ehr_store::AuditEntry>, ErrorBody> {
+        self.staff()?;
+        let store = self.store()?;
+        let r = lock(&store).audit_since(since_ms).map_err(store_err)?;
+        Ok(r)
     }
 
     /// The local audit rows of `action` (for support and tests): staff
@@ -919,10 +1108,13 @@ impl App {
         if options.source.is_none() {
             options.source = card::shared_source(&self.config);
         }
-        // Nobody's card data reaches a front end while nobody is signed in.
+        // Nobody's card data reaches a front end while nobody is signed
+        // in, nor before its showing is audited (`card.read`).
         let session = self.session.clone();
+        let slot = self.outbox.clone();
+        let audited = self.card_audited.clone();
         let guarded = move |u: &card::CardUpdate| {
-            if signed_in(&session) {
+            if signed_in(&session) && audit_card_read(&slot, &session, &audited, &u.view) {
                 on_change(u);
             } else {
                 on_change(&card::CardUpdate {
@@ -944,7 +1136,10 @@ impl App {
     /// What the card side of the screen shows now.
     pub fn reader_view(&self) -> ReaderView {
         let v = self.card.view();
-        if self.signed_in() {
+        if self.signed_in()
+            && !self.is_locked()
+            && (v.identity.is_none() || *lock(&self.card_audited))
+        {
             v
         } else {
             card::without_identity(&v)
@@ -954,7 +1149,9 @@ impl App {
     /// The clerk finished the task: the identity on screen is cleared (and a
     /// read in progress is cancelled).
     pub fn finish_task(&self) -> ReaderView {
-        self.card.finish_task()
+        let v = self.card.finish_task();
+        *lock(&self.card_audited) = false;
+        v
     }
 
     /// Check the manual pane with the domain rules: the identity as the pane
@@ -992,6 +1189,41 @@ impl App {
 
 fn signed_in(s: &Mutex<Option<central::Session>>) -> bool {
     lock(s).is_some()
+}
+
+/// Whether the identity in `view` may be shown: there is none (and the
+/// next one is audited afresh), or its showing to the signed-in clerk is
+/// audited as `card.read` with its masked number (now, or already). An
+/// audit that cannot be written keeps the identity off the screen.
+fn audit_card_read(
+    slot: &StoreSlot,
+    session: &Mutex<Option<central::Session>>,
+    audited: &Mutex<bool>,
+    view: &ReaderView,
+) -> bool {
+    let Some(identity) = &view.identity else {
+        *lock(audited) = false;
+        return true;
+    };
+    let mut done = lock(audited);
+    if *done {
+        return true;
+    }
+    let Some(s) = lock(session).clone() else {
+        return false;
+    };
+    let written = write_audit(
+        slot,
+        Some(PendingAudit {
+            at_ms: sync::unix_ms(),
+            counter_id: s.counter_id,
+            staff_code: s.staff.staff_code,
+            action: AuditAction::CardRead,
+            subject: ehr_protocol::audit::subject(&identity.document_masked),
+        }),
+    );
+    *done = written.is_ok();
+    *done
 }
 
 /// Unix milliseconds as RFC 3339 in UTC (`2026-12-01T06:14:27Z`). The

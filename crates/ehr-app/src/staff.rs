@@ -124,7 +124,10 @@ impl App {
     /// The reference data as this counter last fetched it, and when
     /// (Unix ms); `None` if it never did.
     pub fn reference(&self) -> Result<Option<(ReferenceData, i64)>, ErrorBody> {
-        let store = self.store()?;
+        // Never opens the store: a copy is only read from an open one.
+        let Some(store) = self.store_if_open() else {
+            return Ok(None);
+        };
         let cached = lock(&store).reference().map_err(store_err)?;
         Ok(cached.map(|c| (c.data, c.fetched_at_ms)))
     }
@@ -214,7 +217,9 @@ impl App {
     ) -> Result<central::Session, ErrorBody> {
         let code = req.staff_code.trim().to_owned();
         let now = self.clock.now_ms();
-        let store = self.store().ok();
+        // Sign-in never opens the store (that may wait for a keyring, and
+        // a support tool decides itself whether its store syncs).
+        let store = self.store_if_open();
         let policies = self.policies();
         match central::sign_in(&self.config, base, req) {
             Ok(s) => {
@@ -229,7 +234,17 @@ impl App {
                 self.start_session(&s, now);
                 Ok(s)
             }
-            Err(e) if e.code == ErrorCode::CentralUnreachable => {
+            // The network is down or the service away: offline. Not for a
+            // TLS failure (an untrusted certificate is a misconfiguration
+            // or an interception, to be seen and fixed, not worked around).
+            Err(e)
+                if matches!(
+                    e.code,
+                    ErrorCode::CentralUnreachable
+                        | ErrorCode::CentralRefused
+                        | ErrorCode::CentralDns
+                ) =>
+            {
                 let s = self.sign_in_offline(&code, &req.password, &policies, now)?;
                 self.start_session(&s, now);
                 Ok(s)
@@ -317,7 +332,9 @@ impl App {
     /// of it). Without an open store there is nowhere to keep it: offline
     /// sign-in then waits for the next online one.
     fn keep_verifier(&self, staff: &StaffSession, password: &str) {
-        let Ok(store) = self.store() else { return };
+        let Some(store) = self.store_if_open() else {
+            return;
+        };
         let Ok(verifier) = make_verifier(password) else {
             return;
         };
@@ -346,7 +363,7 @@ impl App {
             expires_at_ms: now.saturating_add(secs.saturating_mul(1000)),
             expired: false,
         };
-        if let Ok(store) = self.store() {
+        if let Some(store) = self.store_if_open() {
             let _ = lock(&store).set_author(Some((&s.staff.staff_code, s.staff.offline)));
         }
     }

@@ -64,6 +64,18 @@ impl Lang {
             Lang::Zh => "zh",
         }
     }
+    /// The catalogue's text for `key` in this language.
+    fn text(self, key: &str) -> &'static str {
+        ehr_i18n::text(self.i18n(), key)
+    }
+
+    fn i18n(self) -> ehr_i18n::Lang {
+        match self {
+            Lang::En => ehr_i18n::Lang::En,
+            Lang::Zh => ehr_i18n::Lang::ZhHk,
+        }
+    }
+
     fn pick<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
         match self {
             Lang::En => en,
@@ -292,7 +304,7 @@ fn render_form(
             None,
         );
     };
-    let l = |en: &'static str, zh: &'static str| lang.pick(en, zh);
+    let l = |key: &str| lang.text(key);
     let field_err = |name: &str| -> String {
         errs.0
             .iter()
@@ -354,61 +366,47 @@ fn render_form(
             "{}{}{}{}{}{}",
             select(
                 &format!("{prefix}document_type"),
-                l("Identity document", "身份證明文件"),
+                l("form.identity_document"),
                 &doc_types
             ),
             input(
                 &format!("{prefix}document_number"),
-                l(
-                    "Document number, e.g. A123456(3)",
-                    "證件號碼，例如 A123456(3)"
-                ),
+                l("form.document_number_eg_a1234563"),
                 "text"
             ),
             input(
                 &format!("{prefix}surname"),
-                l("Surname in English", "英文姓氏"),
+                l("form.surname_in_english"),
                 "text"
             ),
             input(
                 &format!("{prefix}given_names"),
-                l("Given names in English", "英文名字"),
+                l("form.given_names_in_english"),
                 "text"
             ),
             input(
                 &format!("{prefix}chinese_name"),
-                l("Name in Chinese (if any)", "中文姓名（如有）"),
+                l("form.name_in_chinese_if_any"),
                 "text"
             ),
             input(
                 &format!("{prefix}date_of_birth"),
-                l("Date of birth (YYYY-MM-DD)", "出生日期（年-月-日）"),
+                l("form.date_of_birth_yyyymmdd"),
                 "text"
             ),
         )
     };
     let sexes = [
-        ("", l("Select", "請選擇").to_owned()),
-        ("male", l("Male", "男").to_owned()),
-        ("female", l("Female", "女").to_owned()),
+        ("", l("form.select").to_owned()),
+        ("male", l("form.male").to_owned()),
+        ("female", l("form.female").to_owned()),
     ];
     let roles = [
-        ("self", l("Myself", "本人").to_owned()),
-        (
-            "sdm",
-            l(
-                "A person I make decisions for (substitute decision maker)",
-                "由我代作決定的人（代決人）",
-            )
-            .to_owned(),
-        ),
+        ("self", l("form.myself").to_owned()),
+        ("sdm", l("form.a_person_i_make_decisions").to_owned()),
         (
             "authorised_person",
-            l(
-                "Myself; an authorised person will attend for me",
-                "本人；由獲授權人代為出席",
-            )
-            .to_owned(),
+            l("form.myself_an_authorised_person_will").to_owned(),
         ),
     ];
     let relationships: Vec<(&str, String)> = ehr_domain::eligibility::SdmRelationship::ALL
@@ -420,26 +418,29 @@ fn render_form(
         })
         .collect();
     let capacities = [
-        ("capable", l("Able to consent", "有能力作出同意").to_owned()),
+        ("capable", l("form.able_to_consent").to_owned()),
         (
             "incapable:mentally_incapacitated",
-            l("Mentally incapacitated", "精神上無行為能力").to_owned(),
+            l("form.mentally_incapacitated").to_owned(),
         ),
         (
             "incapable:unable_to_manage_affairs",
-            l("Unable to manage own affairs", "無能力處理自己的事務").to_owned(),
+            l("form.unable_to_manage_own_affairs").to_owned(),
         ),
         (
             "incapable:unable_to_give_joining_consent",
-            l("Unable to give joining consent", "無能力給予參與同意").to_owned(),
+            l("form.unable_to_give_joining_consent").to_owned(),
         ),
     ];
     let channels = [
-        ("sms", l("SMS", "短訊").to_owned()),
-        ("email", l("Email", "電郵").to_owned()),
-        ("post", l("Post", "郵寄").to_owned()),
+        ("sms", l("form.sms").to_owned()),
+        ("email", l("form.email").to_owned()),
+        ("post", l("form.post").to_owned()),
     ];
-    let languages = [("zh", "中文".to_owned()), ("en", "English".to_owned())];
+    let languages = [
+        ("zh", l("ui.lang.zh_hk").to_owned()),
+        ("en", l("ui.lang.en").to_owned()),
+    ];
     let chosen = f.all("consent");
     let consent_boxes: String = providers
         .iter()
@@ -457,15 +458,12 @@ fn render_form(
     } else {
         format!(
             "<div class=\"errors\" role=\"alert\"><p>{}</p></div>",
-            l(
-                "Some answers need correcting. See the messages below.",
-                "部分資料需要更正，請參閱下列訊息。"
-            )
+            l("form.some_answers_need_correcting_see")
         )
     };
     let other = match lang {
-        Lang::En => "<a href=\"/apply?lang=zh\">中文</a>",
-        Lang::Zh => "<a href=\"/apply?lang=en\">English</a>",
+        Lang::En => format!("<a href=\"/apply?lang=zh\">{}</a>", l("ui.lang.zh_hk")),
+        Lang::Zh => format!("<a href=\"/apply?lang=en\">{}</a>", l("ui.lang.en")),
     };
     let body = format!(
         "<p>{other}</p><h1>{title}</h1><p>{intro}</p>{summary}\
@@ -478,41 +476,29 @@ fn render_form(
 <fieldset><legend>{consents}</legend><p>{consent_hint}</p>{consent_boxes}</fieldset>\
 <label><input type=\"checkbox\" name=\"declare\" value=\"yes\"{declared}> {declare}</label>{declare_err}\
 <p><button type=\"submit\">{submit}</button></p></form>",
-        title = l("Apply to join eHealth", "申請登記醫健通"),
-        intro = l(
-            "After you apply, bring your identity document to a registration centre to complete the registration.",
-            "遞交申請後，請攜同身份證明文件前往登記中心完成登記。"
-        ),
+        title = l("form.apply_to_join_ehealth"),
+        intro = l("form.after_you_apply_bring_your"),
         lc = lang.code(),
-        who = l("Who is applying?", "申請人是誰？"),
-        role = select("role", l("I am applying for", "我為以下人士申請"), &roles),
-        rel = select("relationship", l("Your relationship (substitute decision makers only)", "你與病人的關係（只適用於代決人）"), &relationships),
-        patient = l("The person to register", "登記人"),
+        who = l("form.who_is_applying"),
+        role = select("role", l("form.i_am_applying_for"), &roles),
+        rel = select("relationship", l("form.your_relationship_substitute_decision_makers"), &relationships),
+        patient = l("form.the_person_to_register"),
         pfields = person(""),
-        sex = select("sex", l("Sex", "性別"), &sexes),
-        cap = select("capacity", l("Can the person consent?", "登記人能否作出同意？"), &capacities),
-        applicant = l("Substitute decision maker or authorised person", "代決人或獲授權人"),
-        applicant_hint = l(
-            "Fill in only if someone else attends or decides for the person.",
-            "只在由他人出席或代作決定時填寫。"
-        ),
+        sex = select("sex", l("form.sex"), &sexes),
+        cap = select("capacity", l("form.can_the_person_consent"), &capacities),
+        applicant = l("form.substitute_decision_maker_or_authorised"),
+        applicant_hint = l("form.fill_in_only_if_someone"),
         afields = person("applicant_"),
-        notice = l("How we send your access key", "我們如何發送你的登入密碼"),
-        channel = select("channel", l("By", "方式"), &channels),
-        nlang = select("notice_lang", l("Language", "語言"), &languages),
-        address = input("address", l("Mobile number, email or postal address", "手提電話號碼、電郵或郵寄地址"), "text"),
-        consents = l("Sharing consent to private healthcare providers (optional)", "給予私營醫護提供者互通同意（可選）"),
-        consent_hint = l(
-            "Public providers (HA, DH, the Primary Healthcare Commission) have sharing consent automatically.",
-            "公營醫護提供者（醫管局、衞生署、基層醫療署）自動獲得互通同意。"
-        ),
+        notice = l("form.how_we_send_your_access"),
+        channel = select("channel", l("form.by"), &channels),
+        nlang = select("notice_lang", l("form.language"), &languages),
+        address = input("address", l("form.mobile_number_email_or_postal"), "text"),
+        consents = l("form.sharing_consent_to_private_healthcare"),
+        consent_hint = l("form.public_providers_ha_dh_the"),
         declared = if f.get("declare") == "yes" { " checked" } else { "" },
-        declare = l(
-            "I declare that the information given is true and complete.",
-            "本人聲明所提供的資料真實及完整。"
-        ),
+        declare = l("form.i_declare_that_the_information"),
         declare_err = field_err("declare"),
-        submit = l("Submit application", "遞交申請"),
+        submit = l("form.submit_application"),
     );
     let cookie = format!(
         "{COOKIE}={nonce}; Path=/apply; HttpOnly; SameSite=Strict; Max-Age={FORM_TTL_SECS}"
@@ -524,7 +510,7 @@ fn render_form(
     };
     html(
         status,
-        page(lang, l("Apply to join eHealth", "申請登記醫健通"), &body),
+        page(lang, l("form.apply_to_join_ehealth"), &body),
         Some(cookie),
     )
 }
@@ -683,13 +669,7 @@ async fn submit(State(st): State<Shared>, headers: HeaderMap, body: Bytes) -> Re
             page(
                 lang,
                 "Error",
-                &format!(
-                    "<p>{}</p>",
-                    lang.pick(
-                        "Your application could not be saved. Please try again later.",
-                        "未能儲存你的申請，請稍後再試。"
-                    )
-                ),
+                &format!("<p>{}</p>", lang.text("form.your_application_could_not_be")),
             ),
             None,
         ),
@@ -707,7 +687,7 @@ fn expired(lang: Lang) -> Response {
                 "<p class=\"err\">{}</p><p><a href=\"/apply?lang={}\">{}</a></p>",
                 esc(lang.pick(en, zh)),
                 lang.code(),
-                lang.pick("Start again", "重新開始")
+                lang.text("form.start_again")
             ),
         ),
         None,
@@ -734,21 +714,18 @@ fn confirmation(lang: Lang, reference: &str, today: ehr_domain::Date) -> Respons
     let body = format!(
         "<h1>{}</h1><p>{}</p><p class=\"ref\" id=\"reference\">{}</p><figure>{}<figcaption>{}</figcaption></figure>\
 <p>{} {}</p><p>{}</p>",
-        lang.pick("Application received", "已收到申請"),
-        lang.pick("Your application reference:", "你的申請參考編號："),
+        lang.text("form.application_received"),
+        lang.text("form.your_application_reference"),
         esc(reference),
         svg,
-        lang.pick("Show this QR code at the registration centre.", "請在登記中心出示此二維碼。"),
-        lang.pick("Submitted on", "遞交日期："),
+        lang.text("form.show_this_qr_code_at"),
+        lang.text("form.submitted_on"),
         esc(&today.to_hk_string()),
-        lang.pick(
-            "Bring your identity document to a registration centre within 180 days to complete the registration. Your access key will arrive by the channel you chose.",
-            "請於180日內攜同身份證明文件前往登記中心完成登記。登入密碼會以你選擇的方式發送。"
-        ),
+        lang.text("form.bring_your_identity_document_to"),
     );
     html(
         StatusCode::OK,
-        page(lang, lang.pick("Application received", "已收到申請"), &body),
+        page(lang, lang.text("form.application_received"), &body),
         None,
     )
 }

@@ -273,16 +273,15 @@ pub fn register(tx: &Transaction<'_>, new: NewRecord<'_>) -> Result<Result<Strin
 
 /// The access-key notice in the chosen language (SMS, email or letter body).
 pub fn notice_text(language: ehr_protocol::wire::Language, ehr_number: &str, key: &str) -> String {
-    match language {
-        ehr_protocol::wire::Language::En => format!(
-            "eHealth: your registration has taken effect (eHR number {ehr_number}). \
-             Your access key is {key}. Keep it secret; eHealth staff will never ask for it."
-        ),
-        ehr_protocol::wire::Language::Zh => format!(
-            "醫健通：你的登記已經生效（醫健通號碼 {ehr_number}）。你的登入密碼為 {key}。\
-             請妥善保管，醫健通職員絕不會向你索取。"
-        ),
-    }
+    let lang = match language {
+        ehr_protocol::wire::Language::En => ehr_i18n::Lang::En,
+        ehr_protocol::wire::Language::Zh => ehr_i18n::Lang::ZhHk,
+    };
+    ehr_i18n::format(
+        lang,
+        "notice.access_key",
+        &[("ehr_number", ehr_number), ("key", key)],
+    )
 }
 
 /// The wire view of a record.

@@ -48,20 +48,10 @@ pub fn site_type_from_code(s: &str) -> Option<SiteType> {
     .find(|t| site_type_code(*t) == s)
 }
 
-/// An SDM relationship's names in English and Traditional Chinese.
+/// An SDM relationship's names in English and Traditional Chinese (catalogue
+/// key `sdm.<code>.name`).
 pub fn sdm_names(r: SdmRelationship) -> (&'static str, &'static str) {
-    match r {
-        SdmRelationship::Parent => ("Parent", "父母"),
-        SdmRelationship::Guardian => ("Guardian", "監護人"),
-        SdmRelationship::DswOrMhoGuardian => (
-            "Director of Social Welfare or guardian under the Mental Health Ordinance",
-            "社會福利署署長或根據《精神健康條例》委任的監護人",
-        ),
-        SdmRelationship::CourtAppointee => ("Court appointee", "法庭委任的人士"),
-        SdmRelationship::FamilyMember => ("Family member", "家人"),
-        SdmRelationship::ResidingWith => ("Person residing with the patient", "與病人同住的人士"),
-        SdmRelationship::HealthcareProvider => ("Prescribed healthcare provider", "訂明醫護提供者"),
-    }
+    ehr_i18n::pair(&format!("sdm.{}.name", r.code()))
 }
 
 /// The policies in force.

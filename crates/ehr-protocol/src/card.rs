@@ -8,7 +8,7 @@ use ts_rs::TS;
 use crate::redact::{self, Redacted};
 
 macro_rules! card_codes {
-    ($( $(#[$doc:meta])* $variant:ident = $wire:literal, $en:literal, $zh:literal; )*) => {
+    ($( $(#[$doc:meta])* $variant:ident = $wire:literal; )*) => {
         /// Every stable code of the card layer (readers, cards, IDEAS).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
         pub enum CardCode {
@@ -24,9 +24,15 @@ macro_rules! card_codes {
                 match self { $( CardCode::$variant => $wire, )* }
             }
 
-            /// The message in English and in Traditional Chinese.
+            /// The message in English and in Traditional Chinese, from the
+            /// catalogue (`reader.<code>`).
             pub fn messages(self) -> (&'static str, &'static str) {
-                match self { $( CardCode::$variant => ($en, $zh), )* }
+                ehr_i18n::pair(&self.message_key())
+            }
+
+            /// The key of this code's message in the catalogue.
+            pub fn message_key(self) -> String {
+                format!("reader.{}", self.as_str())
             }
 
             /// The code for a wire form; unknown forms are `card.protocol`.
@@ -39,69 +45,37 @@ macro_rules! card_codes {
 
 card_codes! {
     /// The PC/SC service is not running.
-    NoService = "pcsc.no_service",
-        "The card reader service is not running. Ask your field engineer to run “ehrctl doctor”. You can key the details in by hand meanwhile.",
-        "讀卡服務沒有運作。請聯絡技術支援人員執行「ehrctl doctor」。期間可用人手輸入資料。";
+    NoService = "pcsc.no_service";
     /// No reader is connected.
-    NoReader = "pcsc.no_reader",
-        "No card reader is connected. Check the reader's cable, or key the details in by hand.",
-        "沒有連接讀卡器。請檢查讀卡器的連接線，或用人手輸入資料。";
+    NoReader = "pcsc.no_reader";
     /// Another PC/SC failure.
-    ServiceError = "pcsc.service_error",
-        "The card reader reported an error. Take the card out and insert it again.",
-        "讀卡器出現錯誤。請取出智能身份證再重新插入。";
+    ServiceError = "pcsc.service_error";
     /// No card in the reader.
-    Absent = "card.absent",
-        "There is no card in the reader.",
-        "讀卡器內沒有智能身份證。";
+    Absent = "card.absent";
     /// The card was taken out during the read.
-    Removed = "card.removed",
-        "The card was taken out before it could be read. Insert it again and leave it in until the details appear.",
-        "智能身份證在讀取完成前被取出。請重新插入，待資料顯示後才取出。";
+    Removed = "card.removed";
     /// The read did not finish in time.
-    Timeout = "card.timeout",
-        "The card could not be read in time. Take it out and insert it again.",
-        "未能及時讀取智能身份證。請取出再重新插入。";
+    Timeout = "card.timeout";
     /// The read was cancelled.
-    Cancelled = "card.cancelled",
-        "The card read was cancelled.",
-        "已取消讀取智能身份證。";
+    Cancelled = "card.cancelled";
     /// The card's data does not follow the profile.
-    Malformed = "card.malformed",
-        "The card's data could not be understood. Key the details in by hand from the card.",
-        "未能解讀智能身份證的資料。請按證件用人手輸入資料。";
+    Malformed = "card.malformed";
     /// Not an identity card this reader knows.
-    Unknown = "card.unknown",
-        "This is not a Hong Kong identity card the reader can read. Check the card, or key the details in by hand.",
-        "這不是讀卡器能讀取的香港身份證。請檢查證件，或用人手輸入資料。";
+    Unknown = "card.unknown";
     /// A 2003-generation card.
-    OldGeneration = "card.old_generation",
-        "This identity card is of the 2003 generation, which is no longer valid. Key the details in by hand from another identity document.",
-        "這是2003年款的智能身份證，已經失效。請按另一份身分證明文件用人手輸入資料。";
+    OldGeneration = "card.old_generation";
     /// A profile version the reader does not know.
-    UnsupportedVersion = "card.unsupported_version",
-        "This card uses a format this version of the counter cannot read. Key the details in by hand.",
-        "此版本的櫃位程式未能讀取這種格式的智能身份證。請用人手輸入資料。";
+    UnsupportedVersion = "card.unsupported_version";
     /// The card refused a read.
-    UnexpectedStatus = "card.unexpected_status",
-        "The card refused to be read. Take it out and insert it again.",
-        "智能身份證拒絕讀取。請取出再重新插入。";
+    UnexpectedStatus = "card.unexpected_status";
     /// The exchange with the card broke down.
-    Protocol = "card.protocol",
-        "The exchange with the card went wrong. Take it out and insert it again.",
-        "與智能身份證的通訊出錯。請取出再重新插入。";
+    Protocol = "card.protocol";
     /// The card was read but its data fails the checks (for example the check digit).
-    InvalidData = "card.invalid_data",
-        "The card was read, but its details do not pass the checks. Key the details in by hand from the card.",
-        "已讀取智能身份證，但資料未能通過核對。請按證件用人手輸入資料。";
+    InvalidData = "card.invalid_data";
     /// IDEAS is not configured on this counter.
-    IdeasNotConfigured = "ideas.not_configured",
-        "The government card-authentication service is not set up on this counter. Use the card reader or key the details in by hand.",
-        "此櫃位未設定政府的身份證認證服務。請使用讀卡器或用人手輸入資料。";
+    IdeasNotConfigured = "ideas.not_configured";
     /// IDEAS cannot be reached.
-    IdeasUnavailable = "ideas.unavailable",
-        "The government card-authentication service cannot be reached. Key the details in by hand.",
-        "未能連接政府的身份證認證服務。請用人手輸入資料。";
+    IdeasUnavailable = "ideas.unavailable";
 }
 
 /// A card-layer problem as the UI shows it.
@@ -284,6 +258,13 @@ mod tests {
     fn card_codes_round_trip_and_have_both_messages() {
         let mut seen = std::collections::HashSet::new();
         for code in CardCode::ALL {
+            for lang in ehr_i18n::Lang::ALL {
+                assert!(
+                    ehr_i18n::lookup(lang, &code.message_key()).is_some(),
+                    "{} is missing from the catalogue",
+                    code.message_key()
+                );
+            }
             assert!(seen.insert(code.as_str()));
             let json = serde_json::to_string(code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

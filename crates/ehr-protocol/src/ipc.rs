@@ -156,6 +156,10 @@ pub struct SyncStatus {
     /// until somebody signs in online.
     #[serde(default)]
     pub waiting_for_online_sign_in: bool,
+    /// Audit events waiting to reach the service's copy of the chain (not
+    /// in `queued`, which counts the changes of the people served).
+    #[serde(default)]
+    pub audit_queued: u32,
     /// A batch is on its way now.
     pub sending: bool,
     /// The counter's local store failed its last write (the disk is full,

@@ -135,8 +135,11 @@ pub enum Resolution {
 /// Counts for the status bar and `ehrctl queue status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueStats {
-    /// Rows waiting to be sent.
+    /// Changes waiting to be sent (audit events not counted: a clerk's
+    /// "waiting" is about the people they served).
     pub queued: u64,
+    /// Audit events waiting to be sent to the service's copy of the chain.
+    pub audit_queued: u64,
     /// Rows on the attention list.
     pub attention: u64,
     /// Rows done and kept for the retention period.
@@ -674,8 +677,13 @@ impl Store {
                 |r| r.get::<_, i64>(0),
             )? as u64)
         };
+        let audit_queued = self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE state = 'queued' AND record_key LIKE 'audit-chain:%'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u64;
         let oldest: Option<i64> = self.conn.query_row(
-            "SELECT min(created_at) FROM outbox WHERE state = 'queued'",
+            "SELECT min(created_at) FROM outbox WHERE state = 'queued' AND record_key NOT LIKE 'audit-chain:%'",
             [],
             |r| r.get(0),
         )?;
@@ -688,7 +696,8 @@ impl Store {
             )
             .optional()?;
         Ok(QueueStats {
-            queued: count("queued")?,
+            queued: count("queued")?.saturating_sub(audit_queued),
+            audit_queued,
             attention: count("attention")?,
             done: count("done")?,
             discarded: count("discarded")?,

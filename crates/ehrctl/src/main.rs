@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod audit;
 mod card;
 mod doctor;
 mod eligibility;
@@ -49,6 +50,11 @@ enum Command {
         #[command(subcommand)]
         command: queue::QueueCommand,
     },
+    /// The tamper-evident audit chain: verify it, list its events.
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
+    },
     /// The encrypted local store.
     Db {
         #[command(subcommand)]
@@ -76,6 +82,7 @@ fn main() -> ExitCode {
         Command::Card { command } => card::run(&command),
         Command::Eligibility(args) => eligibility::run(&args),
         Command::Queue { command } => queue::run(&command),
+        Command::Audit { command } => audit::run(&command),
         Command::Db { command } => queue::run_db(&command),
     }
 }

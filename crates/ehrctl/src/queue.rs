@@ -173,6 +173,12 @@ fn retry(app: &App, staff_code: &str, ids: &[i64], wait: u64) -> ExitCode {
     if let Err(code) = sign_in(app, staff_code) {
         return code;
     }
+    // A retry is for sending: an offline sign-in (the service cannot be
+    // reached) would put the changes back with nobody to send them.
+    if app.staff_session().is_some_and(|s| s.offline) {
+        app.sign_out();
+        return fail(&ErrorBody::new(ehr_protocol::ErrorCode::CentralUnreachable));
+    }
     // Sync from here if no app holds the outbox; else the running app
     // sends what this puts back at its next rescan.
     let syncing = match app.open_store() {

@@ -8,9 +8,12 @@ import type {
   AttentionItem,
   AttentionNotice,
   DiscardRequest,
+  EnrolCounterRequest,
+  EnrolmentView,
   ErrorBody,
   IdentityView,
   ManualIdentityRequest,
+  PolicyView,
   ReaderView,
   SignInRequest,
   StaffSession,
@@ -39,6 +42,24 @@ export const api = {
   appInfo: () => call<AppInfo>("app_info"),
   signIn: (request: SignInRequest) => call<StaffSession>("sign_in", { request }),
   signOut: () => call<null>("sign_out"),
+  /** Lock the screen: the card side answers without the identity until unlock. */
+  lock: () => call<null>("lock"),
+  /** The same staff member's password unlocks (online, or offline with the kept verifier). */
+  unlock: (request: SignInRequest) => call<StaffSession>("unlock", { request }),
+  /** The policies in force (the reference copy, or the defaults). */
+  policies: () => call<PolicyView>("policies"),
+  /** Whether this counter is enrolled, and its site. */
+  enrolment: () => call<EnrolmentView>("enrolment"),
+  /** First run: enrol with the service's address and a one-time code. */
+  enrol: (request: EnrolCounterRequest) => call<EnrolmentView>("enrol", { request }),
+  /** `onRequest` hears of a window close while changes are queued (their number). */
+  watchClose: (onRequest: (queued: number) => void) => {
+    const channel = new Channel<number>();
+    channel.onmessage = onRequest;
+    return call<null>("watch_close", { onRequest: channel });
+  },
+  /** Close the window although changes are queued (they go at the next start). */
+  closeApp: () => call<null>("close_app"),
   /** The card side now; `onChange` receives every later change. */
   watchReader: (onChange: (view: ReaderView) => void) => {
     const channel = new Channel<ReaderView>();

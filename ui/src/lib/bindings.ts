@@ -402,6 +402,11 @@ needs_sign_in: boolean,
  */
 waiting_for_online_sign_in: boolean, 
 /**
+ * Audit events waiting to reach the service's copy of the chain (not
+ * in `queued`, which counts the changes of the people served).
+ */
+audit_queued: number, 
+/**
  * A batch is on its way now.
  */
 sending: boolean, 

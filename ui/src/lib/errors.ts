@@ -3,13 +3,15 @@
 // itself rejects with a plain string when a command is unknown or forbidden,
 // which the clerk sees as an internal error (the detail goes to the console
 // for a field engineer, never personal data).
+import en from "../../../i18n/en.json";
+import zh from "../../../i18n/zh-HK.json";
 import { ERROR_CODES, type ErrorBody, type ErrorCode, type FieldIssue } from "./bindings";
 
 const INTERNAL: ErrorBody = {
   code: "internal",
   field: null,
-  message_en: "Something went wrong inside the counter application. Nothing you entered was lost; try again.",
-  message_zh: "櫃位程式發生內部錯誤。已輸入的資料沒有遺失，請再試一次。",
+  message_en: en["error.internal"],
+  message_zh: zh["error.internal"],
 };
 
 function isErrorCode(v: unknown): v is ErrorCode {

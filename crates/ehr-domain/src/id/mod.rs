@@ -131,24 +131,10 @@ impl DocumentType {
             .ok_or(IdError::UnknownType)
     }
 
-    /// The name in English and in Traditional Chinese.
+    /// The name in English and in Traditional Chinese (catalogue key
+    /// `doctype.<code>.name`).
     pub fn names(self) -> (&'static str, &'static str) {
-        match self {
-            DocumentType::Hkic => ("Hong Kong Identity Card", "香港身份證"),
-            DocumentType::HkBirthCertificate => ("Hong Kong birth certificate", "香港出生證明書"),
-            DocumentType::CertificateOfExemption => ("Certificate of Exemption", "豁免登記證明書"),
-            DocumentType::DocumentOfIdentity => {
-                ("Document of Identity for Visa Purposes", "簽證身份書")
-            }
-            DocumentType::ReEntryPermit => ("Re-entry Permit", "回港證"),
-            DocumentType::OneWayPermit => ("One-way Permit", "單程證"),
-            DocumentType::TwoWayPermit => ("Two-way Permit", "雙程證"),
-            DocumentType::PrcTravelDocument => ("PRC travel document", "中華人民共和國旅行證件"),
-            DocumentType::ForeignPassport => ("Passport", "護照"),
-            DocumentType::MacaoId => ("Macao Resident Identity Card", "澳門居民身份證"),
-            DocumentType::AdoptionCertificate => ("Adoption certificate", "領養證明書"),
-            DocumentType::RecognizanceForm => ("Recognizance form", "擔保書"),
-        }
+        ehr_i18n::pair(&format!("doctype.{}.name", self.code()))
     }
 
     fn format(self) -> NumberFormat {
@@ -185,38 +171,21 @@ impl DocumentType {
         }
     }
 
-    /// A fixed description of the expected format, in English and Chinese.
+    /// A fixed description of the expected format, in English and Chinese
+    /// (catalogue key `doctype.hint.<format>`).
     pub fn format_hint(self) -> (&'static str, &'static str) {
-        match self.format() {
-            NumberFormat::Hkid => (
-                "Expected: one or two letters, six digits and a check digit, for example A123456(3).",
-                "格式：一至兩個英文字母、六位數字及一個核對數字，例如A123456(3)。",
-            ),
-            NumberFormat::Macao => (
-                "Expected: seven digits and a check digit, for example 1234567(8).",
-                "格式：七位數字及一個核對數字，例如1234567(8)。",
-            ),
-            NumberFormat::LettersDigits { digits: (7, 9), .. } => (
-                "Expected: one or two letters then 7 to 9 digits.",
-                "格式：一至兩個英文字母，其後7至9位數字。",
-            ),
-            NumberFormat::LettersDigits { .. } => (
-                "Expected: one or two letters then 7 or 8 digits.",
-                "格式：一至兩個英文字母，其後7或8位數字。",
-            ),
-            NumberFormat::Alphanumeric { min: 5, max: 12, .. } => (
-                "Expected: 5 to 12 letters or digits.",
-                "格式：5至12個英文字母或數字。",
-            ),
-            NumberFormat::Alphanumeric { min: 5, .. } => (
-                "Expected: 5 to 20 letters or digits.",
-                "格式：5至20個英文字母或數字。",
-            ),
-            NumberFormat::Alphanumeric { .. } => (
-                "Expected: 3 to 20 letters or digits.",
-                "格式：3至20個英文字母或數字。",
-            ),
-        }
+        let key = match self.format() {
+            NumberFormat::Hkid => "hkid",
+            NumberFormat::Macao => "macao",
+            NumberFormat::LettersDigits { digits: (7, 9), .. } => "letters_7_to_9_digits",
+            NumberFormat::LettersDigits { .. } => "letters_7_or_8_digits",
+            NumberFormat::Alphanumeric {
+                min: 5, max: 12, ..
+            } => "alnum_5_to_12",
+            NumberFormat::Alphanumeric { min: 5, .. } => "alnum_5_to_20",
+            NumberFormat::Alphanumeric { .. } => "alnum_3_to_20",
+        };
+        ehr_i18n::pair(&format!("doctype.hint.{key}"))
     }
 
     /// Whether numbers of this type carry a check digit that is verified.
