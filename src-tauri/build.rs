@@ -9,6 +9,8 @@ const COMMANDS: &[&str] = &[
     "sign_out",
     "lock",
     "unlock",
+    "reauthenticate",
+    "change_password",
     "policies",
     "enrolment",
     "enrol",

@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use ehr_app::App;
 use ehr_protocol::card::{FieldIssue, IdentityView, ManualIdentityRequest, ReaderView};
 use ehr_protocol::ipc::{
-    AppInfo, AttentionItem, AttentionNotice, DiscardRequest, EnrolCounterRequest, EnrolmentView,
-    PolicyView, SignInRequest, StaffSession, SyncStatus,
+    AppInfo, AttentionItem, AttentionNotice, ChangePasswordRequest, DiscardRequest,
+    EnrolCounterRequest, EnrolmentView, PolicyView, SignInRequest, StaffSession, SyncStatus,
 };
 use ehr_protocol::ErrorBody;
 use tauri::ipc::Channel;
@@ -61,6 +61,19 @@ fn lock(app: State<'_, App>) -> Result<(), ErrorBody> {
 #[tauri::command(async)]
 fn unlock(app: State<'_, App>, request: SignInRequest) -> Result<StaffSession, ErrorBody> {
     app.unlock(&request)
+}
+
+/// The signed-in staff member's password again, in place: the card, the
+/// task and the queue stay.
+#[tauri::command(async)]
+fn reauthenticate(app: State<'_, App>, password: String) -> Result<StaffSession, ErrorBody> {
+    app.reauthenticate(&password)
+}
+
+/// Change one's own password at the service (online).
+#[tauri::command(async)]
+fn change_password(app: State<'_, App>, request: ChangePasswordRequest) -> Result<(), ErrorBody> {
+    app.change_password(&request)
 }
 
 /// The policies in force (idle-lock minutes and the rest).
@@ -232,6 +245,8 @@ fn main() {
             sign_out,
             lock,
             unlock,
+            reauthenticate,
+            change_password,
             policies,
             enrolment,
             enrol,

@@ -5,7 +5,7 @@
 
 use ehr_card::profile::CardGeneration;
 use ehr_tests::central::Central;
-use ehr_tests::harness::{run_with, wait_for_text};
+use ehr_tests::harness::{run_with, wait_for, wait_for_text};
 use ehr_tests::pcscd::Pcscd;
 use ehr_tests::vcard::{sample_person, InsertedCard};
 use fantoccini::Locator;
@@ -303,6 +303,39 @@ fn clerk_signs_in_and_reads_a_card_and_keys_a_document() {
                 .await
                 .unwrap();
             assert_eq!(value.as_deref(), Some(""));
+
+            // The clerk changes their own password: a slip in the repeat is
+            // caught on the spot; then the new one is the one that works.
+            click(&client, "[data-testid=open-change-password]").await;
+            wait_for_focus(&client, "pw-old").await;
+            let new_password = "counter-e2e-new-pw";
+            fill(&client, "pw-old", &password).await;
+            fill(&client, "pw-new", new_password).await;
+            fill(&client, "pw-confirm", "counter-e2e-other").await;
+            click(&client, "[data-testid=password-submit]").await;
+            wait_for(&client, Locator::Css("#pw-mismatch"), WAIT).await;
+            assert_accessible(&client, "change password with a refused field").await;
+            fill(&client, "pw-confirm", new_password).await;
+            click(&client, "[data-testid=password-submit]").await;
+            wait_for(
+                &client,
+                Locator::Css("[data-testid=password-changed]"),
+                WAIT,
+            )
+            .await;
+            click(&client, "[data-testid=sign-out]").await;
+            wait_for_focus(&client, "staff-code").await;
+            type_keys(&client, &code).await;
+            type_keys(&client, TAB).await;
+            type_keys(&client, &format!("{new_password}{ENTER}")).await;
+            let who = wait_for_text(
+                &client,
+                Locator::Css("[data-testid=staff-code]"),
+                WAIT,
+                |t| !t.is_empty(),
+            )
+            .await;
+            assert_eq!(who, code);
         },
     ); // The service and pcscd lived through the whole test.
     drop(pcscd);

@@ -43,6 +43,7 @@ fn first_run_enrols_the_counter_then_opens_on_sign_in() {
         .expect("enrolment code");
     let (staff, password) = central.clerk.clone();
     let url = central.url.clone();
+    let mut central = central;
     let refused_port = format!("http://127.0.0.1:{}", free_port());
     // No machine key and no address: a counter fresh from the installer.
     run_with("first_run", Vec::new(), move |client, env| async move {
@@ -143,8 +144,90 @@ fn first_run_enrols_the_counter_then_opens_on_sign_in() {
         )
         .await;
         assert_eq!(who, staff);
+        assert!(client
+            .find(Locator::Css("[data-testid=signed-in-offline]"))
+            .await
+            .is_err());
+
+        // The service goes away. The same clerk signs in offline with the
+        // verifier kept at the online sign-in, and the header says so.
+        click(&client, "[data-testid=sign-out]").await;
+        wait_for(&client, Locator::Css("h1#sign-in-heading"), WAIT).await;
+        central.stop();
+        wait_for_focus(&client, "staff-code").await;
+        type_keys(&client, &staff).await;
+        type_keys(&client, TAB).await;
+        type_keys(&client, &format!("{password}{ENTER}")).await;
+        let offline = wait_for_text(
+            &client,
+            Locator::Css("[data-testid=signed-in-offline]"),
+            WAIT,
+            |t| !t.is_empty(),
+        )
+        .await;
+        assert!(offline.contains("offline"), "{offline}");
+        assert_accessible(&client, "signed in offline").await;
+
+        // Wrong passwords offline count toward the lockout like online
+        // ones; the refusal says how long is left.
+        click(&client, "[data-testid=sign-out]").await;
+        wait_for_focus(&client, "staff-code").await;
+        type_keys(&client, &staff).await;
+        type_keys(&client, TAB).await;
+        let mut last = String::new();
+        for _ in 0..8 {
+            wait_for_focus(&client, "password").await;
+            type_keys(&client, &format!("not-the-password{ENTER}")).await;
+            last = attempt_answer(&client).await;
+            if last == "auth.locked" {
+                break;
+            }
+            assert_eq!(last, "auth.invalid_credentials");
+        }
+        assert_eq!(last, "auth.locked");
+        let left = wait_for_text(
+            &client,
+            Locator::Css("[data-testid=sign-in-retry-after]"),
+            WAIT,
+            |t| !t.is_empty(),
+        )
+        .await;
+        assert!(left.contains("min"), "{left}");
+        // Locked means locked: the right password is refused too.
+        wait_for_focus(&client, "password").await;
+        type_keys(&client, &format!("{password}{ENTER}")).await;
+        assert_eq!(attempt_answer(&client).await, "auth.locked");
+        assert_accessible(&client, "sign-in locked").await;
     });
-    drop(central);
+}
+
+/// The refusal's code once the attempt just submitted has been answered
+/// (the password field is cleared when the answer comes).
+async fn attempt_answer(client: &Client) -> String {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let cleared = client
+            .find(Locator::Id("password"))
+            .await
+            .ok()
+            .map(|e| async move { e.prop("value").await.ok().flatten() });
+        let value = match cleared {
+            Some(f) => f.await,
+            None => None,
+        };
+        if value.as_deref() == Some("") {
+            if let Ok(alert) = client.find(Locator::Css("#sign-in-error")).await {
+                if let Ok(Some(code)) = alert.attr("data-code").await {
+                    return code;
+                }
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no answer to the attempt"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 /// A loopback port nothing listens on (bound, then released).

@@ -7,6 +7,7 @@ import type {
   AppInfo,
   AttentionItem,
   AttentionNotice,
+  ChangePasswordRequest,
   DiscardRequest,
   EnrolCounterRequest,
   EnrolmentView,
@@ -48,6 +49,10 @@ export const api = {
   unlock: (request: SignInRequest) => call<StaffSession>("unlock", { request }),
   /** The policies in force (the reference copy, or the defaults). */
   policies: () => call<PolicyView>("policies"),
+  /** The signed-in staff member's password again, in place (session ran out, or offline changes wait). */
+  reauthenticate: (password: string) => call<StaffSession>("reauthenticate", { password }),
+  /** Change one's own password (online). */
+  changePassword: (request: ChangePasswordRequest) => call<null>("change_password", { request }),
   /** Whether this counter is enrolled, and its site. */
   enrolment: () => call<EnrolmentView>("enrolment"),
   /** First run: enrol with the service's address and a one-time code. */
