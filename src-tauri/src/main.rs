@@ -187,6 +187,15 @@ fn main() {
         std::process::exit(2);
     }
 
+    // WebKit's accelerated compositing buys nothing for a page of forms and
+    // costs about 120 MB in the web process (software GL where there is no
+    // GPU) and some start-up time: off unless the environment asks for it
+    // (docs/adr/0003). Set before any thread starts and before WebKit loads.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
+
     let app = App::new(ehr_app::Config::from_env());
     // Off the UI thread: a keyring may take its time to hand over the key.
     // Meanwhile the status bar says the store is opening, and a failure is

@@ -244,8 +244,11 @@ Measured by `cargo build --release -p ehr-counter && cargo run --release -p ehr-
 | cold start: process start → sign-in screen painted, {launches} launches: p50 / p95 / max | {} / {} / {} | ≤ 1.0 s |\n\
 | memory (PSS) of all the app's processes, idle after sign-in with a card read | {} (main {}, web {}, network {}) | ≤ 300 MB |\n\n\
 Process start is the kernel's (10 ms ticks); painted is the sign-in screen's own `ehr:first-screen` mark, two animation frames after it mounted. \
-The first launch warms the page cache and is not counted. Processes: {}.\n",
-        binary.display(),
+The first launch warms the page cache and is not counted. WebKit's accelerated compositing is off (docs/adr/0003; before that: 0.98 s / 1.09 s and 361 MB, web process 237 MB). Processes: {}.\n",
+        binary
+            .strip_prefix(ehr_tests::workspace::root())
+            .unwrap_or(&binary)
+            .display(),
         s(pct(&starts, 0.5)),
         s(pct(&starts, 0.95)),
         s(starts.last().copied().unwrap_or_default()),
