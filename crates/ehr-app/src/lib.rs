@@ -295,38 +295,47 @@ fn open_outbox(config: &Config, sync: bool) -> Result<(Outbox, Option<ErrorCode>
     let store = Arc::new(Mutex::new(store));
     let driver = match central {
         None => None,
-        Some((url, counter_key)) => {
-            let endpoint = sync::Endpoint {
-                base_url: url.base,
-                counter_key,
-                client_identity: config.client_identity.clone(),
-                ca: config.central_ca.clone(),
-                revoked_marker: Some(config.data_dir.join(enrolment::REVOKED_FILE)),
-                connect_timeout: std::time::Duration::from_secs(5),
-                request_timeout: std::time::Duration::from_millis(
-                    config
-                        .sync
-                        .request_timeout_ms
-                        .saturating_sub(5_000)
-                        .max(1_000),
-                ),
-            };
-            let seed = sync::unix_ms() as u64 ^ u64::from(std::process::id());
-            match sync::Driver::start(
-                &config.data_dir,
-                store.clone(),
-                endpoint,
-                config.sync.clone(),
-                seed,
-            ) {
-                Ok(d) => Some(d),
-                Err(sync::StartError::Locked) => return Err(ErrorBody::new(ErrorCode::StoreInUse)),
-                Err(sync::StartError::Store(e)) => return Err(store_err(e)),
-                Err(_) => return Err(ErrorBody::new(ErrorCode::CentralClientSetup)),
-            }
-        }
+        Some((url, counter_key)) => Some(start_driver(config, &store, url, counter_key)?),
     };
     Ok((Outbox { store, driver }, purge_failed))
+}
+
+/// The sync driver of `store` for the service at `url`.
+fn start_driver(
+    config: &Config,
+    store: &Arc<Mutex<ehr_store::Store>>,
+    url: config::CentralUrl,
+    counter_key: Option<String>,
+) -> Result<sync::Driver, ErrorBody> {
+    let store = store.clone();
+    let endpoint = sync::Endpoint {
+        base_url: url.base,
+        counter_key,
+        client_identity: config.client_identity.clone(),
+        ca: config.central_ca.clone(),
+        revoked_marker: Some(config.data_dir.join(enrolment::REVOKED_FILE)),
+        connect_timeout: std::time::Duration::from_secs(5),
+        request_timeout: std::time::Duration::from_millis(
+            config
+                .sync
+                .request_timeout_ms
+                .saturating_sub(5_000)
+                .max(1_000),
+        ),
+    };
+    let seed = sync::unix_ms() as u64 ^ u64::from(std::process::id());
+    match sync::Driver::start(
+        &config.data_dir,
+        store.clone(),
+        endpoint,
+        config.sync.clone(),
+        seed,
+    ) {
+        Ok(d) => Ok(d),
+        Err(sync::StartError::Locked) => Err(ErrorBody::new(ErrorCode::StoreInUse)),
+        Err(sync::StartError::Store(e)) => Err(store_err(e)),
+        Err(_) => Err(ErrorBody::new(ErrorCode::CentralClientSetup)),
+    }
 }
 
 /// The open store and, when a central service is configured, its driver.
@@ -526,7 +535,33 @@ impl App {
         *lock(&self.enrolled_url) = Some(e.central_url);
         self.revoked
             .store(false, std::sync::atomic::Ordering::SeqCst);
+        self.start_sync_if_open();
         Ok(self.enrolment())
+    }
+
+    /// A store opened before the counter had a central service (the first
+    /// run) starts syncing as soon as it has one, without a restart.
+    fn start_sync_if_open(&self) {
+        let config = self.current_config();
+        let Ok(Some(url)) = config.central() else {
+            return;
+        };
+        let Ok(key) = central::counter_key(&config) else {
+            return;
+        };
+        let mut st = lock(&self.outbox.state);
+        let SlotState::Open(o) = &mut *st else {
+            return;
+        };
+        if o.driver.is_some() {
+            return;
+        }
+        if let Ok(d) = start_driver(&config, &o.store, url, key) {
+            if let Some(s) = lock(&self.session).as_ref() {
+                d.set_token(Some(s.token.clone()).filter(|t| !t.is_empty()));
+            }
+            o.driver = Some(d);
+        }
     }
 
     /// In training mode, enrol at the embedded service with the code its
@@ -653,7 +688,13 @@ impl App {
     }
 
     fn open_store_with(&self, sync: bool) -> Result<(), ErrorBody> {
-        open_slot(&self.config, &self.outbox, &self.session, sync, true)
+        open_slot(
+            &self.current_config(),
+            &self.outbox,
+            &self.session,
+            sync,
+            true,
+        )
     }
 
     /// Start opening the store (and its sync) on a thread of its own and
@@ -706,7 +747,13 @@ impl App {
                 SlotState::Closed => {}
             }
         }
-        open_slot(&self.config, &self.outbox, &self.session, true, false)?;
+        open_slot(
+            &self.current_config(),
+            &self.outbox,
+            &self.session,
+            true,
+            false,
+        )?;
         match &*lock(&self.outbox.state) {
             SlotState::Open(o) => Ok(o.store.clone()),
             SlotState::Failed(e, _) => Err(e.clone()),

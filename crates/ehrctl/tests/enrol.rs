@@ -336,3 +336,35 @@ fn a_revoked_counter_signs_everyone_out_and_stays_refused() {
     restarted.sign_in(&clerk).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_counter_enrolled_at_first_run_syncs_without_a_restart() {
+    let central = Central::start("enrol-sync").unwrap();
+    let dir = temp_dir("sync");
+    // The app opens its store before it has a central service (the
+    // first-run screen is showing), then is enrolled.
+    let app = App::new(config(&dir));
+    app.open_store().unwrap();
+    assert!(!app.sync_status().unwrap().central_configured);
+    let (_, code) = mint(&central, "HA-QEH");
+    enrol(&app, &central.url, &code).unwrap();
+    assert!(
+        app.sync_status().unwrap().central_configured,
+        "syncing starts with the enrolment"
+    );
+    app.sign_in(&SignInRequest {
+        staff_code: central.clerk.0.clone(),
+        password: central.clerk.1.clone(),
+    })
+    .unwrap();
+    app.commit_change(&ehr_tests::outbox::walk_in(61)).unwrap();
+    assert!(
+        app.wait_until_drained(std::time::Duration::from_secs(20))
+            .unwrap(),
+        "{:?}",
+        app.sync_status().unwrap()
+    );
+    let st = app.sync_status().unwrap();
+    assert_eq!((st.queued, st.attention), (0, 0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
