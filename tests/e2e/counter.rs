@@ -274,8 +274,10 @@ fn clerk_signs_in_and_reads_a_card_and_keys_a_document() {
             )
             .await;
 
+            // As a barcode scanner types it: fast, ending with Enter, which
+            // submits from the field itself.
             fill(&client, "m-document_number", "a123456 (3)").await;
-            click(&client, "[data-testid=manual-check]").await;
+            type_keys(&client, ENTER).await;
             let number = wait_for_text(
                 &client,
                 Locator::Css("[data-testid=manual-identity-number]"),

@@ -81,6 +81,9 @@ fn offline_changes_wait_and_drain_on_their_own_when_the_service_is_back() {
     let st = app.sync_status().unwrap();
     assert_eq!((st.queued, st.attention), (20, 0));
     assert!(st.oldest_queued_at_ms.unwrap() <= st.now_ms);
+    // Closing the window now would ask first, naming the 20 changes (the
+    // audit events waiting with them are not the clerk's to count).
+    assert_eq!(app.queued_changes(), 20);
     // Several failed rounds, then the service comes back: no new write, no
     // "sync now": the backoff's own retry drains the queue.
     std::thread::sleep(Duration::from_millis(1200));
@@ -88,6 +91,7 @@ fn offline_changes_wait_and_drain_on_their_own_when_the_service_is_back() {
     assert!(app.wait_until_drained(Duration::from_secs(15)).unwrap());
     let st = app.sync_status().unwrap();
     assert_eq!(st.link, SyncLink::Online);
+    assert_eq!(app.queued_changes(), 0, "nothing to ask about any more");
     assert!(st.last_success_at_ms.is_some());
     assert_exactly_once(&central, 0..20);
     let (status, ehr) = app.local_record(&outbox::record_key(3)).unwrap().unwrap();

@@ -45,15 +45,20 @@ fn has_chinese(s: &str) -> bool {
     })
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every file under `dir` whose name ends with one of `exts`.
+fn files(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
+            files(&p, exts, out);
+        } else if p
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| exts.contains(&x))
+        {
             out.push(p);
         }
     }
@@ -90,7 +95,7 @@ fn no_chinese_text_in_rust_outside_the_catalogue() {
     let root = workspace::root();
     let mut files = Vec::new();
     for dir in ["crates", "src-tauri/src"] {
-        rust_files(&root.join(dir), &mut files);
+        self::files(&root.join(dir), &["rs"], &mut files);
     }
     let mut offenders = Vec::new();
     for f in &files {
@@ -200,25 +205,11 @@ fn svelte_literals(source: &str) -> Vec<String> {
     found
 }
 
-fn ui_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            ui_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "svelte" || x == "ts") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn no_literal_text_in_the_ui_outside_the_catalogue() {
     let root = workspace::root();
     let mut files = Vec::new();
-    ui_files(&root.join("ui/src"), &mut files);
+    self::files(&root.join("ui/src"), &["svelte", "ts"], &mut files);
     let mut offenders = Vec::new();
     let mut svelte = 0;
     for f in &files {

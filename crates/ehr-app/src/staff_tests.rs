@@ -421,3 +421,40 @@ fn an_expired_session_answers_its_own_code_and_the_same_staff_carries_on() {
     r.app.reauthenticate(&pw).unwrap();
     assert!(r.app.refresh_reference().is_ok());
 }
+
+#[test]
+fn a_staff_member_deactivated_while_another_works_loses_their_verifier_without_a_new_sign_in() {
+    let mut r = Rig::new();
+    // clerk01 signs in online here (a verifier is kept), then clerk02 works.
+    r.sign_in("clerk01", &Rig::password("clerk01")).unwrap();
+    r.app.sign_out();
+    r.sign_in("clerk02", &Rig::password("clerk02")).unwrap();
+    let before = r.app.reference().unwrap().unwrap().0.version;
+    // clerk01 is deactivated at the service while clerk02 stays signed in.
+    assert!(r
+        .state
+        .db
+        .write(|tx| ehr_central::auth::deactivate_staff(tx, "clerk01", T0))
+        .unwrap());
+    // The sync driver's health probe sees the new reference version and
+    // fetches it under clerk02's session: no sign-in needed.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let (data, _) = r.app.reference().unwrap().unwrap();
+        if data.version > before {
+            assert_eq!(data.deactivated_staff, vec!["clerk01".to_owned()]);
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new reference version never reached the counter"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    r.app.sign_out();
+    r.stop_service();
+    assert_eq!(
+        code(r.sign_in("clerk01", &Rig::password("clerk01"))),
+        ErrorCode::AuthOfflineUnavailable
+    );
+}

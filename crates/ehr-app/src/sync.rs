@@ -264,7 +264,9 @@ impl Drop for Driver {
     }
 }
 
-type Probe = std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>>;
+/// A health probe: whether the service answered as itself, and the version
+/// of its reference data.
+type Probe = std::pin::Pin<Box<dyn std::future::Future<Output = (bool, Option<u64>)> + Send>>;
 
 type InFlight = std::pin::Pin<
     Box<dyn std::future::Future<Output = (BatchId, Answer, HashMap<OpId, Outcome>)> + Send>,
@@ -360,6 +362,10 @@ impl Worker {
                     }
                 }, if probe.is_some() => {
                     probe = None;
+                    let (up, reference_version) = up;
+                    if let Some(v) = reference_version {
+                        self.refresh_reference_if_changed(v);
+                    }
                     let now = self.now();
                     self.engine.handle(now, Event::Probed(up))
                 }
@@ -520,13 +526,53 @@ impl Worker {
         let url = format!("{}/v1/health", self.endpoint.base_url.trim_end_matches('/'));
         Box::pin(async move {
             match client.get(url).send().await {
-                Ok(r) if r.status().is_success() => r
-                    .json::<serde_json::Value>()
-                    .await
-                    .is_ok_and(|v| v["status"] == "ok"),
-                _ => false,
+                Ok(r) if r.status().is_success() => match r.json::<serde_json::Value>().await {
+                    Ok(v) if v["status"] == "ok" => (true, v["reference_version"].as_u64()),
+                    _ => (false, None),
+                },
+                _ => (false, None),
             }
         })
+    }
+
+    /// The service's reference data changed (a policy, a deactivated staff
+    /// member): fetch it under the online session and keep it, off this
+    /// loop. Nothing to do without a session (it is fetched at the next
+    /// online sign-in) or when the copy is current.
+    fn refresh_reference_if_changed(&self, version: u64) {
+        let Some(token) = self.token.clone() else {
+            return;
+        };
+        let current = lock(&self.store)
+            .reference()
+            .ok()
+            .flatten()
+            .map(|c| c.data.version);
+        if current == Some(version) {
+            return;
+        }
+        let client = self.client.clone();
+        let url = format!(
+            "{}/v1/reference",
+            self.endpoint.base_url.trim_end_matches('/')
+        );
+        let counter_key = self.endpoint.counter_key.clone();
+        let store = self.store.clone();
+        tokio::spawn(async move {
+            let mut req = client.get(url).bearer_auth(token);
+            if let Some(k) = counter_key {
+                req = req.header("X-Counter-Key", k);
+            }
+            let Ok(r) = req.send().await else { return };
+            if !r.status().is_success() {
+                return;
+            }
+            let Ok(data) = r.json::<ehr_protocol::wire::ReferenceData>().await else {
+                return;
+            };
+            // The store's lock for the write only.
+            let _ = lock(&store).put_reference(&data, unix_ms());
+        });
     }
 
     /// The request for a batch, or none when nothing of it can go (every

@@ -235,15 +235,22 @@ pub struct Health {
     pub status: String,
     /// The service version.
     pub version: String,
+    /// The reference data's version now: counters fetch `GET /v1/reference`
+    /// again when it differs from their copy (a policy changed, a staff
+    /// member was deactivated). Not personal data; absent if it cannot be
+    /// read.
+    pub reference_version: Option<u64>,
 }
 
 /// Liveness and version.
 #[utoipa::path(get, path = "/v1/health", tag = "service",
     responses((status = 200, body = Health)))]
-async fn health() -> Json<Health> {
+async fn health(State(st): State<Shared>) -> Json<Health> {
+    let reference_version = st.read(|tx| Ok(reference::version(tx)?)).await.ok();
     Json(Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        reference_version,
     })
 }
 
