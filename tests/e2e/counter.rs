@@ -18,6 +18,7 @@ fn clerk_signs_in_and_reads_a_card_and_keys_a_document() {
     let pcscd = Pcscd::start().expect("pcscd");
     let reader0 = pcscd.reader_addr(0);
     let (code, password) = central.clerk.clone();
+    let supervisor = central.supervisor.clone();
     let env = vec![
         ("EHR_CENTRAL_URL".to_owned(), central.url.clone()),
         ("EHR_COUNTER_KEY".to_owned(), central.counter_key.clone()),
@@ -338,6 +339,36 @@ fn clerk_signs_in_and_reads_a_card_and_keys_a_document() {
             )
             .await;
             assert_eq!(who, code);
+
+            // Somebody else takes the counter from the locked screen: the
+            // first clerk's session ends and their half-done task goes.
+            fill(&client, "m-surname", "Chan").await;
+            type_keys(&client, "\u{E009}l\u{E000}").await; // Ctrl+L
+            click(&client, "[data-testid=switch-user]").await;
+            wait_for_focus(&client, "staff-code").await;
+            type_keys(&client, &supervisor.0).await;
+            type_keys(&client, TAB).await;
+            type_keys(&client, &format!("{}{ENTER}", supervisor.1)).await;
+            let who = wait_for_text(
+                &client,
+                Locator::Css("[data-testid=staff-code]"),
+                WAIT,
+                |t| !t.is_empty(),
+            )
+            .await;
+            assert_eq!(who, supervisor.0);
+            let surname = client
+                .find(Locator::Id("m-surname"))
+                .await
+                .unwrap()
+                .prop("value")
+                .await
+                .unwrap();
+            assert_eq!(
+                surname.as_deref(),
+                Some(""),
+                "the first clerk's task is gone"
+            );
         },
     ); // The service and pcscd lived through the whole test.
     drop(pcscd);

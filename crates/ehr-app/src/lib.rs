@@ -288,8 +288,18 @@ fn open_outbox(config: &Config, sync: bool) -> Result<(Outbox, Option<ErrorCode>
         ehr_store::KeyPolicy::FileOnly
     };
     let mut store = ehr_store::Store::open(&config.data_dir, policy).map_err(store_err)?;
+    // How long synced rows stay: the service's policy once the counter has
+    // its reference data, this build's default before.
+    let policy_days = store
+        .reference()
+        .ok()
+        .flatten()
+        .map(|c| c.data.policies.counter_retention_days);
     let purge_failed = store
-        .purge(sync::unix_ms(), config.done_retention_ms)
+        .purge(
+            sync::unix_ms(),
+            retention_ms(policy_days, config.done_retention_ms),
+        )
         .err()
         .map(|e| e.code());
     let store = Arc::new(Mutex::new(store));
@@ -298,6 +308,12 @@ fn open_outbox(config: &Config, sync: bool) -> Result<(Outbox, Option<ErrorCode>
         Some((url, counter_key)) => Some(start_driver(config, &store, url, counter_key)?),
     };
     Ok((Outbox { store, driver }, purge_failed))
+}
+
+/// How long synced outbox rows are kept: the policy's days when the counter
+/// has them, else `fallback_ms`.
+fn retention_ms(policy_days: Option<u32>, fallback_ms: i64) -> i64 {
+    policy_days.map_or(fallback_ms, |d| i64::from(d) * 86_400_000)
 }
 
 /// The sync driver of `store` for the service at `url`.
@@ -1369,6 +1385,13 @@ mod sign_off_tests {
 #[cfg(test)]
 mod store_slot_tests {
     use super::*;
+
+    #[test]
+    fn synced_rows_are_kept_for_the_services_retention_once_it_is_known() {
+        assert_eq!(retention_ms(None, 5), 5);
+        assert_eq!(retention_ms(Some(30), 5), 30 * 86_400_000);
+        assert_eq!(retention_ms(Some(0), 5), 0);
+    }
 
     fn app(dir: &std::path::Path) -> App {
         let d = dir.display().to_string();

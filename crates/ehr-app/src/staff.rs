@@ -245,6 +245,9 @@ impl App {
                         | ErrorCode::CentralDns
                 ) =>
             {
+                // The service was just found unreachable: the status bar says
+                // offline now, not after the next health probe.
+                self.with_driver(|d| d.event(ehr_sync::Event::Connectivity(false)));
                 let s = self.sign_in_offline(&code, &req.password, &policies, now)?;
                 self.start_session(&s, now);
                 Ok(s)
