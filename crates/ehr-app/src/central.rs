@@ -309,12 +309,20 @@ pub(crate) fn sign_off(
             .bearer_auth(token)
             .json(&req);
         let (status, bytes) = send_as_counter(post, counter_key(&config)?)?;
-        if status.is_success() {
-            serde_json::from_slice(&bytes).map_err(|_| ErrorBody::new(ErrorCode::CentralBadAnswer))
-        } else {
-            Err(refusal(status, &bytes))
-        }
+        answer(status, &bytes)
     })
+}
+
+/// The service's answer: the JSON body of a success, else its refusal.
+fn answer<T: serde::de::DeserializeOwned>(
+    status: reqwest::StatusCode,
+    bytes: &[u8],
+) -> Result<T, ErrorBody> {
+    if status.is_success() {
+        serde_json::from_slice(bytes).map_err(|_| ErrorBody::new(ErrorCode::CentralBadAnswer))
+    } else {
+        Err(refusal(status, bytes))
+    }
 }
 
 /// `GET /v1/reference` at the service at `base`, under the session `token`.
@@ -329,11 +337,7 @@ pub(crate) fn get_reference(
         let url = format!("{}/v1/reference", central.base);
         let get = client(&config, &central)?.get(url).bearer_auth(token);
         let (status, bytes) = send_as_counter(get, counter_key(&config)?)?;
-        if status.is_success() {
-            serde_json::from_slice(&bytes).map_err(|_| ErrorBody::new(ErrorCode::CentralBadAnswer))
-        } else {
-            Err(refusal(status, &bytes))
-        }
+        answer(status, &bytes)
     })
 }
 
