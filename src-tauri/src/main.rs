@@ -120,6 +120,9 @@ fn watch_reader(
     on_change: Channel<ReaderView>,
 ) -> ReaderView {
     if let Ok(mut w) = watchers.0.lock() {
+        // One window, one pane watching: a pane shown again (after the
+        // lock) replaces the channel of the one taken away.
+        w.clear();
         w.push(on_change);
     }
     app.reader_view()

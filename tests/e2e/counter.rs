@@ -209,17 +209,14 @@ fn clerk_signs_in_and_reads_a_card_and_keys_a_document() {
             // Locking (Ctrl+L, as the idle lock does after the policy's
             // minutes): nothing of the person stays in the page, neither
             // the card read nor the half-filled manual pane.
-            let again = InsertedCard::insert(&reader0, &sample_person(CardGeneration::Gen2018))
-                .expect("insert");
-            wait_for_text(
-                &client,
-                Locator::Css("[data-testid=card-identity-number]"),
-                WAIT,
-                |t| t == "A123***(3)",
-            )
-            .await;
+            // A card is inserted while the screen is locked: it reaches
+            // neither the page nor the audit until the clerk unlocks.
             type_keys(&client, "\u{E009}l\u{E000}").await; // Ctrl+L
             wait_for_focus(&client, "unlock-password").await;
+            let again = InsertedCard::insert(&reader0, &sample_person(CardGeneration::Gen2018))
+                .expect("insert");
+            // (The read takes well under a second; give it that time.)
+            tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
             let page = client.source().await.unwrap();
             for personal in [
                 "A123***(3)",

@@ -70,7 +70,7 @@ pub struct App {
     enrolled_url: Mutex<Option<String>>,
     /// The screen is locked (idle, or the clerk locked it): the card side
     /// answers without the identity until the same staff member unlocks.
-    locked: std::sync::atomic::AtomicBool,
+    locked: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// An audit event that could not be written yet (a sign-in while the store
@@ -1176,8 +1176,14 @@ impl App {
         let session = self.session.clone();
         let slot = self.outbox.clone();
         let audited = self.card_audited.clone();
+        let locked = self.locked.clone();
         let guarded = move |u: &card::CardUpdate| {
-            if signed_in(&session) && audit_card_read(&slot, &session, &audited, &u.view) {
+            // A locked screen gets nothing of the person (and nothing is
+            // audited as shown); unlocking shows and audits it.
+            if signed_in(&session)
+                && !locked.load(std::sync::atomic::Ordering::SeqCst)
+                && audit_card_read(&slot, &session, &audited, &u.view)
+            {
                 on_change(u);
             } else {
                 on_change(&card::CardUpdate {

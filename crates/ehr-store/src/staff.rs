@@ -193,6 +193,14 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
+        // A failure while locked changes nothing: the lock stands until its
+        // end (an online refusal must not clear a lock counted offline).
+        if let Some((_, Some(until))) = before {
+            if until > now_ms {
+                tx.commit()?;
+                return Ok(Some(until));
+            }
+        }
         // A lock that has run out starts a new count.
         let failures = match before {
             Some((_, Some(_))) | None => 1,
@@ -381,6 +389,16 @@ mod tests {
         assert_eq!(s.record_sign_in_failure("c1", 3, 900_000, 1).unwrap(), None);
         assert_eq!(
             s.record_sign_in_failure("c1", 3, 900_000, 2).unwrap(),
+            Some(900_002)
+        );
+        assert_eq!(
+            s.sign_in_failures("c1").unwrap().locked_until_ms,
+            Some(900_002)
+        );
+        // A failure during the lock (an online refusal, say) leaves it as
+        // it is: neither cleared nor extended.
+        assert_eq!(
+            s.record_sign_in_failure("c1", 3, 900_000, 500_000).unwrap(),
             Some(900_002)
         );
         assert_eq!(
