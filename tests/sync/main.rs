@@ -219,9 +219,12 @@ fn refusals_wait_for_a_clerk_with_reasons_and_a_supervisor_discard_is_audited() 
     // The record's later operation goes now (and is refused on its own
     // merits), and the discard's audit event reaches the service.
     wait_until(
-        "the later operation answered",
+        "the later operation answered and the discard's audit event sent",
         Duration::from_secs(10),
-        || app.sync_status().unwrap().queued == 0,
+        || {
+            let st = app.sync_status().unwrap();
+            st.queued == 0 && st.audit_queued == 0 && !st.sending
+        },
     );
     let items = app.attention_list().unwrap();
     assert!(items.iter().all(|i| i.id != conflict.id));
