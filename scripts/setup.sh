@@ -15,7 +15,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # Build tools and libraries for Tauri (webkit2gtk 4.1), PC/SC, the end-to-end
-# harness (Xvfb, D-Bus, WebKitWebDriver, xwininfo), slip checks (poppler), and
+# harness (Xvfb, D-Bus, WebKitWebDriver, xwininfo), slip checks (poppler, zbarimg), and
 # the store's keyring (libdbus for the Secret Service client, gnome-keyring for
 # its test).
 APT_PACKAGES=(
@@ -23,7 +23,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev webkit2gtk-driver
   xvfb xauth x11-utils dbus-daemon dbus-bin dbus-tests imagemagick fonts-noto-cjk
   pcscd libpcsclite-dev pcsc-tools vsmartcard-vpcd
-  poppler-utils unicode-data
+  poppler-utils unicode-data zbar-tools
   libdbus-1-dev gnome-keyring
   python3 python3-venv
 )

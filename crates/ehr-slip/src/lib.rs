@@ -1,0 +1,83 @@
+//! Acknowledgement slips and attention notices as searchable PDF (issue
+//! #12, ADR 0005).
+//!
+//! - [`Fonts::load_system`] parses Debian's Noto Sans CJK HK once; keep it.
+//! - [`render_slip`] makes the slip of a completed task, [`render_notice`]
+//!   the notice for a person whose change the central service refused, in
+//!   English, Traditional Chinese or both ([`SlipLang`]). Every sentence
+//!   comes from the message catalogue (`slip.*`, `notice.attention.*`).
+//! - The font is embedded as a subset with a ToUnicode map, so `pdftotext`
+//!   gives the text back; the QR code (of the reference only) is vector.
+//! - [`render_png_pages`] rasterises a PDF for the app's preview.
+//!
+//! No clock, no IO except reading the font and running `pdftoppm`; nothing
+//! here logs, and errors name fields, never their values.
+
+mod error;
+mod font;
+mod layout;
+mod notice;
+mod raster;
+mod slip;
+mod time;
+
+pub use error::SlipError;
+pub use font::{face_families, find_face, Fonts, FAMILY, SYSTEM_BOLD, SYSTEM_REGULAR};
+pub use notice::{render_notice, Notice};
+pub use raster::render_png_pages;
+pub use slip::{
+    render_slip, render_slip_counted, sample_slip, valid_reference, AccessKeyChannel, Slip,
+    SlipTask,
+};
+pub use time::SlipTime;
+
+use ehr_i18n::Lang;
+
+/// The language of a slip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SlipLang {
+    /// English only.
+    En,
+    /// Traditional Chinese only.
+    Zh,
+    /// English first, then Traditional Chinese.
+    Both,
+}
+
+impl SlipLang {
+    /// The stable code (`en`, `zh`, `both`).
+    pub fn code(self) -> &'static str {
+        match self {
+            SlipLang::En => "en",
+            SlipLang::Zh => "zh",
+            SlipLang::Both => "both",
+        }
+    }
+
+    /// The language for a code (`en`, `zh` or `zh-HK`, `both`).
+    pub fn from_code(code: &str) -> Option<SlipLang> {
+        match code {
+            "en" => Some(SlipLang::En),
+            "zh" | "zh-HK" => Some(SlipLang::Zh),
+            "both" => Some(SlipLang::Both),
+            _ => None,
+        }
+    }
+
+    /// The catalogue languages, in printing order.
+    pub fn langs(self) -> &'static [Lang] {
+        match self {
+            SlipLang::En => &[Lang::En],
+            SlipLang::Zh => &[Lang::ZhHk],
+            SlipLang::Both => &Lang::ALL,
+        }
+    }
+}
+
+/// Refuses a field longer than `max` characters.
+fn check_len(field: &'static str, value: &str, max: usize) -> Result<(), SlipError> {
+    if value.chars().count() > max {
+        return Err(SlipError::FieldTooLong { field });
+    }
+    Ok(())
+}

@@ -1,0 +1,482 @@
+//! Slips and notices checked with the real tools: poppler's `pdftotext`,
+//! `pdffonts` and `pdftoppm`, and zbar's `zbarimg`.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use ehr_domain::{Date, DocumentNumber, DocumentType};
+use ehr_i18n::{format, text, Lang};
+use ehr_slip::{
+    render_notice, render_png_pages, render_slip, render_slip_counted, AccessKeyChannel, Fonts,
+    Notice, Slip, SlipError, SlipLang, SlipTask, SlipTime,
+};
+
+/// The four rare Hong Kong characters of the issue, and one of Extension A.
+const CHUEN: &str = "\u{90a8}"; // estate (as in a housing estate's name)
+const FUNG: &str = "\u{5cef}"; // peak, the Hong Kong form
+const GE: &str = "\u{5605}"; // Cantonese possessive
+const SIN: &str = "\u{7dab}"; // line, the Hong Kong form
+const GA: &str = "\u{35ce}"; // Cantonese particle, CJK Extension A
+
+fn fonts() -> &'static Fonts {
+    static FONTS: OnceLock<Fonts> = OnceLock::new();
+    FONTS.get_or_init(|| Fonts::load_system().expect("fonts-noto-cjk is installed"))
+}
+
+/// Where the tests keep what they made (under target/).
+fn out_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("slip-test");
+    std::fs::create_dir_all(&dir).expect("out dir");
+    dir
+}
+
+fn keep(name: &str, bytes: &[u8]) -> PathBuf {
+    let path = out_dir().join(name);
+    std::fs::write(&path, bytes).expect("write");
+    println!("kept {}", path.display());
+    path
+}
+
+/// Runs `cmd args…` with `input` on stdin; its stdout.
+fn run(cmd: &str, args: &[&str], input: &[u8]) -> String {
+    let mut child = Command::new(cmd)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("wait");
+    writer.join().expect("writer");
+    assert!(
+        out.status.success(),
+        "{cmd} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn pdftotext(pdf: &[u8]) -> String {
+    run("pdftotext", &["-enc", "UTF-8", "-", "-"], pdf)
+}
+
+/// Without any whitespace: a wrapped sentence compares equal to its
+/// catalogue text character for character.
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn assert_has(extracted: &str, wanted: &str) {
+    assert!(
+        squash(extracted).contains(&squash(wanted)),
+        "not in the extracted text: {wanted:?}\n---\n{extracted}"
+    );
+}
+
+/// A valid HKIC number with the digits 683491, found by trying check
+/// characters (so no check digit is worked out by hand here).
+fn hkic() -> DocumentNumber {
+    "0123456789A"
+        .chars()
+        .find_map(|c| DocumentNumber::parse(DocumentType::Hkic, &format!("Z683491({c})")).ok())
+        .expect("one check character fits")
+}
+
+fn slip(lang: SlipLang) -> Slip {
+    Slip {
+        task: SlipTask::RegisterSdmMinor,
+        time: SlipTime::new(Date::new(2026, 12, 1).expect("date"), 9, 5).expect("time"),
+        site_code: "KWC-02".to_owned(),
+        site_name_en: "Kwai Chung Registration Centre".to_owned(),
+        site_name_zh: format!("\u{8475}\u{6d8c}{CHUEN}\u{767b}\u{8a18}\u{4e2d}\u{5fc3}"),
+        staff_code: "CLERK-17".to_owned(),
+        reference: "REG-20261201-0042".to_owned(),
+        document: Some(hkic()),
+        name_en: "LEUNG, Fung Sin".to_owned(),
+        name_zh: Some(format!("\u{6881}{FUNG}{SIN}{GE}{GA}")),
+        channel: AccessKeyChannel::Sms,
+        lang,
+    }
+}
+
+fn catalogue_lines(lang: Lang, s: &Slip) -> Vec<String> {
+    let mut v: Vec<String> = [
+        "slip.title",
+        "slip.system",
+        "slip.intro",
+        "slip.label.task",
+        "slip.label.datetime",
+        "slip.label.site",
+        "slip.label.staff",
+        "slip.label.reference",
+        "slip.label.name",
+        "slip.label.document",
+        "slip.label.access_key",
+        "slip.heading.next",
+        "slip.next.records",
+        "slip.next.access_key.sms",
+        "slip.next.secret",
+        "slip.next.keep",
+        "slip.footer",
+        "slip.channel.sms",
+    ]
+    .iter()
+    .map(|k| text(lang, k).to_owned())
+    .collect();
+    v.push(text(lang, &s.task.key()).to_owned());
+    let name = match lang {
+        Lang::En => &s.site_name_en,
+        Lang::ZhHk => &s.site_name_zh,
+    };
+    v.push(format(
+        lang,
+        "slip.site",
+        &[("name", name), ("code", &s.site_code)],
+    ));
+    v
+}
+
+#[test]
+fn bilingual_slip_extracts_exactly_embeds_subset_fonts_and_scans() {
+    let s = slip(SlipLang::Both);
+    let t = std::time::Instant::now();
+    let pdf = render_slip(&s, fonts()).expect("slip");
+    println!("rendered in {:?}, {} bytes", t.elapsed(), pdf.len());
+    keep("both.pdf", &pdf);
+    assert!(pdf.len() <= 200 * 1024, "{} bytes", pdf.len());
+
+    let extracted = pdftotext(&pdf);
+    for lang in Lang::ALL {
+        for line in catalogue_lines(lang, &s) {
+            assert_has(&extracted, &line);
+        }
+    }
+    // Short lines come out exactly, on a line of their own.
+    let lines: Vec<&str> = extracted.lines().map(str::trim).collect();
+    for key in ["slip.title", "slip.heading.next"] {
+        for lang in Lang::ALL {
+            assert!(lines.contains(&text(lang, key)), "{key} {lang:?}");
+        }
+    }
+    // The name with the rare characters, exactly.
+    let name_zh = s.name_zh.clone().expect("name");
+    assert!(extracted.contains(&name_zh), "{extracted}");
+    for c in [CHUEN, FUNG, GE, SIN, GA] {
+        assert!(extracted.contains(c));
+    }
+    assert!(extracted.contains("LEUNG, Fung Sin"));
+    assert!(extracted.contains("01/12/2026 09:05"));
+    assert!(extracted.contains("2026\u{5e74}12\u{6708}01\u{65e5} 09:05"));
+    assert!(extracted.contains(&s.reference));
+
+    // Every font embedded, subset, with a ToUnicode map.
+    let fonts_out = run("pdffonts", &["-"], &pdf);
+    let rows: Vec<&str> = fonts_out.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "{fonts_out}");
+    for row in &rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        let n = cols.len();
+        assert!(n >= 7, "{row}");
+        // name type… emb sub uni object-id generation
+        assert_eq!(&cols[n - 5..n - 2], ["yes", "yes", "yes"], "{fonts_out}");
+        assert!(cols[0].contains("+NotoSansCJK"), "{row}");
+    }
+
+    // The QR code decodes to the reference, from the preview's PNG.
+    let pages = render_png_pages(&pdf, 110).expect("png");
+    assert_eq!(pages.len(), 1);
+    assert!(pages[0].starts_with(b"\x89PNG"));
+    let png = keep("both.png", &pages[0]);
+    let decoded = run(
+        "zbarimg",
+        &["--quiet", "--raw", png.to_str().expect("path")],
+        b"",
+    );
+    assert_eq!(decoded.trim_end(), s.reference);
+}
+
+/// The PDF's streams inflated (so a search sees what the page draws).
+fn inflated_streams(pdf: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut rest = pdf;
+    while let Some(i) = find(rest, b"stream") {
+        let body = &rest[i + 6..];
+        let body = body.strip_prefix(b"\r").unwrap_or(body);
+        let body = body.strip_prefix(b"\n").unwrap_or(body);
+        let Some(end) = find(body, b"endstream") else {
+            break;
+        };
+        let mut dec = flate2::read::ZlibDecoder::new(&body[..end]);
+        let mut buf = Vec::new();
+        if dec.read_to_end(&mut buf).is_ok() {
+            out.extend_from_slice(&buf);
+        }
+        out.extend_from_slice(&body[..end]);
+        rest = &body[end..];
+    }
+    out
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[test]
+fn no_full_identity_number_anywhere_in_the_file() {
+    let s = slip(SlipLang::Both);
+    let number = s.document.clone().expect("document");
+    let pdf = render_slip(&s, fonts()).expect("slip");
+    let streams = inflated_streams(&pdf);
+    let extracted = pdftotext(&pdf);
+    assert!(
+        extracted.contains(&number.masked()),
+        "the masked number is printed"
+    );
+    for needle in [
+        number.normalized().to_owned(),
+        number.display(),
+        number.identifier().to_owned(),
+        "683491".to_owned(),
+        "83491".to_owned(),
+    ] {
+        assert!(
+            find(&pdf, needle.as_bytes()).is_none(),
+            "raw bytes hold {needle}"
+        );
+        assert!(
+            find(&streams, needle.as_bytes()).is_none(),
+            "a stream holds {needle}"
+        );
+        assert!(!extracted.contains(&needle), "the text holds {needle}");
+    }
+    // The search itself works: the reference is found in the same places.
+    assert!(extracted.contains(&s.reference));
+}
+
+#[test]
+fn english_slip_has_only_english() {
+    let s = slip(SlipLang::En);
+    let pdf = render_slip(&s, fonts()).expect("slip");
+    keep("en.pdf", &pdf);
+    let extracted = pdftotext(&pdf);
+    for line in catalogue_lines(Lang::En, &s) {
+        assert_has(&extracted, &line);
+    }
+    for key in ["slip.title", "slip.next.records", "slip.label.site"] {
+        assert!(!extracted.contains(text(Lang::ZhHk, key)), "{key}");
+    }
+    // The person's Chinese name is their name, printed in every language.
+    assert!(extracted.contains(s.name_zh.as_deref().expect("name")));
+    assert!(pdf.len() <= 200 * 1024);
+}
+
+#[test]
+fn chinese_slip_has_only_chinese() {
+    let s = slip(SlipLang::Zh);
+    let pdf = render_slip(&s, fonts()).expect("slip");
+    keep("zh.pdf", &pdf);
+    let extracted = pdftotext(&pdf);
+    for line in catalogue_lines(Lang::ZhHk, &s) {
+        assert_has(&extracted, &line);
+    }
+    for key in ["slip.title", "slip.next.records", "slip.label.site"] {
+        assert!(!extracted.contains(text(Lang::En, key)), "{key}");
+    }
+    let pages = render_png_pages(&pdf, 110).expect("png");
+    let png = keep("zh.png", &pages[0]);
+    let decoded = run(
+        "zbarimg",
+        &["--quiet", "--raw", png.to_str().expect("path")],
+        b"",
+    );
+    assert_eq!(decoded.trim_end(), s.reference);
+}
+
+#[test]
+fn every_task_and_channel_has_its_sentence() {
+    for task in SlipTask::ALL {
+        for channel in [
+            AccessKeyChannel::Sms,
+            AccessKeyChannel::Email,
+            AccessKeyChannel::Post,
+            AccessKeyChannel::None,
+        ] {
+            let s = Slip {
+                task,
+                channel,
+                ..slip(SlipLang::En)
+            };
+            let extracted = pdftotext(&render_slip(&s, fonts()).expect("slip"));
+            assert_has(&extracted, text(Lang::En, &s.task.key()));
+            assert_has(
+                &extracted,
+                text(
+                    Lang::En,
+                    &format!("slip.next.access_key.{}", channel.code()),
+                ),
+            );
+            let next = if task == SlipTask::Withdrawal {
+                "slip.next.withdrawal"
+            } else {
+                "slip.next.records"
+            };
+            assert_has(&extracted, text(Lang::En, next));
+        }
+    }
+}
+
+/// Words (with their boxes) from `pdftotext -bbox`.
+fn word_boxes(pdf: &[u8]) -> (f32, Vec<(String, f32, f32)>) {
+    let html = run("pdftotext", &["-bbox", "-enc", "UTF-8", "-", "-"], pdf);
+    let attr = |line: &str, name: &str| -> f32 {
+        let start = line.find(&format!("{name}=\"")).expect(name) + name.len() + 2;
+        let end = line[start..].find('"').expect("quote") + start;
+        line[start..end].parse().expect("number")
+    };
+    let mut width = 0.0;
+    let mut words = Vec::new();
+    for line in html.lines() {
+        if line.contains("<page ") {
+            width = attr(line, "width");
+        } else if line.contains("<word ") {
+            let w = line.split('>').nth(1).unwrap_or_default();
+            let w = w.split('<').next().unwrap_or_default().to_owned();
+            words.push((w, attr(line, "xMin"), attr(line, "xMax")));
+        }
+    }
+    (width, words)
+}
+
+#[test]
+fn long_names_wrap_inside_the_page() {
+    let long_en = "WONGSAKULCHAROENPHONGSATHORNCHAIYAPRUEKSAWONG, Maximiliana Alexandrina Konstantinopolitana Bartholomew-Featherstonehaugh Cholmondeley".to_owned();
+    let long_zh: String = std::iter::repeat_n(format!("{CHUEN}{FUNG}{GE}{SIN}{GA}"), 14).collect();
+    let s = Slip {
+        name_en: long_en.clone(),
+        name_zh: Some(long_zh.clone()),
+        site_name_en: "A Very Long Registration Centre Name That Goes On And On, Ground Floor, Block Z, Sample Estate, New Territories".to_owned(),
+        ..slip(SlipLang::Both)
+    };
+    let pdf = render_slip(&s, fonts()).expect("slip");
+    keep("long.pdf", &pdf);
+    let (width, words) = word_boxes(&pdf);
+    assert!(width > 500.0, "A4 width {width}");
+    assert!(!words.is_empty());
+    for (w, x0, x1) in &words {
+        assert!(
+            *x0 >= 40.0 && *x1 <= width - 40.0,
+            "{w:?} runs off: {x0}..{x1} of {width}"
+        );
+    }
+    let extracted = pdftotext(&pdf);
+    assert_has(&extracted, &long_en);
+    assert_has(&extracted, &long_zh);
+}
+
+#[test]
+fn refusals_name_the_field_never_the_value() {
+    let bad_refs = [
+        "",
+        "ref-lower",
+        "REF 1",
+        "REF/1",
+        &"A".repeat(41),
+        "REF\u{ff11}",
+    ];
+    for r in bad_refs {
+        let s = Slip {
+            reference: r.to_owned(),
+            ..slip(SlipLang::En)
+        };
+        let e = render_slip(&s, fonts()).expect_err("refused");
+        assert_eq!(e, SlipError::Reference);
+        assert_eq!(e.code(), "slip.reference_invalid");
+    }
+    let s = Slip {
+        name_en: "X".repeat(301),
+        ..slip(SlipLang::En)
+    };
+    let e = render_slip(&s, fonts()).expect_err("refused");
+    assert_eq!(e, SlipError::FieldTooLong { field: "name_en" });
+    assert!(!e.to_string().contains("XXX"));
+    // Debug shows no name and no number.
+    let debug = format!("{:?}", slip(SlipLang::Both));
+    assert!(
+        !debug.contains("LEUNG") && !debug.contains("683"),
+        "{debug}"
+    );
+}
+
+#[test]
+fn notice_extracts_in_each_language() {
+    let reason_en = text(Lang::En, "error.conflict.already_registered");
+    let reason_zh = text(Lang::ZhHk, "error.conflict.already_registered");
+    for lang in [SlipLang::En, SlipLang::Zh, SlipLang::Both] {
+        let n = Notice {
+            time: SlipTime::from_unix_ms(1_796_106_900_000).expect("time"),
+            summary: format!(
+                "Registration in person: LEUNG, Fung Sin, {}",
+                hkic().masked()
+            ),
+            reference: Some("REG-20261201-0042".to_owned()),
+            site_code: "KWC-02".to_owned(),
+            site_name_en: "Kwai Chung Registration Centre".to_owned(),
+            site_name_zh: format!("\u{8475}\u{6d8c}{CHUEN}"),
+            reason_en: reason_en.to_owned(),
+            reason_zh: reason_zh.to_owned(),
+            lang,
+        };
+        let pdf = render_notice(&n, fonts()).expect("notice");
+        keep(&format!("notice-{}.pdf", lang.code()), &pdf);
+        assert!(pdf.len() <= 200 * 1024);
+        let extracted = pdftotext(&pdf);
+        assert!(extracted.contains("01/12/2026 14:35") || lang == SlipLang::Zh);
+        assert_has(&extracted, &n.summary);
+        for &l in lang.langs() {
+            let reason = if l == Lang::En { reason_en } else { reason_zh };
+            for line in [
+                text(l, "notice.attention.title").to_owned(),
+                text(l, "notice.attention.what").to_owned(),
+                format(l, "notice.attention.reason", &[("reason", reason)]),
+                text(l, "notice.attention.next").to_owned(),
+            ] {
+                assert_has(&extracted, &line);
+            }
+        }
+        if lang == SlipLang::En {
+            assert!(!extracted.contains(text(Lang::ZhHk, "notice.attention.title")));
+        }
+    }
+}
+
+#[test]
+fn preview_refuses_what_it_cannot_render() {
+    assert_eq!(render_png_pages(b"%PDF-1.7", 0), Err(SlipError::Dpi));
+    assert_eq!(
+        render_png_pages(b"not a pdf", 96),
+        Err(SlipError::RasterFailed)
+    );
+    let (pdf, pages) = render_slip_counted(&slip(SlipLang::Both), fonts()).expect("slip");
+    assert_eq!(render_png_pages(&pdf, 72).expect("png").len(), pages);
+}
+
+#[test]
+fn the_face_is_chosen_by_name() {
+    let bytes = std::fs::read(ehr_slip::SYSTEM_REGULAR).expect("font");
+    let families = ehr_slip::face_families(&bytes).expect("faces");
+    let index = ehr_slip::find_face(&bytes, ehr_slip::FAMILY).expect("face");
+    assert_eq!(families[index], ehr_slip::FAMILY);
+    assert!(families.len() > 1, "{families:?}");
+    assert_eq!(
+        ehr_slip::find_face(&bytes, "Noto Sans CJK XX"),
+        Err(SlipError::FontFaceMissing)
+    );
+}
