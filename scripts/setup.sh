@@ -17,7 +17,9 @@ fi
 # Build tools and libraries for Tauri (webkit2gtk 4.1), PC/SC, the end-to-end
 # harness (Xvfb, D-Bus, WebKitWebDriver, xwininfo), slip checks (poppler, zbarimg), and
 # the store's keyring (libdbus for the Secret Service client, gnome-keyring for
-# its test).
+# its test), printing (CUPS: lp/lpstat/cupsctl, ipptool for job states, and
+# cupsd, which the ehr-print tests start privately on their own socket; a
+# system cupsd the package may start does not matter to them).
 APT_PACKAGES=(
   build-essential pkg-config libssl-dev curl ca-certificates
   libwebkit2gtk-4.1-dev webkit2gtk-driver
@@ -25,6 +27,7 @@ APT_PACKAGES=(
   pcscd libpcsclite-dev pcsc-tools vsmartcard-vpcd
   poppler-utils unicode-data zbar-tools
   libdbus-1-dev gnome-keyring
+  cups cups-client cups-ipp-utils
   python3 python3-venv
 )
 

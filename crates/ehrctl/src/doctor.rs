@@ -12,8 +12,23 @@ pub struct Args {
 
 pub fn run(app: &ehr_app::App, args: &Args) -> ExitCode {
     let r = app.doctor();
+    // Whether CUPS keeps printed slips (personal data) in its spool: its
+    // default keeps them a day; counters set PreserveJobFiles No.
+    let spool = ehr_print::Cups::system().preserves_job_files();
     if args.json {
-        match serde_json::to_string_pretty(&r) {
+        let Ok(mut v) = serde_json::to_value(&r) else {
+            return ExitCode::from(1);
+        };
+        if let Some(o) = v.as_object_mut() {
+            o.insert(
+                "print_spool".to_owned(),
+                serde_json::json!({
+                    "preserves_job_files": spool.as_ref().ok(),
+                    "error": spool.as_ref().err().map(|e| e.code()),
+                }),
+            );
+        }
+        match serde_json::to_string_pretty(&v) {
             Ok(s) => println!("{s}"),
             Err(_) => return ExitCode::from(1),
         }
@@ -80,6 +95,16 @@ pub fn run(app: &ehr_app::App, args: &Args) -> ExitCode {
         (Some(code), None) => println!(
             "[FAIL] identity source {} refuses every read ({code})",
             r.identity_source
+        ),
+    }
+    match &spool {
+        Ok(false) => println!("[ok  ] printing: CUPS deletes each printed slip from its spool"),
+        Ok(true) => println!(
+            "[FAIL] printing: CUPS keeps printed slips (personal data) in its spool after printing (its default keeps them a day): run `sudo cupsctl PreserveJobFiles=No`"
+        ),
+        Err(e) => println!(
+            "[FAIL] printing: cannot tell whether CUPS keeps printed slips ({}): {e}",
+            e.code()
         ),
     }
     if r.training_mode {

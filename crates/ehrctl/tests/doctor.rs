@@ -175,3 +175,70 @@ fn doctor_says_the_configuration_file_names_the_central_service() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn doctor_says_when_it_cannot_ask_cups_about_its_spool() {
+    let dir = temp_dir("cups-down");
+    let run = |json: bool| {
+        let mut c = ehrctl();
+        c.arg("doctor")
+            .env("EHR_COUNTER_DATA_DIR", &dir)
+            .env("PCSCLITE_CSOCK_NAME", dir.join("no-such-pcscd.comm"))
+            .env("CUPS_SERVER", dir.join("no-such-cupsd.sock"));
+        if json {
+            c.arg("--json");
+        }
+        String::from_utf8(c.output().unwrap().stdout).unwrap()
+    };
+    let text = run(false);
+    assert!(
+        text.contains(
+            "[FAIL] printing: cannot tell whether CUPS keeps printed slips (print.cups_unavailable)"
+        ),
+        "{text}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&run(true)).unwrap();
+    assert_eq!(v["print_spool"]["error"], "print.cups_unavailable");
+    assert_eq!(
+        v["print_spool"]["preserves_job_files"],
+        serde_json::Value::Null
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn doctor_warns_when_cups_keeps_printed_slips_in_its_spool() {
+    use ehr_print::testing::{Options, PrivateCupsd};
+    let dir = temp_dir("cups-spool");
+    for (preserve, line) in [
+        (
+            true,
+            "[FAIL] printing: CUPS keeps printed slips (personal data) in its spool after printing (its default keeps them a day): run `sudo cupsctl PreserveJobFiles=No`",
+        ),
+        (false, "[ok  ] printing: CUPS deletes each printed slip from its spool"),
+    ] {
+        // A private cupsd (root only; fails, not skips, without it).
+        let cupsd = PrivateCupsd::start_with(Options {
+            preserve_job_files: preserve,
+        })
+        .unwrap_or_else(|e| panic!("cannot start a private cupsd for this test: {e}"));
+        let run = |json: bool| {
+            let mut c = ehrctl();
+            c.arg("doctor")
+                .env("EHR_COUNTER_DATA_DIR", &dir)
+                .env("PCSCLITE_CSOCK_NAME", dir.join("no-such-pcscd.comm"))
+                .env("CUPS_SERVER", cupsd.socket())
+                .env("CUPS_SERVERROOT", cupsd.server_root());
+            if json {
+                c.arg("--json");
+            }
+            String::from_utf8(c.output().unwrap().stdout).unwrap()
+        };
+        let text = run(false);
+        assert!(text.contains(line), "{text}");
+        let v: serde_json::Value = serde_json::from_str(&run(true)).unwrap();
+        assert_eq!(v["print_spool"]["preserves_job_files"], preserve);
+        assert_eq!(v["print_spool"]["error"], serde_json::Value::Null);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
