@@ -65,6 +65,15 @@ pub enum AuditAction {
     /// A supervisor discarded an operation on the attention list.
     #[serde(rename = "outbox.discard")]
     OutboxDiscard,
+    /// A document image was captured for a task (the subject is its image id).
+    #[serde(rename = "document.capture")]
+    DocumentCapture,
+    /// A slip or notice was sent to a printer (the subject is its reference).
+    #[serde(rename = "slip.print")]
+    SlipPrint,
+    /// A slip or notice was saved as a file (the subject is its reference).
+    #[serde(rename = "slip.save")]
+    SlipSave,
 }
 
 impl AuditAction {
@@ -82,6 +91,9 @@ impl AuditAction {
         AuditAction::ChangeSubmitted,
         AuditAction::OutboxRetry,
         AuditAction::OutboxDiscard,
+        AuditAction::DocumentCapture,
+        AuditAction::SlipPrint,
+        AuditAction::SlipSave,
     ];
 
     /// The stable dotted code.
@@ -99,6 +111,9 @@ impl AuditAction {
             AuditAction::ChangeSubmitted => "change.submit",
             AuditAction::OutboxRetry => "outbox.retry",
             AuditAction::OutboxDiscard => "outbox.discard",
+            AuditAction::DocumentCapture => "document.capture",
+            AuditAction::SlipPrint => "slip.print",
+            AuditAction::SlipSave => "slip.save",
         }
     }
 

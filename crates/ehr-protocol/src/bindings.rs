@@ -12,9 +12,11 @@ use crate::card::{
 };
 use crate::error::{ErrorBody, ErrorCode};
 use crate::ipc::{
-    AppInfo, AttentionItem, AttentionNotice, CentralUrlSource, ChangePasswordRequest, CounterSite,
-    CounterSiteType, DiscardRequest, DocumentTypeOption, EnrolCounterRequest, EnrolmentView,
-    PolicyView, SignInRequest, StaffRole, StaffSession, SyncLink, SyncStatus,
+    AppInfo, AttentionItem, CaptureAdjust, CaptureKind, CaptureView, CentralUrlSource,
+    ChangePasswordRequest, CounterSite, CounterSiteType, CropBox, DiscardRequest,
+    DocumentTypeOption, EnrolCounterRequest, EnrolmentView, KeptSlipView, PolicyView, PrintedView,
+    PrinterView, SavedView, ScanFileView, ScanFolderView, SignInRequest, SlipLanguage, SlipView,
+    StaffRole, StaffSession, SyncLink, SyncStatus,
 };
 
 /// The path of the generated file, relative to the workspace root.
@@ -55,12 +57,23 @@ pub fn typescript() -> String {
     decl::<SyncStatus>(&cfg, &mut out);
     decl::<AttentionItem>(&cfg, &mut out);
     decl::<DiscardRequest>(&cfg, &mut out);
-    decl::<AttentionNotice>(&cfg, &mut out);
     decl::<EnrolCounterRequest>(&cfg, &mut out);
     decl::<CentralUrlSource>(&cfg, &mut out);
     decl::<CounterSiteType>(&cfg, &mut out);
     decl::<CounterSite>(&cfg, &mut out);
     decl::<EnrolmentView>(&cfg, &mut out);
+    decl::<CaptureKind>(&cfg, &mut out);
+    decl::<CropBox>(&cfg, &mut out);
+    decl::<CaptureAdjust>(&cfg, &mut out);
+    decl::<ScanFileView>(&cfg, &mut out);
+    decl::<ScanFolderView>(&cfg, &mut out);
+    decl::<CaptureView>(&cfg, &mut out);
+    decl::<SlipLanguage>(&cfg, &mut out);
+    decl::<SlipView>(&cfg, &mut out);
+    decl::<PrinterView>(&cfg, &mut out);
+    decl::<PrintedView>(&cfg, &mut out);
+    decl::<SavedView>(&cfg, &mut out);
+    decl::<KeptSlipView>(&cfg, &mut out);
     out.push_str("/** Every stable code of the domain rules (crates/ehr-domain). */\nexport type DomainCode =");
     for code in ehr_domain::Code::ALL {
         out.push_str(&format!("\n  | \"{}\"", code.as_str()));
@@ -115,7 +128,6 @@ mod tests {
             "SyncStatus",
             "AttentionItem",
             "DiscardRequest",
-            "AttentionNotice",
             "EnrolCounterRequest",
             "EnrolmentView",
             "CentralUrlSource",

@@ -279,6 +279,72 @@ pub enum ErrorCode {
     /// enrolled again.
     #[serde(rename = "counter.revoked")]
     CounterRevoked,
+    /// The file is not an image this counter can read.
+    #[serde(rename = "capture.not_an_image")]
+    CaptureNotAnImage,
+    /// An image in a format the counter does not take (GIF, BMP, WebP, HEIC).
+    #[serde(rename = "capture.unsupported_format")]
+    CaptureUnsupportedFormat,
+    /// A PDF from a scanner: the counter takes images only.
+    #[serde(rename = "capture.pdf_not_supported")]
+    CapturePdfNotSupported,
+    /// The image file ends before the image does (a copy or a scan cut short).
+    #[serde(rename = "capture.truncated")]
+    CaptureTruncated,
+    /// The image claims more pixels than any scan of a document has (a decompression bomb, or a wrong scanner setting).
+    #[serde(rename = "capture.too_many_pixels")]
+    CaptureTooManyPixels,
+    /// The file is larger than the counter accepts.
+    #[serde(rename = "capture.file_too_large")]
+    CaptureFileTooLarge,
+    /// The image could not be decoded (a damaged file).
+    #[serde(rename = "capture.corrupt")]
+    CaptureCorrupt,
+    /// The crop leaves (almost) nothing of the image.
+    #[serde(rename = "capture.empty_crop")]
+    CaptureEmptyCrop,
+    /// The image cannot be made small enough for the service.
+    #[serde(rename = "capture.budget")]
+    CaptureBudget,
+    /// The captured image is no longer held (the task ended, or it was removed).
+    #[serde(rename = "capture.not_found")]
+    CaptureNotFound,
+    /// The scanner's folder cannot be read (missing, or no permission).
+    #[serde(rename = "capture.scan_folder")]
+    CaptureScanFolder,
+    /// No printer is set up on this counter (and none is the default).
+    #[serde(rename = "print.no_printer")]
+    PrintNoPrinter,
+    /// The chosen printer is not set up on this counter.
+    #[serde(rename = "print.unknown_queue")]
+    PrintUnknownQueue,
+    /// The printer's queue is stopped.
+    #[serde(rename = "print.queue_stopped")]
+    PrintQueueStopped,
+    /// The printer's queue does not accept jobs.
+    #[serde(rename = "print.queue_rejecting")]
+    PrintQueueRejecting,
+    /// The printing system accepted the slip but could not print it.
+    #[serde(rename = "print.job_failed")]
+    PrintJobFailed,
+    /// The system's printing service (CUPS) is not running or not installed.
+    #[serde(rename = "print.cups_unavailable")]
+    PrintCupsUnavailable,
+    /// The Chinese font slips are written with is not installed (a packaging fault).
+    #[serde(rename = "slip.font_missing")]
+    SlipFontMissing,
+    /// The slip could not be rendered.
+    #[serde(rename = "slip.render_failed")]
+    SlipRenderFailed,
+    /// The slip is no longer kept (past the retention period).
+    #[serde(rename = "slip.not_found")]
+    SlipNotFound,
+    /// The slip could not be written to the chosen folder.
+    #[serde(rename = "slip.save_failed")]
+    SlipSaveFailed,
+    /// The file could not be read (gone, no permission, a folder).
+    #[serde(rename = "capture.unreadable")]
+    CaptureUnreadable,
     /// An unexpected internal failure; details are in the local log only.
     #[serde(rename = "internal")]
     Internal,
@@ -369,6 +435,28 @@ impl ErrorCode {
         ErrorCode::CounterEnrolmentCodeExpired,
         ErrorCode::CounterEnrolmentCodeUsed,
         ErrorCode::CounterRevoked,
+        ErrorCode::CaptureNotAnImage,
+        ErrorCode::CaptureUnsupportedFormat,
+        ErrorCode::CapturePdfNotSupported,
+        ErrorCode::CaptureTruncated,
+        ErrorCode::CaptureTooManyPixels,
+        ErrorCode::CaptureFileTooLarge,
+        ErrorCode::CaptureCorrupt,
+        ErrorCode::CaptureEmptyCrop,
+        ErrorCode::CaptureBudget,
+        ErrorCode::CaptureNotFound,
+        ErrorCode::CaptureScanFolder,
+        ErrorCode::PrintNoPrinter,
+        ErrorCode::PrintUnknownQueue,
+        ErrorCode::PrintQueueStopped,
+        ErrorCode::PrintQueueRejecting,
+        ErrorCode::PrintJobFailed,
+        ErrorCode::PrintCupsUnavailable,
+        ErrorCode::SlipFontMissing,
+        ErrorCode::SlipRenderFailed,
+        ErrorCode::SlipNotFound,
+        ErrorCode::SlipSaveFailed,
+        ErrorCode::CaptureUnreadable,
         ErrorCode::Internal,
     ];
 
@@ -459,6 +547,28 @@ impl ErrorCode {
             ErrorCode::CounterEnrolmentCodeExpired => "counter.enrolment_code_expired",
             ErrorCode::CounterEnrolmentCodeUsed => "counter.enrolment_code_used",
             ErrorCode::CounterRevoked => "counter.revoked",
+            ErrorCode::CaptureNotAnImage => "capture.not_an_image",
+            ErrorCode::CaptureUnsupportedFormat => "capture.unsupported_format",
+            ErrorCode::CapturePdfNotSupported => "capture.pdf_not_supported",
+            ErrorCode::CaptureTruncated => "capture.truncated",
+            ErrorCode::CaptureTooManyPixels => "capture.too_many_pixels",
+            ErrorCode::CaptureFileTooLarge => "capture.file_too_large",
+            ErrorCode::CaptureCorrupt => "capture.corrupt",
+            ErrorCode::CaptureEmptyCrop => "capture.empty_crop",
+            ErrorCode::CaptureBudget => "capture.budget",
+            ErrorCode::CaptureNotFound => "capture.not_found",
+            ErrorCode::CaptureScanFolder => "capture.scan_folder",
+            ErrorCode::PrintNoPrinter => "print.no_printer",
+            ErrorCode::PrintUnknownQueue => "print.unknown_queue",
+            ErrorCode::PrintQueueStopped => "print.queue_stopped",
+            ErrorCode::PrintQueueRejecting => "print.queue_rejecting",
+            ErrorCode::PrintJobFailed => "print.job_failed",
+            ErrorCode::PrintCupsUnavailable => "print.cups_unavailable",
+            ErrorCode::SlipFontMissing => "slip.font_missing",
+            ErrorCode::SlipRenderFailed => "slip.render_failed",
+            ErrorCode::SlipNotFound => "slip.not_found",
+            ErrorCode::SlipSaveFailed => "slip.save_failed",
+            ErrorCode::CaptureUnreadable => "capture.unreadable",
             ErrorCode::Internal => "internal",
         }
     }

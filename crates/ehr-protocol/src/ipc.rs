@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::redact::Redacted;
-use crate::ErrorCode;
+use crate::{ErrorBody, ErrorCode};
 
 /// What the sign-in screen shows about this installation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -201,25 +201,6 @@ pub struct DiscardRequest {
     pub reason: String,
 }
 
-/// What the counter prints for a person whose change could not be
-/// completed: what happened and what happens next, in both languages.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct AttentionNotice {
-    /// The heading in English.
-    pub title_en: String,
-    /// The heading in Traditional Chinese.
-    pub title_zh: String,
-    /// The change, as the clerk saw it (masked numbers only).
-    pub summary: String,
-    /// The paragraphs in English.
-    pub body_en: Vec<String>,
-    /// The paragraphs in Traditional Chinese.
-    pub body_zh: Vec<String>,
-    /// When the change was made at the counter (Unix milliseconds).
-    #[ts(type = "number")]
-    pub saved_at_ms: u64,
-}
-
 impl std::fmt::Debug for SignInRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SignInRequest")
@@ -248,16 +229,6 @@ impl std::fmt::Debug for DiscardRequest {
             .field("id", &self.id)
             .field("reason", &Redacted)
             .finish()
-    }
-}
-
-impl std::fmt::Debug for AttentionNotice {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AttentionNotice")
-            .field("title_en", &self.title_en)
-            .field("summary", &Redacted)
-            .field("saved_at_ms", &self.saved_at_ms)
-            .finish_non_exhaustive()
     }
 }
 
@@ -348,4 +319,225 @@ pub struct EnrolmentView {
     /// The central service revoked this counter: nobody can sign in on it
     /// until it is enrolled again.
     pub revoked: bool,
+}
+
+/// What a captured document image shows, as the capture dialog offers it
+/// (the wire's `DocumentImageKind`, for the UI).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CaptureKind {
+    /// A copy of the patient's identity document.
+    PatientDocumentCopy,
+    /// An SDM's supporting document (guardianship or court order, HCP letter).
+    SupportingDocument,
+    /// A birth hospital's certifying document.
+    BirthHospitalDocument,
+    /// A birth certificate.
+    BirthCertificate,
+}
+
+impl CaptureKind {
+    /// Every kind, in the order the dialog lists them.
+    pub const ALL: [CaptureKind; 4] = [
+        CaptureKind::PatientDocumentCopy,
+        CaptureKind::SupportingDocument,
+        CaptureKind::BirthHospitalDocument,
+        CaptureKind::BirthCertificate,
+    ];
+
+    /// The wire's kind.
+    pub fn wire(self) -> crate::wire::batch::DocumentImageKind {
+        use crate::wire::batch::DocumentImageKind as K;
+        match self {
+            CaptureKind::PatientDocumentCopy => K::PatientDocumentCopy,
+            CaptureKind::SupportingDocument => K::SupportingDocument,
+            CaptureKind::BirthHospitalDocument => K::BirthHospitalDocument,
+            CaptureKind::BirthCertificate => K::BirthCertificate,
+        }
+    }
+
+    /// The kind of a wire kind.
+    pub fn from_wire(kind: crate::wire::batch::DocumentImageKind) -> CaptureKind {
+        use crate::wire::batch::DocumentImageKind as K;
+        match kind {
+            K::PatientDocumentCopy => CaptureKind::PatientDocumentCopy,
+            K::SupportingDocument => CaptureKind::SupportingDocument,
+            K::BirthHospitalDocument => CaptureKind::BirthHospitalDocument,
+            K::BirthCertificate => CaptureKind::BirthCertificate,
+        }
+    }
+}
+
+/// A rectangle of an image, as fractions (0 to 1) of its width and height,
+/// from its top-left corner.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+pub struct CropBox {
+    /// Left edge.
+    pub x: f32,
+    /// Top edge.
+    pub y: f32,
+    /// Width.
+    pub w: f32,
+    /// Height.
+    pub h: f32,
+}
+
+/// How the clerk wants a captured image: turned, cropped, in grey.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+pub struct CaptureAdjust {
+    /// Extra clockwise quarter turns after the image's own orientation (0 to 3).
+    pub quarter_turns: u8,
+    /// The part to keep, in fractions of the upright image before the turns
+    /// (the preview as shown); `None` keeps the whole page.
+    pub crop: Option<CropBox>,
+    /// Trim the scanner's white border.
+    pub auto_trim: bool,
+    /// Black and white (grey levels): smaller, for documents without colour.
+    pub grayscale: bool,
+}
+
+/// One file waiting in the scanner's folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ScanFileView {
+    /// The file's name (as the scanner named it).
+    pub name: String,
+    /// Its size in bytes.
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
+/// The scanner's folder, as the capture dialog shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ScanFolderView {
+    /// Whether a scanner folder is configured for this counter.
+    pub configured: bool,
+    /// The files ready to capture (complete: no longer being written).
+    pub files: Vec<ScanFileView>,
+    /// Why the folder cannot be read, if it cannot.
+    pub problem: Option<ErrorBody>,
+}
+
+/// A captured image as the dialog and the task's list show it.
+#[derive(Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CaptureView {
+    /// Its id (the image id it travels with).
+    pub image_id: String,
+    /// What it shows.
+    pub kind: CaptureKind,
+    /// The upright page as captured (JPEG, base64), for the crop handles;
+    /// absent in the task's list.
+    pub preview_base64: Option<String>,
+    /// The normalised image's thumbnail (JPEG, base64).
+    pub thumbnail_base64: Option<String>,
+    /// The normalised image's width in pixels.
+    pub width: u32,
+    /// The normalised image's height in pixels.
+    pub height: u32,
+    /// The normalised image's size in bytes (what will be sent).
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// The EXIF orientation applied (1 to 8; 1 is none).
+    pub orientation: u8,
+    /// The adjustments in force.
+    pub adjust: CaptureAdjust,
+}
+
+impl std::fmt::Debug for CaptureView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaptureView")
+            .field("image_id", &self.image_id)
+            .field("kind", &self.kind)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("bytes", &self.bytes)
+            .field("images", &Redacted)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The languages a slip can be printed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SlipLanguage {
+    /// English.
+    En,
+    /// Traditional Chinese.
+    Zh,
+    /// Both, English first.
+    Both,
+}
+
+/// A slip or notice ready to preview, print or save.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SlipView {
+    /// The handle print and save refer to (valid while the preview is open).
+    #[ts(type = "number")]
+    pub handle: u64,
+    /// The reference printed on it.
+    pub reference: String,
+    /// Its pages rendered as PNG (base64), for the preview.
+    pub pages_png_base64: Vec<String>,
+    /// The PDF's size in bytes.
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// The language it is in.
+    pub language: SlipLanguage,
+}
+
+impl std::fmt::Debug for SlipView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlipView")
+            .field("handle", &self.handle)
+            .field("pages", &self.pages_png_base64.len())
+            .field("pages_png_base64", &Redacted)
+            .field("bytes", &self.bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A printer the counter can print slips on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PrinterView {
+    /// The queue's name.
+    pub name: String,
+    /// The one slips go to unless the clerk picks another (the configured
+    /// printer, else the system's default).
+    pub preferred: bool,
+    /// Whether it takes jobs now (enabled and accepting).
+    pub ready: bool,
+}
+
+/// A slip that went to a printer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PrintedView {
+    /// The printer.
+    pub printer: String,
+    /// The printing system's job id.
+    pub job: String,
+}
+
+/// A slip saved as a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SavedView {
+    /// Where it was saved.
+    pub path: String,
+}
+
+/// A completed task's slip, in today's list (for a reprint).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct KeptSlipView {
+    /// Its id.
+    #[ts(type = "number")]
+    pub id: i64,
+    /// The task's reference.
+    pub reference: String,
+    /// The kind of task (a slip task code).
+    pub task: String,
+    /// What the list shows (masked numbers only).
+    pub summary: String,
+    /// When the task completed (Unix ms).
+    #[ts(type = "number")]
+    pub completed_at_ms: i64,
+    /// How many times it was printed.
+    pub prints: u32,
 }

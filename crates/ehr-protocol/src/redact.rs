@@ -33,7 +33,7 @@ impl fmt::Debug for RedactedItems {
 #[cfg(test)]
 mod tests {
     use crate::card::{IdentityView, ManualIdentityRequest, ReaderStatus, ReaderView};
-    use crate::ipc::{AttentionItem, AttentionNotice, DiscardRequest, SignInRequest};
+    use crate::ipc::{AttentionItem, DiscardRequest, SignInRequest, SlipLanguage, SlipView};
     use crate::wire::{
         ApplicantDetails, ApplicantRole, ApplicationDetail, ApplicationList, ApplicationState,
         ApplicationSummary, Language, NotificationChannel, NotificationChoice, Origin,
@@ -191,13 +191,13 @@ mod tests {
                 fields: vec![],
                 saved_at_ms: 0,
             },
-            AttentionNotice {
-                title_en: "t".into(),
-                title_zh: "t".into(),
-                summary: "Walk-in CHAN Tai Man".into(),
-                body_en: vec![],
-                body_zh: vec![],
-                saved_at_ms: 0,
+            SlipView {
+                handle: 1,
+                reference: "R-1".into(),
+                // Stands for the rendered pages, which show the name.
+                pages_png_base64: vec!["CHAN Tai Man".into()],
+                bytes: 1,
+                language: SlipLanguage::Both,
             },
             DiscardRequest {
                 id: 1,

@@ -41,6 +41,9 @@ pub enum StoreError {
     /// A discard without a reason.
     #[error("a discard needs a reason")]
     ReasonRequired,
+    /// A change names a held capture that was never normalised.
+    #[error("a captured image was not normalised before its change")]
+    CaptureNotReady,
     /// A change with no operations (a bug in the caller).
     #[error("a change needs at least one operation")]
     EmptyChange,
@@ -67,7 +70,7 @@ impl StoreError {
             StoreError::NotFound => ErrorCode::QueueNotFound,
             StoreError::NotAttention => ErrorCode::QueueNotAttention,
             StoreError::ReasonRequired => ErrorCode::QueueReasonRequired,
-            StoreError::EmptyChange => ErrorCode::Internal,
+            StoreError::EmptyChange | StoreError::CaptureNotReady => ErrorCode::Internal,
             StoreError::DatabaseMissing
             | StoreError::NoCipher
             | StoreError::Encoding

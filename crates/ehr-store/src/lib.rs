@@ -20,6 +20,7 @@
 //!   milliseconds): the store reads no clock.
 
 pub mod audit;
+pub mod documents;
 pub mod error;
 pub mod key;
 pub mod staff;
@@ -36,6 +37,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
 pub use audit::{AuditEntry, ChainBreak, ChainReport, NewAudit};
+pub use documents::{CaptureInfo, HeldCapture, KeptSlip, NewSlip};
 pub use error::{Result, StoreError};
 pub use key::{KeyPolicy, KeySource};
 pub use staff::{CachedReference, SignInFailures, StaffVerifier};
@@ -63,6 +65,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_outbox.sql"),
     include_str!("migrations/0002_audit_chain.sql"),
     include_str!("migrations/0003_staff_verifiers.sql"),
+    include_str!("migrations/0004_documents.sql"),
 ];
 
 /// The migration (its index in [`MIGRATIONS`]) after whose SQL the rows of
@@ -188,6 +191,10 @@ pub struct Purged {
     pub records: u64,
     /// Expired cache entries.
     pub cache: u64,
+    /// Kept slips past the retention period.
+    pub slips: u64,
+    /// Held captures of a task that never finished (older than a day).
+    pub captures: u64,
 }
 
 /// The local store. One per data folder; not shared between threads
@@ -707,7 +714,8 @@ impl Store {
     }
 
     /// Remove done rows acknowledged more than `retention_ms` ago, the synced
-    /// records they leave without rows, and expired cache entries. Queued
+    /// records they leave without rows, expired cache entries, kept slips
+    /// older than `retention_ms` and held captures older than a day. Queued
     /// and attention rows are never purged; discarded rows (and their
     /// records) stay as the audit trail of the discard.
     pub fn purge(&mut self, now_ms: i64, retention_ms: i64) -> Result<Purged> {
@@ -726,11 +734,14 @@ impl Store {
             [now_ms.saturating_sub(retention_ms)],
         )? as u64;
         let cache = tx.execute("DELETE FROM lookup_cache WHERE expires_at <= ?1", [now_ms])? as u64;
+        let (slips, captures) = documents::purge(&tx, now_ms, retention_ms)?;
         tx.commit()?;
         Ok(Purged {
             done,
             records,
             cache,
+            slips,
+            captures,
         })
     }
 
@@ -990,5 +1001,7 @@ fn refresh_record_status(conn: &Connection, record: &str, now_ms: i64) -> Result
     Ok(())
 }
 
+#[cfg(test)]
+mod documents_tests;
 #[cfg(test)]
 mod tests;

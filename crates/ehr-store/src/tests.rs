@@ -414,7 +414,9 @@ fn done_rows_and_expired_cache_entries_are_purged_and_nothing_else() {
         Purged {
             done: 0,
             records: 0,
-            cache: 1
+            cache: 1,
+            slips: 0,
+            captures: 0,
         }
     );
     let p = s.purge(2_001, 1_000).unwrap();
@@ -423,7 +425,9 @@ fn done_rows_and_expired_cache_entries_are_purged_and_nothing_else() {
         Purged {
             done: 1,
             records: 1,
-            cache: 0
+            cache: 0,
+            slips: 0,
+            captures: 0,
         }
     );
     assert!(s.row(a).is_err());

@@ -6,7 +6,7 @@
  *
  * Serialised as a dotted string such as `"auth.staff_code_required"`.
  */
-export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "central.unreachable" | "central.bad_answer" | "counter.not_enrolled" | "storage.data_dir" | "auth.invalid_credentials" | "auth.locked" | "auth.token_missing" | "auth.token_invalid" | "auth.forbidden" | "counter.unknown" | "counter.enrolment_code_invalid" | "request.malformed" | "request.too_large" | "request.unsupported_media_type" | "request.query_invalid" | "request.not_found" | "request.method_not_allowed" | "request.validation" | "application.not_found" | "record.not_found" | "batch.size" | "batch.idempotency_key_reused" | "batch.sequence_stale" | "conflict.already_activated" | "conflict.expired" | "conflict.withdrawn" | "conflict.record_withdrawn" | "conflict.number_clash" | "conflict.already_registered" | "conflict.application_not_found" | "conflict.record_not_found" | "conflict.not_awaiting_birth_certificate" | "conflict.consent_state" | "conflict.image_exists" | "document.too_large" | "document.type_not_allowed" | "document.encoding" | "document.image_unknown" | "field.required" | "field.format" | "field.unknown_code" | "withdrawal.not_confirmed" | "supervisor.unknown" | "apply.form_expired" | "store.key_missing" | "store.wrong_key" | "store.newer_schema" | "store.disk_full" | "store.unavailable" | "store.corrupt" | "queue.not_found" | "queue.not_attention" | "queue.supervisor_only" | "queue.reason_required" | "auth.sign_in_required" | "store.in_use" | "store.opening" | "outbox.undecodable" | "outbox.too_large" | "supervisor.unverified" | "supervisor.sign_off_expired" | "supervisor.self_sign_off" | "batch.envelope_version" | "central.client_setup" | "central.insecure_url" | "central.url_invalid" | "counter.key_permissions" | "auth.session_expired" | "auth.offline_unavailable" | "audit.chain_broken" | "central.dns" | "central.tls" | "central.refused" | "central.not_a_central_service" | "counter.enrolment_code_expired" | "counter.enrolment_code_used" | "counter.revoked" | "internal";
+export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "central.unreachable" | "central.bad_answer" | "counter.not_enrolled" | "storage.data_dir" | "auth.invalid_credentials" | "auth.locked" | "auth.token_missing" | "auth.token_invalid" | "auth.forbidden" | "counter.unknown" | "counter.enrolment_code_invalid" | "request.malformed" | "request.too_large" | "request.unsupported_media_type" | "request.query_invalid" | "request.not_found" | "request.method_not_allowed" | "request.validation" | "application.not_found" | "record.not_found" | "batch.size" | "batch.idempotency_key_reused" | "batch.sequence_stale" | "conflict.already_activated" | "conflict.expired" | "conflict.withdrawn" | "conflict.record_withdrawn" | "conflict.number_clash" | "conflict.already_registered" | "conflict.application_not_found" | "conflict.record_not_found" | "conflict.not_awaiting_birth_certificate" | "conflict.consent_state" | "conflict.image_exists" | "document.too_large" | "document.type_not_allowed" | "document.encoding" | "document.image_unknown" | "field.required" | "field.format" | "field.unknown_code" | "withdrawal.not_confirmed" | "supervisor.unknown" | "apply.form_expired" | "store.key_missing" | "store.wrong_key" | "store.newer_schema" | "store.disk_full" | "store.unavailable" | "store.corrupt" | "queue.not_found" | "queue.not_attention" | "queue.supervisor_only" | "queue.reason_required" | "auth.sign_in_required" | "store.in_use" | "store.opening" | "outbox.undecodable" | "outbox.too_large" | "supervisor.unverified" | "supervisor.sign_off_expired" | "supervisor.self_sign_off" | "batch.envelope_version" | "central.client_setup" | "central.insecure_url" | "central.url_invalid" | "counter.key_permissions" | "auth.session_expired" | "auth.offline_unavailable" | "audit.chain_broken" | "central.dns" | "central.tls" | "central.refused" | "central.not_a_central_service" | "counter.enrolment_code_expired" | "counter.enrolment_code_used" | "counter.revoked" | "capture.not_an_image" | "capture.unsupported_format" | "capture.pdf_not_supported" | "capture.truncated" | "capture.too_many_pixels" | "capture.file_too_large" | "capture.corrupt" | "capture.empty_crop" | "capture.budget" | "capture.not_found" | "capture.scan_folder" | "print.no_printer" | "print.unknown_queue" | "print.queue_stopped" | "print.queue_rejecting" | "print.job_failed" | "print.cups_unavailable" | "slip.font_missing" | "slip.render_failed" | "slip.not_found" | "slip.save_failed" | "capture.unreadable" | "internal";
 
 /**
  * The body of every error that crosses the IPC or HTTP boundary.
@@ -468,36 +468,6 @@ id: number,
 reason: string, };
 
 /**
- * What the counter prints for a person whose change could not be
- * completed: what happened and what happens next, in both languages.
- */
-export type AttentionNotice = { 
-/**
- * The heading in English.
- */
-title_en: string, 
-/**
- * The heading in Traditional Chinese.
- */
-title_zh: string, 
-/**
- * The change, as the clerk saw it (masked numbers only).
- */
-summary: string, 
-/**
- * The paragraphs in English.
- */
-body_en: Array<string>, 
-/**
- * The paragraphs in Traditional Chinese.
- */
-body_zh: Array<string>, 
-/**
- * When the change was made at the counter (Unix milliseconds).
- */
-saved_at_ms: number, };
-
-/**
  * Enrol this counter with a central service: the first-run screen's form
  * (and `ehrctl enrol`). Its `Debug` never shows the code.
  */
@@ -580,6 +550,227 @@ site: CounterSite | null,
  * until it is enrolled again.
  */
 revoked: boolean, };
+
+/**
+ * What a captured document image shows, as the capture dialog offers it
+ * (the wire's `DocumentImageKind`, for the UI).
+ */
+export type CaptureKind = "patient_document_copy" | "supporting_document" | "birth_hospital_document" | "birth_certificate";
+
+/**
+ * A rectangle of an image, as fractions (0 to 1) of its width and height,
+ * from its top-left corner.
+ */
+export type CropBox = { 
+/**
+ * Left edge.
+ */
+x: number, 
+/**
+ * Top edge.
+ */
+y: number, 
+/**
+ * Width.
+ */
+w: number, 
+/**
+ * Height.
+ */
+h: number, };
+
+/**
+ * How the clerk wants a captured image: turned, cropped, in grey.
+ */
+export type CaptureAdjust = { 
+/**
+ * Extra clockwise quarter turns after the image's own orientation (0 to 3).
+ */
+quarter_turns: number, 
+/**
+ * The part to keep, in fractions of the upright image before the turns
+ * (the preview as shown); `None` keeps the whole page.
+ */
+crop: CropBox | null, 
+/**
+ * Trim the scanner's white border.
+ */
+auto_trim: boolean, 
+/**
+ * Black and white (grey levels): smaller, for documents without colour.
+ */
+grayscale: boolean, };
+
+/**
+ * One file waiting in the scanner's folder.
+ */
+export type ScanFileView = { 
+/**
+ * The file's name (as the scanner named it).
+ */
+name: string, 
+/**
+ * Its size in bytes.
+ */
+bytes: number, };
+
+/**
+ * The scanner's folder, as the capture dialog shows it.
+ */
+export type ScanFolderView = { 
+/**
+ * Whether a scanner folder is configured for this counter.
+ */
+configured: boolean, 
+/**
+ * The files ready to capture (complete: no longer being written).
+ */
+files: Array<ScanFileView>, 
+/**
+ * Why the folder cannot be read, if it cannot.
+ */
+problem: ErrorBody | null, };
+
+/**
+ * A captured image as the dialog and the task's list show it.
+ */
+export type CaptureView = { 
+/**
+ * Its id (the image id it travels with).
+ */
+image_id: string, 
+/**
+ * What it shows.
+ */
+kind: CaptureKind, 
+/**
+ * The upright page as captured (JPEG, base64), for the crop handles;
+ * absent in the task's list.
+ */
+preview_base64: string | null, 
+/**
+ * The normalised image's thumbnail (JPEG, base64).
+ */
+thumbnail_base64: string | null, 
+/**
+ * The normalised image's width in pixels.
+ */
+width: number, 
+/**
+ * The normalised image's height in pixels.
+ */
+height: number, 
+/**
+ * The normalised image's size in bytes (what will be sent).
+ */
+bytes: number, 
+/**
+ * The EXIF orientation applied (1 to 8; 1 is none).
+ */
+orientation: number, 
+/**
+ * The adjustments in force.
+ */
+adjust: CaptureAdjust, };
+
+/**
+ * The languages a slip can be printed in.
+ */
+export type SlipLanguage = "en" | "zh" | "both";
+
+/**
+ * A slip or notice ready to preview, print or save.
+ */
+export type SlipView = { 
+/**
+ * The handle print and save refer to (valid while the preview is open).
+ */
+handle: number, 
+/**
+ * The reference printed on it.
+ */
+reference: string, 
+/**
+ * Its pages rendered as PNG (base64), for the preview.
+ */
+pages_png_base64: Array<string>, 
+/**
+ * The PDF's size in bytes.
+ */
+bytes: number, 
+/**
+ * The language it is in.
+ */
+language: SlipLanguage, };
+
+/**
+ * A printer the counter can print slips on.
+ */
+export type PrinterView = { 
+/**
+ * The queue's name.
+ */
+name: string, 
+/**
+ * The one slips go to unless the clerk picks another (the configured
+ * printer, else the system's default).
+ */
+preferred: boolean, 
+/**
+ * Whether it takes jobs now (enabled and accepting).
+ */
+ready: boolean, };
+
+/**
+ * A slip that went to a printer.
+ */
+export type PrintedView = { 
+/**
+ * The printer.
+ */
+printer: string, 
+/**
+ * The printing system's job id.
+ */
+job: string, };
+
+/**
+ * A slip saved as a file.
+ */
+export type SavedView = { 
+/**
+ * Where it was saved.
+ */
+path: string, };
+
+/**
+ * A completed task's slip, in today's list (for a reprint).
+ */
+export type KeptSlipView = { 
+/**
+ * Its id.
+ */
+id: number, 
+/**
+ * The task's reference.
+ */
+reference: string, 
+/**
+ * The kind of task (a slip task code).
+ */
+task: string, 
+/**
+ * What the list shows (masked numbers only).
+ */
+summary: string, 
+/**
+ * When the task completed (Unix ms).
+ */
+completed_at_ms: number, 
+/**
+ * How many times it was printed.
+ */
+prints: number, };
 
 /** Every stable code of the domain rules (crates/ehr-domain). */
 export type DomainCode =
@@ -718,5 +909,27 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "counter.enrolment_code_expired",
   "counter.enrolment_code_used",
   "counter.revoked",
+  "capture.not_an_image",
+  "capture.unsupported_format",
+  "capture.pdf_not_supported",
+  "capture.truncated",
+  "capture.too_many_pixels",
+  "capture.file_too_large",
+  "capture.corrupt",
+  "capture.empty_crop",
+  "capture.budget",
+  "capture.not_found",
+  "capture.scan_folder",
+  "print.no_printer",
+  "print.unknown_queue",
+  "print.queue_stopped",
+  "print.queue_rejecting",
+  "print.job_failed",
+  "print.cups_unavailable",
+  "slip.font_missing",
+  "slip.render_failed",
+  "slip.not_found",
+  "slip.save_failed",
+  "capture.unreadable",
   "internal",
 ] as const;
