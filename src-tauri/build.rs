@@ -23,8 +23,22 @@ const COMMANDS: &[&str] = &[
     "attention_list",
     "retry_attention",
     "discard_attention",
-    "attention_notice",
     "sync_now",
+    "scan_folder",
+    "capture_scan",
+    "capture_bytes",
+    "capture_adjust",
+    "capture_open",
+    "capture_kind",
+    "capture_remove",
+    "captures",
+    "notice_slip",
+    "kept_slip",
+    "slips_today",
+    "printers",
+    "print_slip",
+    "save_slip",
+    "close_slip",
 ];
 
 fn main() {

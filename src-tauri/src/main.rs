@@ -13,8 +13,10 @@ use std::sync::{Arc, Mutex};
 use ehr_app::App;
 use ehr_protocol::card::{FieldIssue, IdentityView, ManualIdentityRequest, ReaderView};
 use ehr_protocol::ipc::{
-    AppInfo, AttentionItem, AttentionNotice, ChangePasswordRequest, DiscardRequest,
-    EnrolCounterRequest, EnrolmentView, PolicyView, SignInRequest, StaffSession, SyncStatus,
+    AppInfo, AttentionItem, CaptureAdjust, CaptureKind, CaptureView, ChangePasswordRequest,
+    DiscardRequest, EnrolCounterRequest, EnrolmentView, KeptSlipView, PolicyView, PrintedView,
+    PrinterView, SavedView, ScanFolderView, SignInRequest, SlipLanguage, SlipView, StaffSession,
+    SyncStatus,
 };
 use ehr_protocol::ErrorBody;
 use tauri::ipc::Channel;
@@ -167,10 +169,127 @@ fn discard_attention(app: State<'_, App>, request: DiscardRequest) -> Result<(),
     app.discard_attention(&request)
 }
 
-/// The notice to print for the person whose change needs attention.
+/// The scanner's folder: the complete files waiting in it.
 #[tauri::command(async)]
-fn attention_notice(app: State<'_, App>, id: i64) -> Result<AttentionNotice, ErrorBody> {
-    app.attention_notice(id)
+fn scan_folder(app: State<'_, App>) -> Result<ScanFolderView, ErrorBody> {
+    app.scan_folder()
+}
+
+/// Capture a file of the scanner's folder (held encrypted, the file removed).
+#[tauri::command(async)]
+fn capture_scan(
+    app: State<'_, App>,
+    name: String,
+    kind: CaptureKind,
+) -> Result<CaptureView, ErrorBody> {
+    app.capture_scan(&name, kind)
+}
+
+/// Capture the bytes the clerk chose or dropped: the raw request body, its
+/// kind in the `x-capture-kind` header (no base64 on the way in).
+#[tauri::command(async)]
+fn capture_bytes(
+    app: State<'_, App>,
+    request: tauri::ipc::Request<'_>,
+) -> Result<CaptureView, ErrorBody> {
+    let bytes = match request.body() {
+        tauri::ipc::InvokeBody::Raw(b) => b.as_slice(),
+        tauri::ipc::InvokeBody::Json(_) => &[],
+    };
+    let kind = request
+        .headers()
+        .get("x-capture-kind")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    app.capture_bytes(bytes, kind)
+}
+
+/// Normalise a held capture again with the clerk's adjustments.
+#[tauri::command(async)]
+fn capture_adjust(
+    app: State<'_, App>,
+    image_id: String,
+    adjust: CaptureAdjust,
+) -> Result<CaptureView, ErrorBody> {
+    app.capture_adjust(&image_id, &adjust)
+}
+
+/// A held capture with its preview.
+#[tauri::command(async)]
+fn capture_open(app: State<'_, App>, image_id: String) -> Result<CaptureView, ErrorBody> {
+    app.capture_open(&image_id)
+}
+
+/// Change what a held capture shows.
+#[tauri::command(async)]
+fn capture_kind(
+    app: State<'_, App>,
+    image_id: String,
+    kind: CaptureKind,
+) -> Result<CaptureView, ErrorBody> {
+    app.capture_kind(&image_id, kind)
+}
+
+/// Remove a held capture.
+#[tauri::command(async)]
+fn capture_remove(app: State<'_, App>, image_id: String) -> Result<(), ErrorBody> {
+    app.capture_remove(&image_id)
+}
+
+/// The captures held for the task in hand.
+#[tauri::command(async)]
+fn captures(app: State<'_, App>) -> Result<Vec<CaptureView>, ErrorBody> {
+    app.captures()
+}
+
+/// The attention notice of a change, as a PDF open in a preview.
+#[tauri::command(async)]
+fn notice_slip(
+    app: State<'_, App>,
+    id: i64,
+    language: SlipLanguage,
+) -> Result<SlipView, ErrorBody> {
+    app.notice_slip(id, language)
+}
+
+/// A completed task's kept slip, open in a preview for a reprint.
+#[tauri::command(async)]
+fn kept_slip(app: State<'_, App>, id: i64) -> Result<SlipView, ErrorBody> {
+    app.kept_slip(id)
+}
+
+/// Today's completed tasks with their slips.
+#[tauri::command(async)]
+fn slips_today(app: State<'_, App>) -> Result<Vec<KeptSlipView>, ErrorBody> {
+    app.slips_today()
+}
+
+/// The printers slips can go to.
+#[tauri::command(async)]
+fn printers(app: State<'_, App>) -> Result<Vec<PrinterView>, ErrorBody> {
+    app.printers()
+}
+
+/// Print an open slip (waits for the printing system's answer, off the UI thread).
+#[tauri::command(async)]
+fn print_slip(
+    app: State<'_, App>,
+    handle: u64,
+    printer: Option<String>,
+) -> Result<PrintedView, ErrorBody> {
+    app.print_slip(handle, printer.as_deref())
+}
+
+/// Save an open slip as a PDF file.
+#[tauri::command(async)]
+fn save_slip(app: State<'_, App>, handle: u64) -> Result<SavedView, ErrorBody> {
+    app.save_slip(handle)
+}
+
+/// The preview closed: its PDF is forgotten.
+#[tauri::command(async)]
+fn close_slip(app: State<'_, App>, handle: u64) {
+    app.close_slip(handle)
 }
 
 /// Try to sync now.
@@ -205,6 +324,7 @@ fn main() {
     // shown there in words; nothing is created in place of a store that
     // cannot be opened.
     app.open_store_in_background();
+    app.warm_documents_in_background();
     let watchers = ReaderWatchers::default();
     let sending = watchers.clone();
     // The reader thread feeds every window that watches; a closed window's
@@ -271,8 +391,22 @@ fn main() {
             attention_list,
             retry_attention,
             discard_attention,
-            attention_notice,
-            sync_now
+            sync_now,
+            scan_folder,
+            capture_scan,
+            capture_bytes,
+            capture_adjust,
+            capture_open,
+            capture_kind,
+            capture_remove,
+            captures,
+            notice_slip,
+            kept_slip,
+            slips_today,
+            printers,
+            print_slip,
+            save_slip,
+            close_slip
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -5,6 +5,7 @@
 //! or, after a build, `cargo test -p ehr-tests --test e2e`.
 
 mod counter;
+mod documents;
 mod keyring;
 mod outbox;
 mod sign_in;

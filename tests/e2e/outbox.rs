@@ -43,9 +43,17 @@ fn a_refused_change_is_explained_noticed_and_discarded_by_a_supervisor() {
         app.commit_change(&outbox::walk_in(42)).expect("commit");
         assert!(app.wait_until_drained(WAIT).expect("status"));
     }
+    let saves = std::env::temp_dir().join(format!("ehr-e2e-notices-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&saves);
     let env = vec![
         ("EHR_CENTRAL_URL".to_owned(), central.url.clone()),
         ("EHR_COUNTER_KEY".to_owned(), central.counter_key.clone()),
+        ("EHR_SAVE_FOLDER".to_owned(), saves.display().to_string()),
+        // No printing system answers here.
+        (
+            "CUPS_SERVER".to_owned(),
+            saves.join("no-cupsd.sock").display().to_string(),
+        ),
     ];
     let (clerk, supervisor) = (central.clerk.clone(), central.supervisor.clone());
     run_with("outbox_attention", env, move |client, env| async move {
@@ -107,17 +115,40 @@ fn a_refused_change_is_explained_noticed_and_discarded_by_a_supervisor() {
             .await
             .is_err());
 
-        // The notice for the person, in both languages.
+        // The notice for the person, in both languages, as a PDF: previewed,
+        // and with no printing system reachable, said in words and saved.
         click(&client, "[data-testid=attention-notice]").await;
-        let notice = wait_for_text(&client, Locator::Css("[data-testid=notice]"), WAIT, |t| {
-            !t.is_empty()
-        })
+        wait_for(&client, Locator::Css("[data-testid=slip-pages] img"), WAIT).await;
+        click(&client, "[data-testid=slip-print]").await;
+        let err = wait_for(&client, Locator::Css("[data-testid=slip-error]"), WAIT).await;
+        assert_eq!(
+            err.attr("data-code").await.ok().flatten().as_deref(),
+            Some("print.cups_unavailable")
+        );
+        click(&client, "[data-testid=slip-save]").await;
+        let saved = wait_for_text(
+            &client,
+            Locator::Css("[data-testid=slip-done]"),
+            WAIT,
+            |t| t.contains(".pdf"),
+        )
         .await;
+        let path = saved
+            .split_whitespace()
+            .find(|w| w.ends_with(".pdf"))
+            .unwrap_or_default()
+            .to_owned();
+        let text = std::process::Command::new("pdftotext")
+            .args([path.as_str(), "-"])
+            .output()
+            .expect("pdftotext");
+        let notice = String::from_utf8_lossy(&text.stdout);
         assert!(
-            notice.contains("not complete yet") && notice.contains("尚未完成"),
+            notice.contains("not complete yet")
+                && notice.contains("\u{5c1a}\u{672a}\u{5b8c}\u{6210}"),
             "{notice}"
         );
-        assert_accessible(&client, "attention list with a notice").await;
+        assert_accessible(&client, "attention notice preview").await;
         // The list and the notice as the clerk sees them, beside the final
         // screen (after WebKit has painted).
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -129,6 +160,7 @@ fn a_refused_change_is_explained_noticed_and_discarded_by_a_supervisor() {
             let _ = std::fs::write(path, png);
         }
 
+        click(&client, "[data-testid=slip-close]").await;
         // A supervisor discards it, with a reason.
         click(&client, "[data-testid=sign-out]").await;
         sign_in(&client, &supervisor).await;
@@ -177,4 +209,5 @@ fn a_refused_change_is_explained_noticed_and_discarded_by_a_supervisor() {
         drop(beside);
     });
     let _ = std::fs::remove_dir_all(&elsewhere);
+    let _ = std::fs::remove_dir_all(&saves);
 }

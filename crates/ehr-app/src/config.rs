@@ -47,6 +47,23 @@ pub struct Config {
     /// The IDEAS endpoint (`EHR_IDEAS_ENDPOINT`). When set, cards are read
     /// through the IDEAS source instead of the open test card profile.
     pub ideas: IdeasConfig,
+    /// The folder the counter's scanner or document camera saves into
+    /// (`EHR_SCAN_FOLDER`, else the configuration file's `scan_folder`):
+    /// new files there appear in the capture dialog, and leave the folder
+    /// once captured.
+    pub scan_folder: Option<PathBuf>,
+    /// The printer for slips (`EHR_PRINTER`, else the configuration file's
+    /// `printer`, else the system's default printer).
+    pub printer: Option<String>,
+    /// Where a slip saved as a file goes (`EHR_SAVE_FOLDER`, else the
+    /// configuration file's `save_folder`, else `$HOME/Documents/eHR Counter`).
+    pub save_folder: PathBuf,
+    /// The CUPS scheduler to print through (`CUPS_SERVER`: a socket path or
+    /// a host), else the system's.
+    pub cups_server: Option<String>,
+    /// Whether `save_folder` came from the environment (it then wins over
+    /// the configuration file).
+    pub save_folder_from_env: bool,
 }
 
 /// A central service address that passed [`check_central_url`].
@@ -116,11 +133,17 @@ pub const DEFAULT_CONFIG_FILE: &str = "/etc/ehr-counter/counter.toml";
 /// other keys are ignored). A value that is not a plain quoted string is
 /// returned as written, so the address check refuses it.
 pub fn central_url_in_config(text: &str) -> Option<String> {
+    setting_in_config(text, "central_url")
+}
+
+/// A setting of the configuration file (`key = "value"`; the last one wins;
+/// see [`central_url_in_config`] for the syntax).
+pub fn setting_in_config(text: &str, key: &str) -> Option<String> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split_once('='))
-        .filter(|(k, _)| k.trim() == "central_url")
+        .filter(|(k, _)| k.trim() == key)
         .map(|(_, v)| {
             let v = v.trim();
             v.strip_prefix('"')
@@ -146,6 +169,12 @@ pub const ENV_KEYRING: &str = "EHR_COUNTER_KEYRING";
 pub const ENV_CLIENT_CERT: &str = "EHR_COUNTER_CLIENT_CERT";
 /// Environment variable naming the central service's CA PEM file.
 pub const ENV_CENTRAL_CA: &str = "EHR_CENTRAL_CA";
+/// Environment variable naming the scanner's folder.
+pub const ENV_SCAN_FOLDER: &str = "EHR_SCAN_FOLDER";
+/// Environment variable naming the printer for slips (a CUPS queue).
+pub const ENV_PRINTER: &str = "EHR_PRINTER";
+/// Environment variable naming the folder slips are saved into.
+pub const ENV_SAVE_FOLDER: &str = "EHR_SAVE_FOLDER";
 /// Environment variable with the sync backoff cap in milliseconds (support and tests).
 pub const ENV_BACKOFF_CAP_MS: &str = "EHR_SYNC_BACKOFF_CAP_MS";
 
@@ -165,14 +194,25 @@ impl Config {
     /// none: the configuration file's `central_url`, else the address this
     /// counter was enrolled against (`enrolment.json` in the data folder).
     pub fn with_files(mut self) -> Self {
+        let file = std::fs::read_to_string(&self.config_file).ok();
+        if let Some(text) = file.as_deref() {
+            // The environment's settings (already in) win over the file's.
+            if self.scan_folder.is_none() {
+                self.scan_folder = setting_in_config(text, "scan_folder").map(PathBuf::from);
+            }
+            if self.printer.is_none() {
+                self.printer = setting_in_config(text, "printer");
+            }
+            if !self.save_folder_from_env {
+                if let Some(f) = setting_in_config(text, "save_folder") {
+                    self.save_folder = PathBuf::from(f);
+                }
+            }
+        }
         if self.central_source != CentralUrlSource::None {
             return self;
         }
-        if let Some(url) = std::fs::read_to_string(&self.config_file)
-            .ok()
-            .as_deref()
-            .and_then(central_url_in_config)
-        {
+        if let Some(url) = file.as_deref().and_then(central_url_in_config) {
             self.central_url = Some(url);
             self.central_source = CentralUrlSource::ConfigFile;
         } else if let Some(e) = crate::enrolment::read(&self.data_dir) {
@@ -211,6 +251,16 @@ impl Config {
             client_identity: non_empty(ENV_CLIENT_CERT).map(PathBuf::from),
             central_ca: non_empty(ENV_CENTRAL_CA).map(PathBuf::from),
             done_retention_ms: DEFAULT_DONE_RETENTION_MS,
+            scan_folder: non_empty(ENV_SCAN_FOLDER).map(PathBuf::from),
+            printer: non_empty(ENV_PRINTER).map(|p| p.trim().to_owned()),
+            save_folder_from_env: non_empty(ENV_SAVE_FOLDER).is_some(),
+            cups_server: non_empty("CUPS_SERVER"),
+            save_folder: non_empty(ENV_SAVE_FOLDER)
+                .map(PathBuf::from)
+                .or_else(|| {
+                    non_empty("HOME").map(|h| PathBuf::from(h).join("Documents/eHR Counter"))
+                })
+                .unwrap_or_else(|| PathBuf::from("ehr-counter-slips")),
             sync: {
                 let mut c = ehr_sync::Config::default();
                 if let Some(cap) = non_empty(ENV_BACKOFF_CAP_MS).and_then(|v| v.trim().parse().ok())
@@ -275,6 +325,36 @@ mod tests {
             cfg(&[(ENV_DATA_DIR, " ")]).data_dir,
             PathBuf::from("ehr-counter-data")
         );
+    }
+
+    #[test]
+    fn documents_settings_come_from_the_environment_then_the_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("counter.toml");
+        std::fs::write(
+            &file,
+            "# counter\nscan_folder = \"/srv/scans\"\nprinter = \"Front\"\nsave_folder = \"/srv/slips\"\n",
+        )
+        .unwrap();
+        let f = file.to_str().unwrap();
+        let c = cfg(&[(ENV_CONFIG, f), ("HOME", "/h")]).with_files();
+        assert_eq!(c.scan_folder, Some(PathBuf::from("/srv/scans")));
+        assert_eq!(c.printer.as_deref(), Some("Front"));
+        assert_eq!(c.save_folder, PathBuf::from("/srv/slips"));
+        let c = cfg(&[
+            (ENV_CONFIG, f),
+            (ENV_SCAN_FOLDER, "/e/scans"),
+            (ENV_PRINTER, "Back"),
+            (ENV_SAVE_FOLDER, "/e/slips"),
+        ])
+        .with_files();
+        assert_eq!(c.scan_folder, Some(PathBuf::from("/e/scans")));
+        assert_eq!(c.printer.as_deref(), Some("Back"));
+        assert_eq!(c.save_folder, PathBuf::from("/e/slips"));
+        let c = cfg(&[(ENV_CONFIG, "/nonexistent.toml"), ("HOME", "/h")]).with_files();
+        assert_eq!(c.scan_folder, None);
+        assert_eq!(c.printer, None);
+        assert_eq!(c.save_folder, PathBuf::from("/h/Documents/eHR Counter"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod central;
 mod clock;
 pub mod config;
 pub mod doctor;
+pub mod documents;
 pub mod enrolment;
 pub mod net;
 mod screen_lock;
@@ -30,8 +31,8 @@ use std::sync::{Arc, Mutex};
 
 use ehr_protocol::audit::AuditAction;
 use ehr_protocol::ipc::{
-    AppInfo, AttentionItem, AttentionNotice, DiscardRequest, DocumentTypeOption, SignInRequest,
-    StaffRole, StaffSession, SyncLink, SyncStatus,
+    AppInfo, AttentionItem, DiscardRequest, DocumentTypeOption, SignInRequest, StaffRole,
+    StaffSession, SyncLink, SyncStatus,
 };
 use ehr_protocol::ipc::{CentralUrlSource, EnrolCounterRequest, EnrolmentView};
 use ehr_protocol::wire::auth::{SignOffRequest, SignOffResponse};
@@ -71,6 +72,8 @@ pub struct App {
     /// The screen is locked (idle, or the clerk locked it): the card side
     /// answers without the identity until the same staff member unlocks.
     locked: Arc<std::sync::atomic::AtomicBool>,
+    /// Captures, fonts and open slips (issue #12).
+    documents: documents::Desk,
 }
 
 /// An audit event that could not be written yet (a sign-in while the store
@@ -454,6 +457,7 @@ impl App {
             revoked: Default::default(),
             enrolled_url: Mutex::new(None),
             locked: Default::default(),
+            documents: documents::Desk::default(),
         }
     }
 
@@ -684,6 +688,7 @@ impl App {
         self.end_session();
         self.card.finish_task();
         *lock(&self.card_audited) = false;
+        self.end_documents();
     }
 
     /// Open the encrypted local store and, with a central service
@@ -1001,33 +1006,6 @@ impl App {
         Ok(())
     }
 
-    /// The notice to print for the person whose change is on the attention
-    /// list: what happened, and that the counter will contact them or they
-    /// should come back, in both languages.
-    pub fn attention_notice(&self, id: i64) -> Result<AttentionNotice, ErrorBody> {
-        let item = self
-            .attention_list()?
-            .into_iter()
-            .find(|i| i.id == id)
-            .ok_or_else(|| ErrorBody::new(ErrorCode::QueueNotAttention))?;
-        use ehr_i18n::{format, text, Lang};
-        let body = |lang: Lang, reason: &str| {
-            vec![
-                text(lang, "notice.attention.what").to_owned(),
-                format(lang, "notice.attention.reason", &[("reason", reason)]),
-                text(lang, "notice.attention.next").to_owned(),
-            ]
-        };
-        Ok(AttentionNotice {
-            title_en: text(Lang::En, "notice.attention.title").to_owned(),
-            title_zh: text(Lang::ZhHk, "notice.attention.title").to_owned(),
-            summary: item.summary,
-            body_en: body(Lang::En, &item.reason_en),
-            body_zh: body(Lang::ZhHk, &item.reason_zh),
-            saved_at_ms: item.saved_at_ms,
-        })
-    }
-
     /// Try to sync now (the network is back, or the clerk asked).
     pub fn sync_now(&self) {
         self.with_driver(|d| d.event(ehr_sync::Event::Connectivity(true)));
@@ -1220,6 +1198,7 @@ impl App {
     pub fn finish_task(&self) -> ReaderView {
         let v = self.card.finish_task();
         *lock(&self.card_audited) = false;
+        self.end_documents();
         v
     }
 

@@ -449,7 +449,7 @@ impl App {
 
 #[cfg(test)]
 #[path = "staff_tests.rs"]
-mod service_tests;
+pub(crate) mod service_tests;
 
 #[cfg(test)]
 mod tests {

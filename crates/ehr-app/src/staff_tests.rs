@@ -34,20 +34,25 @@ fn template() -> &'static (tempfile::TempDir, ehr_central::seed::DemoCredentials
 
 /// The service (in-process, on loopback), its clock, and a counter app
 /// with its own clock, enrolled at HA-QEH.
-struct Rig {
+pub(crate) struct Rig {
     rt: tokio::runtime::Runtime,
     running: Option<ehr_central::Running>,
     state: ehr_central::api::Shared,
     addr: std::net::SocketAddr,
     central_clock: ehr_central::util::Clock,
-    clock: Clock,
-    app: App,
+    pub(crate) clock: Clock,
+    pub(crate) app: App,
     _central_dir: tempfile::TempDir,
     _counter_dir: tempfile::TempDir,
 }
 
 impl Rig {
     fn new() -> Rig {
+        Rig::with(&[])
+    }
+
+    /// A rig whose app also reads `extra` as its environment.
+    pub(crate) fn with(extra: &[(&str, String)]) -> Rig {
         let (tpl, creds) = template();
         let central_dir = tempfile::tempdir().unwrap();
         for e in std::fs::read_dir(tpl.path()).unwrap() {
@@ -91,7 +96,7 @@ impl Rig {
             "EHR_COUNTER_DATA_DIR" => Some(d.clone()),
             "EHR_COUNTER_KEYRING" => Some("off".to_owned()),
             "EHR_CENTRAL_URL" => Some(url.clone()),
-            _ => None,
+            k => extra.iter().find(|(e, _)| *e == k).map(|(_, v)| v.clone()),
         });
         let clock = Clock::settable(T0 * 1000);
         let app = App::with_clock(config, clock.clone());
@@ -109,7 +114,7 @@ impl Rig {
         }
     }
 
-    fn password(staff: &str) -> String {
+    pub(crate) fn password(staff: &str) -> String {
         template()
             .1
             .staff
@@ -120,7 +125,7 @@ impl Rig {
             .clone()
     }
 
-    fn sign_in(
+    pub(crate) fn sign_in(
         &self,
         staff: &str,
         password: &str,

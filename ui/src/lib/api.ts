@@ -6,17 +6,26 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
   AppInfo,
   AttentionItem,
-  AttentionNotice,
+  CaptureAdjust,
+  CaptureKind,
+  CaptureView,
   ChangePasswordRequest,
   DiscardRequest,
   EnrolCounterRequest,
   EnrolmentView,
   ErrorBody,
   IdentityView,
+  KeptSlipView,
   ManualIdentityRequest,
   PolicyView,
+  PrintedView,
+  PrinterView,
   ReaderView,
+  SavedView,
+  ScanFolderView,
   SignInRequest,
+  SlipLanguage,
+  SlipView,
   StaffSession,
   SyncStatus,
 } from "./bindings";
@@ -26,11 +35,12 @@ export type Result<T, E = ErrorBody> = { ok: true; value: T } | { ok: false; err
 
 async function call<T, E = ErrorBody>(
   command: string,
-  args?: Record<string, unknown>,
+  args?: Record<string, unknown> | Uint8Array,
   normalise: (rejection: unknown) => E = toErrorBody as (r: unknown) => E,
+  headers?: Record<string, string>,
 ): Promise<Result<T, E>> {
   try {
-    return { ok: true, value: await invoke<T>(command, args) };
+    return { ok: true, value: await invoke<T>(command, args, headers ? { headers } : undefined) };
   } catch (rejection) {
     if (!(typeof rejection === "object" && rejection !== null)) {
       console.error(`command ${command} failed outside the app's error contract`);
@@ -78,6 +88,39 @@ export const api = {
   attentionList: () => call<AttentionItem[]>("attention_list"),
   retryAttention: (id: number) => call<null>("retry_attention", { id }),
   discardAttention: (request: DiscardRequest) => call<null>("discard_attention", { request }),
-  attentionNotice: (id: number) => call<AttentionNotice>("attention_notice", { id }),
   syncNow: () => call<null>("sync_now"),
+
+  /** The scanner's folder: the complete files waiting in it. */
+  scanFolder: () => call<ScanFolderView>("scan_folder"),
+  /** Capture a file of the scanner's folder: held encrypted, the file removed. */
+  captureScan: (name: string, kind: CaptureKind) => call<CaptureView>("capture_scan", { name, kind }),
+  /** Capture bytes the clerk chose or dropped (raw body: no base64 on the way in). */
+  captureBytes: (bytes: Uint8Array, kind: CaptureKind) =>
+    call<CaptureView>("capture_bytes", bytes, toErrorBody, { "x-capture-kind": kind }),
+  /** Normalise a held capture again with the clerk's turns, crop, trim and grey. */
+  captureAdjust: (imageId: string, adjust: CaptureAdjust) =>
+    call<CaptureView>("capture_adjust", { imageId, adjust }),
+  /** One held capture with its preview, to adjust it again. */
+  captureOpen: (imageId: string) => call<CaptureView>("capture_open", { imageId }),
+  /** Change what a held capture shows. */
+  captureKind: (imageId: string, kind: CaptureKind) => call<CaptureView>("capture_kind", { imageId, kind }),
+  /** Remove a held capture. */
+  captureRemove: (imageId: string) => call<null>("capture_remove", { imageId }),
+  /** The captures held for the task in hand. */
+  captures: () => call<CaptureView[]>("captures"),
+
+  /** The attention notice of a change as a PDF, previewed. */
+  noticeSlip: (id: number, language: SlipLanguage) => call<SlipView>("notice_slip", { id, language }),
+  /** A completed task's kept slip, previewed for a reprint. */
+  keptSlip: (id: number) => call<SlipView>("kept_slip", { id }),
+  /** Today's completed tasks with their slips. */
+  slipsToday: () => call<KeptSlipView[]>("slips_today"),
+  /** The printers slips can go to. */
+  printers: () => call<PrinterView[]>("printers"),
+  /** Print a previewed slip (waits for the printing system's answer). */
+  printSlip: (handle: number, printer: string | null) => call<PrintedView>("print_slip", { handle, printer }),
+  /** Save a previewed slip as a PDF file in the counter's save folder. */
+  saveSlip: (handle: number) => call<SavedView>("save_slip", { handle }),
+  /** The preview closed: forget its PDF. */
+  closeSlip: (handle: number) => call<null>("close_slip", { handle }),
 };

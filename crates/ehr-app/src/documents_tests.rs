@@ -1,0 +1,310 @@
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+//! Documents through the app, with the real parts: a scanner folder on
+//! disk, the encrypted store, the reference central service in-process on
+//! loopback (for the sign-in), the Noto CJK font, poppler for the preview,
+//! and a private cupsd with a capture backend for printing.
+
+use std::path::Path;
+
+use ehr_protocol::ipc::{CaptureAdjust, CaptureKind, CropBox, SlipLanguage};
+use ehr_protocol::ErrorCode;
+
+use super::{TaskSlip, DEFAULT_ADJUST};
+use crate::staff::service_tests::Rig;
+
+/// A page-like PNG: white with a dark block (so the trim has a border).
+fn page_png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        if x > w / 5 && x < w * 4 / 5 && y > h / 5 && y < h * 4 / 5 {
+            image::Rgb([(x % 200) as u8, 40, (y % 180) as u8])
+        } else {
+            image::Rgb([255, 255, 255])
+        }
+    });
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+/// Whether any file under `dir` holds `needle`.
+fn anywhere(dir: &Path, needle: &[u8]) -> bool {
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if std::fs::read(&p)
+                .map(|b| b.windows(needle.len()).any(|w| w == needle))
+                .unwrap_or(false)
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn signed_in(extra: &[(&str, String)]) -> Rig {
+    let r = Rig::with(extra);
+    r.sign_in("clerk01", &Rig::password("clerk01")).unwrap();
+    r
+}
+
+#[test]
+fn a_scan_is_taken_once_complete_held_encrypted_and_leaves_no_plain_file() {
+    let scans = tempfile::tempdir().unwrap();
+    let r = signed_in(&[("EHR_SCAN_FOLDER", scans.path().display().to_string())]);
+    let png = page_png(1200, 1600);
+    // A distinctive run of the file's bytes, to look for afterwards.
+    let needle = &png[png.len() / 2..png.len() / 2 + 64];
+
+    // Nothing there yet; then a file appears and is offered once stable.
+    assert!(r.app.scan_folder().unwrap().files.is_empty());
+    std::fs::write(scans.path().join("scan_0001.png"), &png).unwrap();
+    std::fs::write(scans.path().join(".scan_0002.png.part"), b"half").unwrap();
+    let mut offered = Vec::new();
+    for _ in 0..3 {
+        offered = r.app.scan_folder().unwrap().files;
+        if !offered.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(offered.len(), 1, "{offered:?}");
+    assert_eq!(offered[0].name, "scan_0001.png");
+
+    let view = r
+        .app
+        .capture_scan("scan_0001.png", CaptureKind::SupportingDocument)
+        .unwrap();
+    assert_eq!(view.kind, CaptureKind::SupportingDocument);
+    assert!(view.bytes > 0 && view.bytes <= 500_000, "{}", view.bytes);
+    assert!(view.preview_base64.is_some() && view.thumbnail_base64.is_some());
+    // The trim took the white border off: the page is about 3/5 of the scan.
+    assert!(view.width < 1200 * 7 / 10, "{} wide", view.width);
+    assert!(
+        !scans.path().join("scan_0001.png").exists(),
+        "the scanner's file is gone once held"
+    );
+    assert!(!anywhere(scans.path(), needle));
+    assert!(
+        !anywhere(&r.app.config().data_dir, needle),
+        "the data folder holds no plain copy"
+    );
+    let audit = {
+        let store = r.app.store().unwrap();
+        let rows = crate::lock(&store).audit_rows("document.capture").unwrap();
+        rows
+    };
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].1.as_deref(), Some(view.image_id.as_str()));
+
+    // Adjusted: grey, a quarter turn, the left half.
+    let turned = r
+        .app
+        .capture_adjust(
+            &view.image_id,
+            &CaptureAdjust {
+                quarter_turns: 1,
+                crop: Some(CropBox {
+                    x: 0.0,
+                    y: 0.0,
+                    w: 0.5,
+                    h: 1.0,
+                }),
+                auto_trim: false,
+                grayscale: true,
+            },
+        )
+        .unwrap();
+    // The left half of a 1200 x 1600 page, turned: 1600 x 600.
+    assert_eq!((turned.width, turned.height), (1600, 600));
+    assert_eq!(turned.adjust.quarter_turns, 1);
+    let listed = r.app.captures().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].width, listed[0].height), (1600, 600));
+    assert!(
+        listed[0].preview_base64.is_none(),
+        "the list carries thumbnails only"
+    );
+
+    // The task ends: nothing of it stays.
+    r.app.finish_task();
+    assert!(r.app.captures().unwrap().is_empty());
+    assert_eq!(
+        r.app.capture_open(&view.image_id).unwrap_err().code,
+        ErrorCode::CaptureNotFound
+    );
+}
+
+#[test]
+fn a_refused_file_is_said_in_its_own_words_and_stays_where_it_was() {
+    let scans = tempfile::tempdir().unwrap();
+    let r = signed_in(&[("EHR_SCAN_FOLDER", scans.path().display().to_string())]);
+    std::fs::write(
+        scans.path().join("notes.jpg"),
+        b"these are not pixels at all",
+    )
+    .unwrap();
+    let mut files = Vec::new();
+    for _ in 0..3 {
+        files = r.app.scan_folder().unwrap().files;
+        if !files.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(files.len(), 1);
+    let err = r
+        .app
+        .capture_scan("notes.jpg", CaptureKind::PatientDocumentCopy)
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::CaptureNotAnImage);
+    assert!(!err.message_zh.is_empty());
+    assert!(
+        scans.path().join("notes.jpg").exists(),
+        "never lose the clerk's file"
+    );
+    assert!(r.app.captures().unwrap().is_empty());
+    // A name that was never offered (or tries to leave the folder).
+    assert_eq!(
+        r.app
+            .capture_scan("../../etc/passwd", CaptureKind::PatientDocumentCopy)
+            .unwrap_err()
+            .code,
+        ErrorCode::CaptureNotFound
+    );
+    // Bytes from a drop: a GIF is not taken.
+    let err = r
+        .app
+        .capture_bytes(
+            b"GIF89a\x01\x00\x01\x00\x00\x00\x00;",
+            "patient_document_copy",
+        )
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::CaptureUnsupportedFormat);
+    // And a good PNG dropped is.
+    let v = r
+        .app
+        .capture_bytes(&page_png(400, 500), "birth_certificate")
+        .unwrap();
+    assert_eq!(v.kind, CaptureKind::BirthCertificate);
+    assert_eq!(v.adjust, DEFAULT_ADJUST);
+}
+
+#[test]
+fn documents_need_a_signed_in_clerk_and_an_unlocked_screen() {
+    let r = Rig::with(&[]);
+    assert_eq!(
+        r.app.captures().unwrap_err().code,
+        ErrorCode::AuthSignInRequired
+    );
+    r.sign_in("clerk01", &Rig::password("clerk01")).unwrap();
+    assert!(r.app.captures().unwrap().is_empty());
+    r.app.lock().unwrap();
+    assert_eq!(
+        r.app.slips_today().unwrap_err().code,
+        ErrorCode::AuthSignInRequired
+    );
+}
+
+fn task_slip() -> TaskSlip {
+    TaskSlip {
+        task: ehr_slip::SlipTask::RegisterAdult,
+        reference: "EHRC-2026-000123".to_owned(),
+        document: Some(
+            ehr_domain::DocumentNumber::parse(ehr_domain::DocumentType::Hkic, "A1234563").unwrap(),
+        ),
+        name_en: "CHAN, Tai Man".to_owned(),
+        name_zh: None,
+        channel: ehr_slip::AccessKeyChannel::Sms,
+        language: SlipLanguage::Both,
+    }
+}
+
+#[test]
+fn a_completed_task_slip_is_kept_listed_today_printed_byte_for_byte_and_saved_privately() {
+    let mut cupsd = match ehr_print::testing::PrivateCupsd::start() {
+        Ok(c) => c,
+        Err(e) => panic!("a private cupsd is needed for this test (run as root): {e}"),
+    };
+    cupsd.add_capture_queue("Counter").unwrap();
+    cupsd.set_default("Counter").unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    let r = signed_in(&[
+        ("CUPS_SERVER", cupsd.socket().display().to_string()),
+        (
+            "EHR_SAVE_FOLDER",
+            saves.path().join("slips").display().to_string(),
+        ),
+    ]);
+
+    let opened = r.app.complete_task_slip(&task_slip()).unwrap();
+    assert_eq!(opened.reference, "EHRC-2026-000123");
+    assert!(!opened.pages_png_base64.is_empty());
+    let today = r.app.slips_today().unwrap();
+    assert_eq!(today.len(), 1);
+    assert_eq!(today[0].reference, "EHRC-2026-000123");
+    assert_eq!(today[0].summary, "A123***(3)", "masked only");
+    assert_eq!(today[0].prints, 0);
+
+    // The reprint: the kept PDF, printed on the default queue.
+    let again = r.app.kept_slip(today[0].id).unwrap();
+    let printers = r.app.printers().unwrap();
+    assert!(printers
+        .iter()
+        .any(|p| p.name == "Counter" && p.preferred && p.ready));
+    let printed = r.app.print_slip(again.handle, None).unwrap();
+    assert_eq!(printed.printer, "Counter");
+    let number: u32 = printed.job.rsplit('-').next().unwrap().parse().unwrap();
+    let captured = cupsd.captured(number).expect("the printed bytes");
+    let kept = {
+        let store = r.app.store().unwrap();
+        let pdf = crate::lock(&store).slip_pdf(today[0].id).unwrap().1;
+        pdf
+    };
+    assert_eq!(
+        captured, kept,
+        "the printer got the kept slip, byte for byte"
+    );
+    assert_eq!(r.app.slips_today().unwrap()[0].prints, 1);
+
+    // Saved: 0600, named by the reference, never by the person.
+    let saved = r.app.save_slip(again.handle).unwrap();
+    let path = std::path::PathBuf::from(&saved.path);
+    assert!(path
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("slip-EHRC-2026-000123-"));
+    assert!(!saved.path.contains("CHAN"));
+    assert_eq!(std::fs::read(&path).unwrap(), kept);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let store = r.app.store().unwrap();
+    let s = crate::lock(&store);
+    assert_eq!(s.audit_rows("slip.print").unwrap().len(), 1);
+    assert_eq!(s.audit_rows("slip.save").unwrap().len(), 1);
+    drop(s);
+
+    // A stopped printer: said in words, the slip stays open to save.
+    cupsd.tool("cupsdisable", &["Counter"]).unwrap();
+    let err = r.app.print_slip(again.handle, Some("Counter")).unwrap_err();
+    assert_eq!(err.code, ErrorCode::PrintQueueStopped);
+    assert!(r.app.save_slip(again.handle).is_ok());
+    r.app.close_slip(again.handle);
+    assert_eq!(
+        r.app.save_slip(again.handle).unwrap_err().code,
+        ErrorCode::SlipNotFound
+    );
+    cupsd.stop();
+}
