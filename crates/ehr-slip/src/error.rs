@@ -37,6 +37,9 @@ pub enum SlipError {
     /// `pdftoppm` failed, or its pages could not be read back.
     #[error("the PDF could not be rendered to images")]
     RasterFailed,
+    /// The PDF could not be written to its file.
+    #[error("the PDF could not be written to its file")]
+    Write,
     /// A resolution outside 36 to 600 dpi.
     #[error("the resolution must be between 36 and 600 dpi")]
     Dpi,
@@ -56,6 +59,7 @@ impl SlipError {
             SlipError::Render => "slip.render",
             SlipError::RasterUnavailable => "slip.raster_unavailable",
             SlipError::RasterFailed => "slip.raster_failed",
+            SlipError::Write => "slip.write",
             SlipError::Dpi => "slip.dpi",
         }
     }

@@ -5,8 +5,11 @@
 use ehr_i18n::{format, text, Lang};
 
 use crate::font::Fonts;
-use crate::layout::{Writer, MARGIN};
-use crate::slip::{clean, header, per_lang, table, valid_reference, BODY, FOOTER, STRONG, VALUE};
+use crate::layout::MARGIN;
+use crate::slip::{
+    check_site, clean, header, per_lang, site_values, table, valid_reference, writer, BODY, STRONG,
+    VALUE,
+};
 use crate::{check_len, SlipError, SlipLang, SlipTime};
 
 /// What an attention notice shows. `Debug` shows no personal data.
@@ -54,18 +57,16 @@ pub fn render_notice(notice: &Notice, fonts: &Fonts) -> Result<Vec<u8>, SlipErro
         }
     }
     check_len("summary", &notice.summary, 500)?;
-    check_len("site_code", &notice.site_code, 40)?;
-    check_len("site_name_en", &notice.site_name_en, 200)?;
-    check_len("site_name_zh", &notice.site_name_zh, 200)?;
+    check_site(
+        &notice.site_code,
+        &notice.site_name_en,
+        &notice.site_name_zh,
+    )?;
     check_len("reason_en", &notice.reason_en, 2000)?;
     check_len("reason_zh", &notice.reason_zh, 2000)?;
 
     let langs = notice.lang.langs();
-    let footer = langs
-        .iter()
-        .map(|&l| (text(l, "slip.footer").to_owned(), FOOTER))
-        .collect();
-    let mut w = Writer::new(fonts, text(langs[0], "notice.attention.title"), footer);
+    let mut w = writer(fonts, langs, "notice.attention.title");
     let width = w.content_width();
     header(&mut w, langs, width, "notice.attention.title", None);
 
@@ -79,23 +80,11 @@ pub fn render_notice(notice: &Notice, fonts: &Fonts) -> Result<Vec<u8>, SlipErro
     if !notice.site_code.trim().is_empty() {
         rows.push((
             "slip.label.site",
-            per_lang(
+            site_values(
                 langs,
-                |l| {
-                    let name = match l {
-                        Lang::En => &notice.site_name_en,
-                        Lang::ZhHk => &notice.site_name_zh,
-                    };
-                    format(
-                        l,
-                        "slip.site",
-                        &[
-                            ("name", clean(name).as_str()),
-                            ("code", &clean(&notice.site_code)),
-                        ],
-                    )
-                },
-                VALUE,
+                &notice.site_code,
+                &notice.site_name_en,
+                &notice.site_name_zh,
             ),
         ));
     }

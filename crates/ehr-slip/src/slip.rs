@@ -180,9 +180,7 @@ impl Slip {
         if !valid_reference(&self.reference) {
             return Err(SlipError::Reference);
         }
-        check_len("site_code", &self.site_code, 40)?;
-        check_len("site_name_en", &self.site_name_en, 200)?;
-        check_len("site_name_zh", &self.site_name_zh, 200)?;
+        check_site(&self.site_code, &self.site_name_en, &self.site_name_zh)?;
         check_len("staff_code", &self.staff_code, 40)?;
         check_len("name_en", &self.name_en, 300)?;
         check_len("name_zh", self.name_zh.as_deref().unwrap_or_default(), 100)?;
@@ -214,11 +212,7 @@ pub fn render_slip(slip: &Slip, fonts: &Fonts) -> Result<Vec<u8>, SlipError> {
 pub fn render_slip_counted(slip: &Slip, fonts: &Fonts) -> Result<(Vec<u8>, usize), SlipError> {
     slip.check()?;
     let langs = slip.lang.langs();
-    let footer = langs
-        .iter()
-        .map(|&l| (text(l, "slip.footer").to_owned(), FOOTER))
-        .collect();
-    let mut w = Writer::new(fonts, text(langs[0], "slip.title"), footer);
+    let mut w = writer(fonts, langs, "slip.title");
     let width = w.content_width();
 
     // The QR code of the reference at the top right, the reference under
@@ -268,46 +262,35 @@ pub fn render_slip_counted(slip: &Slip, fonts: &Fonts) -> Result<(Vec<u8>, usize
 
     // The table of labels and values.
     let task_key = slip.task.key();
-    let mut rows: Vec<(&str, Vec<(String, Style)>)> = Vec::new();
-    rows.push((
-        "slip.label.task",
-        per_lang(langs, |l| text(l, &task_key).to_owned(), STRONG),
-    ));
-    rows.push((
-        "slip.label.datetime",
-        per_lang(langs, |l| slip.time.text(l), VALUE),
-    ));
-    rows.push((
-        "slip.label.site",
-        per_lang(
-            langs,
-            |l| {
-                let name = match l {
-                    Lang::En => &slip.site_name_en,
-                    Lang::ZhHk => &slip.site_name_zh,
-                };
-                format(
-                    l,
-                    "slip.site",
-                    &[
-                        ("name", clean(name).as_str()),
-                        ("code", &clean(&slip.site_code)),
-                    ],
-                )
-            },
-            VALUE,
-        ),
-    ));
-    rows.push(("slip.label.staff", vec![(clean(&slip.staff_code), VALUE)]));
-    rows.push((
-        "slip.label.reference",
-        vec![(slip.reference.clone(), STRONG)],
-    ));
     let mut names = vec![(clean(&slip.name_en), STRONG)];
     if let Some(zh) = slip.name_zh.as_deref().map(clean).filter(|z| !z.is_empty()) {
         names.push((zh, STRONG));
     }
-    rows.push(("slip.label.name", names));
+    let mut rows: Vec<(&str, Vec<(String, Style)>)> = vec![
+        (
+            "slip.label.task",
+            per_lang(langs, |l| text(l, &task_key).to_owned(), STRONG),
+        ),
+        (
+            "slip.label.datetime",
+            per_lang(langs, |l| slip.time.text(l), VALUE),
+        ),
+        (
+            "slip.label.site",
+            site_values(
+                langs,
+                &slip.site_code,
+                &slip.site_name_en,
+                &slip.site_name_zh,
+            ),
+        ),
+        ("slip.label.staff", vec![(clean(&slip.staff_code), VALUE)]),
+        (
+            "slip.label.reference",
+            vec![(slip.reference.clone(), STRONG)],
+        ),
+        ("slip.label.name", names),
+    ];
     if let Some(doc) = &slip.document {
         let masked = doc.masked();
         let type_key = format!("doctype.{}.name", doc.doc_type().code());
@@ -353,6 +336,44 @@ pub fn render_slip_counted(slip: &Slip, fonts: &Fonts) -> Result<(Vec<u8>, usize
     }
 
     w.finish()
+}
+
+/// A page writer with the slips' footer, titled `title_key`.
+pub(crate) fn writer<'f>(fonts: &'f Fonts, langs: &[Lang], title_key: &str) -> Writer<'f> {
+    let footer = langs
+        .iter()
+        .map(|&l| (text(l, "slip.footer").to_owned(), FOOTER))
+        .collect();
+    let first = langs.first().copied().unwrap_or(Lang::En);
+    Writer::new(fonts, text(first, title_key), footer)
+}
+
+/// Refuses a centre's code or names that are too long.
+pub(crate) fn check_site(code: &str, name_en: &str, name_zh: &str) -> Result<(), SlipError> {
+    check_len("site_code", code, 40)?;
+    check_len("site_name_en", name_en, 200)?;
+    check_len("site_name_zh", name_zh, 200)
+}
+
+/// The centre's name and code in each language.
+pub(crate) fn site_values(
+    langs: &[Lang],
+    code: &str,
+    name_en: &str,
+    name_zh: &str,
+) -> Vec<(String, Style)> {
+    let code = clean(code);
+    per_lang(
+        langs,
+        |l| {
+            let name = match l {
+                Lang::En => name_en,
+                Lang::ZhHk => name_zh,
+            };
+            format(l, "slip.site", &[("name", &clean(name)), ("code", &code)])
+        },
+        VALUE,
+    )
 }
 
 /// The heading: the title in each language, the system's name, an intro.

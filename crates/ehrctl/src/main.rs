@@ -17,6 +17,7 @@ mod eligibility;
 mod enrol;
 mod id;
 mod queue;
+mod slip;
 
 /// eHR Counter support CLI.
 #[derive(Debug, Parser)]
@@ -60,6 +61,11 @@ enum Command {
         #[command(subcommand)]
         command: queue::DbCommand,
     },
+    /// Acknowledgement slips: render a sample to check fonts and PDF output.
+    Slip {
+        #[command(subcommand)]
+        command: slip::SlipCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -84,5 +90,6 @@ fn main() -> ExitCode {
         Command::Queue { command } => queue::run(&command),
         Command::Audit { command } => audit::run(&command),
         Command::Db { command } => queue::run_db(&command),
+        Command::Slip { command } => slip::run(&command),
     }
 }
