@@ -71,20 +71,32 @@ fn sample(p: &Pixels) -> Option<Pixels> {
     })
 }
 
-/// The best quality whose estimated full size is within `budget`, with
-/// the index in [`QUALITIES`] to start full encodes at.
+/// The best quality whose estimated full size is within `budget`, as the
+/// index in [`QUALITIES`] to start full encodes at: the top quality first
+/// (most documents fit), then a bisection of the rest (sizes fall with
+/// quality), so at most four sample encodes.
 fn estimate_start(p: &Pixels, budget: usize) -> Result<usize, CaptureError> {
     let Some(s) = sample(p) else { return Ok(0) };
     let scale = f64::from(p.height) / f64::from(s.height);
-    for (i, &q) in QUALITIES.iter().enumerate() {
-        let size = encode(&s, q)?.len() as f64;
+    let fits = |i: usize| -> Result<bool, CaptureError> {
+        let size = encode(&s, QUALITIES[i])?.len() as f64;
         // About 600 bytes of the sample are headers and tables, paid once.
         let estimate = 600.0 + (size - 600.0).max(0.0) * scale;
-        if estimate <= budget as f64 * 0.95 {
-            return Ok(i);
+        Ok(estimate <= budget as f64 * 0.95)
+    };
+    if fits(0)? {
+        return Ok(0);
+    }
+    let (mut lo, mut hi) = (1, QUALITIES.len() - 1);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if fits(mid)? {
+            hi = mid;
+        } else {
+            lo = mid + 1;
         }
     }
-    Ok(QUALITIES.len() - 1)
+    Ok(lo)
 }
 
 /// The encoded image, its quality, and the pixels it was made from (smaller

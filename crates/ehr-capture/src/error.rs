@@ -58,36 +58,40 @@ pub enum CaptureError {
 }
 
 impl CaptureError {
+    /// The stable code and the catalogue key of the sentence, side by side.
+    fn names(&self) -> (&'static str, &'static str) {
+        match self {
+            CaptureError::NotAnImage => ("capture.not_an_image", "capture.error.not_an_image"),
+            CaptureError::UnsupportedFormat { .. } => (
+                "capture.unsupported_format",
+                "capture.error.unsupported_format",
+            ),
+            CaptureError::PdfNotSupported => (
+                "capture.pdf_not_supported",
+                "capture.error.pdf_not_supported",
+            ),
+            CaptureError::Truncated => ("capture.truncated", "capture.error.truncated"),
+            CaptureError::TooManyPixels { .. } => {
+                ("capture.too_many_pixels", "capture.error.too_many_pixels")
+            }
+            CaptureError::FileTooLarge { .. } => {
+                ("capture.file_too_large", "capture.error.file_too_large")
+            }
+            CaptureError::Corrupt => ("capture.corrupt", "capture.error.corrupt"),
+            CaptureError::EmptyCrop => ("capture.empty_crop", "capture.error.empty_crop"),
+            CaptureError::Budget { .. } => ("capture.budget", "capture.error.budget"),
+            CaptureError::Unreadable => ("capture.unreadable", "capture.error.unreadable"),
+        }
+    }
+
     /// The stable code, for logs, the CLI and the app's error mapping.
     pub fn code(&self) -> &'static str {
-        match self {
-            CaptureError::NotAnImage => "capture.not_an_image",
-            CaptureError::UnsupportedFormat { .. } => "capture.unsupported_format",
-            CaptureError::PdfNotSupported => "capture.pdf_not_supported",
-            CaptureError::Truncated => "capture.truncated",
-            CaptureError::TooManyPixels { .. } => "capture.too_many_pixels",
-            CaptureError::FileTooLarge { .. } => "capture.file_too_large",
-            CaptureError::Corrupt => "capture.corrupt",
-            CaptureError::EmptyCrop => "capture.empty_crop",
-            CaptureError::Budget { .. } => "capture.budget",
-            CaptureError::Unreadable => "capture.unreadable",
-        }
+        self.names().0
     }
 
     /// The catalogue key of the sentence a clerk reads: `capture.error.<name>`.
     pub fn message_key(&self) -> &'static str {
-        match self {
-            CaptureError::NotAnImage => "capture.error.not_an_image",
-            CaptureError::UnsupportedFormat { .. } => "capture.error.unsupported_format",
-            CaptureError::PdfNotSupported => "capture.error.pdf_not_supported",
-            CaptureError::Truncated => "capture.error.truncated",
-            CaptureError::TooManyPixels { .. } => "capture.error.too_many_pixels",
-            CaptureError::FileTooLarge { .. } => "capture.error.file_too_large",
-            CaptureError::Corrupt => "capture.error.corrupt",
-            CaptureError::EmptyCrop => "capture.error.empty_crop",
-            CaptureError::Budget { .. } => "capture.error.budget",
-            CaptureError::Unreadable => "capture.error.unreadable",
-        }
+        self.names().1
     }
 
     /// The sentence for the clerk, from the catalogue, with its values

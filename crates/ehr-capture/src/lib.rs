@@ -213,7 +213,7 @@ fn upright(
         resize::resize_box(&src, b, rw, rh)?
     };
     let (data, w, h) = t.apply(
-        &small.data,
+        small.data,
         small.width as usize,
         small.height as usize,
         usize::from(small.channels),

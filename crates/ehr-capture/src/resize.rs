@@ -23,7 +23,9 @@ pub(crate) fn resize_box(p: &Pixels, b: SrcBox, w: u32, h: u32) -> Result<Pixels
     let src = ImageRef::new(p.width, p.height, &p.data, pt).map_err(|_| CaptureError::Corrupt)?;
     let mut dst = Image::new(w.max(1), h.max(1), pt);
     let opts = ResizeOptions::new()
-        .resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom))
+        // Hamming: as fast as bilinear, about as sharp as bicubic when
+        // shrinking (fast_image_resize's notes); we never enlarge.
+        .resize_alg(ResizeAlg::Convolution(FilterType::Hamming))
         .crop(b.left, b.top, b.width, b.height);
     Resizer::new()
         .resize(&src, &mut dst, &opts)

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod audit;
+mod capture;
 mod card;
 mod doctor;
 mod eligibility;
@@ -61,6 +62,11 @@ enum Command {
         #[command(subcommand)]
         command: queue::DbCommand,
     },
+    /// Document images: run the capture pipeline on a file.
+    Capture {
+        #[command(subcommand)]
+        command: capture::CaptureCommand,
+    },
     /// Acknowledgement slips: render a sample to check fonts and PDF output.
     Slip {
         #[command(subcommand)]
@@ -90,6 +96,7 @@ fn main() -> ExitCode {
         Command::Queue { command } => queue::run(&command),
         Command::Audit { command } => audit::run(&command),
         Command::Db { command } => queue::run_db(&command),
+        Command::Capture { command } => capture::run(&command),
         Command::Slip { command } => slip::run(&command),
     }
 }
