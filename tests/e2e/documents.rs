@@ -227,6 +227,25 @@ fn a_scan_is_captured_and_a_slip_is_reprinted_byte_for_byte_and_saved() {
         )
         .await;
         assert_eq!(prints, "1");
+        // Every audit event (the capture, the print, the save, and the
+        // sign-in made beside the app) reached the service in the chain's
+        // order: nothing waits and nothing needs attention.
+        click(&client, "[data-testid=close-today]").await;
+        wait_for_text(
+            &client,
+            Locator::Css("[data-testid=sync-queued]"),
+            WAIT,
+            |t| t.contains("Nothing waiting"),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert!(
+            client
+                .find(Locator::Css("[data-testid=open-attention]"))
+                .await
+                .is_err(),
+            "an audit event was refused"
+        );
         drop(central);
     });
 

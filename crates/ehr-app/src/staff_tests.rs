@@ -463,3 +463,37 @@ fn a_staff_member_deactivated_while_another_works_loses_their_verifier_without_a
         ErrorCode::AuthOfflineUnavailable
     );
 }
+
+#[test]
+fn audit_events_another_process_queued_go_first_and_the_chain_holds() {
+    // A support tool (a second App on the same data folder, without a
+    // driver) records an event the running driver has not seen; the
+    // running app then records its own. The service must get them in the
+    // chain's order, or it refuses the later one as `audit.chain_broken`.
+    let r = Rig::new();
+    let pw = Rig::password("clerk01");
+    r.sign_in("clerk01", &pw).unwrap();
+    assert!(r.app.wait_until_drained(Duration::from_secs(20)).unwrap());
+    let tool = App::with_clock(r.app.config().clone(), r.clock.clone());
+    tool.open_store_without_sync().unwrap();
+    tool.sign_in(&SignInRequest {
+        staff_code: "clerk01".to_owned(),
+        password: pw.clone(),
+    })
+    .unwrap();
+    tool.audit_reveal("A123***(3)").unwrap();
+    // The running app's own event, told to its driver at once.
+    r.app
+        .record_audit(
+            ehr_protocol::audit::AuditAction::RecordView,
+            Some("EHR000000001"),
+        )
+        .unwrap();
+    assert!(r.app.wait_until_drained(Duration::from_secs(30)).unwrap());
+    let attention = r.app.attention_list().unwrap();
+    assert!(
+        attention.is_empty(),
+        "{:?}",
+        attention.iter().map(|a| a.code).collect::<Vec<_>>()
+    );
+}

@@ -217,6 +217,7 @@ impl Driver {
             wake: None,
             pending: HashMap::new(),
             unsendable: Vec::new(),
+            behind: false,
             answered: false,
             _lock: lock_file,
         };
@@ -290,6 +291,9 @@ struct Worker {
     pending: HashMap<OpId, Outcome>,
     /// Rows found unsendable while loading a batch, to tell the engine.
     unsendable: Vec<(OpId, ehr_protocol::ErrorCode)>,
+    /// A batch was held back: rows of the store the engine has not seen
+    /// come before some of it (reload the engine from the store).
+    behind: bool,
     /// The answer being handled was a per-operation answer (a success).
     answered: bool,
     _lock: std::fs::File,
@@ -473,6 +477,10 @@ impl Worker {
                 }
             }
         }
+        if std::mem::take(&mut self.behind) {
+            *in_flight = None;
+            reload = self.restore();
+        }
         if std::mem::take(&mut self.answered) || !marks.is_empty() {
             let res = lock(&self.store).record_results(&marks, unix_ms());
             if let Err(e) = res {
@@ -499,7 +507,7 @@ impl Worker {
         };
         let st = counts.ok()?;
         let e = self.engine.status();
-        if st.queued != e.queued as u64 || st.attention != e.attention as u64 {
+        if st.queued + st.audit_queued != e.queued as u64 || st.attention != e.attention as u64 {
             self.restore()
         } else {
             None
@@ -589,6 +597,14 @@ impl Worker {
                 }));
             }
         };
+        if !loaded.behind.is_empty() {
+            // Another process queued earlier rows of a record the engine
+            // has not seen (ehrctl, a second app on the folder): nothing of
+            // this batch goes; the engine is reloaded from the store, which
+            // sends every record's rows in order.
+            self.behind = true;
+            return None;
+        }
         let unsendable: Vec<OpId> = loaded.unsendable.iter().map(|(id, _)| *id).collect();
         self.unsendable.extend(loaded.unsendable);
         let ops = loaded.ops;

@@ -175,6 +175,10 @@ pub struct Verification {
 pub struct LoadedBatch {
     /// The operations to send, in the order asked for.
     pub ops: Vec<(OpId, BatchOp)>,
+    /// Rows that cannot go yet: an earlier row of their record is queued
+    /// and not in this batch (another process on the data folder queued it,
+    /// and the engine has not seen it). The caller reloads from the store.
+    pub behind: Vec<OpId>,
     /// Rows that can never be sent, with the reason: the attention list's.
     pub unsendable: Vec<(OpId, ErrorCode)>,
 }
@@ -400,6 +404,9 @@ impl Store {
         let mut att = self
             .conn
             .prepare_cached("SELECT data FROM attachments WHERE outbox_id = ?1")?;
+        let mut before = self.conn.prepare_cached(
+            "SELECT id FROM outbox WHERE record_key = ?1 AND seq < ?2 AND state = 'queued'",
+        )?;
         let mut out = LoadedBatch::default();
         for &id in ids {
             let row = st
@@ -416,6 +423,14 @@ impl Store {
             let Some((key, record_key, seq, op, bytes)) = row else {
                 continue;
             };
+            // The service takes a record's rows in order only.
+            let earlier: Vec<OpId> = before
+                .query_map(params![record_key, seq], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            if earlier.iter().any(|e| !ids.contains(e)) {
+                out.behind.push(id);
+                continue;
+            }
             if bytes.max(0) as u64 > ehr_protocol::wire::batch::MAX_OP_BYTES {
                 out.unsendable.push((id, ErrorCode::OutboxTooLarge));
                 continue;
