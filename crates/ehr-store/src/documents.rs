@@ -187,7 +187,7 @@ impl Store {
         let subject = id.to_string();
         let event = NewAudit {
             subject: Some(&subject),
-            ..audit.clone()
+            ..*audit
         };
         let queued = audit::append(&tx, &event, now_ms)?;
         tx.commit()?;
