@@ -47,7 +47,7 @@ pub(crate) struct Desk {
     /// The files the last poll offered, by name.
     offered: Mutex<Vec<ScanFile>>,
     /// The upright preview of each held capture, by image id (memory only).
-    previews: Mutex<HashMap<Uuid, (Vec<u8>, CaptureAdjust, u8)>>,
+    previews: Mutex<HashMap<Uuid, HeldPreview>>,
     fonts: Arc<OnceLock<Result<Arc<Fonts>, SlipError>>>,
     open: Mutex<HashMap<u64, OpenSlip>>,
     next_handle: std::sync::atomic::AtomicU64,
@@ -61,6 +61,10 @@ impl std::fmt::Debug for Desk {
             .finish_non_exhaustive()
     }
 }
+
+/// A held capture's upright preview (JPEG), the adjustments in force and
+/// the EXIF orientation applied.
+type HeldPreview = (Vec<u8>, CaptureAdjust, u8);
 
 /// A slip open in a preview.
 struct OpenSlip {
