@@ -104,13 +104,7 @@ fn a_scan_is_captured_and_a_slip_is_reprinted_byte_for_byte_and_saved() {
             "the scanner's file is gone once captured"
         );
         // Turned a quarter: the size line follows (width and height swap).
-        let before = wait_for_text(
-            &client,
-            Locator::Css("[data-testid=capture-size]"),
-            WAIT,
-            |t| !t.is_empty(),
-        )
-        .await;
+        let before = ui::text_of(&client, "[data-testid=capture-size]").await;
         click(&client, "[data-testid=rotate-right]").await;
         let after = wait_for_text(
             &client,
@@ -178,13 +172,7 @@ fn a_scan_is_captured_and_a_slip_is_reprinted_byte_for_byte_and_saved() {
         wait_for(&client, Locator::Css("[data-testid=slip-pages] img"), WAIT).await;
         assert_accessible(&client, "slip preview").await;
         click(&client, "[data-testid=slip-print]").await;
-        let done = wait_for_text(
-            &client,
-            Locator::Css("[data-testid=slip-done]"),
-            WAIT,
-            |t| !t.is_empty(),
-        )
-        .await;
+        let done = ui::text_of(&client, "[data-testid=slip-done]").await;
         assert!(done.contains("Counter"), "{done}");
         // Saved as a file too.
         click(&client, "[data-testid=slip-save]").await;

@@ -82,13 +82,7 @@ fn a_refused_change_is_explained_noticed_and_discarded_by_a_supervisor() {
         // and the refusal surfaces.
         wait_for(&client, Locator::Css("[data-testid=open-attention]"), WAIT).await;
         click(&client, "[data-testid=open-attention]").await;
-        let reason = wait_for_text(
-            &client,
-            Locator::Css("[data-testid=attention-reason]"),
-            WAIT,
-            |t| !t.is_empty(),
-        )
-        .await;
+        let reason = ui::text_of(&client, "[data-testid=attention-reason]").await;
         assert!(reason.contains("already registered"), "{reason}");
         // The same reason in Chinese, when the screen is switched.
         click(&client, "[data-testid=switch-language]").await;
@@ -167,13 +161,7 @@ fn a_refused_change_is_explained_noticed_and_discarded_by_a_supervisor() {
         click(&client, "[data-testid=open-attention]").await;
         click(&client, "[data-testid=attention-discard]").await;
         click(&client, "[data-testid=discard-confirm]").await;
-        let err = wait_for_text(
-            &client,
-            Locator::Css("[data-testid=attention-error]"),
-            WAIT,
-            |t| !t.is_empty(),
-        )
-        .await;
+        let err = ui::text_of(&client, "[data-testid=attention-error]").await;
         assert!(err.contains("reason"), "{err}");
         fill(&client, "discard-reason", "Registered at another centre").await;
         click(&client, "[data-testid=discard-confirm]").await;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use ehr_tests::harness::wait_for;
+use ehr_tests::harness::{wait_for, wait_for_text};
 use fantoccini::{Client, Locator};
 
 /// How long a test waits for the screen to show something.
@@ -25,6 +25,11 @@ pub async fn click(client: &Client, css: &str) {
         .click()
         .await
         .expect("click");
+}
+
+/// The text of the element `css` finds, once it has some.
+pub async fn text_of(client: &Client, css: &str) -> String {
+    wait_for_text(client, Locator::Css(css), WAIT, |t| !t.is_empty()).await
 }
 
 /// Fill the sign-in form and submit it.
