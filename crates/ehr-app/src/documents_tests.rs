@@ -308,3 +308,47 @@ fn a_completed_task_slip_is_kept_listed_today_printed_byte_for_byte_and_saved_pr
     );
     cupsd.stop();
 }
+
+#[test]
+fn a_held_capture_travels_before_its_change_and_the_service_stores_it() {
+    let r = signed_in(&[]);
+    let v = r
+        .app
+        .capture_bytes(&page_png(600, 800), "supporting_document")
+        .unwrap();
+    // The change that names it (here it carries nothing else: the upload
+    // is the change's first and only row).
+    let change = crate::Change {
+        record_key: "docs-1".to_owned(),
+        kind: "documents".to_owned(),
+        summary: "Supporting document".to_owned(),
+        ops: Vec::new(),
+    };
+    let missing = uuid::Uuid::new_v4().to_string();
+    assert_eq!(
+        r.app
+            .commit_change_with_captures(&change, &[&missing])
+            .unwrap_err()
+            .code,
+        ErrorCode::CaptureNotFound
+    );
+    let ids = r
+        .app
+        .commit_change_with_captures(&change, &[&v.image_id])
+        .unwrap();
+    assert_eq!(ids.len(), 1);
+    assert!(r.app.captures().unwrap().is_empty(), "no longer held");
+    assert!(r
+        .app
+        .wait_until_drained(std::time::Duration::from_secs(30))
+        .unwrap());
+    assert!(r.app.attention_list().unwrap().is_empty());
+    assert_eq!(
+        r.app
+            .local_record("docs-1")
+            .unwrap()
+            .map(|l| l.0)
+            .as_deref(),
+        Some("synced")
+    );
+}

@@ -810,6 +810,33 @@ impl App {
     /// Save a change and its outbox rows in one transaction; the sync
     /// driver sends them when it can. Needs a signed-in staff member.
     pub fn commit_change(&self, change: &Change) -> Result<Vec<i64>, ErrorBody> {
+        self.commit_change_with(change, &[])
+    }
+
+    /// Commit a change whose operations name held captures (their image
+    /// ids): each capture's normalised JPEG becomes an `upload_document`
+    /// row placed before the change's own operations, in the same
+    /// transaction, and leaves the held list. The ids of the change's rows
+    /// (uploads included).
+    pub fn commit_change_with_captures(
+        &self,
+        change: &Change,
+        image_ids: &[&str],
+    ) -> Result<Vec<i64>, ErrorBody> {
+        let ids = image_ids
+            .iter()
+            .map(|i| {
+                uuid::Uuid::parse_str(i).map_err(|_| ErrorBody::new(ErrorCode::CaptureNotFound))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.commit_change_with(change, &ids)
+    }
+
+    fn commit_change_with(
+        &self,
+        change: &Change,
+        captures: &[uuid::Uuid],
+    ) -> Result<Vec<i64>, ErrorBody> {
         self.staff()?;
         let now = sync::unix_ms();
         check_sign_offs(&lock(&self.sign_offs), change, now)?;
@@ -832,11 +859,18 @@ impl App {
         if !lock(&self.outbox.audit_backlog).is_empty() {
             let _ = write_audit(&self.outbox, None);
         }
-        let committed = lock(&store).commit_change_audited(change, &audit, now);
+        let committed = if captures.is_empty() {
+            lock(&store).commit_change_audited(change, &audit, now)
+        } else {
+            lock(&store).commit_change_with_captures(change, captures, &audit, now)
+        };
         let queued = match committed {
             Ok(q) => {
                 *lock(&self.outbox.write_error) = None;
                 q
+            }
+            Err(ehr_store::StoreError::NotFound) if !captures.is_empty() => {
+                return Err(ErrorBody::new(ErrorCode::CaptureNotFound));
             }
             Err(e) => {
                 let e = store_err(e);
