@@ -93,7 +93,7 @@ Input: a generated 12-megapixel photo (4000 × 3000, gradients, shapes and senso
 | normalise (decode, upright, fit to A4 at 300 dpi, JPEG under 500 KB, thumbnail) | {all} → {w} × {h}, {kb} KB, quality {q} | ≤ 300 ms, ≤ 500 KB |\n\
 | decode alone (image 0.25 / zune-jpeg, the floor) | {dec} | |\n\
 | normalise, black and white (one grey channel) | {gr} → {gkb} KB, quality {gq} | |\n\n\
-The decode is {pct:.0} % of the whole. The rest is the resize (fast_image_resize, Catmull-Rom), the quarter turn of the A4-sized result, choosing the quality on a sample of bands, one full encode (jpeg-encoder, 4:2:0) and the thumbnail.\n",
+The decode is {pct:.0} % of the whole. The rest is the resize (fast_image_resize, Hamming filter), the quarter turn of the A4-sized result, choosing the quality on a sample of bands, one full encode (jpeg-encoder, 4:2:0) and the thumbnail.\n",
         in_kb = file.len() / 1000,
         w = n.width,
         h = n.height,

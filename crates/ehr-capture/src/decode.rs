@@ -158,6 +158,10 @@ fn to_pixels(image: DynamicImage, grey: bool) -> Pixels {
                 .pixels()
                 .map(|p| over_white(p.0[0], p.0[1]))
                 .collect()
+        } else if let DynamicImage::ImageRgb8(rgb) = image {
+            // The usual case (a colour JPEG made grey): integer Rec. 601
+            // luma, several times faster than image's float conversion.
+            rgb.as_raw().chunks_exact(3).map(luma).collect()
         } else {
             image.into_luma8().into_raw()
         };
@@ -185,6 +189,12 @@ fn to_pixels(image: DynamicImage, grey: bool) -> Pixels {
         height,
         channels: 3,
     }
+}
+
+/// Rec. 601 luma of an RGB pixel, in integers.
+fn luma(px: &[u8]) -> u8 {
+    let (r, g, b) = (u32::from(px[0]), u32::from(px[1]), u32::from(px[2]));
+    ((77 * r + 150 * g + 29 * b + 128) >> 8) as u8
 }
 
 fn over_white(c: u8, a: u8) -> u8 {

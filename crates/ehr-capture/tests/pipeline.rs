@@ -244,6 +244,21 @@ fn grayscale_gives_one_channel() {
     );
     let out = image::load_from_memory(&n.jpeg).unwrap();
     assert_eq!(out.color(), image::ColorType::L8);
+    // Each quadrant has its own grey: the luma of its colour (Rec. 601).
+    let grey = out.to_luma8();
+    for (fx, fy, c) in [
+        (0.1, 0.1, RED),
+        (0.9, 0.1, GREEN),
+        (0.1, 0.9, BLUE),
+        (0.9, 0.9, YELLOW),
+    ] {
+        let want = 0.299 * f64::from(c[0]) + 0.587 * f64::from(c[1]) + 0.114 * f64::from(c[2]);
+        let got = f64::from(grey.get_pixel((400.0 * fx) as u32, (300.0 * fy) as u32).0[0]);
+        assert!(
+            (got - want).abs() < 8.0,
+            "{c:?}: grey {got}, want {want:.0}"
+        );
+    }
     // Colour is the default.
     let n = run(&file, &Options::default());
     assert_eq!(
