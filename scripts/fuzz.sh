@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Run every cargo-fuzz target (ehr-domain and ehr-card parsers) briefly; fail on any crash.
+# Run every cargo-fuzz target (the parsers of ehr-domain and ehr-card, and the
+# image decoders behind ehr-capture) briefly; fail on any crash. New targets in
+# fuzz/Cargo.toml are found by `cargo fuzz list`.
 #
 #   FUZZ_SECONDS=10 scripts/fuzz.sh          # all targets, 10 s each (default)
 #   FUZZ_SECONDS=60 scripts/fuzz.sh date     # one target

@@ -45,6 +45,10 @@ fn main() {
     );
     let limits = Limits::default();
     let opts = Options::default();
+    let grey_opts = Options {
+        grayscale: true,
+        ..Options::default()
+    };
 
     // Warm up (page faults, CPU caches), then alternate the two so load on
     // the machine falls on both alike.
@@ -60,26 +64,10 @@ fn main() {
         whole.push(t.elapsed());
         assert_eq!(out, n, "the same input gives the same output");
         let t = Instant::now();
-        normalise(
-            &file,
-            &Options {
-                grayscale: true,
-                ..Options::default()
-            },
-            &limits,
-        )
-        .unwrap();
+        normalise(&file, &grey_opts, &limits).unwrap();
         grey.push(t.elapsed());
     }
-    let g = normalise(
-        &file,
-        &Options {
-            grayscale: true,
-            ..Options::default()
-        },
-        &limits,
-    )
-    .unwrap();
+    let g = normalise(&file, &grey_opts, &limits).unwrap();
     let (dec, all, gr) = (median(decode), median(whole), median(grey));
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let load1 = load.split_whitespace().next().unwrap_or("?");
