@@ -1,5 +1,5 @@
 //! Why an input was refused: one variant per refusal, each with a stable
-//! code (`capture.*`) and a sentence in the catalogue (`capture.error.*`).
+//! code (`capture.*`) and a sentence in the catalogue (`error.capture.*`, shared with the app).
 //!
 //! Nothing here holds pixels, file names or paths: an error can be logged.
 
@@ -61,26 +61,26 @@ impl CaptureError {
     /// The stable code and the catalogue key of the sentence, side by side.
     fn names(&self) -> (&'static str, &'static str) {
         match self {
-            CaptureError::NotAnImage => ("capture.not_an_image", "capture.error.not_an_image"),
+            CaptureError::NotAnImage => ("capture.not_an_image", "error.capture.not_an_image"),
             CaptureError::UnsupportedFormat { .. } => (
                 "capture.unsupported_format",
-                "capture.error.unsupported_format",
+                "error.capture.unsupported_format",
             ),
             CaptureError::PdfNotSupported => (
                 "capture.pdf_not_supported",
-                "capture.error.pdf_not_supported",
+                "error.capture.pdf_not_supported",
             ),
-            CaptureError::Truncated => ("capture.truncated", "capture.error.truncated"),
+            CaptureError::Truncated => ("capture.truncated", "error.capture.truncated"),
             CaptureError::TooManyPixels { .. } => {
-                ("capture.too_many_pixels", "capture.error.too_many_pixels")
+                ("capture.too_many_pixels", "error.capture.too_many_pixels")
             }
             CaptureError::FileTooLarge { .. } => {
-                ("capture.file_too_large", "capture.error.file_too_large")
+                ("capture.file_too_large", "error.capture.file_too_large")
             }
-            CaptureError::Corrupt => ("capture.corrupt", "capture.error.corrupt"),
-            CaptureError::EmptyCrop => ("capture.empty_crop", "capture.error.empty_crop"),
-            CaptureError::Budget { .. } => ("capture.budget", "capture.error.budget"),
-            CaptureError::Unreadable => ("capture.unreadable", "capture.error.unreadable"),
+            CaptureError::Corrupt => ("capture.corrupt", "error.capture.corrupt"),
+            CaptureError::EmptyCrop => ("capture.empty_crop", "error.capture.empty_crop"),
+            CaptureError::Budget { .. } => ("capture.budget", "error.capture.budget"),
+            CaptureError::Unreadable => ("capture.unreadable", "error.capture.unreadable"),
         }
     }
 
@@ -89,36 +89,14 @@ impl CaptureError {
         self.names().0
     }
 
-    /// The catalogue key of the sentence a clerk reads: `capture.error.<name>`.
+    /// The catalogue key of the sentence a clerk reads: `error.<code>`, the
+    /// same sentence the app shows for this code.
     pub fn message_key(&self) -> &'static str {
         self.names().1
     }
 
-    /// The sentence for the clerk, from the catalogue, with its values
-    /// (`{format}`, `{max_mb}`, `{width}`, `{height}`, `{budget_kb}`) filled.
+    /// The sentence for the clerk, from the catalogue.
     pub fn message(&self, lang: Lang) -> String {
-        let key = self.message_key();
-        match self {
-            CaptureError::UnsupportedFormat { format } => {
-                ehr_i18n::format(lang, key, &[("format", format)])
-            }
-            CaptureError::TooManyPixels { width, height } => ehr_i18n::format(
-                lang,
-                key,
-                &[
-                    ("width", &width.to_string()),
-                    ("height", &height.to_string()),
-                ],
-            ),
-            CaptureError::FileTooLarge { max_bytes } => {
-                let mb = max_bytes.div_ceil(1024 * 1024).to_string();
-                ehr_i18n::format(lang, key, &[("max_mb", &mb)])
-            }
-            CaptureError::Budget { budget_bytes } => {
-                let kb = budget_bytes.div_ceil(1000).to_string();
-                ehr_i18n::format(lang, key, &[("budget_kb", &kb)])
-            }
-            _ => ehr_i18n::text(lang, key).to_string(),
-        }
+        ehr_i18n::text(lang, self.message_key()).to_string()
     }
 }

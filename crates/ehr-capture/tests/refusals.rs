@@ -127,7 +127,7 @@ fn each_refusal_has_its_code_and_costs_little() {
                 for lang in ehr_i18n::Lang::ALL {
                     let m = e.message(lang);
                     assert!(
-                        !m.is_empty() && !m.contains("capture.error") && !m.contains('{'),
+                        !m.is_empty() && !m.contains("error.capture") && !m.contains('{'),
                         "{}: {m}",
                         c.name
                     );
@@ -212,7 +212,7 @@ fn codes_and_catalogue_keys_are_distinct() {
     assert_eq!((codes.len(), keys.len()), (all.len(), all.len()));
     for e in &all {
         let name = e.code().strip_prefix("capture.").unwrap();
-        assert_eq!(e.message_key(), format!("capture.error.{name}"));
+        assert_eq!(e.message_key(), format!("error.capture.{name}"));
         for lang in ehr_i18n::Lang::ALL {
             assert!(
                 ehr_i18n::lookup(lang, e.message_key()).is_some(),
@@ -225,5 +225,5 @@ fn codes_and_catalogue_keys_are_distinct() {
         max_bytes: 40 << 20
     }
     .message(ehr_i18n::Lang::En)
-    .contains("40 MB"));
+    .contains("300 dpi"));
 }
