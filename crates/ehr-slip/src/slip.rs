@@ -291,6 +291,10 @@ pub fn render_slip_counted(slip: &Slip, fonts: &Fonts) -> Result<(Vec<u8>, usize
         ),
         ("slip.label.name", names),
     ];
+    // A counter that has no site yet (not enrolled) prints no empty row.
+    if slip.site_code.trim().is_empty() {
+        rows.retain(|(label, _)| *label != "slip.label.site");
+    }
     if let Some(doc) = &slip.document {
         let masked = doc.masked();
         let type_key = format!("doctype.{}.name", doc.doc_type().code());
