@@ -580,9 +580,8 @@ impl App {
             e => store_err(e),
         })?;
         let lang = lock(&store)
-            .slips_since(i64::MIN)
+            .kept_slip(id)
             .ok()
-            .and_then(|all| all.into_iter().find(|s| s.id == id))
             .and_then(|s| SlipLang::from_code(&s.lang));
         let language = match lang {
             Some(SlipLang::En) => SlipLanguage::En,
@@ -648,7 +647,7 @@ impl App {
     /// the default) and follow the job for up to 10 s: a stopped queue or a
     /// failed job is an error, the slip stays open to save. Audited.
     pub fn print_slip(&self, handle: u64, printer: Option<&str>) -> Result<PrintedView, ErrorBody> {
-        let session = self.documents_session()?;
+        self.documents_session()?;
         let (reference, pdf, kept) = {
             let open = lock(&self.documents.open);
             let s = open
@@ -670,7 +669,6 @@ impl App {
                 let _ = lock(&store).slip_printed(id, self.clock.now_ms());
             }
         }
-        let _ = session;
         match cups.wait(&job, PRINT_POLLS, &mut || {
             std::thread::sleep(std::time::Duration::from_millis(250))
         }) {

@@ -118,6 +118,21 @@ impl std::fmt::Debug for KeptSlip {
     }
 }
 
+const SLIP_COLUMNS: &str = "id, reference, task, summary, lang, created_at, prints, length(pdf)";
+
+fn kept_slip(r: &rusqlite::Row<'_>) -> rusqlite::Result<KeptSlip> {
+    Ok(KeptSlip {
+        id: r.get(0)?,
+        reference: r.get(1)?,
+        task: r.get(2)?,
+        summary: r.get(3)?,
+        lang: r.get(4)?,
+        created_at_ms: r.get(5)?,
+        prints: r.get::<_, i64>(6)?.clamp(0, u32::MAX.into()) as u32,
+        bytes: r.get::<_, i64>(7)?.max(0) as u64,
+    })
+}
+
 fn kind_code(kind: DocumentImageKind) -> Result<String> {
     serde_json::to_value(kind)?
         .as_str()
@@ -341,23 +356,23 @@ impl Store {
 
     /// The slips kept since `since_ms` (today's list), newest first.
     pub fn slips_since(&self, since_ms: i64) -> Result<Vec<KeptSlip>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, reference, task, summary, lang, created_at, prints, length(pdf)
-             FROM slips WHERE created_at >= ?1 ORDER BY created_at DESC, id DESC",
-        )?;
-        let rows = stmt.query_map([since_ms], |r| {
-            Ok(KeptSlip {
-                id: r.get(0)?,
-                reference: r.get(1)?,
-                task: r.get(2)?,
-                summary: r.get(3)?,
-                lang: r.get(4)?,
-                created_at_ms: r.get(5)?,
-                prints: r.get::<_, i64>(6)?.clamp(0, u32::MAX.into()) as u32,
-                bytes: r.get::<_, i64>(7)?.max(0) as u64,
-            })
-        })?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {SLIP_COLUMNS} FROM slips WHERE created_at >= ?1 ORDER BY created_at DESC, id DESC"
+        ))?;
+        let rows = stmt.query_map([since_ms], kept_slip)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One kept slip (without its PDF).
+    pub fn kept_slip(&self, id: i64) -> Result<KeptSlip> {
+        self.conn
+            .query_row(
+                &format!("SELECT {SLIP_COLUMNS} FROM slips WHERE id = ?1"),
+                [id],
+                kept_slip,
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound)
     }
 
     /// A kept slip's PDF and reference.
