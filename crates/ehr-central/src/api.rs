@@ -537,15 +537,16 @@ async fn batch(
     ApiJson(req): ApiJson<BatchRequest>,
 ) -> Result<Json<BatchResponse>, ApiError> {
     let now = st.clock.now_unix();
-    let today = today(&st.clock)?;
     st.write(move |tx| {
         let session = creds.session(tx, now)?;
+        let policies = reference::policies(tx)?;
         let ctx = Ctx {
             counter_id: session.counter.identity.counter_id.clone(),
             site_type: session.counter.identity.site.site_type,
             staff_code: session.staff_code.clone(),
-            today,
-            policy: reference::domain_policy(&reference::policies(tx)?),
+            now_unix: now,
+            policy: reference::domain_policy(&policies),
+            tolerance_hours: policies.transaction_time_tolerance_hours,
         };
         let resp = ops::apply_batch(tx, &ctx, &req)?;
         tracing::info!(

@@ -6,10 +6,10 @@ use ehr_domain::lifecycle::application::{
 use ehr_domain::lifecycle::Policy;
 use ehr_domain::{Date, DateOfBirth, DocumentNumber, DocumentType};
 use ehr_protocol::wire::{
-    ApplicantDetails, ApplicationDetail, ApplicationState, ApplicationSummary, NotificationChoice,
-    Origin, PersonDetails,
+    ApplicantDetails, ApplicationDetail, ApplicationSummary, NotificationChoice, PersonDetails,
 };
 use ehr_protocol::ErrorCode;
+use ehr_rules::KnownApplication;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
@@ -48,34 +48,19 @@ pub struct StoredApplication {
     pub body: ApplicationBody,
 }
 
-/// The wire origin for a domain origin and back.
-pub fn origin_to_wire(o: DOrigin) -> Origin {
-    match o {
-        DOrigin::Online => Origin::Online,
-        DOrigin::PaperPost => Origin::PaperPost,
-        DOrigin::PaperFax => Origin::PaperFax,
-        DOrigin::PaperDropIn => Origin::PaperDropIn,
-    }
-}
+pub use ehr_rules::facts::{origin_from_wire, origin_to_wire, state_to_wire};
 
-/// The domain origin for a wire origin.
-pub fn origin_from_wire(o: Origin) -> DOrigin {
-    match o {
-        Origin::Online => DOrigin::Online,
-        Origin::PaperPost => DOrigin::PaperPost,
-        Origin::PaperFax => DOrigin::PaperFax,
-        Origin::PaperDropIn => DOrigin::PaperDropIn,
-    }
-}
-
-fn state_to_wire(s: DState) -> ApplicationState {
-    match s {
-        DState::SubmittedOnline => ApplicationState::SubmittedOnline,
-        DState::KeyedFromPaper => ApplicationState::KeyedFromPaper,
-        DState::Pending => ApplicationState::Pending,
-        DState::Activated => ApplicationState::Activated,
-        DState::Expired => ApplicationState::Expired,
-        DState::Cancelled => ApplicationState::Cancelled,
+impl StoredApplication {
+    /// The application as the rules see it.
+    pub fn known(&self) -> Result<KnownApplication> {
+        KnownApplication::new(
+            &self.reference,
+            self.lifecycle.clone(),
+            &self.body.patient,
+            &self.body.applicant,
+            &self.body.private_provider_consents,
+        )
+        .ok_or(Error::Corrupt("stored application"))
     }
 }
 

@@ -4,7 +4,9 @@
 //! `ehr_protocol::wire`), its OpenAPI 3.1 document, and the online
 //! application form. Storage is one SQLCipher-encrypted SQLite database in
 //! the data directory (see [`key`]).
-//! All registration rules come from `ehr-domain`.
+//! All registration rules come from `ehr-domain`, and every decision on a
+//! batch operation from `ehr-rules` (the same checks the counter makes
+//! offline); this crate keeps the writes.
 //!
 //! Personal data never reaches a log line: requests are logged by route
 //! template, status and latency; errors by code.
@@ -23,7 +25,9 @@ pub mod reference;
 pub mod seed;
 pub mod tls;
 pub mod util;
-pub mod validate;
+
+/// Validation of wire input with the domain rules (shared with the counter).
+pub use ehr_rules::validate;
 
 use std::net::SocketAddr;
 use std::path::Path;

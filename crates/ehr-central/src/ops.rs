@@ -21,24 +21,20 @@
 //! copies of one operation are applied exactly once.
 
 use base64::Engine as _;
-use ehr_domain::eligibility::{
-    self, Applicant, Capacity, Channel, EligibilityRequest, Provided, SdmRelationship,
-};
-use ehr_domain::lifecycle::application::{ApplicationEvent, ApplicationState as DState};
+use ehr_domain::eligibility::SdmRelationship;
 use ehr_domain::lifecycle::consent::ConsentEvent;
 use ehr_domain::lifecycle::registration::{BirthHospitalDocument, Identifier, RegistrationState};
 use ehr_domain::lifecycle::{LifecycleError, Policy};
-use ehr_domain::matching::{self, ActivationProvided, IdentityRead};
-use ehr_domain::person::{ChineseName, EnglishName};
-use ehr_domain::{Code, Date, DateOfBirth, Decision, DocumentNumber, DocumentType};
+use ehr_domain::{Code, DocumentNumber};
 use ehr_protocol::audit::{check_next, GENESIS};
 use ehr_protocol::wire::{
     self, ActivateApplication, ApplicantDetails, AuditEvents, BatchOp, BatchRequest, BatchResponse,
     CompleteNewborn, ConsentChange, KeyPaperApplication, OpEffect, OpResult, Operation, Outcome,
-    RecordState, RegisterInPerson, RegisterNewborn, SiteType, UploadDocument, Withdraw,
-    ENVELOPE_VERSION, MAX_BATCH_OPS,
+    ProviderKind, RecordState, RegisterInPerson, RegisterNewborn, SiteType, UploadDocument,
+    Withdraw, ENVELOPE_VERSION, MAX_BATCH_OPS,
 };
 use ehr_protocol::ErrorCode;
+use ehr_rules::{Ctx as RulesCtx, Facts, KnownApplication, Verdict};
 use rusqlite::{params, OptionalExtension, Transaction};
 use uuid::Uuid;
 
@@ -62,10 +58,14 @@ pub struct Ctx {
     pub site_type: SiteType,
     /// The signed-in staff member.
     pub staff_code: String,
-    /// Today in Hong Kong.
-    pub today: Date,
+    /// The service's clock when the batch arrived (Unix seconds): today,
+    /// and the reference transaction times are judged against.
+    pub now_unix: i64,
     /// The policy in force.
     pub policy: Policy,
+    /// How old a transaction time may be and still be judged by its own
+    /// day (the policies' `transaction_time_tolerance_hours`).
+    pub tolerance_hours: u32,
 }
 
 fn conflict(code: ErrorCode) -> Result<Outcome> {
@@ -241,166 +241,106 @@ fn apply_one(tx: &Transaction<'_>, ctx: &Ctx, op: &BatchOp) -> Result<Outcome> {
     Ok(outcome)
 }
 
-/// Whether a counter at a site of `site` may send `op` (the workflows of
-/// each site type, from the product decisions).
-pub fn offered_at(site: SiteType, op: &Operation) -> bool {
-    use Operation as O;
-    use SiteType as S;
-    match op {
-        O::UploadDocument(_)
-        | O::AuditEvents(_)
-        | O::ActivateApplication(_)
-        | O::CompleteNewborn(_) => true,
-        O::RegisterInPerson(_) => site != S::MaternalChildHealthCentre,
-        O::GiveConsent(_) | O::RevokeConsent(_) | O::Withdraw(_) => matches!(
-            site,
-            S::RegistrationCentre | S::RegistrationOffice | S::BirthHospital
-        ),
-        O::KeyPaperApplication(_) => site == S::RegistrationOffice,
-        O::RegisterNewborn(_) => site == S::BirthHospital,
+/// The checks' answer, or the refusal returned from the calling function.
+macro_rules! plan {
+    ($verdict:expr) => {
+        match $verdict {
+            Verdict::Accept(plan) => plan,
+            Verdict::Refuse(outcome) => return Ok(outcome),
+        }
+    };
+}
+
+/// What the rules read, from this transaction.
+struct TxFacts<'a, 'c>(&'a Transaction<'c>);
+
+impl Facts for TxFacts<'_, '_> {
+    type Error = Error;
+
+    fn application(&self, reference: &str) -> Result<Option<KnownApplication>> {
+        applications::get(self.0, reference)?
+            .map(|a| a.known())
+            .transpose()
+    }
+
+    fn applications_for(&self, document: &DocumentNumber) -> Result<Vec<KnownApplication>> {
+        applications::by_document(self.0, document)?
+            .iter()
+            .map(applications::StoredApplication::known)
+            .collect()
+    }
+
+    fn image_known(&self, id: Uuid) -> Result<bool> {
+        Ok(self
+            .0
+            .prepare_cached("SELECT 1 FROM document_images WHERE image_id = ?1")?
+            .query_row([id.to_string()], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    fn provider(&self, id: &str) -> Result<Option<ProviderKind>> {
+        Ok(reference::provider_kind(self.0, id)?.map(|public| {
+            if public {
+                ProviderKind::Public
+            } else {
+                ProviderKind::Private
+            }
+        }))
+    }
+
+    fn site_type(&self, code: &str) -> Result<Option<SiteType>> {
+        Ok(reference::site(self.0, code)?.map(|s| s.site_type))
     }
 }
 
+/// Every decision comes from `ehr-rules`: the site type's offering, the
+/// day to judge by (the operation's transaction time within the
+/// tolerance), the sign-off token (verified here: it is a credential this
+/// service issued), then the operation's own check. What stays here is
+/// what the rules cannot see: the records a registration would clash with
+/// or change, and the writes.
 fn run(tx: &Transaction<'_>, ctx: &Ctx, record_key: &str, op: &Operation) -> Result<Outcome> {
-    if !offered_at(ctx.site_type, op) {
-        let mut errs = Errors::default();
-        errs.service("op.type", ErrorCode::AuthForbidden);
-        return rejected(errs);
-    }
+    plan!(ehr_rules::offering(ctx.site_type, op));
+    let on = match ehr_rules::judging_day(
+        ehr_rules::transacted_at(op),
+        ctx.now_unix,
+        ctx.tolerance_hours,
+    ) {
+        Ok(on) => on,
+        Err(e) => {
+            return Ok(Outcome::Rejected {
+                field_errors: vec![e],
+            })
+        }
+    };
     // A sign-off is a credential this service issued for this counter and
     // this record, never a name: anything else is refused as unverified.
-    let token = match op {
-        Operation::ActivateApplication(a) => a.supervisor_sign_off.as_deref(),
-        Operation::RegisterInPerson(r) => r.supervisor_sign_off.as_deref(),
-        Operation::KeyPaperApplication(k) => k.supervisor_sign_off.as_deref(),
-        _ => None,
-    };
-    let signed_off = match token {
+    let signed_off = match ehr_rules::sign_off_token(op) {
         None => false,
         Some(t) => match auth::verify_sign_off(tx, &ctx.counter_id, record_key, t)? {
             Some(_) => true,
             None => return conflict(ErrorCode::SupervisorUnverified),
         },
     };
+    let rules = RulesCtx {
+        site_type: ctx.site_type,
+        on,
+        policy: ctx.policy,
+        signed_off,
+    };
+    let facts = TxFacts(tx);
     match op {
-        Operation::ActivateApplication(a) => activate(tx, ctx, a, signed_off),
-        Operation::RegisterInPerson(r) => register_in_person(tx, ctx, r, signed_off),
-        Operation::KeyPaperApplication(k) => key_paper(tx, ctx, k, signed_off),
-        Operation::RegisterNewborn(n) => register_newborn(tx, ctx, n),
-        Operation::CompleteNewborn(c) => complete_newborn(tx, ctx, c),
-        Operation::GiveConsent(c) => change_consent(tx, ctx, c, true),
-        Operation::RevokeConsent(c) => change_consent(tx, ctx, c, false),
-        Operation::Withdraw(w) => withdraw(tx, ctx, w),
+        Operation::ActivateApplication(a) => activate(tx, &rules, a, &facts),
+        Operation::RegisterInPerson(r) => register_in_person(tx, &rules, r, &facts),
+        Operation::KeyPaperApplication(k) => key_paper(tx, &rules, k, &facts),
+        Operation::RegisterNewborn(n) => register_newborn(tx, &rules, n, &facts),
+        Operation::CompleteNewborn(c) => complete_newborn(tx, &rules, c, &facts),
+        Operation::GiveConsent(c) => change_consent(tx, &rules, c, &facts, true),
+        Operation::RevokeConsent(c) => change_consent(tx, &rules, c, &facts, false),
+        Operation::Withdraw(w) => withdraw(tx, &rules, w),
         Operation::UploadDocument(u) => upload(tx, ctx, u),
         Operation::AuditEvents(a) => audit(tx, ctx, a),
-    }
-}
-
-/// A pre-1980 birth certificate number that fails the check digit needs a
-/// supervisor's sign-off (product decision, `ehr-domain`'s rule).
-fn require_override<'a>(
-    people: impl IntoIterator<Item = Option<&'a ValidPerson>>,
-    signed_off: bool,
-    errs: &mut Errors,
-) {
-    if !signed_off && people.into_iter().flatten().any(|p| p.needs_override) {
-        errs.code("supervisor_sign_off", Code::NeedSupervisorPre1980);
-    }
-}
-
-fn image_known(tx: &Transaction<'_>, id: Uuid) -> Result<bool> {
-    Ok(tx
-        .prepare_cached("SELECT 1 FROM document_images WHERE image_id = ?1")?
-        .query_row([id.to_string()], |_| Ok(()))
-        .optional()?
-        .is_some())
-}
-
-fn check_image(
-    tx: &Transaction<'_>,
-    field: &str,
-    id: Option<Uuid>,
-    errs: &mut Errors,
-) -> Result<bool> {
-    match id {
-        None => Ok(false),
-        Some(id) => {
-            let known = image_known(tx, id)?;
-            if !known {
-                errs.service(field, ErrorCode::DocumentImageUnknown);
-            }
-            Ok(known)
-        }
-    }
-}
-
-/// Checks private provider ids against the register.
-fn private_providers(
-    tx: &Transaction<'_>,
-    field: &str,
-    ids: &[String],
-    errs: &mut Errors,
-) -> Result<()> {
-    if ids.len() > 50 {
-        errs.service(field, ErrorCode::FieldFormat);
-        return Ok(());
-    }
-    for (i, id) in ids.iter().enumerate() {
-        let f = format!("{field}[{i}]");
-        if ids[..i].contains(id) {
-            errs.service(&f, ErrorCode::FieldFormat);
-            continue;
-        }
-        match reference::provider_kind(tx, id)? {
-            None => errs.service(&f, ErrorCode::FieldUnknownCode),
-            Some(true) => errs.code(&f, Code::ConsentPublicFixed),
-            Some(false) => {}
-        }
-    }
-    Ok(())
-}
-
-fn need_field(code: Code) -> &'static str {
-    match code {
-        Code::NeedNoHigherTierDeclaration => "no_higher_tier_declared",
-        Code::NeedSupportingDocument => "supporting_document_image",
-        Code::NeedPatientDocumentCopy => "patient_document_copy_image",
-        _ => "supervisor_sign_off",
-    }
-}
-
-/// Adds a decision's refusal (on `refusal_field`) or what is still needed.
-fn decision_errors(d: &Decision, refusal_field: &str, needs: bool, errs: &mut Errors) {
-    if let Some(r) = &d.refusal {
-        errs.domain(refusal_field, r.clone());
-    } else if needs {
-        for n in &d.still_needed {
-            errs.domain(need_field(n.what.code), n.what.clone());
-        }
-    }
-}
-
-/// The applicant's domain role and, for SDMs and authorised persons, their
-/// validated particulars.
-fn applicant(
-    a: &ApplicantDetails,
-    today: Date,
-    errs: &mut Errors,
-) -> Option<(Applicant, Option<ValidPerson>)> {
-    match a {
-        ApplicantDetails::SelfApplicant {} => Some((Applicant::SelfApplicant, None)),
-        ApplicantDetails::Sdm {
-            relationship,
-            person,
-        } => {
-            let r = validate::relationship("applicant.relationship", relationship, errs);
-            let p = validate::person_at_counter("applicant.person", person, today, errs);
-            Some((Applicant::Sdm { relationship: r? }, Some(p?)))
-        }
-        ApplicantDetails::AuthorisedPerson { person } => {
-            let p = validate::person_at_counter("applicant.person", person, today, errs)?;
-            Some((Applicant::SelfApplicant, Some(p)))
-        }
     }
 }
 
@@ -439,432 +379,115 @@ fn record_person(p: &ValidPerson, sex: Option<wire::Sex>) -> RecordPerson {
     }
 }
 
-fn activate(
-    tx: &Transaction<'_>,
-    ctx: &Ctx,
-    a: &ActivateApplication,
-    signed_off: bool,
+fn registered(
+    registered: Result<String, ErrorCode>,
+    state: RecordState,
+    settled: Option<String>,
 ) -> Result<Outcome> {
-    let mut errs = Errors::default();
-    let presented = validate::person_at_counter("presented", &a.presented, ctx.today, &mut errs);
-    let copy = check_image(
-        tx,
-        "patient_document_copy_image",
-        a.patient_document_copy_image,
-        &mut errs,
-    )?;
-    let Some(presented) = presented.filter(|_| errs.is_empty()) else {
-        return rejected(errs);
-    };
-    if a.reference.len() > 64 {
-        return conflict(ErrorCode::ConflictApplicationNotFound);
-    }
-    let Some(mut app) = applications::get(tx, &a.reference)? else {
-        return conflict(ErrorCode::ConflictApplicationNotFound);
-    };
-    match app.lifecycle.effective_state(ctx.today, &ctx.policy) {
-        DState::Pending => {}
-        DState::Activated => return conflict(ErrorCode::ConflictAlreadyActivated),
-        DState::Expired => return conflict(ErrorCode::ConflictExpired),
-        _ => return conflict(ErrorCode::ConflictWithdrawn),
-    }
-    let mut scratch = Errors::default();
-    let applied_as = validate::person_at_counter("", &app.body.patient, ctx.today, &mut scratch)
-        .ok_or(Error::Corrupt("stored application"))?;
-    let report = matching::compare(&presented.particulars, &applied_as.particulars);
-    let read = IdentityRead {
-        source: match a.read_source {
-            wire::ReadSource::Card => matching::ReadSource::Card,
-            wire::ReadSource::Manual => matching::ReadSource::Manual,
-        },
-        particulars: presented.particulars.clone(),
-    };
-    let decision = matching::decide_activation(
-        &report,
-        &read,
-        &app.lifecycle,
-        ctx.today,
-        &ctx.policy,
-        ActivationProvided {
-            supervisor_signed_off: signed_off,
-        },
-    );
-    match decision.refusal_code() {
-        None => {}
-        Some(Code::ApplicationExpired) => return conflict(ErrorCode::ConflictExpired),
-        Some(Code::ActivationDifferentDocument) => {
-            errs.code(
-                "presented.document_number",
-                Code::ActivationDifferentDocument,
-            );
-            return rejected(errs);
-        }
-        Some(_) => return conflict(ErrorCode::ConflictWithdrawn),
-    }
-    decision_errors(&decision, "presented", true, &mut errs);
-    match &app.body.applicant {
-        ApplicantDetails::SelfApplicant {} => {}
-        ApplicantDetails::Sdm { person, .. } | ApplicantDetails::AuthorisedPerson { person } => {
-            match &a.attendee {
-                None => errs.service("attendee", ErrorCode::FieldRequired),
-                Some(att) => {
-                    if let Some(att) =
-                        validate::person_at_counter("attendee", att, ctx.today, &mut errs)
-                    {
-                        require_override([Some(&att)], signed_off, &mut errs);
-                        let named =
-                            validate::person_at_counter("", person, ctx.today, &mut scratch)
-                                .ok_or(Error::Corrupt("stored applicant"))?;
-                        if !att
-                            .particulars
-                            .document
-                            .same_document(&named.particulars.document)
-                        {
-                            errs.code(
-                                "attendee.document_number",
-                                Code::ActivationDifferentDocument,
-                            );
-                        }
-                    }
-                }
-            }
-            if !copy && a.patient_document_copy_image.is_none() {
-                errs.code("patient_document_copy_image", Code::NeedPatientDocumentCopy);
-            }
-        }
-    }
-    if !errs.is_empty() {
-        return rejected(errs);
-    }
-    if let Err(e) = app
-        .lifecycle
-        .apply(ApplicationEvent::Activate, ctx.today, &ctx.policy)
-    {
-        return conflict(match e {
-            LifecycleError::ApplicationExpired => ErrorCode::ConflictExpired,
-            _ => ErrorCode::ConflictWithdrawn,
-        });
-    }
-    applications::save_lifecycle(tx, &app.reference, &app.lifecycle)?;
-    let mut flags = Vec::new();
-    if report.any_different() {
-        flags.push("activation.fields_differ_signed_off".to_owned());
-    }
-    let consents = still_private(tx, &app.body.private_provider_consents)?;
-    let registered = records::register(
-        tx,
-        NewRecord {
-            identifier: Identifier::Document {
-                number: presented.particulars.document.clone(),
-            },
-            person: record_person(&presented, a.presented.sex),
-            notification: &app.body.notification,
-            private_consents: &consents,
-            settled_application: Some(&app.reference),
-            flags,
-            today: ctx.today,
-        },
-    )?;
     match registered {
         Err(code) => conflict(code),
         Ok(ehr_number) => applied(OpEffect::Registered {
             ehr_number,
-            state: RecordState::Effective,
-            settled_application: Some(app.reference),
-        }),
-    }
-}
-
-/// The ids that are (still) private providers on the register.
-fn still_private(tx: &Transaction<'_>, ids: &[String]) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for id in ids {
-        if reference::provider_kind(tx, id)? == Some(false) && !out.contains(id) {
-            out.push(id.clone());
-        }
-    }
-    Ok(out)
-}
-
-fn register_in_person(
-    tx: &Transaction<'_>,
-    ctx: &Ctx,
-    r: &RegisterInPerson,
-    signed_off: bool,
-) -> Result<Outcome> {
-    let mut errs = Errors::default();
-    let patient = validate::person_at_counter("patient", &r.patient, ctx.today, &mut errs);
-    let capacity = validate::capacity("capacity", &r.capacity, &mut errs);
-    let who = applicant(&r.applicant, ctx.today, &mut errs);
-    let supporting = check_image(
-        tx,
-        "supporting_document_image",
-        r.supporting_document_image,
-        &mut errs,
-    )?;
-    let copy = check_image(
-        tx,
-        "patient_document_copy_image",
-        r.patient_document_copy_image,
-        &mut errs,
-    )?;
-    private_providers(
-        tx,
-        "private_provider_consents",
-        &r.private_provider_consents,
-        &mut errs,
-    )?;
-    validate::notification("notification", &r.notification, &mut errs);
-    let (Some(patient), Some(capacity), Some((role, attendee))) = (patient, capacity, who) else {
-        return rejected(errs);
-    };
-    require_override([Some(&patient), attendee.as_ref()], signed_off, &mut errs);
-    if !errs.is_empty() {
-        return rejected(errs);
-    }
-    let decision = eligibility::decide(&EligibilityRequest {
-        date_of_birth: patient.dob,
-        on: ctx.today,
-        capacity,
-        applicant: role,
-        channel: Channel::Counter,
-        provided: Provided {
-            no_higher_tier_declared: r.no_higher_tier_declared,
-            supporting_document_captured: supporting,
-            patient_document_copy_captured: copy,
-        },
-    });
-    decision_errors(&decision.decision, "applicant", true, &mut errs);
-    if !errs.is_empty() {
-        return rejected(errs);
-    }
-    // Offline walk-ins settle the pending application for the same document.
-    let mut settled = None;
-    let mut flags = Vec::new();
-    if let Some(mut app) =
-        applications::pending_for(tx, &patient.particulars.document, ctx.today, &ctx.policy)?
-    {
-        if app
-            .lifecycle
-            .apply(ApplicationEvent::Activate, ctx.today, &ctx.policy)
-            .is_ok()
-        {
-            applications::save_lifecycle(tx, &app.reference, &app.lifecycle)?;
-            let mut scratch = Errors::default();
-            if let Some(applied_as) =
-                validate::person_at_counter("", &app.body.patient, ctx.today, &mut scratch)
-            {
-                if matching::compare(&patient.particulars, &applied_as.particulars).any_different()
-                {
-                    flags.push("settlement.fields_differ".to_owned());
-                }
-            }
-            flags.push("settlement.by_in_person_registration".to_owned());
-            settled = Some(app.reference);
-        }
-    }
-    let registered = records::register(
-        tx,
-        NewRecord {
-            identifier: Identifier::Document {
-                number: patient.particulars.document.clone(),
-            },
-            person: record_person(&patient, r.patient.sex),
-            notification: &r.notification,
-            private_consents: &r.private_provider_consents,
-            settled_application: settled.as_deref(),
-            flags,
-            today: ctx.today,
-        },
-    )?;
-    match registered {
-        Err(code) => conflict(code),
-        Ok(ehr_number) => applied(OpEffect::Registered {
-            ehr_number,
-            state: RecordState::Effective,
+            state,
             settled_application: settled,
         }),
     }
 }
 
+fn activate(
+    tx: &Transaction<'_>,
+    rules: &RulesCtx,
+    a: &ActivateApplication,
+    facts: &TxFacts<'_, '_>,
+) -> Result<Outcome> {
+    let plan = plan!(ehr_rules::activation(rules, a, facts)?);
+    let app = applications::get(tx, &plan.reference)?.ok_or(Error::Corrupt("application"))?;
+    applications::save_lifecycle(tx, &plan.reference, &plan.lifecycle)?;
+    let outcome = records::register(
+        tx,
+        NewRecord {
+            identifier: Identifier::Document {
+                number: plan.presented.particulars.document.clone(),
+            },
+            person: record_person(&plan.presented, a.presented.sex),
+            notification: &app.body.notification,
+            private_consents: &plan.private_consents,
+            settled_application: Some(&plan.reference),
+            flags: plan.flags,
+            today: rules.on,
+        },
+    )?;
+    registered(outcome, RecordState::Effective, Some(plan.reference))
+}
+
+fn register_in_person(
+    tx: &Transaction<'_>,
+    rules: &RulesCtx,
+    r: &RegisterInPerson,
+    facts: &TxFacts<'_, '_>,
+) -> Result<Outcome> {
+    let plan = plan!(ehr_rules::register_in_person(rules, r, facts)?);
+    if let Some(s) = &plan.settlement {
+        applications::save_lifecycle(tx, &s.reference, &s.lifecycle)?;
+    }
+    let settled = plan.settlement.map(|s| s.reference);
+    let outcome = records::register(
+        tx,
+        NewRecord {
+            identifier: Identifier::Document {
+                number: plan.patient.particulars.document.clone(),
+            },
+            person: record_person(&plan.patient, r.patient.sex),
+            notification: &r.notification,
+            private_consents: &r.private_provider_consents,
+            settled_application: settled.as_deref(),
+            flags: plan.flags,
+            today: rules.on,
+        },
+    )?;
+    registered(outcome, RecordState::Effective, settled)
+}
+
 fn key_paper(
     tx: &Transaction<'_>,
-    ctx: &Ctx,
+    rules: &RulesCtx,
     k: &KeyPaperApplication,
-    signed_off: bool,
+    facts: &TxFacts<'_, '_>,
 ) -> Result<Outcome> {
-    let mut errs = Errors::default();
-    if k.origin == wire::Origin::Online {
-        errs.service("origin", ErrorCode::FieldUnknownCode);
-    }
-    let received = validate::date("received_on", &k.received_on, &mut errs);
-    if received.is_some_and(|d| d > ctx.today) {
-        errs.code("received_on", Code::DateOutOfRange);
-    }
-    let patient = validate::person_at_counter("patient", &k.patient, ctx.today, &mut errs);
-    let capacity = validate::capacity("capacity", &k.capacity, &mut errs);
-    let who = applicant(&k.applicant, ctx.today, &mut errs);
-    private_providers(
-        tx,
-        "private_provider_consents",
-        &k.private_provider_consents,
-        &mut errs,
-    )?;
-    validate::notification("notification", &k.notification, &mut errs);
-    let (Some(received), Some(patient), Some(capacity), Some((role, attendee))) =
-        (received, patient, capacity, who)
-    else {
-        return rejected(errs);
-    };
-    require_override([Some(&patient), attendee.as_ref()], signed_off, &mut errs);
-    if !errs.is_empty() {
-        return rejected(errs);
-    }
-    let decision = eligibility::decide(&EligibilityRequest {
-        date_of_birth: patient.dob,
-        on: ctx.today,
-        capacity,
-        applicant: role,
-        channel: Channel::Paper,
-        provided: Provided::default(),
-    });
-    // Documents and declarations are collected at activation.
-    decision_errors(&decision.decision, "applicant", false, &mut errs);
-    if !errs.is_empty() {
-        return rejected(errs);
-    }
+    let plan = plan!(ehr_rules::key_paper(rules, k, facts)?);
     let body = ApplicationBody {
-        patient: normalised_details(&patient, k.patient.sex),
+        patient: normalised_details(&plan.patient, k.patient.sex),
         capacity: k.capacity.trim().to_ascii_lowercase(),
-        applicant: stored_applicant(&k.applicant, attendee.as_ref()),
+        applicant: stored_applicant(&k.applicant, plan.applicant.as_ref()),
         notification: k.notification.clone(),
         private_provider_consents: k.private_provider_consents.clone(),
         flags: Vec::new(),
     };
-    match applications::insert(
+    let reference = applications::insert(
         tx,
         applications::NewApplication {
-            origin: applications::origin_from_wire(k.origin),
-            submitted_on: received,
-            accepted_on: ctx.today,
-            patient: &patient,
+            origin: plan.lifecycle.origin(),
+            submitted_on: plan.received_on,
+            accepted_on: rules.on,
+            patient: &plan.patient,
             body: &body,
             reference: None,
         },
-        &ctx.policy,
-    )? {
-        Ok(reference) => applied(OpEffect::ApplicationKeyed { reference }),
-        Err(LifecycleError::ApplicationExpired) => conflict(ErrorCode::ConflictExpired),
-        Err(_) => {
-            errs.code("received_on", Code::LifecycleDateOrder);
-            rejected(errs)
-        }
-    }
+        &rules.policy,
+    )?
+    // The rules accepted this very lifecycle step.
+    .map_err(|_| Error::Internal("application lifecycle"))?;
+    applied(OpEffect::ApplicationKeyed { reference })
 }
 
-fn valid_time(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 5
-        && b[2] == b':'
-        && b[..2].iter().chain(&b[3..]).all(u8::is_ascii_digit)
-        && s[..2].parse::<u8>().is_ok_and(|h| h < 24)
-        && s[3..].parse::<u8>().is_ok_and(|m| m < 60)
-}
-
-fn register_newborn(tx: &Transaction<'_>, ctx: &Ctx, n: &RegisterNewborn) -> Result<Outcome> {
-    let mut errs = Errors::default();
-    let hospital = if validate::token(&n.hospital_code, 32) {
-        reference::site(tx, &n.hospital_code)?
-    } else {
-        None
-    };
-    if hospital.is_none_or(|s| s.site_type != SiteType::BirthHospital) {
-        errs.service("hospital_code", ErrorCode::FieldUnknownCode);
-    }
-    if !validate::token(&n.serial, 32) {
-        errs.service("serial", ErrorCode::FieldFormat);
-    }
-    let born = validate::date("date_of_birth", &n.date_of_birth, &mut errs);
-    if born.is_some_and(|d| d > ctx.today) {
-        errs.code("date_of_birth", Code::DateDobAfterTransaction);
-    }
-    if !valid_time(&n.time_of_birth) {
-        errs.service("time_of_birth", ErrorCode::FieldFormat);
-    }
-    let parent = validate::person("parent", &n.parent, ctx.today, &mut errs);
-    let relationship = validate::relationship("relationship", &n.relationship, &mut errs);
-    if relationship.is_some_and(|r| r != SdmRelationship::Parent) {
-        errs.code("relationship", Code::EligibilityRelationshipNotForAge);
-    }
-    check_image(
-        tx,
-        "certifying_document_image",
-        Some(n.certifying_document_image),
-        &mut errs,
-    )?;
-    validate::notification("notification", &n.notification, &mut errs);
-    let chinese = match n.chinese_name.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(c) => match ChineseName::from_text(c) {
-            Ok(c) => Some(c.characters().to_owned()),
-            Err(e) => {
-                errs.domain("chinese_name", e.message());
-                None
-            }
-        },
-    };
-    let (Some(born), Some(parent)) = (born, parent) else {
-        return rejected(errs);
-    };
-    let name = match n
-        .surname
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(s) => match EnglishName::new(s, n.given_names.as_deref().unwrap_or_default()) {
-            Ok(name) => Some(name),
-            Err(e) => {
-                errs.domain("surname", e.message());
-                None
-            }
-        },
-        None => {
-            let given = format!(
-                "Baby of {} {}",
-                parent.english.surname(),
-                parent.english.given_names()
-            );
-            EnglishName::new(parent.english.surname(), &given)
-                .or_else(|_| EnglishName::new(parent.english.surname(), "Baby"))
-                .ok()
-        }
-    };
-    if !errs.is_empty() {
-        return rejected(errs);
-    }
-    let Some(name) = name else {
-        errs.code("surname", Code::NameEmpty);
-        return rejected(errs);
-    };
-    let decision = eligibility::decide(&EligibilityRequest {
-        date_of_birth: DateOfBirth::Day(born),
-        on: ctx.today,
-        capacity: Capacity::Capable,
-        applicant: Applicant::Sdm {
-            relationship: SdmRelationship::Parent,
-        },
-        channel: Channel::Counter,
-        provided: Provided {
-            patient_document_copy_captured: true,
-            ..Provided::default()
-        },
-    });
-    decision_errors(&decision.decision, "relationship", true, &mut errs);
-    if !errs.is_empty() {
-        return rejected(errs);
-    }
-    let registered = records::register(
+fn register_newborn(
+    tx: &Transaction<'_>,
+    rules: &RulesCtx,
+    n: &RegisterNewborn,
+    facts: &TxFacts<'_, '_>,
+) -> Result<Outcome> {
+    let plan = plan!(ehr_rules::register_newborn(rules, n, facts)?);
+    let outcome = records::register(
         tx,
         NewRecord {
             identifier: Identifier::BirthHospital {
@@ -874,27 +497,20 @@ fn register_newborn(tx: &Transaction<'_>, ctx: &Ctx, n: &RegisterNewborn) -> Res
                 },
             },
             person: RecordPerson {
-                surname: name.surname().to_owned(),
-                given_names: name.given_names().to_owned(),
-                chinese_name: chinese,
-                date_of_birth: born.to_string(),
+                surname: plan.name.surname().to_owned(),
+                given_names: plan.name.given_names().to_owned(),
+                chinese_name: plan.chinese_name,
+                date_of_birth: plan.born.to_string(),
                 sex: Some(n.sex),
             },
             notification: &n.notification,
             private_consents: &[],
             settled_application: None,
             flags: Vec::new(),
-            today: ctx.today,
+            today: rules.on,
         },
     )?;
-    match registered {
-        Err(code) => conflict(code),
-        Ok(ehr_number) => applied(OpEffect::Registered {
-            ehr_number,
-            state: RecordState::AwaitingBirthCertificate,
-            settled_application: None,
-        }),
-    }
+    registered(outcome, RecordState::AwaitingBirthCertificate, None)
 }
 
 fn record_or_conflict(
@@ -907,47 +523,13 @@ fn record_or_conflict(
     Ok(records::get(tx, ehr_number)?.ok_or(ErrorCode::ConflictRecordNotFound))
 }
 
-fn complete_newborn(tx: &Transaction<'_>, ctx: &Ctx, c: &CompleteNewborn) -> Result<Outcome> {
-    let mut errs = Errors::default();
-    let number = match DocumentNumber::parse(
-        DocumentType::HkBirthCertificate,
-        &c.birth_certificate_number,
-    ) {
-        Ok(n) => Some(n),
-        Err(e) => {
-            errs.domain("birth_certificate_number", e.message());
-            None
-        }
-    };
-    let name = match EnglishName::new(&c.surname, &c.given_names) {
-        Ok(n) => Some(n),
-        Err(e) => {
-            errs.domain("surname", e.message());
-            None
-        }
-    };
-    let chinese = match c.chinese_name.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(s) => match ChineseName::from_text(s) {
-            Ok(n) => Some(n.characters().to_owned()),
-            Err(e) => {
-                errs.domain("chinese_name", e.message());
-                None
-            }
-        },
-    };
-    check_image(
-        tx,
-        "certificate_image",
-        Some(c.certificate_image),
-        &mut errs,
-    )?;
-    let (Some(number), Some(name)) = (number, name) else {
-        return rejected(errs);
-    };
-    if !errs.is_empty() {
-        return rejected(errs);
-    }
+fn complete_newborn(
+    tx: &Transaction<'_>,
+    rules: &RulesCtx,
+    c: &CompleteNewborn,
+    facts: &TxFacts<'_, '_>,
+) -> Result<Outcome> {
+    let plan = plan!(ehr_rules::complete_newborn(c, facts)?);
     let mut record = match record_or_conflict(tx, &c.ehr_number)? {
         Ok(r) => r,
         Err(code) => return conflict(code),
@@ -959,12 +541,13 @@ fn complete_newborn(tx: &Transaction<'_>, ctx: &Ctx, c: &CompleteNewborn) -> Res
             return conflict(ErrorCode::ConflictNotAwaitingBirthCertificate)
         }
     }
-    if records::by_document(tx, &number)?.is_some() {
+    if records::by_document(tx, &plan.number)?.is_some() {
         return conflict(ErrorCode::ConflictNumberClash);
     }
-    if let Err(e) = record.lifecycle.complete(number, ctx.today) {
+    if let Err(e) = record.lifecycle.complete(plan.number, rules.on) {
         return match e {
             LifecycleError::NeedsBirthCertificate => {
+                let mut errs = Errors::default();
                 errs.code(
                     "birth_certificate_number",
                     Code::RegistrationNeedsBirthCertificate,
@@ -974,9 +557,9 @@ fn complete_newborn(tx: &Transaction<'_>, ctx: &Ctx, c: &CompleteNewborn) -> Res
             _ => conflict(ErrorCode::ConflictNotAwaitingBirthCertificate),
         };
     }
-    record.person.surname = name.surname().to_owned();
-    record.person.given_names = name.given_names().to_owned();
-    record.person.chinese_name = chinese;
+    record.person.surname = plan.name.surname().to_owned();
+    record.person.given_names = plan.name.given_names().to_owned();
+    record.person.chinese_name = plan.chinese_name;
     records::save(tx, &record)?;
     applied(OpEffect::NewbornCompleted {
         ehr_number: record.ehr_number,
@@ -985,18 +568,12 @@ fn complete_newborn(tx: &Transaction<'_>, ctx: &Ctx, c: &CompleteNewborn) -> Res
 
 fn change_consent(
     tx: &Transaction<'_>,
-    ctx: &Ctx,
+    rules: &RulesCtx,
     c: &ConsentChange,
+    facts: &TxFacts<'_, '_>,
     give: bool,
 ) -> Result<Outcome> {
-    let mut errs = Errors::default();
-    if c.provider_ids.is_empty() {
-        errs.service("provider_ids", ErrorCode::FieldRequired);
-    }
-    private_providers(tx, "provider_ids", &c.provider_ids, &mut errs)?;
-    if !errs.is_empty() {
-        return rejected(errs);
-    }
+    plan!(ehr_rules::consent_change(c, facts)?);
     let mut record = match record_or_conflict(tx, &c.ehr_number)? {
         Ok(r) => r,
         Err(code) => return conflict(code),
@@ -1006,13 +583,14 @@ fn change_consent(
     }
     let ids: Vec<&str> = c.provider_ids.iter().map(String::as_str).collect();
     let event = if give {
-        ConsentEvent::Give { on: ctx.today }
+        ConsentEvent::Give { on: rules.on }
     } else {
-        ConsentEvent::Revoke { on: ctx.today }
+        ConsentEvent::Revoke { on: rules.on }
     };
     if let Err(e) = record.consents.apply_many(&ids, event) {
         return match e.error {
             LifecycleError::PublicProviderFixed => {
+                let mut errs = Errors::default();
                 errs.code("provider_ids", Code::ConsentPublicFixed);
                 rejected(errs)
             }
@@ -1025,17 +603,13 @@ fn change_consent(
     })
 }
 
-fn withdraw(tx: &Transaction<'_>, ctx: &Ctx, w: &Withdraw) -> Result<Outcome> {
-    if !w.confirmed {
-        let mut errs = Errors::default();
-        errs.service("confirmed", ErrorCode::WithdrawalNotConfirmed);
-        return rejected(errs);
-    }
+fn withdraw(tx: &Transaction<'_>, rules: &RulesCtx, w: &Withdraw) -> Result<Outcome> {
+    plan!(ehr_rules::withdraw(w));
     let mut record = match record_or_conflict(tx, &w.ehr_number)? {
         Ok(r) => r,
         Err(code) => return conflict(code),
     };
-    if record.lifecycle.withdraw(ctx.today).is_err() {
+    if record.lifecycle.withdraw(rules.on).is_err() {
         return conflict(ErrorCode::ConflictRecordWithdrawn);
     }
     records::save(tx, &record)?;

@@ -22,6 +22,7 @@ pub const DEFAULT_POLICIES: Policies = Policies {
     offline_sign_in_days: 7,
     max_failed_sign_ins: 5,
     lockout_minutes: 15,
+    transaction_time_tolerance_hours: 168,
 };
 
 /// The site type's wire code.

@@ -219,6 +219,10 @@ pub enum ErrorCode {
     /// The operation's envelope has a version this service does not read.
     #[serde(rename = "batch.envelope_version")]
     BatchEnvelopeVersion,
+    /// The operation's transaction time is later than the service's clock
+    /// (more than five minutes): the counter's clock is wrong.
+    #[serde(rename = "batch.transaction_time_future")]
+    BatchTransactionTimeFuture,
     /// The counter's connection settings (certificate files) could not be used.
     #[serde(rename = "central.client_setup")]
     CentralClientSetup,
@@ -421,6 +425,7 @@ impl ErrorCode {
         ErrorCode::SupervisorSignOffExpired,
         ErrorCode::SupervisorSelfSignOff,
         ErrorCode::BatchEnvelopeVersion,
+        ErrorCode::BatchTransactionTimeFuture,
         ErrorCode::CentralClientSetup,
         ErrorCode::CentralInsecureUrl,
         ErrorCode::CentralUrlInvalid,
@@ -533,6 +538,7 @@ impl ErrorCode {
             ErrorCode::SupervisorSignOffExpired => "supervisor.sign_off_expired",
             ErrorCode::SupervisorSelfSignOff => "supervisor.self_sign_off",
             ErrorCode::BatchEnvelopeVersion => "batch.envelope_version",
+            ErrorCode::BatchTransactionTimeFuture => "batch.transaction_time_future",
             ErrorCode::CentralClientSetup => "central.client_setup",
             ErrorCode::CentralInsecureUrl => "central.insecure_url",
             ErrorCode::CentralUrlInvalid => "central.url_invalid",

@@ -169,6 +169,29 @@ impl ApplicationLifecycle {
         }
     }
 
+    /// A record as another party holds it: the origin, the state and the
+    /// days it was submitted and last changed, as a copy fetched from the
+    /// central service says (the counter rebuilds the lifecycle of an
+    /// application it looked up). Refused with
+    /// [`LifecycleError::DateOrder`] when the last event is dated before the
+    /// submission, which no record reaches.
+    pub fn restore(
+        origin: Origin,
+        state: ApplicationState,
+        submitted_on: Date,
+        last_event_on: Date,
+    ) -> Result<ApplicationLifecycle, LifecycleError> {
+        if last_event_on < submitted_on {
+            return Err(LifecycleError::DateOrder);
+        }
+        Ok(ApplicationLifecycle {
+            origin,
+            state,
+            submitted_on,
+            last_event_on,
+        })
+    }
+
     /// How it arrived.
     pub fn origin(&self) -> Origin {
         self.origin
@@ -376,6 +399,43 @@ mod tests {
         assert_eq!(a.last_event_on(), d("2026-01-10"));
         assert_eq!(a.origin(), Origin::PaperPost);
         assert_eq!(a.submitted_on(), d("2026-01-10"));
+    }
+
+    #[test]
+    fn restore_keeps_what_it_is_given_and_judges_the_same() {
+        let p = Policy::default();
+        let mut a = ApplicationLifecycle::new(Origin::PaperFax, d("2026-01-01"));
+        a.apply(E::Accept, d("2026-01-05"), &p).unwrap();
+        let back = ApplicationLifecycle::restore(
+            Origin::PaperFax,
+            S::Pending,
+            d("2026-01-01"),
+            d("2026-01-05"),
+        )
+        .unwrap();
+        assert_eq!(back, a);
+        assert_eq!(back.effective_state(d("2026-06-30"), &p), S::Expired);
+        // Every state restores as itself, final ones stay final.
+        for &s in S::ALL {
+            let r =
+                ApplicationLifecycle::restore(Origin::Online, s, d("2026-01-01"), d("2026-01-01"))
+                    .unwrap();
+            assert_eq!(r.state(), s);
+            assert_eq!(
+                r.clone().apply(E::Activate, d("2026-01-02"), &p).is_ok(),
+                s == S::Pending
+            );
+        }
+        // The last event before the submission is no record.
+        assert_eq!(
+            ApplicationLifecycle::restore(
+                Origin::Online,
+                S::Pending,
+                d("2026-01-02"),
+                d("2026-01-01")
+            ),
+            Err(LifecycleError::DateOrder)
+        );
     }
 
     #[test]

@@ -228,6 +228,14 @@ pub struct ActivateApplication {
     /// The supervisor who signed off differences, by staff code.
     #[serde(default)]
     pub supervisor_sign_off: Option<String>,
+    /// When the clerk completed the transaction at the counter (RFC 3339
+    /// with an offset, for example `2026-06-29T17:05:00+08:00`). The
+    /// service judges expiry and age by the Hong Kong day of this time when
+    /// it is within the policies' `transaction_time_tolerance_hours` of its
+    /// own clock (by today when older or absent); more than five minutes
+    /// ahead of its clock is refused (`batch.transaction_time_future`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transacted_at: Option<String>,
 }
 
 /// A walk-in registration.
@@ -258,6 +266,14 @@ pub struct RegisterInPerson {
     /// that fails the check digit, by staff code.
     #[serde(default)]
     pub supervisor_sign_off: Option<String>,
+    /// When the clerk completed the transaction at the counter (RFC 3339
+    /// with an offset, for example `2026-06-29T17:05:00+08:00`). The
+    /// service judges expiry and age by the Hong Kong day of this time when
+    /// it is within the policies' `transaction_time_tolerance_hours` of its
+    /// own clock (by today when older or absent); more than five minutes
+    /// ahead of its clock is refused (`batch.transaction_time_future`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transacted_at: Option<String>,
 }
 
 /// A paper application keyed at the Registration Office.
@@ -283,6 +299,14 @@ pub struct KeyPaperApplication {
     /// that fails the check digit, by staff code.
     #[serde(default)]
     pub supervisor_sign_off: Option<String>,
+    /// When the clerk completed the transaction at the counter (RFC 3339
+    /// with an offset, for example `2026-06-29T17:05:00+08:00`). The
+    /// service judges expiry and age by the Hong Kong day of this time when
+    /// it is within the policies' `transaction_time_tolerance_hours` of its
+    /// own clock (by today when older or absent); more than five minutes
+    /// ahead of its clock is refused (`batch.transaction_time_future`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transacted_at: Option<String>,
 }
 
 /// A newborn's registration at a birth-hospital desk.
@@ -316,6 +340,14 @@ pub struct RegisterNewborn {
     pub certifying_document_image: Uuid,
     /// How the access key reaches the parent.
     pub notification: NotificationChoice,
+    /// When the clerk completed the transaction at the counter (RFC 3339
+    /// with an offset, for example `2026-06-29T17:05:00+08:00`). The
+    /// service judges expiry and age by the Hong Kong day of this time when
+    /// it is within the policies' `transaction_time_tolerance_hours` of its
+    /// own clock (by today when older or absent); more than five minutes
+    /// ahead of its clock is refused (`batch.transaction_time_future`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transacted_at: Option<String>,
 }
 
 /// Completion of a newborn's record with the birth certificate.
@@ -336,6 +368,14 @@ pub struct CompleteNewborn {
     pub chinese_name: Option<String>,
     /// The uploaded image of the birth certificate.
     pub certificate_image: Uuid,
+    /// When the clerk completed the transaction at the counter (RFC 3339
+    /// with an offset, for example `2026-06-29T17:05:00+08:00`). The
+    /// service judges expiry and age by the Hong Kong day of this time when
+    /// it is within the policies' `transaction_time_tolerance_hours` of its
+    /// own clock (by today when older or absent); more than five minutes
+    /// ahead of its clock is refused (`batch.transaction_time_future`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transacted_at: Option<String>,
 }
 
 /// A change of sharing consent for one or several private providers.

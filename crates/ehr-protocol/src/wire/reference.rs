@@ -102,6 +102,13 @@ pub struct Policies {
     /// Minutes a locked account stays locked (absent: 15).
     #[serde(default = "default_lockout_minutes")]
     pub lockout_minutes: u32,
+    /// Hours an operation's transaction time (`transacted_at`) may lie
+    /// before the service's clock and still be judged by its own day
+    /// (application expiry, age on the day); an older one is judged by
+    /// the day it arrives (absent: 168, the offline sign-in window of 7
+    /// days).
+    #[serde(default = "default_transaction_time_tolerance_hours")]
+    pub transaction_time_tolerance_hours: u32,
 }
 
 fn default_offline_sign_in_days() -> u32 {
@@ -114,6 +121,10 @@ fn default_max_failed_sign_ins() -> u32 {
 
 fn default_lockout_minutes() -> u32 {
     15
+}
+
+fn default_transaction_time_tolerance_hours() -> u32 {
+    168
 }
 
 /// All reference data, with its version.

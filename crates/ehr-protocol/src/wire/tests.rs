@@ -93,6 +93,7 @@ fn debug_of_operations_and_envelopes_shows_no_particulars() {
             },
             private_provider_consents: Vec::new(),
             supervisor_sign_off: Some("TOKENSECRET".into()),
+            transacted_at: Some("2026-06-29T17:05:00+08:00".into()),
         }),
         Operation::CompleteNewborn(CompleteNewborn {
             ehr_number: "E1".into(),
@@ -101,6 +102,7 @@ fn debug_of_operations_and_envelopes_shows_no_particulars() {
             given_names: "Tai Man".into(),
             chinese_name: Some("陳大文".into()),
             certificate_image: Uuid::from_u128(1),
+            transacted_at: None,
         }),
         Operation::UploadDocument(UploadDocument {
             image_id: Uuid::from_u128(2),
@@ -154,6 +156,7 @@ fn every_operation_tag_matches_type_name() {
             attendee: None,
             patient_document_copy_image: None,
             supervisor_sign_off: None,
+            transacted_at: Some("2026-06-29T17:05:00+08:00".into()),
         }),
         Operation::RegisterInPerson(RegisterInPerson {
             patient: person(),
@@ -165,6 +168,7 @@ fn every_operation_tag_matches_type_name() {
             notification: notification.clone(),
             private_provider_consents: vec![],
             supervisor_sign_off: None,
+            transacted_at: None,
         }),
         Operation::KeyPaperApplication(KeyPaperApplication {
             origin: Origin::PaperPost,
@@ -175,6 +179,7 @@ fn every_operation_tag_matches_type_name() {
             notification: notification.clone(),
             private_provider_consents: vec!["P1".into()],
             supervisor_sign_off: Some("super01".into()),
+            transacted_at: None,
         }),
         Operation::RegisterNewborn(RegisterNewborn {
             hospital_code: "QMH".into(),
@@ -189,6 +194,7 @@ fn every_operation_tag_matches_type_name() {
             relationship: "parent".into(),
             certifying_document_image: img,
             notification,
+            transacted_at: None,
         }),
         Operation::CompleteNewborn(CompleteNewborn {
             ehr_number: "E".into(),
@@ -197,6 +203,7 @@ fn every_operation_tag_matches_type_name() {
             given_names: String::new(),
             chinese_name: None,
             certificate_image: img,
+            transacted_at: None,
         }),
         Operation::GiveConsent(ConsentChange {
             ehr_number: "E".into(),
@@ -286,4 +293,19 @@ fn applicant_roles() {
 fn unknown_operation_type_is_refused() {
     let bad = json!({"type": "drop_tables", "ehr_number": "E"});
     assert!(serde_json::from_value::<Operation>(bad).is_err());
+}
+
+#[test]
+fn an_absent_transaction_time_is_not_written() {
+    // The service's legacy hash re-serialises operations queued before the
+    // field: without it they must serialise exactly as they did.
+    let old = json!({"type": "activate_application", "reference": "R",
+        "presented": serde_json::to_value(person()).unwrap(), "read_source": "card",
+        "attendee": null, "patient_document_copy_image": null, "supervisor_sign_off": null});
+    let op: Operation = serde_json::from_value(old.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&op).unwrap(), old);
+    let mut with = old.clone();
+    with["transacted_at"] = json!("2026-06-29T17:05:00+08:00");
+    let op: Operation = serde_json::from_value(with.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&op).unwrap(), with);
 }

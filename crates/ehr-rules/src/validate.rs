@@ -58,8 +58,9 @@ fn join(prefix: &str, field: &str) -> String {
     }
 }
 
-/// A person whose particulars passed the domain rules.
-#[derive(Debug, Clone)]
+/// A person whose particulars passed the domain rules. Its `Debug` shows
+/// the masked number and the override flag only.
+#[derive(Clone)]
 pub struct ValidPerson {
     /// The particulars (document, names, date of birth, sex).
     pub particulars: Particulars,
@@ -70,6 +71,16 @@ pub struct ValidPerson {
     /// A pre-1980 birth certificate number that fails the check digit: usable
     /// only with a supervisor's sign-off (the domain's rule).
     pub needs_override: bool,
+}
+
+impl std::fmt::Debug for ValidPerson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ValidPerson")
+            .field("document", &self.particulars.document)
+            .field("particulars", &"<redacted>")
+            .field("needs_override", &self.needs_override)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The domain sex for a wire sex.
@@ -299,6 +310,10 @@ mod tests {
             ]
         );
         assert!(e.0.iter().all(|f| !f.message_en.contains("A123456")));
+        let shown = format!("{v:?}");
+        for secret in ["A123456", "Chan", "Tai Man", "1980", "陳大文"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
     }
 
     #[test]
