@@ -60,6 +60,7 @@ pub fn walk_in(i: u32) -> Change {
         },
         private_provider_consents: Vec::new(),
         supervisor_sign_off: None,
+        transacted_at: None,
     });
     Change {
         record_key: record_key(i),
