@@ -14,6 +14,21 @@ fn is_tauri(name: &str) -> bool {
 /// path by which it reaches a Tauri package, if it does. `metadata` is the
 /// output of `cargo metadata --format-version 1`.
 fn tauri_dependents(metadata: &Value, crates_dir: &Path) -> Vec<String> {
+    reaching(
+        metadata,
+        |manifest| Path::new(manifest).starts_with(crates_dir),
+        is_tauri,
+    )
+}
+
+/// For each workspace package whose manifest `member` selects, the path by
+/// which it reaches a package `forbidden` names (the first found, breadth
+/// first), if it does.
+pub(crate) fn reaching(
+    metadata: &Value,
+    member: impl Fn(&str) -> bool,
+    forbidden: impl Fn(&str) -> bool,
+) -> Vec<String> {
     let packages = metadata["packages"].as_array().cloned().unwrap_or_default();
     let name_of: HashMap<&str, &str> = packages
         .iter()
@@ -45,14 +60,14 @@ fn tauri_dependents(metadata: &Value, crates_dir: &Path) -> Vec<String> {
         let (Some(id), Some(manifest)) = (p["id"].as_str(), p["manifest_path"].as_str()) else {
             continue;
         };
-        if !members.contains(id) || !Path::new(manifest).starts_with(crates_dir) {
+        if !members.contains(id) || !member(manifest) {
             continue;
         }
         // Breadth-first, remembering how each package was reached.
         let mut parent: HashMap<&str, &str> = HashMap::new();
         let mut queue = VecDeque::from([id]);
         while let Some(cur) = queue.pop_front() {
-            if cur != id && name_of.get(cur).is_some_and(|n| is_tauri(n)) {
+            if cur != id && name_of.get(cur).is_some_and(|n| forbidden(n)) {
                 let mut chain = vec![name_of[cur]];
                 let mut at = cur;
                 while let Some(prev) = parent.get(at) {
