@@ -34,6 +34,10 @@ type Listener = Box<dyn Fn(&CardUpdate) + Send + Sync>;
 #[derive(Default)]
 pub(crate) struct CardDesk {
     view: Arc<Mutex<ReaderView>>,
+    /// The identity the view shows, in full (for the task's look-up and its
+    /// operation), with the view's revision it belongs to. Cleared whenever
+    /// the view's identity is.
+    read: Arc<Mutex<Option<(u64, IdentityRead)>>>,
     monitor: Mutex<Option<Monitor>>,
 }
 
@@ -56,10 +60,21 @@ impl CardDesk {
             return Ok(());
         }
         let view = self.view.clone();
+        let read = self.read.clone();
         let monitor = Monitor::spawn(options, move |event| {
             let update = {
                 let mut v = lock(&view);
                 apply(&mut v, &event);
+                {
+                    let mut r = read.lock().unwrap_or_else(|p| p.into_inner());
+                    *r = match (&event, &v.identity) {
+                        (ReaderEvent::Read { result: Ok(id), .. }, Some(_)) => {
+                            Some((v.revision, (**id).clone()))
+                        }
+                        (_, Some(_)) => r.take(),
+                        (_, None) => None,
+                    };
+                }
                 let (present_to_available, apdus) = match &event {
                     ReaderEvent::Read {
                         present_at, apdus, ..
@@ -82,6 +97,16 @@ impl CardDesk {
         lock(&self.view).clone()
     }
 
+    /// The identity on screen now, in full, if a card read put it there.
+    pub(crate) fn current_read(&self) -> Option<IdentityRead> {
+        let v = lock(&self.view);
+        let r = self.read.lock().unwrap_or_else(|p| p.into_inner());
+        match (&v.identity, r.as_ref()) {
+            (Some(_), Some((_, id))) => Some(id.clone()),
+            _ => None,
+        }
+    }
+
     pub(crate) fn finish_task(&self) -> ReaderView {
         if let Some(m) = self
             .monitor
@@ -93,6 +118,7 @@ impl CardDesk {
         }
         let mut v = lock(&self.view);
         clear(&mut v);
+        *self.read.lock().unwrap_or_else(|p| p.into_inner()) = None;
         v.clone()
     }
 

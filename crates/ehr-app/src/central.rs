@@ -341,6 +341,65 @@ pub(crate) fn get_reference(
     })
 }
 
+/// `POST` `body` as JSON to `path` (under `/v1`) at the service at `base`,
+/// under the session `token`; the answer's JSON. The search goes in the
+/// body, never in the URL.
+pub(crate) fn post_json<B, T>(
+    config: &Config,
+    base: &str,
+    token: &str,
+    path: &'static str,
+    body: B,
+) -> Result<T, ErrorBody>
+where
+    B: serde::Serialize + Send + 'static,
+    T: serde::de::DeserializeOwned + Send + 'static,
+{
+    let (config, base, token) = (config.clone(), base.to_owned(), token.to_owned());
+    off_thread("central-post", move || {
+        let central = check_central_url(&base)?;
+        let url = format!("{}/v1/{path}", central.base);
+        let post = client(&config, &central)?
+            .post(url)
+            .bearer_auth(token)
+            .json(&body);
+        let (status, bytes) = send_as_counter(post, counter_key(&config)?)?;
+        answer(status, &bytes)
+    })
+}
+
+/// `GET` `/v1/applications/{reference}` at the service at `base`.
+pub(crate) fn get_application(
+    config: &Config,
+    base: &str,
+    token: &str,
+    reference: &str,
+) -> Result<ehr_protocol::wire::ApplicationDetail, ErrorBody> {
+    // A reference is letters, digits and hyphens: anything else is not one
+    // (and never goes into a URL).
+    if reference.is_empty()
+        || reference.len() > 64
+        || !reference
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(ErrorBody::new(ErrorCode::ApplicationNotFound).on_field("reference"));
+    }
+    let (config, base, token, reference) = (
+        config.clone(),
+        base.to_owned(),
+        token.to_owned(),
+        reference.to_owned(),
+    );
+    off_thread("central-application", move || {
+        let central = check_central_url(&base)?;
+        let url = format!("{}/v1/applications/{reference}", central.base);
+        let get = client(&config, &central)?.get(url).bearer_auth(token);
+        let (status, bytes) = send_as_counter(get, counter_key(&config)?)?;
+        answer(status, &bytes)
+    })
+}
+
 /// `POST /v1/auth/password` at the service at `base`: the signed-in staff
 /// member of `token` changes their own password.
 pub(crate) fn change_password(

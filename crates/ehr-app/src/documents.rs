@@ -766,7 +766,7 @@ fn write_private(
 
 #[cfg(test)]
 #[path = "documents_tests.rs"]
-mod app_tests;
+pub(crate) mod app_tests;
 
 #[cfg(test)]
 mod tests {

@@ -14,7 +14,7 @@ use super::{TaskSlip, DEFAULT_ADJUST};
 use crate::staff::service_tests::Rig;
 
 /// A page-like PNG: white with a dark block (so the trim has a border).
-fn page_png(w: u32, h: u32) -> Vec<u8> {
+pub(crate) fn page_png(w: u32, h: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(w, h, |x, y| {
         if x > w / 5 && x < w * 4 / 5 && y > h / 5 && y < h * 4 / 5 {
             image::Rgb([(x % 200) as u8, 40, (y % 180) as u8])

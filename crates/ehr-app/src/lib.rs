@@ -20,6 +20,7 @@ mod screen_lock;
 mod session;
 pub mod staff;
 pub mod sync;
+pub mod tasks;
 
 pub use clock::Clock;
 
@@ -74,6 +75,10 @@ pub struct App {
     locked: Arc<std::sync::atomic::AtomicBool>,
     /// Captures, fonts and open slips (issue #12).
     documents: documents::Desk,
+    /// The task in hand (issue #13), kept as a draft in the store too.
+    task: Mutex<Option<tasks::machine::Task>>,
+    /// The submitted task's result (its slip), until the task is finished.
+    task_result: Mutex<Option<ehr_protocol::task::TaskResult>>,
 }
 
 /// An audit event that could not be written yet (a sign-in while the store
@@ -458,6 +463,8 @@ impl App {
             enrolled_url: Mutex::new(None),
             locked: Default::default(),
             documents: documents::Desk::default(),
+            task: Mutex::new(None),
+            task_result: Mutex::new(None),
         }
     }
 
@@ -684,6 +691,9 @@ impl App {
         self.locked
             .store(false, std::sync::atomic::Ordering::SeqCst);
         lock(&self.sign_offs).clear();
+        // The task leaves the screen; its draft stays for the same clerk.
+        *lock(&self.task) = None;
+        *lock(&self.task_result) = None;
         self.with_driver(|d| d.set_token(None));
         self.end_session();
         self.card.finish_task();
@@ -1352,6 +1362,7 @@ mod sign_off_tests {
             },
             private_provider_consents: Vec::new(),
             supervisor_sign_off: None,
+            transacted_at: None,
         };
         op.supervisor_sign_off = sign_off.map(str::to_owned);
         Change {

@@ -55,6 +55,7 @@ pub const DEFAULT_POLICIES: Policies = Policies {
     offline_sign_in_days: 7,
     max_failed_sign_ins: 5,
     lockout_minutes: 15,
+    transaction_time_tolerance_hours: 168,
 };
 
 /// What the app knows of the current session beyond the staff member.
@@ -380,7 +381,9 @@ impl App {
     }
 
     /// The store, if it is open (never opens it).
-    fn store_if_open(&self) -> Option<std::sync::Arc<std::sync::Mutex<ehr_store::Store>>> {
+    pub(crate) fn store_if_open(
+        &self,
+    ) -> Option<std::sync::Arc<std::sync::Mutex<ehr_store::Store>>> {
         match &*lock(&self.outbox.state) {
             crate::SlotState::Open(o) => Some(o.store.clone()),
             _ => None,
@@ -407,7 +410,7 @@ impl App {
     }
 
     /// The token of an online session that has not expired.
-    fn online_token(&self) -> Result<String, ErrorBody> {
+    pub(crate) fn online_token(&self) -> Result<String, ErrorBody> {
         let staff = self.staff()?;
         if staff.offline {
             return Err(ErrorBody::new(ErrorCode::CentralUnreachable));

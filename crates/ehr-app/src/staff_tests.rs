@@ -136,15 +136,47 @@ impl Rig {
         })
     }
 
+    /// The service's today (Hong Kong).
+    pub(crate) fn central_today(&self) -> ehr_domain::Date {
+        ehr_rules::time::hk_day(self.central_clock.now_unix()).unwrap()
+    }
+
+    /// Write to the service's database directly (test set-up).
+    pub(crate) fn central_write<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> T) -> T {
+        self.state
+            .db
+            .write(|tx| Ok::<_, ehr_central::error::Error>(f(tx)))
+            .unwrap()
+    }
+
+    /// Read the service's database directly (assertions).
+    pub(crate) fn central_read<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> T) -> T {
+        self.state
+            .db
+            .read(|tx| Ok::<_, ehr_central::error::Error>(f(tx)))
+            .unwrap()
+    }
+
+    /// The app goes away without finishing anything (a crash) and a new
+    /// one starts on the same data folder, with the same clock.
+    pub(crate) fn restart_app(mut self) -> Rig {
+        let config = self.app.config().clone();
+        let old = std::mem::replace(&mut self.app, App::with_clock(config, self.clock.clone()));
+        // Its sync relay stops and its store closes with it.
+        drop(old);
+        self.app.open_store().unwrap();
+        self
+    }
+
     /// The service goes away: connections are refused.
-    fn stop_service(&mut self) {
+    pub(crate) fn stop_service(&mut self) {
         if let Some(r) = self.running.take() {
             self.rt.block_on(r.stop());
         }
     }
 
     /// The service is back on the same address.
-    fn start_service(&mut self) {
+    pub(crate) fn start_service(&mut self) {
         let r = self
             .rt
             .block_on(ehr_central::spawn_http(self.state.clone(), self.addr))

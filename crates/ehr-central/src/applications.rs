@@ -249,23 +249,7 @@ pub fn pending_for(
         .find(|a| a.lifecycle.effective_state(today, policy) == DState::Pending))
 }
 
-/// The body of `POST /v1/applications/search`: exactly one of document
-/// type and number, reference, or surname and date of birth.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ApplicationQuery {
-    /// Document type code (with `document_number`).
-    pub document_type: Option<String>,
-    /// Document number (with `document_type`).
-    pub document_number: Option<String>,
-    /// Application reference.
-    pub reference: Option<String>,
-    /// English surname (with `date_of_birth`).
-    pub surname: Option<String>,
-    /// English given names (optional, with `surname`).
-    pub given_names: Option<String>,
-    /// Date of birth (with `surname`).
-    pub date_of_birth: Option<String>,
-}
+pub use ehr_protocol::wire::ApplicationQuery;
 
 fn some(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())

@@ -410,7 +410,8 @@ fn activate(
                 number: plan.presented.particulars.document.clone(),
             },
             person: record_person(&plan.presented, a.presented.sex),
-            notification: &app.body.notification,
+            // The contact confirmed at the counter, else the application's.
+            notification: a.notification.as_ref().unwrap_or(&app.body.notification),
             private_consents: &plan.private_consents,
             settled_application: Some(&plan.reference),
             flags: plan.flags,

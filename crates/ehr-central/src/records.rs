@@ -337,18 +337,4 @@ pub fn to_wire(r: &StoredRecord) -> RegisteredRecord {
     }
 }
 
-/// The body of `POST /v1/records/search`: exactly one of document type and
-/// number, eHR number, or birth hospital code and serial.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct RecordQuery {
-    /// Document type code (with `document_number`).
-    pub document_type: Option<String>,
-    /// Document number (with `document_type`).
-    pub document_number: Option<String>,
-    /// The eHR number.
-    pub ehr_number: Option<String>,
-    /// Birth hospital code (with `serial`).
-    pub hospital_code: Option<String>,
-    /// Birth-hospital document serial (with `hospital_code`).
-    pub serial: Option<String>,
-}
+pub use ehr_protocol::wire::RecordQuery;

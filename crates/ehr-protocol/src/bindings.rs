@@ -18,6 +18,10 @@ use crate::ipc::{
     PrinterView, SavedView, ScanFileView, ScanFolderView, SignInRequest, SlipLanguage, SlipView,
     StaffRole, StaffSession, SyncLink, SyncStatus,
 };
+use crate::task::{
+    ApplicationRow, ConsentRow, DraftOffer, FieldRow, LookupQuery, LookupSource, LookupView,
+    RecordRow, TaskEvent, TaskForm, TaskKind, TaskResult, TaskSignOffRequest, TaskStage, TaskView,
+};
 
 /// The path of the generated file, relative to the workspace root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
@@ -74,6 +78,21 @@ pub fn typescript() -> String {
     decl::<PrintedView>(&cfg, &mut out);
     decl::<SavedView>(&cfg, &mut out);
     decl::<KeptSlipView>(&cfg, &mut out);
+    decl::<LookupQuery>(&cfg, &mut out);
+    decl::<LookupSource>(&cfg, &mut out);
+    decl::<ApplicationRow>(&cfg, &mut out);
+    decl::<ConsentRow>(&cfg, &mut out);
+    decl::<RecordRow>(&cfg, &mut out);
+    decl::<LookupView>(&cfg, &mut out);
+    decl::<TaskKind>(&cfg, &mut out);
+    decl::<TaskStage>(&cfg, &mut out);
+    decl::<FieldRow>(&cfg, &mut out);
+    decl::<TaskForm>(&cfg, &mut out);
+    decl::<TaskEvent>(&cfg, &mut out);
+    decl::<TaskResult>(&cfg, &mut out);
+    decl::<TaskView>(&cfg, &mut out);
+    decl::<DraftOffer>(&cfg, &mut out);
+    decl::<TaskSignOffRequest>(&cfg, &mut out);
     out.push_str("/** Every stable code of the domain rules (crates/ehr-domain). */\nexport type DomainCode =");
     for code in ehr_domain::Code::ALL {
         out.push_str(&format!("\n  | \"{}\"", code.as_str()));

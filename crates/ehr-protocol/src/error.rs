@@ -349,6 +349,13 @@ pub enum ErrorCode {
     /// The file could not be read (gone, no permission, a folder).
     #[serde(rename = "capture.unreadable")]
     CaptureUnreadable,
+    /// No task is in hand (it was finished, or another clerk signed in).
+    #[serde(rename = "task.none")]
+    TaskNone,
+    /// Offline, and this application was not looked up at this counter
+    /// while it was online: there is nothing to activate it against.
+    #[serde(rename = "task.not_cached")]
+    TaskNotCached,
     /// An unexpected internal failure; details are in the local log only.
     #[serde(rename = "internal")]
     Internal,
@@ -462,6 +469,8 @@ impl ErrorCode {
         ErrorCode::SlipNotFound,
         ErrorCode::SlipSaveFailed,
         ErrorCode::CaptureUnreadable,
+        ErrorCode::TaskNone,
+        ErrorCode::TaskNotCached,
         ErrorCode::Internal,
     ];
 
@@ -575,6 +584,8 @@ impl ErrorCode {
             ErrorCode::SlipNotFound => "slip.not_found",
             ErrorCode::SlipSaveFailed => "slip.save_failed",
             ErrorCode::CaptureUnreadable => "capture.unreadable",
+            ErrorCode::TaskNone => "task.none",
+            ErrorCode::TaskNotCached => "task.not_cached",
             ErrorCode::Internal => "internal",
         }
     }

@@ -15,6 +15,7 @@ pub mod card;
 pub mod error;
 pub mod ipc;
 pub mod redact;
+pub mod task;
 pub mod wire;
 
 pub use error::{ErrorBody, ErrorCode};

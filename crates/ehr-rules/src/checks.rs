@@ -286,9 +286,10 @@ fn validate_application<F: Facts>(
         return Ok(None);
     };
     require_override([Some(&patient), attendee.as_ref()], ctx.signed_off, errs);
-    if !errs.is_empty() {
-        return Ok(None);
-    }
+    // The eligibility decision is taken even when other fields were refused:
+    // every refusal comes back at once (a clerk fixing the address should
+    // not learn only then that an SDM is needed). Callers refuse on any
+    // error.
     let decision = eligibility::decide(&EligibilityRequest {
         date_of_birth: patient.dob,
         on: ctx.on,
@@ -402,6 +403,10 @@ pub fn activation<F: Facts>(
         if !copy && a.patient_document_copy_image.is_none() {
             errs.code("patient_document_copy_image", Code::NeedPatientDocumentCopy);
         }
+    }
+    // Contact details confirmed (or changed) at the counter.
+    if let Some(n) = &a.notification {
+        validate::notification("notification", n, &mut errs);
     }
     if !errs.is_empty() {
         return Ok(rejected(errs));

@@ -445,9 +445,14 @@ fn a_guardian_needs_a_supporting_document_and_images_must_be_known() {
     );
     w["supporting_document_image"] = json!(Uuid::from_u128(99));
     let v = run(&c, w.clone(), &f);
+    // Every refusal at once: the unknown image, and so the document is
+    // still needed.
     assert_eq!(
         rejected_with(&v),
-        pairs(&[("supporting_document_image", "document.image_unknown")])
+        pairs(&[
+            ("supporting_document_image", "document.image_unknown"),
+            ("supporting_document_image", "need.supporting_document"),
+        ])
     );
     w["supporting_document_image"] = json!(IMAGE);
     assert!(run(&c, w, &f).accepted().is_some());

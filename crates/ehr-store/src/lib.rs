@@ -24,6 +24,7 @@ pub mod documents;
 pub mod error;
 pub mod key;
 pub mod staff;
+pub mod tasks;
 
 use std::path::{Path, PathBuf};
 
@@ -41,6 +42,7 @@ pub use documents::{CaptureInfo, HeldCapture, KeptSlip, NewSlip};
 pub use error::{Result, StoreError};
 pub use key::{KeyPolicy, KeySource};
 pub use staff::{CachedReference, SignInFailures, StaffVerifier};
+pub use tasks::TaskDraft;
 
 /// The database file's name in the data folder.
 pub const DB_FILE: &str = "counter.db";
@@ -66,6 +68,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_audit_chain.sql"),
     include_str!("migrations/0003_staff_verifiers.sql"),
     include_str!("migrations/0004_documents.sql"),
+    include_str!("migrations/0005_task_drafts.sql"),
 ];
 
 /// The migration (its index in [`MIGRATIONS`]) after whose SQL the rows of
@@ -199,6 +202,8 @@ pub struct Purged {
     pub slips: u64,
     /// Held captures of a task that never finished (older than a day).
     pub captures: u64,
+    /// Tasks in progress nobody came back to within a day.
+    pub drafts: u64,
 }
 
 /// The local store. One per data folder; not shared between threads
@@ -750,6 +755,7 @@ impl Store {
         )? as u64;
         let cache = tx.execute("DELETE FROM lookup_cache WHERE expires_at <= ?1", [now_ms])? as u64;
         let (slips, captures) = documents::purge(&tx, now_ms, retention_ms)?;
+        let drafts = tasks::purge(&tx, now_ms)?;
         tx.commit()?;
         Ok(Purged {
             done,
@@ -757,6 +763,7 @@ impl Store {
             cache,
             slips,
             captures,
+            drafts,
         })
     }
 

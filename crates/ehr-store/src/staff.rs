@@ -335,6 +335,7 @@ mod tests {
                 offline_sign_in_days: 7,
                 max_failed_sign_ins: 5,
                 lockout_minutes: 15,
+                transaction_time_tolerance_hours: 168,
             },
             deactivated_staff: deactivated.iter().map(|s| (*s).to_owned()).collect(),
         }

@@ -417,6 +417,7 @@ fn done_rows_and_expired_cache_entries_are_purged_and_nothing_else() {
             cache: 1,
             slips: 0,
             captures: 0,
+            drafts: 0,
         }
     );
     let p = s.purge(2_001, 1_000).unwrap();
@@ -428,6 +429,7 @@ fn done_rows_and_expired_cache_entries_are_purged_and_nothing_else() {
             cache: 0,
             slips: 0,
             captures: 0,
+            drafts: 0,
         }
     );
     assert!(s.row(a).is_err());

@@ -6,7 +6,7 @@
  *
  * Serialised as a dotted string such as `"auth.staff_code_required"`.
  */
-export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "central.unreachable" | "central.bad_answer" | "counter.not_enrolled" | "storage.data_dir" | "auth.invalid_credentials" | "auth.locked" | "auth.token_missing" | "auth.token_invalid" | "auth.forbidden" | "counter.unknown" | "counter.enrolment_code_invalid" | "request.malformed" | "request.too_large" | "request.unsupported_media_type" | "request.query_invalid" | "request.not_found" | "request.method_not_allowed" | "request.validation" | "application.not_found" | "record.not_found" | "batch.size" | "batch.idempotency_key_reused" | "batch.sequence_stale" | "conflict.already_activated" | "conflict.expired" | "conflict.withdrawn" | "conflict.record_withdrawn" | "conflict.number_clash" | "conflict.already_registered" | "conflict.application_not_found" | "conflict.record_not_found" | "conflict.not_awaiting_birth_certificate" | "conflict.consent_state" | "conflict.image_exists" | "document.too_large" | "document.type_not_allowed" | "document.encoding" | "document.image_unknown" | "field.required" | "field.format" | "field.unknown_code" | "withdrawal.not_confirmed" | "supervisor.unknown" | "apply.form_expired" | "store.key_missing" | "store.wrong_key" | "store.newer_schema" | "store.disk_full" | "store.unavailable" | "store.corrupt" | "queue.not_found" | "queue.not_attention" | "queue.supervisor_only" | "queue.reason_required" | "auth.sign_in_required" | "store.in_use" | "store.opening" | "outbox.undecodable" | "outbox.too_large" | "supervisor.unverified" | "supervisor.sign_off_expired" | "supervisor.self_sign_off" | "batch.envelope_version" | "batch.transaction_time_future" | "central.client_setup" | "central.insecure_url" | "central.url_invalid" | "counter.key_permissions" | "auth.session_expired" | "auth.offline_unavailable" | "audit.chain_broken" | "central.dns" | "central.tls" | "central.refused" | "central.not_a_central_service" | "counter.enrolment_code_expired" | "counter.enrolment_code_used" | "counter.revoked" | "capture.not_an_image" | "capture.unsupported_format" | "capture.pdf_not_supported" | "capture.truncated" | "capture.too_many_pixels" | "capture.file_too_large" | "capture.corrupt" | "capture.empty_crop" | "capture.budget" | "capture.not_found" | "capture.scan_folder" | "print.no_printer" | "print.unknown_queue" | "print.queue_stopped" | "print.queue_rejecting" | "print.job_failed" | "print.cups_unavailable" | "slip.font_missing" | "slip.render_failed" | "slip.not_found" | "slip.save_failed" | "capture.unreadable" | "internal";
+export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "central.unreachable" | "central.bad_answer" | "counter.not_enrolled" | "storage.data_dir" | "auth.invalid_credentials" | "auth.locked" | "auth.token_missing" | "auth.token_invalid" | "auth.forbidden" | "counter.unknown" | "counter.enrolment_code_invalid" | "request.malformed" | "request.too_large" | "request.unsupported_media_type" | "request.query_invalid" | "request.not_found" | "request.method_not_allowed" | "request.validation" | "application.not_found" | "record.not_found" | "batch.size" | "batch.idempotency_key_reused" | "batch.sequence_stale" | "conflict.already_activated" | "conflict.expired" | "conflict.withdrawn" | "conflict.record_withdrawn" | "conflict.number_clash" | "conflict.already_registered" | "conflict.application_not_found" | "conflict.record_not_found" | "conflict.not_awaiting_birth_certificate" | "conflict.consent_state" | "conflict.image_exists" | "document.too_large" | "document.type_not_allowed" | "document.encoding" | "document.image_unknown" | "field.required" | "field.format" | "field.unknown_code" | "withdrawal.not_confirmed" | "supervisor.unknown" | "apply.form_expired" | "store.key_missing" | "store.wrong_key" | "store.newer_schema" | "store.disk_full" | "store.unavailable" | "store.corrupt" | "queue.not_found" | "queue.not_attention" | "queue.supervisor_only" | "queue.reason_required" | "auth.sign_in_required" | "store.in_use" | "store.opening" | "outbox.undecodable" | "outbox.too_large" | "supervisor.unverified" | "supervisor.sign_off_expired" | "supervisor.self_sign_off" | "batch.envelope_version" | "batch.transaction_time_future" | "central.client_setup" | "central.insecure_url" | "central.url_invalid" | "counter.key_permissions" | "auth.session_expired" | "auth.offline_unavailable" | "audit.chain_broken" | "central.dns" | "central.tls" | "central.refused" | "central.not_a_central_service" | "counter.enrolment_code_expired" | "counter.enrolment_code_used" | "counter.revoked" | "capture.not_an_image" | "capture.unsupported_format" | "capture.pdf_not_supported" | "capture.truncated" | "capture.too_many_pixels" | "capture.file_too_large" | "capture.corrupt" | "capture.empty_crop" | "capture.budget" | "capture.not_found" | "capture.scan_folder" | "print.no_printer" | "print.unknown_queue" | "print.queue_stopped" | "print.queue_rejecting" | "print.job_failed" | "print.cups_unavailable" | "slip.font_missing" | "slip.render_failed" | "slip.not_found" | "slip.save_failed" | "capture.unreadable" | "task.none" | "task.not_cached" | "internal";
 
 /**
  * The body of every error that crosses the IPC or HTTP boundary.
@@ -772,6 +772,422 @@ completed_at_ms: number,
  */
 prints: number, };
 
+/**
+ * How the clerk looks a person up (besides a card read, which looks up by
+ * the card's document at once).
+ */
+export type LookupQuery = { "by": "reference", 
+/**
+ * The reference as typed or scanned.
+ */
+reference: string, } | { "by": "name_and_birth", 
+/**
+ * The surname.
+ */
+surname: string, 
+/**
+ * The given names (may be empty).
+ */
+given_names: string, 
+/**
+ * The date of birth (`DD/MM/YYYY` or `YYYY-MM-DD`).
+ */
+date_of_birth: string, };
+
+/**
+ * Where a look-up's answer came from.
+ */
+export type LookupSource = "central" | "cache";
+
+/**
+ * A pending (or expired, or activated) application in a look-up's list.
+ */
+export type ApplicationRow = { 
+/**
+ * The application reference.
+ */
+reference: string, 
+/**
+ * Its state on the day: `pending`, `submitted_online`, `keyed_from_paper`,
+ * `activated`, `expired`, `cancelled`.
+ */
+state: string, 
+/**
+ * How it arrived: `online`, `paper_post`, `paper_fax`, `paper_drop_in`.
+ */
+origin: string, 
+/**
+ * The day it was submitted (`DD/MM/YYYY`).
+ */
+submitted_on: string, 
+/**
+ * The first day it is expired (`DD/MM/YYYY`).
+ */
+expires_on: string, 
+/**
+ * Whether it can no longer be activated because it expired.
+ */
+expired: boolean, 
+/**
+ * The patient's document type code.
+ */
+document_type: string, 
+/**
+ * The patient's document number, masked.
+ */
+document_masked: string, 
+/**
+ * The patient's English name.
+ */
+name_en: string, 
+/**
+ * The patient's Chinese name.
+ */
+chinese_name: string | null, 
+/**
+ * The patient's date of birth (`DD/MM/YYYY`).
+ */
+date_of_birth: string, 
+/**
+ * Who applied: `self`, `sdm`, `authorised_person`.
+ */
+applicant_role: string, };
+
+/**
+ * A sharing consent of a registered record.
+ */
+export type ConsentRow = { 
+/**
+ * The provider's id.
+ */
+provider_id: string, 
+/**
+ * Its name in English.
+ */
+name_en: string, 
+/**
+ * Its name in Chinese.
+ */
+name_zh: string, 
+/**
+ * `public` (held automatically) or `private`.
+ */
+kind: string, 
+/**
+ * `automatic`, `given`, `revoked`, `not_given`.
+ */
+state: string, 
+/**
+ * When it was given (`DD/MM/YYYY`).
+ */
+given_on: string | null, };
+
+/**
+ * A registered record found for the person.
+ */
+export type RecordRow = { 
+/**
+ * The eHR number.
+ */
+ehr_number: string, 
+/**
+ * `effective`, `awaiting_birth_certificate`, `withdrawn`, ...
+ */
+state: string, 
+/**
+ * The document, masked (absent for a newborn's hospital document).
+ */
+document_masked: string | null, 
+/**
+ * The English name.
+ */
+name_en: string, 
+/**
+ * The Chinese name.
+ */
+chinese_name: string | null, 
+/**
+ * The day it took effect (`DD/MM/YYYY`).
+ */
+registered_on: string, 
+/**
+ * Its sharing consents, public providers first.
+ */
+consents: Array<ConsentRow>, };
+
+/**
+ * What a look-up found.
+ */
+export type LookupView = { 
+/**
+ * Applications, newest first.
+ */
+applications: Array<ApplicationRow>, 
+/**
+ * Registered records.
+ */
+records: Array<RecordRow>, 
+/**
+ * Where the answer came from.
+ */
+source: LookupSource, };
+
+/**
+ * The kind of task in hand.
+ */
+export type TaskKind = "lookup" | "activation" | "walk_in";
+
+/**
+ * Where the task stands.
+ */
+export type TaskStage = "identify" | "found" | "compare" | "details" | "done";
+
+/**
+ * One compared field of an activation.
+ */
+export type FieldRow = { 
+/**
+ * `document`, `english_name`, `chinese_name`, `date_of_birth`, `sex`.
+ */
+field: string, 
+/**
+ * As read (the document masked).
+ */
+read: string, 
+/**
+ * As applied (the document masked).
+ */
+applied: string, 
+/**
+ * `same`, `different` or `missing`.
+ */
+result: string, };
+
+/**
+ * What the clerk fills in: the same shape for an activation and a
+ * walk-in (an activation uses the contact part and the declaration).
+ */
+export type TaskForm = { 
+/**
+ * `capable`, or `incapable:<ground>`.
+ */
+capacity: string, 
+/**
+ * `self`, `sdm` or `authorised_person`.
+ */
+applicant_role: string, 
+/**
+ * The SDM's relationship code (reference data).
+ */
+relationship: string, 
+/**
+ * `sms`, `email` or `post`.
+ */
+channel: string, 
+/**
+ * The person's language for notices and the slip: `en` or `zh`.
+ */
+language: string, 
+/**
+ * The mobile number, email address or postal address.
+ */
+address: string, 
+/**
+ * Private providers to give sharing consent to (ids).
+ */
+consents: Array<string>, 
+/**
+ * The clerk confirmed that no SDM of a higher tier exists.
+ */
+no_higher_tier_declared: boolean, 
+/**
+ * The person (or SDM) made the declaration.
+ */
+declaration: boolean, 
+/**
+ * The slip's language: `en`, `zh` or `both`.
+ */
+slip_language: string, };
+
+/**
+ * What the UI sends the task.
+ */
+export type TaskEvent = { "type": "lookup", 
+/**
+ * The query.
+ */
+query: LookupQuery, } | { "type": "choose", 
+/**
+ * Its reference.
+ */
+reference: string, } | { "type": "walk_in" } | { "type": "patient_manual", 
+/**
+ * As keyed.
+ */
+entry: ManualIdentityRequest, } | { "type": "attendee_from_card" } | { "type": "attendee_manual", 
+/**
+ * As keyed.
+ */
+entry: ManualIdentityRequest, } | { "type": "edit", 
+/**
+ * The form.
+ */
+form: TaskForm, } | { "type": "attach", 
+/**
+ * What it shows.
+ */
+kind: CaptureKind, 
+/**
+ * The held capture's id.
+ */
+image_id: string, } | { "type": "next" } | { "type": "back" } | { "type": "submit" };
+
+/**
+ * The result of a submitted task.
+ */
+export type TaskResult = { 
+/**
+ * The local record's key (the slip's reference).
+ */
+record_key: string, 
+/**
+ * The slip.
+ */
+slip: SlipView, };
+
+/**
+ * The task as the screen renders it.
+ */
+export type TaskView = { 
+/**
+ * The task's id.
+ */
+task_id: string, 
+/**
+ * The kind.
+ */
+kind: TaskKind, 
+/**
+ * The stage.
+ */
+stage: TaskStage, 
+/**
+ * The patient as read or keyed.
+ */
+patient: IdentityView | null, 
+/**
+ * The attending SDM or authorised person, as read or keyed.
+ */
+attendee: IdentityView | null, 
+/**
+ * The attending person must be read (an SDM's or authorised person's
+ * application) and is not yet.
+ */
+attendee_needed: boolean, 
+/**
+ * The patient's own document must be keyed from the copy.
+ */
+patient_needed: boolean, 
+/**
+ * The last look-up.
+ */
+lookup: LookupView | null, 
+/**
+ * The chosen application.
+ */
+application: ApplicationRow | null, 
+/**
+ * Codes the service flagged on the chosen application (for example
+ * `eligibility.sdm_type_not_online`), with their words.
+ */
+application_flags: Array<FieldIssue>, 
+/**
+ * The identity and the application, field by field.
+ */
+comparison: Array<FieldRow>, 
+/**
+ * The form.
+ */
+form: TaskForm, 
+/**
+ * The held capture of the patient's document copy.
+ */
+patient_copy_image: string | null, 
+/**
+ * The held capture of the SDM's supporting document.
+ */
+supporting_image: string | null, 
+/**
+ * What is still needed, in words (the shared rules' decision).
+ */
+needs: Array<FieldIssue>, 
+/**
+ * Fields refused, in words, by field.
+ */
+errors: Array<FieldIssue>, 
+/**
+ * Which parts of the form apply (the eligibility decision): `applicant`,
+ * `relationship`, `no_higher_tier`, `supporting_document`,
+ * `patient_copy`, `consents`.
+ */
+parts: Array<string>, 
+/**
+ * Differences (or a pre-1980 number) need a supervisor's sign-off.
+ */
+sign_off_needed: boolean, 
+/**
+ * A supervisor signed off at this counter.
+ */
+signed_off: boolean, 
+/**
+ * The service cannot be reached: the task works from the cache and
+ * the change will be queued.
+ */
+offline: boolean, 
+/**
+ * The local record's key (what a sign-off is bound to).
+ */
+record_key: string, 
+/**
+ * Once submitted.
+ */
+result: TaskResult | null, };
+
+/**
+ * A task kept from before (a crash or a sign-out), offered back to the
+ * same clerk.
+ */
+export type DraftOffer = { 
+/**
+ * The task's id.
+ */
+task_id: string, 
+/**
+ * Its kind.
+ */
+kind: TaskKind, 
+/**
+ * When it was last changed (Unix ms).
+ */
+updated_at_ms: number, };
+
+/**
+ * A supervisor's sign-off asked for the task in hand.
+ */
+export type TaskSignOffRequest = { 
+/**
+ * The supervisor's own staff code.
+ */
+staff_code: string, 
+/**
+ * The supervisor's password (never kept).
+ */
+password: string, 
+/**
+ * Why, in a few words (no personal data).
+ */
+reason: string, };
+
 /** Every stable code of the domain rules (crates/ehr-domain). */
 export type DomainCode =
   | "id.empty"
@@ -932,5 +1348,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "slip.not_found",
   "slip.save_failed",
   "capture.unreadable",
+  "task.none",
+  "task.not_cached",
   "internal",
 ] as const;

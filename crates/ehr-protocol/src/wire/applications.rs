@@ -183,3 +183,39 @@ impl std::fmt::Debug for ApplicationDetail {
             .finish()
     }
 }
+
+/// The body of `POST /v1/applications/search`: exactly one of document
+/// type and number, reference, or surname and date of birth. Its `Debug`
+/// names which search it is, never the values.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplicationQuery {
+    /// Document type code (with `document_number`).
+    pub document_type: Option<String>,
+    /// Document number (with `document_type`).
+    pub document_number: Option<String>,
+    /// Application reference.
+    pub reference: Option<String>,
+    /// English surname (with `date_of_birth`).
+    pub surname: Option<String>,
+    /// English given names (optional, with `surname`).
+    pub given_names: Option<String>,
+    /// Date of birth (with `surname`).
+    pub date_of_birth: Option<String>,
+}
+
+impl std::fmt::Debug for ApplicationQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplicationQuery")
+            .field("document_type", &self.document_type)
+            .field(
+                "document_number",
+                &crate::redact::option(&self.document_number),
+            )
+            .field("reference", &self.reference)
+            .field("surname", &crate::redact::option(&self.surname))
+            .field("given_names", &crate::redact::option(&self.given_names))
+            .field("date_of_birth", &crate::redact::option(&self.date_of_birth))
+            .finish()
+    }
+}

@@ -236,6 +236,10 @@ pub struct ActivateApplication {
     /// ahead of its clock is refused (`batch.transaction_time_future`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transacted_at: Option<String>,
+    /// The contact details and notification channel as confirmed at the
+    /// counter; absent: the application's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification: Option<NotificationChoice>,
 }
 
 /// A walk-in registration.

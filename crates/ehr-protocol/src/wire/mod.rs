@@ -26,8 +26,8 @@ use serde::{Deserialize, Serialize};
 use crate::redact::{self, Redacted};
 
 pub use applications::{
-    ApplicantDetails, ApplicantRole, ApplicationDetail, ApplicationList, ApplicationState,
-    ApplicationSummary, Origin,
+    ApplicantDetails, ApplicantRole, ApplicationDetail, ApplicationList, ApplicationQuery,
+    ApplicationState, ApplicationSummary, Origin,
 };
 pub use auth::{
     ChangePasswordRequest, CounterIdentity, EnrolRequest, EnrolResponse, SignInRequest,
@@ -40,8 +40,8 @@ pub use batch::{
     UploadDocument, Withdraw, ENVELOPE_VERSION, MAX_OP_BYTES,
 };
 pub use records::{
-    ConsentState, ConsentView, ProviderKind, RecordIdentifier, RecordList, RecordState,
-    RegisteredRecord,
+    ConsentState, ConsentView, ProviderKind, RecordIdentifier, RecordList, RecordQuery,
+    RecordState, RegisteredRecord,
 };
 pub use reference::{
     DocumentTypeRef, Policies, Provider, ReferenceData, SdmRelationshipRef, Site, SiteType,

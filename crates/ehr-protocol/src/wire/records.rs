@@ -150,3 +150,36 @@ impl std::fmt::Debug for RegisteredRecord {
             .finish()
     }
 }
+
+/// The body of `POST /v1/records/search`: exactly one of document type and
+/// number, eHR number, or birth hospital code and serial. Its `Debug` names
+/// which search it is, never the values.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordQuery {
+    /// Document type code (with `document_number`).
+    pub document_type: Option<String>,
+    /// Document number (with `document_type`).
+    pub document_number: Option<String>,
+    /// The eHR number.
+    pub ehr_number: Option<String>,
+    /// Birth hospital code (with `serial`).
+    pub hospital_code: Option<String>,
+    /// Birth-hospital document serial (with `hospital_code`).
+    pub serial: Option<String>,
+}
+
+impl std::fmt::Debug for RecordQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordQuery")
+            .field("document_type", &self.document_type)
+            .field(
+                "document_number",
+                &crate::redact::option(&self.document_number),
+            )
+            .field("ehr_number", &crate::redact::option(&self.ehr_number))
+            .field("hospital_code", &self.hospital_code)
+            .field("serial", &crate::redact::option(&self.serial))
+            .finish()
+    }
+}

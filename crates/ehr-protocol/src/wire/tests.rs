@@ -157,6 +157,7 @@ fn every_operation_tag_matches_type_name() {
             patient_document_copy_image: None,
             supervisor_sign_off: None,
             transacted_at: Some("2026-06-29T17:05:00+08:00".into()),
+            notification: None,
         }),
         Operation::RegisterInPerson(RegisterInPerson {
             patient: person(),

@@ -1,0 +1,882 @@
+//! The task in hand as a typed state machine: pure (no IO, no clock: the
+//! caller passes the day, the reference data and what the store holds), so
+//! every step is testable without a window, a store or a network.
+//!
+//! identify → (look-up) found → compare (activation) → details → done
+//!
+//! What the task may submit is decided by the shared rules (`ehr-rules`),
+//! the same code ehr-central runs: the task builds the operation it would
+//! send and asks the rules about it on every change, so the screen's list
+//! of what is still needed is the service's own refusal, before the person
+//! leaves.
+
+use std::collections::HashSet;
+use std::convert::Infallible;
+
+use ehr_card::identity::IdentityRead;
+use ehr_domain::matching::{self, FieldMatch};
+use ehr_domain::{Date, DocumentNumber};
+use ehr_protocol::card::{FieldIssue, IdentityView};
+use ehr_protocol::ipc::CaptureKind;
+use ehr_protocol::task::{
+    ApplicationRow, ConsentRow, FieldRow, LookupSource, LookupView, RecordRow, TaskForm, TaskKind,
+    TaskStage, TaskView,
+};
+use ehr_protocol::wire::{
+    self, ActivateApplication, ApplicantDetails, ApplicantRole, ApplicationDetail,
+    ApplicationState, ApplicationSummary, FieldError, Language, NotificationChannel,
+    NotificationChoice, Operation, Outcome, PersonDetails, ProviderKind, ReadSource, ReferenceData,
+    RegisterInPerson, RegisteredRecord, SiteType,
+};
+use ehr_protocol::ErrorCode;
+use ehr_rules::{Facts, KnownApplication};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The most characters any free-text field of the form takes.
+pub(crate) const MAX_TEXT: usize = 200;
+
+/// A person as read or keyed: the particulars that travel, where they came
+/// from, and what the screen shows (masked).
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct Person {
+    pub details: PersonDetails,
+    pub source: ReadSource,
+    pub view: IdentityView,
+}
+
+impl Person {
+    /// A person from a card read or a checked manual entry.
+    pub(crate) fn from_read(id: &IdentityRead) -> Person {
+        let source = match id.source {
+            ehr_card::identity::SourceKind::Manual => ReadSource::Manual,
+            _ => ReadSource::Card,
+        };
+        Person {
+            details: PersonDetails {
+                document_type: id.document.doc_type().code().to_owned(),
+                document_number: id.document.display(),
+                surname: id.english_name.surname().to_owned(),
+                given_names: id.english_name.given_names().to_owned(),
+                chinese_name: id.chinese_name.as_ref().map(|n| n.characters().to_owned()),
+                date_of_birth: id.date_of_birth.to_string(),
+                sex: Some(match id.sex {
+                    ehr_domain::Sex::Male => wire::Sex::Male,
+                    ehr_domain::Sex::Female => wire::Sex::Female,
+                }),
+            },
+            source,
+            view: crate::card::identity_view(id),
+        }
+    }
+
+    /// The document, as the rules read it.
+    pub(crate) fn document(&self) -> Option<DocumentNumber> {
+        let t = ehr_domain::DocumentType::from_code(&self.details.document_type).ok()?;
+        ehr_rules::validate::known_number(t, &self.details.document_number)
+    }
+}
+
+impl std::fmt::Debug for Person {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Person")
+            .field("source", &self.source)
+            .field("view", &self.view)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a look-up found, as the service (or the cache) answered.
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct Found {
+    pub applications: Vec<ApplicationSummary>,
+    pub records: Vec<RegisteredRecord>,
+    pub source: LookupSource,
+}
+
+/// The task. Serialised as the clerk's draft (encrypted in the store).
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct Task {
+    pub id: String,
+    pub record_key: String,
+    pub kind: TaskKind,
+    pub stage: TaskStage,
+    pub patient: Option<Person>,
+    pub attendee: Option<Person>,
+    pub found: Option<Found>,
+    pub application: Option<ApplicationDetail>,
+    pub form: TaskForm,
+    pub patient_copy_image: Option<String>,
+    pub supporting_image: Option<String>,
+    /// The supervisor's sign-off token for this record.
+    pub sign_off: Option<String>,
+    /// Refusals of the last submit (or of the last event), by field.
+    pub errors: Vec<FieldIssue>,
+    /// The last look-up or fetch could not reach the service.
+    pub offline: bool,
+}
+
+impl std::fmt::Debug for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Task")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("stage", &self.stage)
+            .field("patient", &self.patient)
+            .field("attendee", &self.attendee)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the rules and the screen need besides the task: the day, the
+/// policy, the site, the reference data, the held captures' ids.
+#[derive(Clone, Copy)]
+pub(crate) struct Judge<'a> {
+    /// Today in Hong Kong (the transaction's day).
+    pub today: Date,
+    /// The policy in force.
+    pub policy: ehr_domain::lifecycle::Policy,
+    /// This counter's site type.
+    pub site_type: SiteType,
+    /// The reference data (providers, relationships).
+    pub reference: Option<&'a ReferenceData>,
+    /// The ids of the captures held for this task.
+    pub held: &'a HashSet<Uuid>,
+    /// The transaction time (RFC 3339).
+    pub now_rfc3339: &'a str,
+}
+
+/// The counter's answers to the rules: what this task fetched, the
+/// captures held for it, the reference data.
+struct CounterFacts<'a> {
+    applications: Vec<KnownApplication>,
+    held: &'a HashSet<Uuid>,
+    reference: Option<&'a ReferenceData>,
+}
+
+impl Facts for CounterFacts<'_> {
+    type Error = Infallible;
+
+    fn application(&self, reference: &str) -> Result<Option<KnownApplication>, Infallible> {
+        let want = normalise_reference(reference);
+        Ok(self
+            .applications
+            .iter()
+            .find(|a| normalise_reference(&a.reference) == want)
+            .cloned())
+    }
+
+    fn applications_for(
+        &self,
+        document: &DocumentNumber,
+    ) -> Result<Vec<KnownApplication>, Infallible> {
+        Ok(self
+            .applications
+            .iter()
+            .filter(|a| a.patient.particulars.document.same_document(document))
+            .cloned()
+            .collect())
+    }
+
+    fn image_known(&self, id: Uuid) -> Result<bool, Infallible> {
+        Ok(self.held.contains(&id))
+    }
+
+    fn provider(&self, id: &str) -> Result<Option<ProviderKind>, Infallible> {
+        let Some(r) = self.reference else {
+            return Ok(None);
+        };
+        if r.public_providers.iter().any(|p| p.id == id) {
+            Ok(Some(ProviderKind::Public))
+        } else if r.private_providers.iter().any(|p| p.id == id) {
+            Ok(Some(ProviderKind::Private))
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn site_type(&self, code: &str) -> Result<Option<SiteType>, Infallible> {
+        Ok(self
+            .reference
+            .and_then(|r| r.sites.iter().find(|s| s.code == code))
+            .map(|s| s.site_type))
+    }
+}
+
+/// A reference as typed or scanned: spaces and hyphens dropped, upper case
+/// (a scanner typing through a Chinese input method may send full-width
+/// forms: they are folded to ASCII first).
+pub(crate) fn normalise_reference(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '\u{3000}')
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+fn issue(field: &str, code: &str, en: &str, zh: &str) -> FieldIssue {
+    FieldIssue {
+        field: field.to_owned(),
+        code: code.to_owned(),
+        message_en: en.to_owned(),
+        message_zh: zh.to_owned(),
+    }
+}
+
+/// A service code on `field`, in words.
+pub(crate) fn service_issue(field: &str, code: ErrorCode) -> FieldIssue {
+    let (en, zh) = code.messages();
+    issue(field, code.as_str(), en, zh)
+}
+
+fn from_field_error(e: &FieldError) -> FieldIssue {
+    issue(&e.field, &e.code, &e.message_en, &e.message_zh)
+}
+
+/// The words for a code the service flags (a domain code), if the
+/// catalogue has them.
+fn flag_issue(code: &str) -> FieldIssue {
+    let key = format!("domain.{code}");
+    let en = ehr_i18n::lookup(ehr_i18n::Lang::En, &key).unwrap_or(code);
+    let zh = ehr_i18n::lookup(ehr_i18n::Lang::ZhHk, &key).unwrap_or(code);
+    issue("application", code, en, zh)
+}
+
+/// A refusal as the screen lists it.
+fn outcome_issues(o: &Outcome) -> Vec<FieldIssue> {
+    match o {
+        Outcome::Rejected { field_errors } => field_errors.iter().map(from_field_error).collect(),
+        Outcome::Conflict { code, .. } => vec![service_issue("application", *code)],
+        _ => Vec::new(),
+    }
+}
+
+impl Task {
+    /// A new task with nobody identified yet.
+    pub(crate) fn new(id: Uuid) -> Task {
+        let short = id.simple().to_string()[..12].to_ascii_uppercase();
+        Task {
+            id: id.to_string(),
+            record_key: format!("T-{short}"),
+            kind: TaskKind::Lookup,
+            stage: TaskStage::Identify,
+            patient: None,
+            attendee: None,
+            found: None,
+            application: None,
+            form: TaskForm::default(),
+            patient_copy_image: None,
+            supporting_image: None,
+            sign_off: None,
+            errors: Vec::new(),
+            offline: false,
+        }
+    }
+
+    /// The patient was identified (card or keyed): the look-up follows.
+    pub(crate) fn identified(&mut self, p: Person) {
+        self.patient = Some(p);
+        self.stage = TaskStage::Identify;
+        self.errors.clear();
+    }
+
+    /// A look-up's answer.
+    pub(crate) fn found(&mut self, f: Found) {
+        self.offline = f.source == LookupSource::Cache;
+        self.found = Some(f);
+        self.kind = TaskKind::Lookup;
+        self.stage = TaskStage::Found;
+        self.application = None;
+        self.errors.clear();
+    }
+
+    /// The chosen application's detail: an activation, unless it cannot be
+    /// activated (expired: the screen offers a walk-in instead).
+    pub(crate) fn chose(&mut self, detail: ApplicationDetail) {
+        self.kind = TaskKind::Activation;
+        self.stage = TaskStage::Compare;
+        self.errors.clear();
+        self.sign_off = None;
+        self.form.channel = channel_code(detail.notification_channel).to_owned();
+        self.form.language = language_code(detail.notification_language).to_owned();
+        self.form.slip_language = self.form.language.clone();
+        self.form.consents = detail.private_provider_consents.clone();
+        self.form.applicant_role = role_code(detail.applicant.role()).to_owned();
+        // The card in the reader may be the applicant's (an SDM or an
+        // authorised person attending): then it is the attendee, and the
+        // patient's own document is keyed from the copy.
+        if let (Some(p), ApplicantDetails::Sdm { person, .. })
+        | (Some(p), ApplicantDetails::AuthorisedPerson { person }) =
+            (self.patient.as_ref(), &detail.applicant)
+        {
+            let named = ehr_domain::DocumentType::from_code(&person.document_type)
+                .ok()
+                .and_then(|t| ehr_rules::validate::known_number(t, &person.document_number));
+            if let (Some(named), Some(doc)) = (named, p.document()) {
+                if named.same_document(&doc) && self.attendee.is_none() {
+                    self.attendee = self.patient.take();
+                }
+            }
+        }
+        self.application = Some(detail);
+    }
+
+    /// Start a walk-in: prefilled from the identity read and, when it came
+    /// from an expired application, from that application's choices.
+    pub(crate) fn walk_in(&mut self) {
+        self.kind = TaskKind::WalkIn;
+        self.stage = TaskStage::Details;
+        self.errors.clear();
+        if let Some(d) = &self.application {
+            self.form.channel = channel_code(d.notification_channel).to_owned();
+            self.form.language = language_code(d.notification_language).to_owned();
+            self.form.consents = d.private_provider_consents.clone();
+            self.form.capacity = d.capacity.clone();
+            self.form.applicant_role = role_code(d.applicant.role()).to_owned();
+            if let ApplicantDetails::Sdm { relationship, .. } = &d.applicant {
+                self.form.relationship = relationship.clone();
+            }
+        }
+        // The application's signed-off differences do not carry over.
+        self.sign_off = None;
+    }
+
+    /// The patient's document keyed from a copy. When the card read so far
+    /// is the attending person's (nobody attends yet and the task is not a
+    /// self-application), it becomes the attendee.
+    pub(crate) fn patient_keyed(&mut self, p: Person) {
+        if self.attendee.is_none() && self.form.applicant_role != "self" {
+            self.attendee = self.patient.take();
+        }
+        self.patient = Some(p);
+        self.sign_off = None;
+        self.errors.clear();
+    }
+
+    /// The attending SDM or authorised person, read or keyed.
+    pub(crate) fn attendee_read(&mut self, p: Person) {
+        self.attendee = Some(p);
+        self.sign_off = None;
+        self.errors.clear();
+    }
+
+    /// The form as the clerk has it. Over-long text is cut to
+    /// [`MAX_TEXT`] (and refused by the rules as it stands); never a panic.
+    pub(crate) fn edit(&mut self, mut form: TaskForm) {
+        for s in [
+            &mut form.capacity,
+            &mut form.applicant_role,
+            &mut form.relationship,
+            &mut form.channel,
+            &mut form.language,
+            &mut form.address,
+            &mut form.slip_language,
+        ] {
+            if s.chars().count() > MAX_TEXT {
+                *s = s.chars().take(MAX_TEXT).collect();
+            }
+        }
+        form.consents.truncate(60);
+        for c in &mut form.consents {
+            c.truncate(64);
+        }
+        if form.applicant_role != self.form.applicant_role && form.applicant_role == "self" {
+            // Nobody attends for a person applying themselves.
+            self.attendee = None;
+        }
+        self.form = form;
+        self.errors.clear();
+    }
+
+    /// A held capture is this task's document of `kind`.
+    pub(crate) fn attach(&mut self, kind: CaptureKind, image_id: Uuid) -> Result<(), FieldIssue> {
+        match kind {
+            CaptureKind::PatientDocumentCopy => {
+                self.patient_copy_image = Some(image_id.to_string());
+            }
+            CaptureKind::SupportingDocument => {
+                self.supporting_image = Some(image_id.to_string());
+            }
+            _ => {
+                return Err(service_issue("image", ErrorCode::FieldUnknownCode));
+            }
+        }
+        Ok(())
+    }
+
+    /// From the comparison to the details.
+    pub(crate) fn next(&mut self) {
+        if self.stage == TaskStage::Compare {
+            self.stage = TaskStage::Details;
+        }
+    }
+
+    /// One step back.
+    pub(crate) fn back(&mut self) {
+        self.errors.clear();
+        self.stage = match (self.kind, self.stage) {
+            (TaskKind::Activation, TaskStage::Details) => TaskStage::Compare,
+            (_, TaskStage::Details | TaskStage::Compare) if self.found.is_some() => {
+                self.kind = TaskKind::Lookup;
+                TaskStage::Found
+            }
+            (_, TaskStage::Details | TaskStage::Compare) => {
+                self.kind = TaskKind::Lookup;
+                TaskStage::Identify
+            }
+            (_, s) => s,
+        };
+    }
+
+    fn uuid(s: &Option<String>) -> Option<Uuid> {
+        s.as_deref().and_then(|s| Uuid::parse_str(s).ok())
+    }
+
+    fn notification(&self) -> NotificationChoice {
+        NotificationChoice {
+            channel: match self.form.channel.as_str() {
+                "email" => NotificationChannel::Email,
+                "post" => NotificationChannel::Post,
+                _ => NotificationChannel::Sms,
+            },
+            language: if self.form.language == "en" {
+                Language::En
+            } else {
+                Language::Zh
+            },
+            address: self.form.address.clone(),
+        }
+    }
+
+    /// The contact an activation sends: the application's own (not shown
+    /// at the counter) when the clerk keyed no new address and kept its
+    /// channel and language; else what the clerk keyed, which the rules
+    /// then check like any other.
+    fn confirmed_contact(&self, app: &ApplicationDetail) -> Option<NotificationChoice> {
+        let n = self.notification();
+        let unchanged = n.channel == app.notification_channel
+            && n.language == app.notification_language
+            && n.address.trim().is_empty();
+        (!unchanged).then_some(n)
+    }
+
+    /// The operation this task would send now, or what is missing before
+    /// there is one to send.
+    pub(crate) fn operation(&self, judge: &Judge<'_>) -> Result<Operation, Vec<FieldIssue>> {
+        let Some(patient) = &self.patient else {
+            return Err(vec![service_issue("patient", ErrorCode::FieldRequired)]);
+        };
+        let transacted_at = Some(judge.now_rfc3339.to_owned());
+        match self.kind {
+            TaskKind::Activation => {
+                let Some(app) = &self.application else {
+                    return Err(vec![service_issue("application", ErrorCode::FieldRequired)]);
+                };
+                Ok(Operation::ActivateApplication(ActivateApplication {
+                    reference: app.summary.reference.clone(),
+                    presented: patient.details.clone(),
+                    read_source: patient.source,
+                    attendee: self.attendee.as_ref().map(|a| a.details.clone()),
+                    patient_document_copy_image: Self::uuid(&self.patient_copy_image),
+                    supervisor_sign_off: self.sign_off.clone(),
+                    transacted_at,
+                    notification: self.confirmed_contact(app),
+                }))
+            }
+            TaskKind::WalkIn => {
+                let applicant = match self.form.applicant_role.as_str() {
+                    "self" => ApplicantDetails::SelfApplicant {},
+                    role => {
+                        let Some(a) = &self.attendee else {
+                            return Err(vec![service_issue("attendee", ErrorCode::FieldRequired)]);
+                        };
+                        if role == "sdm" {
+                            ApplicantDetails::Sdm {
+                                relationship: self.form.relationship.clone(),
+                                person: a.details.clone(),
+                            }
+                        } else {
+                            ApplicantDetails::AuthorisedPerson {
+                                person: a.details.clone(),
+                            }
+                        }
+                    }
+                };
+                Ok(Operation::RegisterInPerson(RegisterInPerson {
+                    patient: patient.details.clone(),
+                    capacity: self.form.capacity.clone(),
+                    applicant,
+                    no_higher_tier_declared: self.form.no_higher_tier_declared,
+                    supporting_document_image: Self::uuid(&self.supporting_image),
+                    patient_document_copy_image: Self::uuid(&self.patient_copy_image),
+                    notification: self.notification(),
+                    private_provider_consents: self.form.consents.clone(),
+                    supervisor_sign_off: self.sign_off.clone(),
+                    transacted_at,
+                }))
+            }
+            TaskKind::Lookup => Err(vec![service_issue("task", ErrorCode::FieldRequired)]),
+        }
+    }
+
+    /// What the shared rules say of the operation this task would send:
+    /// accepted (nothing missing), or every refusal in words. The counter's
+    /// own conditions (the declaration) come after the rules'.
+    pub(crate) fn check(&self, judge: &Judge<'_>) -> Result<Operation, Vec<FieldIssue>> {
+        let op = self.operation(judge)?;
+        let facts = CounterFacts {
+            applications: self
+                .application
+                .iter()
+                .filter_map(KnownApplication::from_detail)
+                .collect(),
+            held: judge.held,
+            reference: judge.reference,
+        };
+        let ctx = ehr_rules::Ctx {
+            site_type: judge.site_type,
+            on: judge.today,
+            policy: judge.policy,
+            signed_off: self.sign_off.is_some(),
+        };
+        let mut issues = match ehr_rules::check(&ctx, &op, &facts) {
+            Ok(ehr_rules::Verdict::Accept(_)) => Vec::new(),
+            Ok(ehr_rules::Verdict::Refuse(o)) => outcome_issues(&o),
+            Err(never) => match never {},
+        };
+        if !self.form.declaration {
+            issues.push(service_issue("declaration", ErrorCode::FieldRequired));
+        }
+        if issues.is_empty() {
+            Ok(op)
+        } else {
+            Err(issues)
+        }
+    }
+
+    /// The screen's view of the task.
+    pub(crate) fn view(&self, judge: &Judge<'_>) -> TaskView {
+        let mut comparison = Vec::new();
+        let mut sign_off_needed = false;
+        let mut attendee_needed = false;
+        let mut patient_needed = self.patient.is_none();
+        let mut application_flags = Vec::new();
+        if let (TaskKind::Activation, Some(app)) = (self.kind, &self.application) {
+            application_flags = app.flags.iter().map(|c| flag_issue(c)).collect();
+            if let (Some(p), Some(known)) = (&self.patient, KnownApplication::from_detail(app)) {
+                let mut scratch = ehr_rules::validate::Errors::default();
+                if let Some(read) = ehr_rules::validate::person_at_counter(
+                    "",
+                    &p.details,
+                    judge.today,
+                    &mut scratch,
+                ) {
+                    let report = matching::compare(&read.particulars, &known.patient.particulars);
+                    sign_off_needed = report.any_different() || read.needs_override;
+                    comparison = compare_rows(&report, p, app);
+                }
+            }
+            if app.applicant.role() != ApplicantRole::SelfApplicant {
+                attendee_needed = self.attendee.is_none();
+                patient_needed = self.patient.is_none();
+            }
+        }
+        let parts = self.parts();
+        let (needs, errors) = if matches!(self.stage, TaskStage::Compare | TaskStage::Details) {
+            let needs = self.check(judge).err().unwrap_or_default();
+            (needs, self.errors.clone())
+        } else {
+            (Vec::new(), self.errors.clone())
+        };
+        if needs
+            .iter()
+            .any(|n| n.field == "supervisor_sign_off" || n.code.starts_with("need.supervisor"))
+        {
+            sign_off_needed = true;
+        }
+        TaskView {
+            task_id: self.id.clone(),
+            kind: self.kind,
+            stage: self.stage,
+            patient: self.patient.as_ref().map(|p| p.view.clone()),
+            attendee: self.attendee.as_ref().map(|p| p.view.clone()),
+            attendee_needed,
+            patient_needed,
+            lookup: self.found.as_ref().map(|f| lookup_view(f, judge)),
+            application: self
+                .application
+                .as_ref()
+                .map(|a| application_row(&a.summary, judge)),
+            application_flags,
+            comparison,
+            form: self.form.clone(),
+            patient_copy_image: self.patient_copy_image.clone(),
+            supporting_image: self.supporting_image.clone(),
+            needs,
+            errors,
+            parts,
+            sign_off_needed,
+            signed_off: self.sign_off.is_some(),
+            offline: self.offline,
+            record_key: self.record_key.clone(),
+            result: None,
+        }
+    }
+
+    /// Which parts of the form apply, from the applicant's role and
+    /// relationship (the eligibility decision says what each needs).
+    fn parts(&self) -> Vec<String> {
+        let mut parts = Vec::new();
+        match self.kind {
+            TaskKind::WalkIn => {
+                parts.push("applicant".to_owned());
+                parts.push("capacity".to_owned());
+                parts.push("consents".to_owned());
+                match self.form.applicant_role.as_str() {
+                    "sdm" => {
+                        parts.push("relationship".to_owned());
+                        parts.push("attendee".to_owned());
+                        parts.push("patient_copy".to_owned());
+                        parts.push("no_higher_tier".to_owned());
+                        let rel = ehr_domain::eligibility::SdmRelationship::from_code(
+                            &self.form.relationship,
+                        );
+                        if rel.is_some_and(|r| r.needs_supporting_document()) {
+                            parts.push("supporting_document".to_owned());
+                        }
+                    }
+                    "authorised_person" => {
+                        parts.push("attendee".to_owned());
+                        parts.push("patient_copy".to_owned());
+                    }
+                    _ => {}
+                }
+            }
+            TaskKind::Activation => {
+                if self
+                    .application
+                    .as_ref()
+                    .is_some_and(|a| a.applicant.role() != ApplicantRole::SelfApplicant)
+                {
+                    parts.push("attendee".to_owned());
+                    parts.push("patient_copy".to_owned());
+                }
+            }
+            TaskKind::Lookup => {}
+        }
+        parts
+    }
+}
+
+fn channel_code(c: NotificationChannel) -> &'static str {
+    match c {
+        NotificationChannel::Sms => "sms",
+        NotificationChannel::Email => "email",
+        NotificationChannel::Post => "post",
+    }
+}
+
+fn language_code(l: Language) -> &'static str {
+    match l {
+        Language::En => "en",
+        Language::Zh => "zh",
+    }
+}
+
+fn role_code(r: ApplicantRole) -> &'static str {
+    match r {
+        ApplicantRole::SelfApplicant => "self",
+        ApplicantRole::Sdm => "sdm",
+        ApplicantRole::AuthorisedPerson => "authorised_person",
+    }
+}
+
+fn snake<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn hk_date(iso: &str) -> String {
+    match ehr_domain::DateOfBirth::parse(iso) {
+        Ok(d) => d.to_hk_string(),
+        Err(_) => iso.to_owned(),
+    }
+}
+
+fn name_en(surname: &str, given: &str) -> String {
+    if given.is_empty() {
+        surname.to_owned()
+    } else {
+        format!("{surname}, {given}")
+    }
+}
+
+/// A summary as the list shows it.
+pub(crate) fn application_row(s: &ApplicationSummary, judge: &Judge<'_>) -> ApplicationRow {
+    let expires = Date::parse(&s.expires_on).ok();
+    let expired = s.state == ApplicationState::Expired
+        || (matches!(
+            s.state,
+            ApplicationState::Pending
+                | ApplicationState::SubmittedOnline
+                | ApplicationState::KeyedFromPaper
+        ) && expires.is_some_and(|e| judge.today >= e));
+    ApplicationRow {
+        reference: s.reference.clone(),
+        state: if expired {
+            "expired".to_owned()
+        } else {
+            snake(&s.state)
+        },
+        origin: snake(&s.origin),
+        submitted_on: hk_date(&s.submitted_on),
+        expires_on: hk_date(&s.expires_on),
+        expired,
+        document_type: s.document_type.clone(),
+        document_masked: s.document_number_masked.clone(),
+        name_en: name_en(&s.surname, &s.given_names),
+        chinese_name: s.chinese_name.clone(),
+        date_of_birth: hk_date(&s.date_of_birth),
+        applicant_role: role_code(s.applicant_role).to_owned(),
+    }
+}
+
+fn provider_names(judge: &Judge<'_>, id: &str) -> (String, String) {
+    judge
+        .reference
+        .and_then(|r| {
+            r.public_providers
+                .iter()
+                .chain(r.private_providers.iter())
+                .find(|p| p.id == id)
+        })
+        .map(|p| (p.name_en.clone(), p.name_zh.clone()))
+        .unwrap_or_else(|| (id.to_owned(), id.to_owned()))
+}
+
+fn record_row(r: &RegisteredRecord, judge: &Judge<'_>) -> RecordRow {
+    RecordRow {
+        ehr_number: r.ehr_number.clone(),
+        state: snake(&r.state),
+        document_masked: match &r.identifier {
+            wire::RecordIdentifier::Document {
+                document_number_masked,
+                ..
+            } => Some(document_number_masked.clone()),
+            wire::RecordIdentifier::BirthHospital { .. } => None,
+        },
+        name_en: name_en(&r.surname, &r.given_names),
+        chinese_name: r.chinese_name.clone(),
+        registered_on: hk_date(&r.registered_on),
+        consents: r
+            .consents
+            .iter()
+            .map(|c| {
+                let (name_en, name_zh) = provider_names(judge, &c.provider_id);
+                ConsentRow {
+                    provider_id: c.provider_id.clone(),
+                    name_en,
+                    name_zh,
+                    kind: snake(&c.kind),
+                    state: snake(&c.state),
+                    given_on: c.given_on.as_deref().map(hk_date),
+                }
+            })
+            .collect(),
+    }
+}
+
+fn lookup_view(f: &Found, judge: &Judge<'_>) -> LookupView {
+    LookupView {
+        applications: f
+            .applications
+            .iter()
+            .map(|a| application_row(a, judge))
+            .collect(),
+        records: f.records.iter().map(|r| record_row(r, judge)).collect(),
+        source: f.source,
+    }
+}
+
+fn compare_rows(
+    report: &matching::MatchReport,
+    read: &Person,
+    app: &ApplicationDetail,
+) -> Vec<FieldRow> {
+    use matching::Field as F;
+    let result = |fields: &[F]| {
+        let mut out = "same";
+        for f in fields {
+            match report.get(*f) {
+                Some(FieldMatch::Different) => return "different",
+                Some(FieldMatch::Missing) => out = "missing",
+                _ => {}
+            }
+        }
+        out
+    };
+    let r = &read.details;
+    let a = &app.patient;
+    let masked = |p: &PersonDetails| {
+        ehr_domain::DocumentType::from_code(&p.document_type)
+            .ok()
+            .and_then(|t| ehr_rules::validate::known_number(t, &p.document_number))
+            .map(|n| n.masked())
+            .unwrap_or_default()
+    };
+    let sex = |s: Option<wire::Sex>| match s {
+        Some(wire::Sex::Male) => "M".to_owned(),
+        Some(wire::Sex::Female) => "F".to_owned(),
+        None => String::new(),
+    };
+    vec![
+        FieldRow {
+            field: "document".into(),
+            read: masked(r),
+            applied: masked(a),
+            result: if report.same_document {
+                "same".into()
+            } else {
+                "different".into()
+            },
+        },
+        FieldRow {
+            field: "english_name".into(),
+            read: name_en(&r.surname, &r.given_names),
+            applied: name_en(&a.surname, &a.given_names),
+            result: result(&[F::Surname, F::GivenNames]).into(),
+        },
+        FieldRow {
+            field: "chinese_name".into(),
+            read: r.chinese_name.clone().unwrap_or_default(),
+            applied: a.chinese_name.clone().unwrap_or_default(),
+            // Neither side has one: nothing differs.
+            result: if r.chinese_name.is_none() && a.chinese_name.is_none() {
+                "same".into()
+            } else {
+                result(&[F::ChineseName]).into()
+            },
+        },
+        FieldRow {
+            field: "date_of_birth".into(),
+            read: hk_date(&r.date_of_birth),
+            applied: hk_date(&a.date_of_birth),
+            result: result(&[F::DateOfBirth]).into(),
+        },
+        FieldRow {
+            field: "sex".into(),
+            read: sex(r.sex),
+            applied: sex(a.sex),
+            result: result(&[F::Sex]).into(),
+        },
+    ]
+}
+
+#[cfg(test)]
+#[path = "machine_tests.rs"]
+mod tests;

@@ -1,0 +1,674 @@
+//! The counter's main path (issue #13): from a card read (or a keyed
+//! document, a reference, a name and date of birth) to a look-up, an
+//! activation of the pending application or a walk-in registration, the
+//! operation through the outbox and the slip.
+//!
+//! The task is a pure state machine ([`machine::Task`]); this module does
+//! its IO: the look-ups at ehr-central with the encrypted cache behind them
+//! (offline, only the cache answers, and the view says so), the draft kept
+//! in the store as the clerk goes (offered back to the same clerk only),
+//! the supervisor's sign-off, the submit through the outbox and the slip.
+//!
+//! Invariant: the task decides with `ehr-rules`, the code ehr-central runs:
+//! what the counter submits, the service accepts, for the data the counter
+//! had.
+
+pub(crate) mod machine;
+
+use std::collections::HashSet;
+
+use ehr_protocol::audit::AuditAction;
+use ehr_protocol::card::{IdentityView, ManualIdentityRequest, ReaderView};
+use ehr_protocol::ipc::SlipLanguage;
+use ehr_protocol::task::{
+    DraftOffer, LookupQuery, LookupSource, TaskEvent, TaskKind, TaskResult, TaskSignOffRequest,
+    TaskStage, TaskView,
+};
+use ehr_protocol::wire::{
+    ApplicationDetail, ApplicationList, ApplicationQuery, Operation, RecordList, RecordQuery,
+    ReferenceData, SignOffRequest, SiteType,
+};
+use ehr_protocol::{ErrorBody, ErrorCode};
+use machine::{Found, Judge, Person, Task};
+use uuid::Uuid;
+
+use crate::{lock, store_err, App};
+
+/// The reader of a task's events: codes that mean "the service could not
+/// be reached" (the look-up falls back to the cache).
+fn unreachable(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::CentralUnreachable
+            | ErrorCode::CentralRefused
+            | ErrorCode::CentralDns
+            | ErrorCode::CentralTls
+            | ErrorCode::CentralNotConfigured
+            | ErrorCode::CentralBadAnswer
+            | ErrorCode::CentralNotACentralService
+    )
+}
+
+/// The cache key of a document's look-up: a hash, so the key column holds
+/// no number even inside the encrypted file.
+fn document_key(doc: &ehr_domain::DocumentNumber) -> String {
+    let h = ehr_protocol::audit::detail_sha256(&format!(
+        "{}:{}",
+        doc.doc_type().code(),
+        doc.normalized()
+    ));
+    format!("doc:{}", hex(&h[..16]))
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn application_key(reference: &str) -> String {
+    format!("app:{}", machine::normalise_reference(reference))
+}
+
+fn site_type(t: ehr_protocol::ipc::CounterSiteType) -> SiteType {
+    use ehr_protocol::ipc::CounterSiteType as C;
+    match t {
+        C::RegistrationCentre => SiteType::RegistrationCentre,
+        C::RegistrationOffice => SiteType::RegistrationOffice,
+        C::PrivateProviderCentre => SiteType::PrivateProviderCentre,
+        C::BirthHospital => SiteType::BirthHospital,
+        C::MaternalChildHealthCentre => SiteType::MaternalChildHealthCentre,
+    }
+}
+
+/// What a judge borrows, owned.
+struct JudgeData {
+    today: ehr_domain::Date,
+    policy: ehr_domain::lifecycle::Policy,
+    site_type: SiteType,
+    reference: Option<ReferenceData>,
+    held: HashSet<Uuid>,
+    now: String,
+}
+
+impl JudgeData {
+    fn judge(&self) -> Judge<'_> {
+        Judge {
+            today: self.today,
+            policy: self.policy,
+            site_type: self.site_type,
+            reference: self.reference.as_ref(),
+            held: &self.held,
+            now_rfc3339: &self.now,
+        }
+    }
+}
+
+impl App {
+    fn judge_data(&self) -> JudgeData {
+        let now = self.clock.now_ms();
+        let reference = self.reference().ok().flatten().map(|(r, _)| r);
+        let policies = reference
+            .as_ref()
+            .map(|r| r.policies)
+            .unwrap_or(crate::staff::DEFAULT_POLICIES);
+        let held = crate::open_store_of(&self.outbox)
+            .and_then(|s| lock(&s).held_captures().ok())
+            .map(|c| c.into_iter().map(|i| i.image_id).collect())
+            .unwrap_or_default();
+        JudgeData {
+            today: ehr_rules::time::hk_day(now / 1000)
+                .unwrap_or_else(|| ehr_domain::Date::new(2026, 1, 1).expect("a valid day")),
+            policy: ehr_domain::lifecycle::Policy {
+                application_expiry_days: policies.application_expiry_days,
+                newborn_follow_up_days: policies.newborn_follow_up_days,
+            },
+            site_type: self
+                .enrolment()
+                .site
+                .map(|s| site_type(s.site_type))
+                .unwrap_or(SiteType::RegistrationCentre),
+            reference,
+            held,
+            now: crate::rfc3339(now),
+        }
+    }
+
+    /// The task's holder: only while somebody is signed in and the screen
+    /// is not locked.
+    fn task_session(&self) -> Result<String, ErrorBody> {
+        if self.is_locked() {
+            return Err(ErrorBody::new(ErrorCode::AuthSignInRequired));
+        }
+        Ok(self.staff()?.staff_code)
+    }
+
+    fn view_of(&self, task: &Task) -> TaskView {
+        let data = self.judge_data();
+        let mut v = task.view(&data.judge());
+        v.result = lock(&self.task_result).clone();
+        v
+    }
+
+    /// Keep the task (encrypted) as the clerk goes, and show it.
+    fn keep(&self, staff: &str, task: Task) -> Result<TaskView, ErrorBody> {
+        let state =
+            serde_json::to_string(&task).map_err(|_| ErrorBody::new(ErrorCode::Internal))?;
+        let kind = match task.kind {
+            TaskKind::Lookup => "lookup",
+            TaskKind::Activation => "activation",
+            TaskKind::WalkIn => "walk_in",
+        };
+        let store = self.store()?;
+        lock(&store)
+            .save_draft(staff, &task.id, kind, &state, self.clock.now_ms())
+            .map_err(store_err)?;
+        let view = self.view_of(&task);
+        *lock(&self.task) = Some(task);
+        Ok(view)
+    }
+
+    /// The task in hand, if any.
+    pub fn task_current(&self) -> Result<Option<TaskView>, ErrorBody> {
+        self.task_session()?;
+        let t = lock(&self.task).clone();
+        Ok(t.map(|t| self.view_of(&t)))
+    }
+
+    /// A new task with nobody identified (to look up by reference or by
+    /// name and date of birth). Replaces a task in hand.
+    pub fn task_new(&self) -> Result<TaskView, ErrorBody> {
+        let staff = self.task_session()?;
+        self.clear_task_state();
+        self.keep(&staff, Task::new(Uuid::new_v4()))
+    }
+
+    /// The card on screen starts a task and looks the person up at once.
+    pub fn task_from_card(&self) -> Result<TaskView, ErrorBody> {
+        let staff = self.task_session()?;
+        let Some(read) = self.card.current_read() else {
+            return Err(ErrorBody::new(ErrorCode::FieldRequired).on_field("patient"));
+        };
+        self.start_with(&staff, Person::from_read(&read))
+    }
+
+    /// A checked manual entry starts a task and looks the person up.
+    pub fn task_from_manual(&self, req: &ManualIdentityRequest) -> Result<TaskView, ErrorBody> {
+        let staff = self.task_session()?;
+        let read = crate::card::check_manual(req)
+            .map_err(|_| ErrorBody::new(ErrorCode::FieldFormat).on_field("patient"))?;
+        self.start_with(&staff, Person::from_read(&read))
+    }
+
+    fn start_with(&self, staff: &str, person: Person) -> Result<TaskView, ErrorBody> {
+        self.clear_task_state();
+        let mut task = Task::new(Uuid::new_v4());
+        let doc = person.document();
+        task.identified(person);
+        if let Some(doc) = doc {
+            self.record_audit(AuditAction::Lookup, Some(&doc.masked()))?;
+            let found = self.look_up_document(&doc)?;
+            task.found(found);
+        }
+        self.keep(staff, task)
+    }
+
+    fn clear_task_state(&self) {
+        *lock(&self.task) = None;
+        *lock(&self.task_result) = None;
+    }
+
+    /// Applications and records for a document: from the service, else
+    /// (unreachable) from the cache.
+    fn look_up_document(&self, doc: &ehr_domain::DocumentNumber) -> Result<Found, ErrorBody> {
+        let key = document_key(doc);
+        let online = self.online_lookup(
+            ApplicationQuery {
+                document_type: Some(doc.doc_type().code().to_owned()),
+                document_number: Some(doc.display()),
+                ..ApplicationQuery::default()
+            },
+            Some(RecordQuery {
+                document_type: Some(doc.doc_type().code().to_owned()),
+                document_number: Some(doc.display()),
+                ..RecordQuery::default()
+            }),
+        );
+        self.found_or_cached(online, &key)
+    }
+
+    fn found_or_cached(
+        &self,
+        online: Result<Found, ErrorBody>,
+        key: &str,
+    ) -> Result<Found, ErrorBody> {
+        let store = self.store()?;
+        let now = self.clock.now_ms();
+        match online {
+            Ok(found) => {
+                let ttl = self.cache_ttl_ms();
+                if let Ok(json) = serde_json::to_string(&found) {
+                    lock(&store)
+                        .cache_put(key, &json, ttl, now)
+                        .map_err(store_err)?;
+                }
+                // The details of what was found, for an offline activation
+                // later at this counter.
+                for a in &found.applications {
+                    let _ = self.fetch_detail(&a.reference);
+                }
+                Ok(found)
+            }
+            Err(e) if unreachable(e.code) => {
+                let cached = lock(&store).cache_get(key, now).map_err(store_err)?;
+                let mut found = cached
+                    .and_then(|j| serde_json::from_str::<Found>(&j).ok())
+                    .unwrap_or(Found {
+                        applications: Vec::new(),
+                        records: Vec::new(),
+                        source: LookupSource::Cache,
+                    });
+                found.source = LookupSource::Cache;
+                Ok(found)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn cache_ttl_ms(&self) -> i64 {
+        i64::from(self.policies().application_cache_hours) * 3_600_000
+    }
+
+    fn online_lookup(
+        &self,
+        apps: ApplicationQuery,
+        records: Option<RecordQuery>,
+    ) -> Result<Found, ErrorBody> {
+        let token = self.online_token()?;
+        let Some(central) = self.config.central()? else {
+            return Err(ErrorBody::new(ErrorCode::CentralNotConfigured));
+        };
+        let list: ApplicationList = crate::central::post_json(
+            &self.config,
+            &central.base,
+            &token,
+            "applications/search",
+            apps,
+        )
+        .map_err(|e| self.seen_from_service(e))?;
+        let records = match records {
+            Some(q) => {
+                let r: RecordList = crate::central::post_json(
+                    &self.config,
+                    &central.base,
+                    &token,
+                    "records/search",
+                    q,
+                )
+                .map_err(|e| self.seen_from_service(e))?;
+                r.items
+            }
+            None => Vec::new(),
+        };
+        Ok(Found {
+            applications: list.items,
+            records,
+            source: LookupSource::Central,
+        })
+    }
+
+    /// One application in full: from the service (and kept in the cache),
+    /// else from the cache.
+    fn fetch_detail(&self, reference: &str) -> Result<(ApplicationDetail, bool), ErrorBody> {
+        let key = application_key(reference);
+        let store = self.store()?;
+        let now = self.clock.now_ms();
+        let online = self.online_token().and_then(|token: String| {
+            let Some(central) = self.config.central()? else {
+                return Err(ErrorBody::new(ErrorCode::CentralNotConfigured));
+            };
+            crate::central::get_application(&self.config, &central.base, &token, reference)
+                .map_err(|e| self.seen_from_service(e))
+        });
+        match online {
+            Ok(d) => {
+                let ttl = self.cache_ttl_ms();
+                if let Ok(json) = serde_json::to_string(&d) {
+                    lock(&store)
+                        .cache_put(&key, &json, ttl, now)
+                        .map_err(store_err)?;
+                }
+                Ok((d, false))
+            }
+            Err(e) if unreachable(e.code) => lock(&store)
+                .cache_get(&key, now)
+                .map_err(store_err)?
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .map(|d| (d, true))
+                .ok_or_else(|| ErrorBody::new(ErrorCode::TaskNotCached).on_field("reference")),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The UI's event for the task in hand.
+    pub fn task_event(&self, event: &TaskEvent) -> Result<TaskView, ErrorBody> {
+        let staff = self.task_session()?;
+        let Some(mut task) = lock(&self.task).clone() else {
+            return Err(ErrorBody::new(ErrorCode::TaskNone));
+        };
+        if task.stage == TaskStage::Done {
+            return Err(ErrorBody::new(ErrorCode::TaskNone));
+        }
+        match event {
+            TaskEvent::Lookup { query } => {
+                let found = match query {
+                    LookupQuery::Reference { reference } => {
+                        let r = machine::normalise_reference(reference);
+                        if r.is_empty()
+                            || r.len() > 64
+                            || !r.bytes().all(|b| b.is_ascii_alphanumeric())
+                        {
+                            return Err(
+                                ErrorBody::new(ErrorCode::FieldFormat).on_field("reference")
+                            );
+                        }
+                        self.record_audit(AuditAction::Lookup, Some(&r))?;
+                        let online = self.online_lookup(
+                            ApplicationQuery {
+                                reference: Some(r.clone()),
+                                ..ApplicationQuery::default()
+                            },
+                            None,
+                        );
+                        self.found_or_cached(online, &format!("ref:{r}"))?
+                    }
+                    LookupQuery::NameAndBirth {
+                        surname,
+                        given_names,
+                        date_of_birth,
+                    } => {
+                        let dob = ehr_domain::DateOfBirth::parse(date_of_birth).map_err(|_| {
+                            ErrorBody::new(ErrorCode::FieldFormat).on_field("date_of_birth")
+                        })?;
+                        let surname = ehr_domain::person::EnglishName::new(surname, given_names)
+                            .map_err(|_| {
+                                ErrorBody::new(ErrorCode::FieldFormat).on_field("surname")
+                            })?;
+                        self.record_audit(AuditAction::Lookup, None)?;
+                        let online = self.online_lookup(
+                            ApplicationQuery {
+                                surname: Some(surname.surname().to_owned()),
+                                given_names: Some(surname.given_names().to_owned())
+                                    .filter(|g| !g.is_empty()),
+                                date_of_birth: Some(dob.to_string()),
+                                ..ApplicationQuery::default()
+                            },
+                            None,
+                        );
+                        // Offline, a name search has no cache of its own.
+                        match online {
+                            Err(e) if unreachable(e.code) => Found {
+                                applications: Vec::new(),
+                                records: Vec::new(),
+                                source: LookupSource::Cache,
+                            },
+                            other => other?,
+                        }
+                    }
+                };
+                task.found(found);
+            }
+            TaskEvent::Choose { reference } => {
+                let (detail, from_cache) = self.fetch_detail(reference)?;
+                self.record_audit(
+                    AuditAction::ApplicationView,
+                    Some(&detail.summary.reference),
+                )?;
+                task.offline = from_cache;
+                task.chose(detail);
+            }
+            TaskEvent::WalkIn => {
+                if task.patient.is_none() {
+                    return Err(ErrorBody::new(ErrorCode::FieldRequired).on_field("patient"));
+                }
+                task.walk_in();
+            }
+            TaskEvent::PatientManual { entry } => match crate::card::check_manual(entry) {
+                Ok(read) => task.patient_keyed(Person::from_read(&read)),
+                Err(issues) => {
+                    task.errors = prefixed("patient", issues);
+                }
+            },
+            TaskEvent::AttendeeFromCard => {
+                let Some(read) = self.card.current_read() else {
+                    return Err(ErrorBody::new(ErrorCode::FieldRequired).on_field("attendee"));
+                };
+                task.attendee_read(Person::from_read(&read));
+            }
+            TaskEvent::AttendeeManual { entry } => match crate::card::check_manual(entry) {
+                Ok(read) => task.attendee_read(Person::from_read(&read)),
+                Err(issues) => {
+                    task.errors = prefixed("attendee", issues);
+                }
+            },
+            TaskEvent::Edit { form } => task.edit(form.clone()),
+            TaskEvent::Attach { kind, image_id } => {
+                let id = Uuid::parse_str(image_id)
+                    .map_err(|_| ErrorBody::new(ErrorCode::CaptureNotFound))?;
+                if !self.judge_data().held.contains(&id) {
+                    return Err(ErrorBody::new(ErrorCode::CaptureNotFound));
+                }
+                if let Err(i) = task.attach(*kind, id) {
+                    task.errors = vec![i];
+                }
+            }
+            TaskEvent::Next => task.next(),
+            TaskEvent::Back => task.back(),
+            TaskEvent::Submit => return self.submit(&staff, task),
+        }
+        self.keep(&staff, task)
+    }
+
+    /// A supervisor signs off the task's differences (or a pre-1980
+    /// number) with their own credential, at the service.
+    pub fn task_sign_off(&self, req: &TaskSignOffRequest) -> Result<TaskView, ErrorBody> {
+        let staff = self.task_session()?;
+        let Some(mut task) = lock(&self.task).clone() else {
+            return Err(ErrorBody::new(ErrorCode::TaskNone));
+        };
+        let given = self.supervisor_sign_off(&SignOffRequest {
+            staff_code: req.staff_code.clone(),
+            password: req.password.clone(),
+            record_key: task.record_key.clone(),
+            reason: req.reason.clone(),
+        })?;
+        task.sign_off = Some(given.token);
+        self.keep(&staff, task)
+    }
+
+    fn submit(&self, staff: &str, mut task: Task) -> Result<TaskView, ErrorBody> {
+        let data = self.judge_data();
+        let op = match task.check(&data.judge()) {
+            Ok(op) => op,
+            Err(issues) => {
+                task.errors = issues;
+                return self.keep(staff, task);
+            }
+        };
+        let (kind, summary) = summary_of(&task);
+        let change = ehr_store::Change {
+            record_key: task.record_key.clone(),
+            kind: kind.to_owned(),
+            summary,
+            ops: vec![ehr_store::NewOp {
+                op: op.clone(),
+                attachment: None,
+            }],
+        };
+        let images: Vec<&str> = [&task.patient_copy_image, &task.supporting_image]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        self.commit_change_with_captures(&change, &images)?;
+        // The fetched application was used: it leaves the cache.
+        if let Some(a) = &task.application {
+            if let Ok(store) = self.store() {
+                let _ = lock(&store).cache_remove(&application_key(&a.summary.reference));
+            }
+        }
+        let slip = self.complete_task_slip(&task_slip(&task, &op))?;
+        let store = self.store()?;
+        let _ = lock(&store).drop_draft(staff);
+        task.stage = TaskStage::Done;
+        task.errors.clear();
+        *lock(&self.task_result) = Some(TaskResult {
+            record_key: task.record_key.clone(),
+            slip,
+        });
+        let view = self.view_of(&task);
+        *lock(&self.task) = Some(task);
+        Ok(view)
+    }
+
+    /// The task is finished (or abandoned): nothing of the person stays,
+    /// neither on screen nor kept; held captures go.
+    pub fn task_finish(&self) -> ReaderView {
+        if let Ok(staff) = self.staff_any() {
+            if let Ok(store) = self.store() {
+                let _ = lock(&store).drop_draft(&staff.staff_code);
+            }
+        }
+        self.clear_task_state();
+        self.finish_task()
+    }
+
+    /// The signed-in clerk's task kept from before (a crash, a restart), if
+    /// any: offered back to them only.
+    pub fn task_draft(&self) -> Result<Option<DraftOffer>, ErrorBody> {
+        let staff = self.task_session()?;
+        if lock(&self.task).is_some() {
+            return Ok(None);
+        }
+        let store = self.store()?;
+        let d = lock(&store)
+            .draft_for(&staff, self.clock.now_ms())
+            .map_err(store_err)?;
+        Ok(d.map(|d| DraftOffer {
+            task_id: d.task_id,
+            kind: match d.kind.as_str() {
+                "activation" => TaskKind::Activation,
+                "walk_in" => TaskKind::WalkIn,
+                _ => TaskKind::Lookup,
+            },
+            updated_at_ms: d.updated_at_ms,
+        }))
+    }
+
+    /// Take the kept task back up.
+    pub fn task_resume(&self) -> Result<Option<TaskView>, ErrorBody> {
+        let staff = self.task_session()?;
+        let store = self.store()?;
+        let d = lock(&store)
+            .draft_for(&staff, self.clock.now_ms())
+            .map_err(store_err)?;
+        let Some(d) = d else {
+            return Ok(None);
+        };
+        let Ok(task) = serde_json::from_str::<Task>(&d.state) else {
+            // A draft this build cannot read helps nobody: it goes.
+            let _ = lock(&store).drop_draft(&staff);
+            return Ok(None);
+        };
+        *lock(&self.task_result) = None;
+        let view = self.view_of(&task);
+        *lock(&self.task) = Some(task);
+        Ok(Some(view))
+    }
+
+    /// The whole view of the identity the task holds (for the reveal: the
+    /// card pane reveals the card's own).
+    pub fn task_patient(&self) -> Option<IdentityView> {
+        lock(&self.task)
+            .as_ref()
+            .and_then(|t| t.patient.as_ref().map(|p| p.view.clone()))
+    }
+}
+
+fn prefixed(
+    prefix: &str,
+    issues: Vec<ehr_protocol::card::FieldIssue>,
+) -> Vec<ehr_protocol::card::FieldIssue> {
+    issues
+        .into_iter()
+        .map(|mut i| {
+            i.field = format!("{prefix}.{}", i.field);
+            i
+        })
+        .collect()
+}
+
+/// The kind and the attention list's summary of a task's change (masked
+/// number only).
+fn summary_of(task: &Task) -> (&'static str, String) {
+    let masked = task
+        .patient
+        .as_ref()
+        .map(|p| p.view.document_masked.clone())
+        .unwrap_or_default();
+    match task.kind {
+        TaskKind::Activation => (
+            "activation",
+            format!(
+                "{} {masked}",
+                task.application
+                    .as_ref()
+                    .map(|a| a.summary.reference.as_str())
+                    .unwrap_or_default()
+            ),
+        ),
+        _ => ("walk_in", masked),
+    }
+}
+
+fn task_slip(task: &Task, op: &Operation) -> crate::documents::TaskSlip {
+    use ehr_slip::{AccessKeyChannel, SlipTask};
+    let patient = task.patient.as_ref();
+    let (slip_task, reference) = match op {
+        Operation::ActivateApplication(a) => (SlipTask::Activation, a.reference.clone()),
+        Operation::RegisterInPerson(r) => (
+            match (&r.applicant, task.form.capacity.as_str()) {
+                (ehr_protocol::wire::ApplicantDetails::Sdm { .. }, "capable") => {
+                    SlipTask::RegisterSdmMinor
+                }
+                (ehr_protocol::wire::ApplicantDetails::Sdm { .. }, _) => SlipTask::RegisterSdmAdult,
+                (ehr_protocol::wire::ApplicantDetails::AuthorisedPerson { .. }, _) => {
+                    SlipTask::AuthorisedPerson
+                }
+                _ => SlipTask::RegisterAdult,
+            },
+            task.record_key.clone(),
+        ),
+        _ => (SlipTask::RegisterAdult, task.record_key.clone()),
+    };
+    crate::documents::TaskSlip {
+        task: slip_task,
+        reference,
+        document: patient.and_then(Person::document),
+        name_en: patient
+            .map(|p| p.view.english_name.clone())
+            .unwrap_or_default(),
+        name_zh: patient.and_then(|p| p.view.chinese_name.clone()),
+        channel: match task.form.channel.as_str() {
+            "email" => AccessKeyChannel::Email,
+            "post" => AccessKeyChannel::Post,
+            _ => AccessKeyChannel::Sms,
+        },
+        language: match task.form.slip_language.as_str() {
+            "en" => SlipLanguage::En,
+            "zh" => SlipLanguage::Zh,
+            _ => SlipLanguage::Both,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

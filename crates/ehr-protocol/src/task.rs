@@ -1,0 +1,497 @@
+//! The counter's main path as the UI sees it (issue #13): a look-up, the task
+//! in hand (an activation of a pending application or a walk-in
+//! registration), the events the UI sends it and the view it renders.
+//!
+//! The task itself is a typed state machine in `ehr-app`; these are its IPC
+//! shapes. Document numbers appear masked only. Types that carry a person's
+//! particulars have a redacting `Debug`.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::card::{FieldIssue, IdentityView, ManualIdentityRequest};
+use crate::ipc::{CaptureKind, SlipView};
+use crate::redact::{self, Redacted};
+
+/// How the clerk looks a person up (besides a card read, which looks up by
+/// the card's document at once).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum LookupQuery {
+    /// By the application reference (typed, or from the confirmation's QR
+    /// code by a scanner that types).
+    Reference {
+        /// The reference as typed or scanned.
+        reference: String,
+    },
+    /// By English surname (and given names) and date of birth.
+    NameAndBirth {
+        /// The surname.
+        surname: String,
+        /// The given names (may be empty).
+        given_names: String,
+        /// The date of birth (`DD/MM/YYYY` or `YYYY-MM-DD`).
+        date_of_birth: String,
+    },
+}
+
+/// Where a look-up's answer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LookupSource {
+    /// The central service, now.
+    Central,
+    /// The service could not be reached: this counter's encrypted cache of
+    /// earlier look-ups answered (it may be incomplete).
+    Cache,
+}
+
+/// A pending (or expired, or activated) application in a look-up's list.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ApplicationRow {
+    /// The application reference.
+    pub reference: String,
+    /// Its state on the day: `pending`, `submitted_online`, `keyed_from_paper`,
+    /// `activated`, `expired`, `cancelled`.
+    pub state: String,
+    /// How it arrived: `online`, `paper_post`, `paper_fax`, `paper_drop_in`.
+    pub origin: String,
+    /// The day it was submitted (`DD/MM/YYYY`).
+    pub submitted_on: String,
+    /// The first day it is expired (`DD/MM/YYYY`).
+    pub expires_on: String,
+    /// Whether it can no longer be activated because it expired.
+    pub expired: bool,
+    /// The patient's document type code.
+    pub document_type: String,
+    /// The patient's document number, masked.
+    pub document_masked: String,
+    /// The patient's English name.
+    pub name_en: String,
+    /// The patient's Chinese name.
+    pub chinese_name: Option<String>,
+    /// The patient's date of birth (`DD/MM/YYYY`).
+    pub date_of_birth: String,
+    /// Who applied: `self`, `sdm`, `authorised_person`.
+    pub applicant_role: String,
+}
+
+/// A sharing consent of a registered record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConsentRow {
+    /// The provider's id.
+    pub provider_id: String,
+    /// Its name in English.
+    pub name_en: String,
+    /// Its name in Chinese.
+    pub name_zh: String,
+    /// `public` (held automatically) or `private`.
+    pub kind: String,
+    /// `automatic`, `given`, `revoked`, `not_given`.
+    pub state: String,
+    /// When it was given (`DD/MM/YYYY`).
+    pub given_on: Option<String>,
+}
+
+/// A registered record found for the person.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RecordRow {
+    /// The eHR number.
+    pub ehr_number: String,
+    /// `effective`, `awaiting_birth_certificate`, `withdrawn`, ...
+    pub state: String,
+    /// The document, masked (absent for a newborn's hospital document).
+    pub document_masked: Option<String>,
+    /// The English name.
+    pub name_en: String,
+    /// The Chinese name.
+    pub chinese_name: Option<String>,
+    /// The day it took effect (`DD/MM/YYYY`).
+    pub registered_on: String,
+    /// Its sharing consents, public providers first.
+    pub consents: Vec<ConsentRow>,
+}
+
+/// What a look-up found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct LookupView {
+    /// Applications, newest first.
+    pub applications: Vec<ApplicationRow>,
+    /// Registered records.
+    pub records: Vec<RecordRow>,
+    /// Where the answer came from.
+    pub source: LookupSource,
+}
+
+/// The kind of task in hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    /// A look-up; nothing chosen yet.
+    Lookup,
+    /// Activation of a pending application.
+    Activation,
+    /// A walk-in registration.
+    WalkIn,
+}
+
+/// Where the task stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStage {
+    /// Waiting for a card, a document or a look-up.
+    Identify,
+    /// The look-up's results are shown.
+    Found,
+    /// Activation: the identity and the application side by side.
+    Compare,
+    /// The particulars, contact details, documents and declaration.
+    Details,
+    /// Submitted; the slip is ready.
+    Done,
+}
+
+/// One compared field of an activation.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FieldRow {
+    /// `document`, `english_name`, `chinese_name`, `date_of_birth`, `sex`.
+    pub field: String,
+    /// As read (the document masked).
+    pub read: String,
+    /// As applied (the document masked).
+    pub applied: String,
+    /// `same`, `different` or `missing`.
+    pub result: String,
+}
+
+/// What the clerk fills in: the same shape for an activation and a
+/// walk-in (an activation uses the contact part and the declaration).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TaskForm {
+    /// `capable`, or `incapable:<ground>`.
+    pub capacity: String,
+    /// `self`, `sdm` or `authorised_person`.
+    pub applicant_role: String,
+    /// The SDM's relationship code (reference data).
+    pub relationship: String,
+    /// `sms`, `email` or `post`.
+    pub channel: String,
+    /// The person's language for notices and the slip: `en` or `zh`.
+    pub language: String,
+    /// The mobile number, email address or postal address.
+    pub address: String,
+    /// Private providers to give sharing consent to (ids).
+    pub consents: Vec<String>,
+    /// The clerk confirmed that no SDM of a higher tier exists.
+    pub no_higher_tier_declared: bool,
+    /// The person (or SDM) made the declaration.
+    pub declaration: bool,
+    /// The slip's language: `en`, `zh` or `both`.
+    pub slip_language: String,
+}
+
+impl Default for TaskForm {
+    fn default() -> Self {
+        TaskForm {
+            capacity: "capable".into(),
+            applicant_role: "self".into(),
+            relationship: String::new(),
+            channel: "sms".into(),
+            language: "zh".into(),
+            address: String::new(),
+            consents: Vec::new(),
+            no_higher_tier_declared: false,
+            declaration: false,
+            slip_language: "both".into(),
+        }
+    }
+}
+
+/// What the UI sends the task.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TaskEvent {
+    /// Look up by reference or by name and date of birth.
+    Lookup {
+        /// The query.
+        query: LookupQuery,
+    },
+    /// Activate this application (from the look-up's list).
+    Choose {
+        /// Its reference.
+        reference: String,
+    },
+    /// Register the person as a walk-in (prefilled from the identity, or
+    /// from the chosen application when it expired).
+    WalkIn,
+    /// The patient's document keyed from a copy (an SDM or authorised
+    /// person attends with it).
+    PatientManual {
+        /// As keyed.
+        entry: ManualIdentityRequest,
+    },
+    /// The card now in the reader is the attending SDM's or authorised
+    /// person's own.
+    AttendeeFromCard,
+    /// The attending person's document, keyed.
+    AttendeeManual {
+        /// As keyed.
+        entry: ManualIdentityRequest,
+    },
+    /// The form as the clerk has it now (saved as they type).
+    Edit {
+        /// The form.
+        form: TaskForm,
+    },
+    /// A held capture is this task's document of `kind`.
+    Attach {
+        /// What it shows.
+        kind: CaptureKind,
+        /// The held capture's id.
+        image_id: String,
+    },
+    /// From the comparison to the details.
+    Next,
+    /// One step back.
+    Back,
+    /// Check with the shared rules and submit through the outbox.
+    Submit,
+}
+
+/// The result of a submitted task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TaskResult {
+    /// The local record's key (the slip's reference).
+    pub record_key: String,
+    /// The slip.
+    pub slip: SlipView,
+}
+
+/// The task as the screen renders it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TaskView {
+    /// The task's id.
+    pub task_id: String,
+    /// The kind.
+    pub kind: TaskKind,
+    /// The stage.
+    pub stage: TaskStage,
+    /// The patient as read or keyed.
+    pub patient: Option<IdentityView>,
+    /// The attending SDM or authorised person, as read or keyed.
+    pub attendee: Option<IdentityView>,
+    /// The attending person must be read (an SDM's or authorised person's
+    /// application) and is not yet.
+    pub attendee_needed: bool,
+    /// The patient's own document must be keyed from the copy.
+    pub patient_needed: bool,
+    /// The last look-up.
+    pub lookup: Option<LookupView>,
+    /// The chosen application.
+    pub application: Option<ApplicationRow>,
+    /// Codes the service flagged on the chosen application (for example
+    /// `eligibility.sdm_type_not_online`), with their words.
+    pub application_flags: Vec<FieldIssue>,
+    /// The identity and the application, field by field.
+    pub comparison: Vec<FieldRow>,
+    /// The form.
+    pub form: TaskForm,
+    /// The held capture of the patient's document copy.
+    pub patient_copy_image: Option<String>,
+    /// The held capture of the SDM's supporting document.
+    pub supporting_image: Option<String>,
+    /// What is still needed, in words (the shared rules' decision).
+    pub needs: Vec<FieldIssue>,
+    /// Fields refused, in words, by field.
+    pub errors: Vec<FieldIssue>,
+    /// Which parts of the form apply (the eligibility decision): `applicant`,
+    /// `relationship`, `no_higher_tier`, `supporting_document`,
+    /// `patient_copy`, `consents`.
+    pub parts: Vec<String>,
+    /// Differences (or a pre-1980 number) need a supervisor's sign-off.
+    pub sign_off_needed: bool,
+    /// A supervisor signed off at this counter.
+    pub signed_off: bool,
+    /// The service cannot be reached: the task works from the cache and
+    /// the change will be queued.
+    pub offline: bool,
+    /// The local record's key (what a sign-off is bound to).
+    pub record_key: String,
+    /// Once submitted.
+    pub result: Option<TaskResult>,
+}
+
+/// A task kept from before (a crash or a sign-out), offered back to the
+/// same clerk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DraftOffer {
+    /// The task's id.
+    pub task_id: String,
+    /// Its kind.
+    pub kind: TaskKind,
+    /// When it was last changed (Unix ms).
+    #[ts(type = "number")]
+    pub updated_at_ms: i64,
+}
+
+/// A supervisor's sign-off asked for the task in hand.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TaskSignOffRequest {
+    /// The supervisor's own staff code.
+    pub staff_code: String,
+    /// The supervisor's password (never kept).
+    pub password: String,
+    /// Why, in a few words (no personal data).
+    pub reason: String,
+}
+
+impl std::fmt::Debug for ApplicationRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplicationRow")
+            .field("reference", &self.reference)
+            .field("state", &self.state)
+            .field("document_masked", &self.document_masked)
+            .field("name_en", &Redacted)
+            .field("chinese_name", &redact::option(&self.chinese_name))
+            .field("date_of_birth", &Redacted)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for RecordRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordRow")
+            .field("ehr_number", &Redacted)
+            .field("state", &self.state)
+            .field("document_masked", &self.document_masked)
+            .field("name_en", &Redacted)
+            .field("chinese_name", &redact::option(&self.chinese_name))
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for LookupQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LookupQuery::Reference { reference } => f
+                .debug_struct("Reference")
+                .field("reference", reference)
+                .finish(),
+            LookupQuery::NameAndBirth { .. } => f.write_str("NameAndBirth { <redacted> }"),
+        }
+    }
+}
+
+impl std::fmt::Debug for FieldRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FieldRow")
+            .field("field", &self.field)
+            .field("result", &self.result)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for TaskForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskForm")
+            .field("applicant_role", &self.applicant_role)
+            .field("channel", &self.channel)
+            .field("address", &Redacted)
+            .field("consents", &self.consents.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for TaskEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self {
+            TaskEvent::Lookup { query } => return write!(f, "Lookup({query:?})"),
+            TaskEvent::Choose { reference } => return write!(f, "Choose({reference})"),
+            TaskEvent::WalkIn => "WalkIn",
+            TaskEvent::PatientManual { .. } => "PatientManual(<redacted>)",
+            TaskEvent::AttendeeFromCard => "AttendeeFromCard",
+            TaskEvent::AttendeeManual { .. } => "AttendeeManual(<redacted>)",
+            TaskEvent::Edit { .. } => "Edit(<redacted>)",
+            TaskEvent::Attach { kind, .. } => return write!(f, "Attach({kind:?})"),
+            TaskEvent::Next => "Next",
+            TaskEvent::Back => "Back",
+            TaskEvent::Submit => "Submit",
+        };
+        f.write_str(name)
+    }
+}
+
+impl std::fmt::Debug for TaskView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskView")
+            .field("task_id", &self.task_id)
+            .field("kind", &self.kind)
+            .field("stage", &self.stage)
+            .field("patient", &self.patient)
+            .field("attendee", &self.attendee)
+            .field("application", &self.application)
+            .field("needs", &self.needs)
+            .field("errors", &self.errors)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for TaskSignOffRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskSignOffRequest")
+            .field("staff_code", &self.staff_code)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_holds_no_particulars() {
+        let row = ApplicationRow {
+            reference: "R-1".into(),
+            state: "pending".into(),
+            origin: "online".into(),
+            submitted_on: "01/01/2026".into(),
+            expires_on: "30/06/2026".into(),
+            expired: false,
+            document_type: "hkic".into(),
+            document_masked: "A123***(4)".into(),
+            name_en: "CHAN, Tai Man".into(),
+            chinese_name: Some("陳大文".into()),
+            date_of_birth: "01/02/1980".into(),
+            applicant_role: "self".into(),
+        };
+        let form = TaskForm {
+            address: "91234567".into(),
+            ..TaskForm::default()
+        };
+        let q = LookupQuery::NameAndBirth {
+            surname: "CHAN".into(),
+            given_names: "Tai Man".into(),
+            date_of_birth: "01/02/1980".into(),
+        };
+        let text = format!(
+            "{row:?} {form:?} {q:?} {:?} {:?}",
+            TaskEvent::Edit { form: form.clone() },
+            TaskSignOffRequest {
+                staff_code: "SUP1".into(),
+                password: "secret-pw".into(),
+                reason: "names differ".into()
+            }
+        );
+        for secret in [
+            "CHAN",
+            "陳大文",
+            "01/02/1980",
+            "91234567",
+            "secret-pw",
+            "names differ",
+        ] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert!(text.contains("A123***(4)") && text.contains("R-1"));
+    }
+}
