@@ -18,6 +18,7 @@ use ehr_protocol::ipc::{
     PrinterView, SavedView, ScanFolderView, SignInRequest, SlipLanguage, SlipView, StaffSession,
     SyncStatus,
 };
+use ehr_protocol::task::{DraftOffer, TaskChoices, TaskEvent, TaskSignOffRequest, TaskView};
 use ehr_protocol::ErrorBody;
 use tauri::ipc::Channel;
 use tauri::{Manager, State};
@@ -130,10 +131,74 @@ fn watch_reader(
     app.reader_view()
 }
 
-/// The clerk finished the task: clear the identity.
-#[tauri::command]
+/// The clerk finished (or abandoned) the task: nothing of the person
+/// stays, on screen or kept.
+#[tauri::command(async)]
 fn finish_task(app: State<'_, App>) -> ReaderView {
-    app.finish_task()
+    app.task_finish()
+}
+
+/// The task in hand, if any.
+#[tauri::command(async)]
+fn task_current(app: State<'_, App>) -> Result<Option<TaskView>, ErrorBody> {
+    app.task_current()
+}
+
+/// A new task with nobody identified (to look up by reference or name).
+#[tauri::command(async)]
+fn task_new(app: State<'_, App>) -> Result<TaskView, ErrorBody> {
+    app.task_new()
+}
+
+/// The card on screen starts a task and is looked up at once.
+#[tauri::command(async)]
+fn task_from_card(app: State<'_, App>) -> Result<TaskView, ErrorBody> {
+    app.task_from_card()
+}
+
+/// A checked manual entry starts a task and is looked up at once.
+#[tauri::command(async)]
+fn task_from_manual(
+    app: State<'_, App>,
+    request: ManualIdentityRequest,
+) -> Result<TaskView, ErrorBody> {
+    app.task_from_manual(&request)
+}
+
+/// The UI's event for the task in hand.
+#[tauri::command(async)]
+fn task_event(app: State<'_, App>, event: TaskEvent) -> Result<TaskView, ErrorBody> {
+    app.task_event(&event)
+}
+
+/// A supervisor signs off the task's differences.
+#[tauri::command(async)]
+fn task_sign_off(app: State<'_, App>, request: TaskSignOffRequest) -> Result<TaskView, ErrorBody> {
+    app.task_sign_off(&request)
+}
+
+/// The signed-in clerk's kept task, if any.
+#[tauri::command(async)]
+fn task_draft(app: State<'_, App>) -> Result<Option<DraftOffer>, ErrorBody> {
+    app.task_draft()
+}
+
+/// Take the kept task back up.
+#[tauri::command(async)]
+fn task_resume(app: State<'_, App>) -> Result<Option<TaskView>, ErrorBody> {
+    app.task_resume()
+}
+
+/// The lists the task's form picks from.
+#[tauri::command(async)]
+fn task_choices(app: State<'_, App>) -> Result<TaskChoices, ErrorBody> {
+    app.task_choices()
+}
+
+/// A full document number of the task, after an audited reveal.
+#[tauri::command(async)]
+fn task_reveal(app: State<'_, App>, who: String) -> Result<String, ErrorBody> {
+    app.task_reveal(&who)
 }
 
 /// Check the manual pane with the domain rules.
@@ -386,6 +451,16 @@ fn main() {
             close_app,
             watch_reader,
             finish_task,
+            task_current,
+            task_new,
+            task_from_card,
+            task_from_manual,
+            task_event,
+            task_sign_off,
+            task_draft,
+            task_resume,
+            task_choices,
+            task_reveal,
             check_manual_identity,
             sync_status,
             attention_list,

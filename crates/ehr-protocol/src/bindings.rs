@@ -19,8 +19,9 @@ use crate::ipc::{
     StaffRole, StaffSession, SyncLink, SyncStatus,
 };
 use crate::task::{
-    ApplicationRow, ConsentRow, DraftOffer, FieldRow, LookupQuery, LookupSource, LookupView,
-    RecordRow, TaskEvent, TaskForm, TaskKind, TaskResult, TaskSignOffRequest, TaskStage, TaskView,
+    ApplicationRow, Choice, ConsentRow, DraftOffer, FieldRow, LookupQuery, LookupSource,
+    LookupView, RecordRow, TaskChoices, TaskEvent, TaskForm, TaskKind, TaskResult,
+    TaskSignOffRequest, TaskStage, TaskView,
 };
 
 /// The path of the generated file, relative to the workspace root.
@@ -93,6 +94,8 @@ pub fn typescript() -> String {
     decl::<TaskView>(&cfg, &mut out);
     decl::<DraftOffer>(&cfg, &mut out);
     decl::<TaskSignOffRequest>(&cfg, &mut out);
+    decl::<Choice>(&cfg, &mut out);
+    decl::<TaskChoices>(&cfg, &mut out);
     out.push_str("/** Every stable code of the domain rules (crates/ehr-domain). */\nexport type DomainCode =");
     for code in ehr_domain::Code::ALL {
         out.push_str(&format!("\n  | \"{}\"", code.as_str()));

@@ -345,6 +345,29 @@ pub struct TaskSignOffRequest {
     pub reason: String,
 }
 
+/// One choice of a list in the form (a relationship, a provider).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Choice {
+    /// Its code or id.
+    pub code: String,
+    /// Its name in English.
+    pub name_en: String,
+    /// Its name in Traditional Chinese.
+    pub name_zh: String,
+}
+
+/// The lists the task's form picks from (this counter's copy of the
+/// reference data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TaskChoices {
+    /// SDM relationships.
+    pub relationships: Vec<Choice>,
+    /// Private providers a person may give sharing consent to.
+    pub private_providers: Vec<Choice>,
+    /// Public providers, which hold sharing consent automatically.
+    pub public_providers: Vec<Choice>,
+}
+
 impl std::fmt::Debug for ApplicationRow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ApplicationRow")

@@ -28,6 +28,11 @@ import type {
   SlipView,
   StaffSession,
   SyncStatus,
+  DraftOffer,
+  TaskChoices,
+  TaskEvent,
+  TaskSignOffRequest,
+  TaskView,
 } from "./bindings";
 import { toErrorBody, toManualRefusal, type ManualRefusal } from "./errors";
 
@@ -81,7 +86,28 @@ export const api = {
     channel.onmessage = onChange;
     return call<ReaderView>("watch_reader", { onChange: channel });
   },
+  /** Finish (or abandon) the task: nothing of the person stays, on screen or kept. */
   finishTask: () => call<ReaderView>("finish_task"),
+  /** The task in hand, if any. */
+  taskCurrent: () => call<TaskView | null>("task_current"),
+  /** A new task with nobody identified (look up by reference or by name). */
+  taskNew: () => call<TaskView>("task_new"),
+  /** The card on screen starts a task and is looked up at once. */
+  taskFromCard: () => call<TaskView>("task_from_card"),
+  /** A checked manual entry starts a task and is looked up at once. */
+  taskFromManual: (request: ManualIdentityRequest) => call<TaskView>("task_from_manual", { request }),
+  /** An event for the task in hand; the task's new view. */
+  taskEvent: (event: TaskEvent) => call<TaskView>("task_event", { event }),
+  /** A supervisor signs off the task's differences with their own credential. */
+  taskSignOff: (request: TaskSignOffRequest) => call<TaskView>("task_sign_off", { request }),
+  /** The signed-in clerk's kept task (after a crash or a restart), if any. */
+  taskDraft: () => call<DraftOffer | null>("task_draft"),
+  /** Take the kept task back up. */
+  taskResume: () => call<TaskView | null>("task_resume"),
+  /** The lists the form picks from. */
+  taskChoices: () => call<TaskChoices>("task_choices"),
+  /** A full document number of the task (`patient` or `attendee`), after an audited reveal. */
+  taskReveal: (who: "patient" | "attendee") => call<string>("task_reveal", { who }),
   checkManualIdentity: (request: ManualIdentityRequest) =>
     call<IdentityView, ManualRefusal>("check_manual_identity", { request }, toManualRefusal),
   syncStatus: () => call<SyncStatus>("sync_status"),

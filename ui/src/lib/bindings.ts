@@ -1188,6 +1188,41 @@ password: string,
  */
 reason: string, };
 
+/**
+ * One choice of a list in the form (a relationship, a provider).
+ */
+export type Choice = { 
+/**
+ * Its code or id.
+ */
+code: string, 
+/**
+ * Its name in English.
+ */
+name_en: string, 
+/**
+ * Its name in Traditional Chinese.
+ */
+name_zh: string, };
+
+/**
+ * The lists the task's form picks from (this counter's copy of the
+ * reference data).
+ */
+export type TaskChoices = { 
+/**
+ * SDM relationships.
+ */
+relationships: Array<Choice>, 
+/**
+ * Private providers a person may give sharing consent to.
+ */
+private_providers: Array<Choice>, 
+/**
+ * Public providers, which hold sharing consent automatically.
+ */
+public_providers: Array<Choice>, };
+
 /** Every stable code of the domain rules (crates/ehr-domain). */
 export type DomainCode =
   | "id.empty"

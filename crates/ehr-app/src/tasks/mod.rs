@@ -18,11 +18,11 @@ pub(crate) mod machine;
 use std::collections::HashSet;
 
 use ehr_protocol::audit::AuditAction;
-use ehr_protocol::card::{IdentityView, ManualIdentityRequest, ReaderView};
+use ehr_protocol::card::{ManualIdentityRequest, ReaderView};
 use ehr_protocol::ipc::SlipLanguage;
 use ehr_protocol::task::{
-    DraftOffer, LookupQuery, LookupSource, TaskEvent, TaskKind, TaskResult, TaskSignOffRequest,
-    TaskStage, TaskView,
+    Choice, DraftOffer, LookupQuery, LookupSource, TaskChoices, TaskEvent, TaskKind, TaskResult,
+    TaskSignOffRequest, TaskStage, TaskView,
 };
 use ehr_protocol::wire::{
     ApplicationDetail, ApplicationList, ApplicationQuery, Operation, RecordList, RecordQuery,
@@ -584,12 +584,57 @@ impl App {
         Ok(Some(view))
     }
 
-    /// The whole view of the identity the task holds (for the reveal: the
-    /// card pane reveals the card's own).
-    pub fn task_patient(&self) -> Option<IdentityView> {
-        lock(&self.task)
-            .as_ref()
-            .and_then(|t| t.patient.as_ref().map(|p| p.view.clone()))
+    /// The lists the form picks from.
+    pub fn task_choices(&self) -> Result<TaskChoices, ErrorBody> {
+        self.task_session()?;
+        let r = self.reference()?.map(|(r, _)| r);
+        let choice = |code: &str, en: &str, zh: &str| Choice {
+            code: code.to_owned(),
+            name_en: en.to_owned(),
+            name_zh: zh.to_owned(),
+        };
+        Ok(match r {
+            None => TaskChoices {
+                relationships: Vec::new(),
+                private_providers: Vec::new(),
+                public_providers: Vec::new(),
+            },
+            Some(r) => TaskChoices {
+                relationships: r
+                    .sdm_relationships
+                    .iter()
+                    .map(|x| choice(&x.code, &x.name_en, &x.name_zh))
+                    .collect(),
+                private_providers: r
+                    .private_providers
+                    .iter()
+                    .map(|x| choice(&x.id, &x.name_en, &x.name_zh))
+                    .collect(),
+                public_providers: r
+                    .public_providers
+                    .iter()
+                    .map(|x| choice(&x.id, &x.name_en, &x.name_zh))
+                    .collect(),
+            },
+        })
+    }
+
+    /// The full document number of the task's patient (`who` =
+    /// `patient`) or attending person (`attendee`), for the clerk to see:
+    /// the reveal is audited (`id.reveal`, by the masked number) first, and
+    /// nothing is shown if that fails.
+    pub fn task_reveal(&self, who: &str) -> Result<String, ErrorBody> {
+        self.task_session()?;
+        let person = lock(&self.task).as_ref().and_then(|t| match who {
+            "patient" => t.patient.clone(),
+            "attendee" => t.attendee.clone(),
+            _ => None,
+        });
+        let Some(p) = person else {
+            return Err(ErrorBody::new(ErrorCode::FieldRequired).on_field("who"));
+        };
+        self.audit_reveal(&p.view.document_masked)?;
+        Ok(p.details.document_number)
     }
 }
 
