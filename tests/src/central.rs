@@ -57,6 +57,26 @@ pub fn open_db(data_dir: &std::path::Path) -> Result<rusqlite::Connection, Strin
     Ok(conn)
 }
 
+/// `application/x-www-form-urlencoded` of `fields`.
+fn url_encoded(fields: &[(&str, &str)]) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_owned(),
+                b => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// The ehr-central binary: `EHR_CENTRAL_BIN`, else the debug build.
 pub fn binary() -> PathBuf {
     match std::env::var_os("EHR_CENTRAL_BIN") {
@@ -227,6 +247,118 @@ impl Central {
         } else {
             Err(String::from_utf8_lossy(&out.stderr).into_owned())
         }
+    }
+
+    /// Apply through the service's real online form (`/apply`): fetch the
+    /// form for its anti-forgery token and cookie, post `fields` (the form's
+    /// own names: `document_type`, `document_number`, `surname`, ...,
+    /// `role`, `applicant_*`, `channel`, `address`, `declare`), and read
+    /// the reference from the confirmation page.
+    pub fn apply_online(&self, fields: &[(&str, &str)]) -> Result<String, String> {
+        ehr_app::central::install_tls_provider();
+        let client = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .map_err(|e| e.to_string())?;
+        let form = client
+            .get(format!("{}/apply?lang=en", self.url))
+            .send()
+            .map_err(|e| format!("GET /apply: {e}"))?;
+        let cookie = form
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let page = form.text().map_err(|e| e.to_string())?;
+        let csrf = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .ok_or("no csrf token on the form")?
+            .to_owned();
+        let mut body: Vec<(&str, &str)> = vec![("csrf", &csrf), ("lang", "en")];
+        body.extend_from_slice(fields);
+        let done = client
+            .post(format!("{}/apply", self.url))
+            .header(reqwest::header::COOKIE, cookie)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(url_encoded(&body))
+            .send()
+            .map_err(|e| format!("POST /apply: {e}"))?
+            .text()
+            .map_err(|e| e.to_string())?;
+        done.split("id=\"reference\">")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .map(str::to_owned)
+            .filter(|r| !r.is_empty())
+            .ok_or_else(|| format!("the form did not accept the application: {done}"))
+    }
+
+    /// Move an application's submission `days` days into the past (to test
+    /// expiry without waiting half a year).
+    pub fn backdate_application(&self, reference: &str, days: i64) -> Result<(), String> {
+        let db = self.db()?;
+        let n = db
+            .execute(
+                "UPDATE applications SET
+                   submitted_on = date(submitted_on, ?2),
+                   lifecycle = json_set(lifecycle,
+                     '$.submitted_on', date(json_extract(lifecycle, '$.submitted_on'), ?2),
+                     '$.last_event_on', date(json_extract(lifecycle, '$.last_event_on'), ?2))
+                 WHERE reference = ?1",
+                rusqlite::params![reference, format!("-{days} days")],
+            )
+            .map_err(|e| e.to_string())?;
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(format!("no application {reference}"))
+        }
+    }
+
+    /// An application's stored state (`pending`, `activated`, ...).
+    pub fn application_state(&self, reference: &str) -> Result<String, String> {
+        self.db()?
+            .query_row(
+                "SELECT state FROM applications WHERE reference = ?1",
+                [reference],
+                |r| r.get(0),
+            )
+            .map_err(|e| e.to_string())
+    }
+
+    /// How many records settle (activate) the application `reference`, and
+    /// their flags.
+    pub fn records_settling(&self, reference: &str) -> Result<Vec<String>, String> {
+        let db = self.db()?;
+        let mut st = db
+            .prepare("SELECT flags FROM records WHERE settled_application = ?1")
+            .map_err(|e| e.to_string())?;
+        let rows = st
+            .query_map([reference], |r| r.get::<_, String>(0))
+            .map_err(|e| e.to_string())?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
+        Ok(rows)
+    }
+
+    /// How many records the service holds for a Hong Kong identity card
+    /// number (normalised, without brackets).
+    pub fn records_for_hkic(&self, number: &str) -> Result<i64, String> {
+        self.db()?
+            .query_row(
+                "SELECT count(*) FROM records WHERE doc_type = 'hkic' AND doc_number = ?1",
+                [number],
+                |r| r.get(0),
+            )
+            .map_err(|e| e.to_string())
     }
 
     fn serve_with(&mut self, mode: &[&str]) -> Result<(), String> {

@@ -23,15 +23,16 @@ use ehr_tests::outbox::{self, central_integrity, central_records, stored_number,
 use ehr_tests::wait_until;
 
 mod golden;
+mod online_form;
 
-fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("ehr-sync-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("scratch folder");
     d
 }
 
-fn sign_in(app: &App, who: &(String, String)) {
+pub(crate) fn sign_in(app: &App, who: &(String, String)) {
     app.sign_in(&SignInRequest {
         staff_code: who.0.clone(),
         password: who.1.clone(),

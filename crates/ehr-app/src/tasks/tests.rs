@@ -618,3 +618,149 @@ fn nothing_of_a_task_is_shown_on_a_locked_screen_or_after_sign_out() {
     r.app.sign_out();
     assert!(r.app.task_current().is_err());
 }
+
+/// An SDM's or authorised person's application: the attending person's own
+/// document is read (here keyed), the application found by reference, the
+/// patient's document keyed from the copy and the copy captured.
+fn activate_for_someone_else(applicant_of: impl FnOnce(PersonDetails) -> ApplicantDetails) {
+    let r = signed_in();
+    let (patient, patient_keyed) = person(&CHILD, "N112233");
+    let (attendee, attendee_keyed) = person(&PARENT, "P223344");
+    let reference = apply(&r, &patient, applicant_of(attendee), 4);
+    r.app.task_from_manual(&attendee_keyed).unwrap();
+    r.app
+        .task_event(&TaskEvent::Lookup {
+            query: LookupQuery::Reference {
+                reference: reference.clone(),
+            },
+        })
+        .unwrap();
+    let v = r
+        .app
+        .task_event(&TaskEvent::Choose {
+            reference: reference.clone(),
+        })
+        .unwrap();
+    // The document read is the applicant's: it attends; the patient's own
+    // is still to be keyed from the copy.
+    assert_eq!(v.attendee.as_ref().unwrap().given_names, "MEI LING");
+    assert!(v.patient_needed && !v.attendee_needed);
+    let v = r
+        .app
+        .task_event(&TaskEvent::PatientManual {
+            entry: patient_keyed,
+        })
+        .unwrap();
+    assert!(!v.patient_needed);
+    assert!(v.comparison.iter().all(|f| f.result == "same"));
+    let c = codes(&v);
+    assert!(
+        c.contains(&"patient_document_copy_image:need.patient_document_copy".to_owned()),
+        "{c:?}"
+    );
+    let png = crate::documents::app_tests::page_png(400, 300);
+    let cap = r.app.capture_bytes(&png, "patient_document_copy").unwrap();
+    r.app
+        .task_event(&TaskEvent::Attach {
+            kind: ehr_protocol::ipc::CaptureKind::PatientDocumentCopy,
+            image_id: cap.image_id,
+        })
+        .unwrap();
+    let v = r.app.task_event(&TaskEvent::Next).unwrap();
+    complete_and_submit(&r, &v);
+    assert_eq!(state_of(&r, &reference), "activated");
+    assert_eq!(records_for(&r, &reference), 1);
+}
+
+#[test]
+fn an_sdm_activates_with_their_own_document_and_a_copy_of_the_patients() {
+    activate_for_someone_else(|person| ApplicantDetails::Sdm {
+        relationship: "parent".into(),
+        person,
+    });
+}
+
+#[test]
+fn an_authorised_person_activates_with_their_own_document_and_a_copy() {
+    activate_for_someone_else(|person| ApplicantDetails::AuthorisedPerson { person });
+}
+
+#[test]
+fn the_wrong_person_attending_is_refused_by_the_same_rule_as_the_service() {
+    let r = signed_in();
+    let (patient, patient_keyed) = person(&CHILD, "Q334455");
+    let (named, _) = person(&PARENT, "R445566");
+    let (_, stranger) = person(&ADULT, "S556677");
+    let reference = apply(
+        &r,
+        &patient,
+        ApplicantDetails::Sdm {
+            relationship: "parent".into(),
+            person: named,
+        },
+        4,
+    );
+    r.app.task_new().unwrap();
+    r.app
+        .task_event(&TaskEvent::Lookup {
+            query: LookupQuery::Reference {
+                reference: reference.clone(),
+            },
+        })
+        .unwrap();
+    r.app.task_event(&TaskEvent::Choose { reference }).unwrap();
+    r.app
+        .task_event(&TaskEvent::PatientManual {
+            entry: patient_keyed,
+        })
+        .unwrap();
+    let v = r
+        .app
+        .task_event(&TaskEvent::AttendeeManual { entry: stranger })
+        .unwrap();
+    let c = codes(&v);
+    assert!(
+        c.contains(&"attendee.document_number:activation.different_document".to_owned()),
+        "{c:?}"
+    );
+}
+
+#[test]
+fn an_offline_walk_in_settles_the_pending_application_once_when_it_syncs() {
+    let mut r = signed_in();
+    let (details, m) = person(&ADULT, "T667788");
+    let reference = apply(&r, &details, ApplicantDetails::SelfApplicant {}, 30);
+    // Never looked up here: offline, the counter knows of no application.
+    r.stop_service();
+    let v = r.app.task_from_manual(&m).unwrap();
+    let found = v.lookup.unwrap();
+    assert_eq!(found.source, LookupSource::Cache);
+    assert!(found.applications.is_empty());
+    let v = r.app.task_event(&TaskEvent::WalkIn).unwrap();
+    let v = r
+        .app
+        .task_event(&form_with(&v, |f| {
+            f.address = "91234567".into();
+            f.declaration = true;
+        }))
+        .unwrap();
+    let v2 = r.app.task_event(&TaskEvent::Submit).unwrap();
+    assert_eq!(v2.stage, TaskStage::Done, "{:?}", codes(&v));
+    r.start_service();
+    drained(&r);
+    assert_eq!(state_of(&r, &reference), "activated");
+    assert_eq!(records_for(&r, &reference), 1);
+    let flags: String = one(
+        &r,
+        "SELECT flags FROM records WHERE settled_application = ?1",
+        &reference,
+    );
+    assert!(
+        flags.contains("settlement.by_in_person_registration"),
+        "{flags}"
+    );
+    // Synced again (a retry): still one record, one settlement.
+    r.app.sync_now();
+    drained(&r);
+    assert_eq!(records_for(&r, &reference), 1);
+}
