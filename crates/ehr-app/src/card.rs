@@ -65,6 +65,15 @@ impl CardDesk {
             let update = {
                 let mut v = lock(&view);
                 apply(&mut v, &event);
+                v.present_at_us = match &event {
+                    ReaderEvent::Read {
+                        present_at,
+                        result: Ok(_),
+                        ..
+                    } if v.identity.is_some() => Some(epoch_us_of(*present_at)),
+                    _ if v.identity.is_some() => v.present_at_us,
+                    _ => None,
+                };
                 {
                     let mut r = read.lock().unwrap_or_else(|p| p.into_inner());
                     *r = match (&event, &v.identity) {
@@ -134,6 +143,14 @@ impl CardDesk {
     }
 }
 
+/// The wall-clock time (Unix microseconds) of an instant in the past.
+fn epoch_us_of(at: std::time::Instant) -> u64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    u64::try_from(now.saturating_sub(at.elapsed()).as_micros()).unwrap_or(0)
+}
+
 /// The view with the identity taken out (for when nobody is signed in).
 pub fn without_identity(v: &ReaderView) -> ReaderView {
     ReaderView {
@@ -144,6 +161,7 @@ pub fn without_identity(v: &ReaderView) -> ReaderView {
 
 fn clear(v: &mut ReaderView) {
     v.identity = None;
+    v.present_at_us = None;
     v.problem = None;
     v.reader = None;
     v.status = if v.status == ReaderStatus::NoService {

@@ -168,6 +168,10 @@ pub struct ReaderView {
     pub problem: Option<CardProblem>,
     /// Increases with every change, so a front end can drop stale updates.
     pub revision: u64,
+    /// For an identity just read: when PC/SC reported the card present
+    /// (Unix microseconds), so a front end can time card-to-screen.
+    #[ts(type = "number | null")]
+    pub present_at_us: Option<u64>,
 }
 
 impl Default for ReaderView {
@@ -179,6 +183,7 @@ impl Default for ReaderView {
             identity: None,
             problem: None,
             revision: 0,
+            present_at_us: None,
         }
     }
 }

@@ -211,6 +211,7 @@ mod tests {
                 identity: Some(view()),
                 problem: None,
                 revision: 3,
+                present_at_us: None,
             },
             ManualIdentityRequest {
                 document_type: "hkic".into(),

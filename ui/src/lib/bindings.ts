@@ -296,7 +296,12 @@ problem: CardProblem | null,
 /**
  * Increases with every change, so a front end can drop stale updates.
  */
-revision: bigint, };
+revision: bigint, 
+/**
+ * For an identity just read: when PC/SC reported the card present
+ * (Unix microseconds), so a front end can time card-to-screen.
+ */
+present_at_us: number | null, };
 
 /**
  * What the clerk keyed in the manual pane, as typed.
