@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import type { FieldIssue } from "./bindings";
+import { consentIndex, issuesFor, isUnder, merged, searchChoices, slotOf } from "./needs";
+
+const issue = (field: string, code = "field.required"): FieldIssue =>
+  ({ field, code, message_en: "en " + field, message_zh: "zh " + field }) as FieldIssue;
+
+describe("slotOf", () => {
+  it("places each field the rules name next to its control", () => {
+    const table: [string, string | null][] = [
+      ["declaration", "declaration"],
+      ["notification.address", "address"],
+      ["notification.channel", "channel"],
+      ["notification.language", "language"],
+      ["patient_document_copy_image", "patient_copy"],
+      ["supporting_document_image", "supporting"],
+      ["no_higher_tier_declared", "no_higher_tier"],
+      ["supervisor_sign_off", "sign_off"],
+      ["applicant", "role"],
+      ["applicant.relationship", "relationship"],
+      ["applicant.person.document_number", "attendee"],
+      ["attendee", "attendee"],
+      ["attendee.document_number", "attendee"],
+      ["presented.date_of_birth", "patient"],
+      ["patient", "patient"],
+      ["patient.surname", "patient"],
+      ["capacity", "capacity"],
+      ["private_provider_consents[3]", "consents"],
+      ["application", "application"],
+      ["task", null],
+      ["applicants", null],
+      ["declarations", null],
+    ];
+    for (const [field, slot] of table) expect([field, slotOf(field)]).toEqual([field, slot]);
+  });
+
+  it("tells a part of a field from another field with the same start", () => {
+    expect(isUnder("patient.sex", "patient")).toBe(true);
+    expect(isUnder("patient_document_copy_image", "patient")).toBe(false);
+    expect(isUnder("private_provider_consents[0]", "private_provider_consents")).toBe(true);
+  });
+});
+
+describe("issuesFor and merged", () => {
+  it("groups issues by place", () => {
+    const all = [issue("declaration"), issue("applicant.relationship"), issue("applicant"), issue("notification.address")];
+    expect(issuesFor(all, "role").map((i) => i.field)).toEqual(["applicant"]);
+    expect(issuesFor(all, "relationship").map((i) => i.field)).toEqual(["applicant.relationship"]);
+    expect(issuesFor(all, "consents")).toEqual([]);
+  });
+
+  it("lists a refusal and the same need once, refusals first", () => {
+    const errors = [issue("declaration"), issue("capacity", "field.format")];
+    const needs = [issue("supervisor_sign_off"), issue("declaration")];
+    expect(merged(errors, needs).map((i) => `${i.field}/${i.code}`)).toEqual([
+      "declaration/field.required",
+      "capacity/field.format",
+      "supervisor_sign_off/field.required",
+    ]);
+  });
+});
+
+describe("consentIndex", () => {
+  it("reads the index of a consent issue", () => {
+    expect(consentIndex("private_provider_consents[12]")).toBe(12);
+    expect(consentIndex("private_provider_consents")).toBeNull();
+    expect(consentIndex("declaration")).toBeNull();
+  });
+});
+
+describe("searchChoices", () => {
+  const providers = [
+    { code: "PP-0001", name_en: "Harbour Medical Centre", name_zh: "海港醫療中心" },
+    { code: "PP-0002", name_en: "Kowloon Clinic", name_zh: "九龍診所" },
+  ];
+  it("finds by code, English words in any order and case, or Chinese", () => {
+    expect(searchChoices(providers, "").length).toBe(2);
+    expect(searchChoices(providers, "pp-0002").map((c) => c.code)).toEqual(["PP-0002"]);
+    expect(searchChoices(providers, "centre HARBOUR").map((c) => c.code)).toEqual(["PP-0001"]);
+    expect(searchChoices(providers, "九龍").map((c) => c.code)).toEqual(["PP-0002"]);
+    expect(searchChoices(providers, "ｋｏｗｌｏｏｎ").map((c) => c.code)).toEqual(["PP-0002"]);
+    expect(searchChoices(providers, "harbour kowloon")).toEqual([]);
+  });
+});

@@ -1,0 +1,101 @@
+// Where the task's needs and refusals go on screen. Rust names the field of
+// each (`notification.address`, `applicant.relationship`,
+// `private_provider_consents[2]`, `presented.date_of_birth`, ...); the screen
+// shows each next to the control it is about, and all of them in a summary.
+// This only places them: what is needed is decided in Rust.
+import type { FieldIssue } from "./bindings";
+
+/** The places on screen an issue can belong to. */
+export type Slot =
+  | "patient"
+  | "attendee"
+  | "application"
+  | "sign_off"
+  | "role"
+  | "relationship"
+  | "capacity"
+  | "no_higher_tier"
+  | "channel"
+  | "language"
+  | "address"
+  | "consents"
+  | "patient_copy"
+  | "supporting"
+  | "declaration"
+  | "slip_language";
+
+/** `field` is `name`, or a part of it (`name.x`, `name[3]`). */
+export function isUnder(field: string, name: string): boolean {
+  return field === name || field.startsWith(name + ".") || field.startsWith(name + "[");
+}
+
+// Most specific first: `applicant.relationship` before `applicant`.
+const RULES: [string, Slot][] = [
+  ["applicant.relationship", "relationship"],
+  ["applicant.person", "attendee"],
+  ["attendee", "attendee"],
+  ["applicant", "role"],
+  ["notification.channel", "channel"],
+  ["notification.language", "language"],
+  ["notification", "address"],
+  ["capacity", "capacity"],
+  ["no_higher_tier_declared", "no_higher_tier"],
+  ["patient_document_copy_image", "patient_copy"],
+  ["supporting_document_image", "supporting"],
+  ["private_provider_consents", "consents"],
+  ["declaration", "declaration"],
+  ["supervisor_sign_off", "sign_off"],
+  ["presented", "patient"],
+  ["patient", "patient"],
+  ["application", "application"],
+  ["slip_language", "slip_language"],
+];
+
+/** The place an issue's field belongs to; null for the task as a whole. */
+export function slotOf(field: string): Slot | null {
+  for (const [name, slot] of RULES) if (isUnder(field, name)) return slot;
+  return null;
+}
+
+/** The issues of one place. */
+export function issuesFor(issues: FieldIssue[], slot: Slot): FieldIssue[] {
+  return issues.filter((i) => slotOf(i.field) === slot);
+}
+
+/** Refusals of the last submit first, then what is still needed, each once. */
+export function merged(errors: FieldIssue[], needs: FieldIssue[]): FieldIssue[] {
+  const seen = new Set<string>();
+  const out: FieldIssue[] = [];
+  for (const i of [...errors, ...needs]) {
+    const k = i.field + "\u0000" + i.code;
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(i);
+    }
+  }
+  return out;
+}
+
+/** The consent an issue names (`private_provider_consents[2]` → 2). */
+export function consentIndex(field: string): number | null {
+  const m = /^private_provider_consents\[(\d+)\]/.exec(field);
+  return m ? Number(m[1]) : null;
+}
+
+/** The words of a search, folded: full-width to ASCII, case ignored. */
+export function fold(s: string): string {
+  return s.normalize("NFKC").toLowerCase();
+}
+
+/** Choices whose code or name (either language) has every word of `query`. */
+export function searchChoices<C extends { code: string; name_en: string; name_zh: string }>(
+  choices: C[],
+  query: string,
+): C[] {
+  const words = fold(query).split(/\s+/).filter((w) => w !== "");
+  if (words.length === 0) return choices;
+  return choices.filter((c) => {
+    const hay = fold(`${c.code} ${c.name_en} ${c.name_zh}`);
+    return words.every((w) => hay.includes(w));
+  });
+}
