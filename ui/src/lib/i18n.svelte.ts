@@ -70,6 +70,13 @@ export function isKey(key: string): key is Key {
   return Object.prototype.hasOwnProperty.call(en, key);
 }
 
+/** The words for a code Rust sends (`ui.task.role` + `sdm`), or the code
+ * itself when this build has none for it. */
+export function codeText(prefix: string, code: string): string {
+  const key = `${prefix}.${code}`;
+  return isKey(key) ? t(key) : code;
+}
+
 /** Of a pair Rust filled from the catalogue (names, reasons, field issues),
  * the one in the language on screen. */
 export function pick(en: string, zh: string): string {

@@ -20,12 +20,22 @@ class Task {
   result = $state<IdentityView | null>(null);
   issues = $state<FieldIssue[]>([]);
   error = $state<ErrorBody | null>(null);
+  // The reader view's revision whose card was looked up, or was in the
+  // reader while a task was past its look-up: a card is looked up once, and
+  // never again after the pane comes back from a locked screen. A number,
+  // nothing of the person.
+  cardRevision: bigint | null = null;
+  // Slip previews already shown (their handles are forgotten when a preview
+  // closes, so the same slip is rendered again from the kept copy).
+  shownSlips = new Set<number>();
 
   clear() {
     this.manual = emptyManual();
     this.result = null;
     this.issues = [];
     this.error = null;
+    this.cardRevision = null;
+    this.shownSlips.clear();
   }
 
   /** Whether anything of a person is held (for the close-the-app warning). */

@@ -1,0 +1,105 @@
+// The task in hand as the counter's screen holds it: the last TaskView Rust
+// answered, the last refusal, and the calls on their way. One is made per
+// mount of the counter, so a locked screen (which unmounts the counter)
+// drops it with everything of the person; unlocking asks Rust for the task
+// again (`load`). The screen decides nothing: it sends events and renders
+// the view Rust sends back.
+import { api, type Result } from "./api";
+import type { DraftOffer, ErrorBody, LookupQuery, TaskEvent, TaskForm, TaskView } from "./bindings";
+import { Debounced } from "./debounce";
+import { Serial } from "./serial";
+
+export class TaskPane {
+  view = $state<TaskView | null>(null);
+  error = $state<ErrorBody | null>(null);
+  draft = $state<DraftOffer | null>(null);
+  /** The task and the draft were asked for (nothing starts before). */
+  loaded = $state(false);
+  busy = $state(false);
+
+  private serial = new Serial();
+  private edits = new Debounced<TaskForm>(250, (form) => {
+    void this.call(() => api.taskEvent({ type: "edit", form }));
+  });
+
+  /** The task in hand, else the draft kept from before. */
+  async load(): Promise<void> {
+    const r = await this.serial.run(() => api.taskCurrent());
+    if (r.ok) this.view = r.value;
+    else this.error = r.error;
+    if (!this.view) {
+      const d = await api.taskDraft();
+      if (d.ok) this.draft = d.value;
+    }
+    this.loaded = true;
+  }
+
+  /** Run a call that answers the task's view, after any waiting edit. */
+  call(f: () => Promise<Result<TaskView | null>>): Promise<boolean> {
+    this.edits.flush();
+    this.busy = true;
+    return this.serial.run(async () => {
+      const r = await f();
+      this.busy = this.serial.busy > 1;
+      if (r.ok) {
+        this.view = r.value;
+        this.error = null;
+        return true;
+      }
+      this.error = r.error;
+      return false;
+    });
+  }
+
+  /** Like `call`, but a refusal is the caller's to show (a dialog's). */
+  async attempt(f: () => Promise<Result<TaskView | null>>): Promise<ErrorBody | null> {
+    this.edits.flush();
+    return this.serial.run(async () => {
+      const r = await f();
+      if (!r.ok) return r.error;
+      this.view = r.value;
+      this.error = null;
+      return null;
+    });
+  }
+
+  /** A look-up by reference or by name; a task is started first if none is in hand. */
+  async lookup(query: LookupQuery): Promise<boolean> {
+    if (!this.view || this.view.stage === "done") {
+      if (!(await this.call(() => api.taskNew()))) return false;
+    }
+    return this.event({ type: "lookup", query });
+  }
+
+  event(e: TaskEvent): Promise<boolean> {
+    return this.call(() => api.taskEvent(e));
+  }
+
+  /** The form changed: sent once typing pauses (`now` for a choice made). */
+  edit(form: TaskForm, now = false): void {
+    this.edits.push(form);
+    if (now) this.edits.flush();
+  }
+
+  /** Whether form edits wait to be sent. */
+  get editing(): boolean {
+    return this.edits.pending;
+  }
+
+  /** Before the pane goes (the screen locks): the last typing is kept. */
+  leave(): void {
+    this.edits.flush();
+  }
+
+  async resume(): Promise<void> {
+    this.draft = null;
+    await this.call(() => api.taskResume());
+  }
+
+  clear(): void {
+    this.edits.cancel();
+    this.view = null;
+    this.error = null;
+    this.draft = null;
+  }
+}
