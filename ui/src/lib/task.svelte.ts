@@ -28,6 +28,9 @@ class Task {
   // Slip previews already shown (their handles are forgotten when a preview
   // closes, so the same slip is rendered again from the kept copy).
   shownSlips = new Set<number>();
+  // Set by the counter while it is on screen: sends what waits to be sent
+  // before the screen locks.
+  beforeLock: (() => Promise<void>) | null = null;
 
   clear() {
     this.manual = emptyManual();

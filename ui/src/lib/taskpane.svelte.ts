@@ -86,9 +86,16 @@ export class TaskPane {
     return this.edits.pending;
   }
 
-  /** Before the pane goes (the screen locks): the last typing is kept. */
+  /** Before the pane goes: the last typing is sent. */
   leave(): void {
     this.edits.flush();
+  }
+
+  /** The last typing sent and every call answered (before the screen
+   * locks: Rust refuses the task's events once it is locked). */
+  async settle(): Promise<void> {
+    this.edits.flush();
+    await this.serial.run(async () => undefined);
   }
 
   async resume(): Promise<void> {

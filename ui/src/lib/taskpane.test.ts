@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { TaskEvent, TaskForm, TaskView } from "./bindings";
+
+// The pane talks to Rust through api.ts only: a stand-in records the calls.
+const calls: string[] = [];
+let current: TaskView | null = null;
+let draft: unknown = null;
+const view = (stage: TaskView["stage"]): TaskView => ({ task_id: "t", stage }) as unknown as TaskView;
+const ok = <T>(value: T) => ({ ok: true as const, value });
+
+vi.mock("./api", () => ({
+  api: {
+    taskCurrent: async () => (calls.push("current"), ok(current)),
+    taskDraft: async () => (calls.push("draft"), ok(draft)),
+    taskNew: async () => (calls.push("new"), ok(view("identify"))),
+    taskResume: async () => (calls.push("resume"), ok(view("details"))),
+    taskEvent: async (e: TaskEvent) => {
+      await new Promise((r) => setTimeout(r, e.type === "edit" ? 20 : 1));
+      calls.push(e.type === "edit" ? `edit:${e.form.address}` : e.type);
+      if (e.type === "lookup" && e.query.by === "reference" && e.query.reference === "bad") {
+        return { ok: false as const, error: { code: "field.format", field: "reference", message_en: "", message_zh: "" } };
+      }
+      return ok(view(e.type === "submit" ? "done" : e.type === "lookup" ? "found" : "details"));
+    },
+  },
+}));
+
+const { TaskPane } = await import("./taskpane.svelte");
+const form = (address: string) => ({ address }) as unknown as TaskForm;
+
+describe("TaskPane", () => {
+  beforeEach(() => {
+    calls.length = 0;
+    current = null;
+    draft = null;
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it("offers the draft only when no task is in hand", async () => {
+    draft = { task_id: "d", kind: "walk_in", updated_at_ms: 0 };
+    const a = new TaskPane();
+    await a.load();
+    expect(a.draft).not.toBeNull();
+    expect(a.loaded).toBe(true);
+    current = view("found");
+    const b = new TaskPane();
+    await b.load();
+    expect(b.view?.stage).toBe("found");
+    expect(b.draft).toBeNull();
+    expect(calls).toEqual(["current", "draft", "current"]);
+  });
+
+  it("sends the form's last typing before the event that follows, in order", async () => {
+    const p = new TaskPane();
+    p.view = view("details");
+    p.edit(form("9"));
+    p.edit(form("91"));
+    expect(p.editing).toBe(true);
+    await p.event({ type: "submit" });
+    expect(calls).toEqual(["edit:91", "submit"]);
+    expect(p.view?.stage).toBe("done");
+    expect(p.editing).toBe(false);
+  });
+
+  it("sends an edit once typing pauses", async () => {
+    vi.useFakeTimers();
+    const p = new TaskPane();
+    p.edit(form("6"));
+    await vi.advanceTimersByTimeAsync(249);
+    expect(calls).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    await vi.advanceTimersByTimeAsync(30);
+    expect(calls).toEqual(["edit:6"]);
+  });
+
+  it("settles before the screen locks: the waiting edit answered", async () => {
+    const p = new TaskPane();
+    p.edit(form("61"));
+    await p.settle();
+    expect(calls).toEqual(["edit:61"]);
+  });
+
+  it("starts a task for a look-up when none is in hand, and keeps a refusal", async () => {
+    const p = new TaskPane();
+    expect(await p.lookup({ by: "reference", reference: "EHR1" })).toBe(true);
+    expect(calls).toEqual(["new", "lookup"]);
+    expect(p.view?.stage).toBe("found");
+    expect(await p.lookup({ by: "reference", reference: "bad" })).toBe(false);
+    expect(calls).toEqual(["new", "lookup", "lookup"]);
+    expect(p.error?.field).toBe("reference");
+    expect(p.view?.stage).toBe("found");
+  });
+
+  it("clears everything, and a waiting edit is dropped", async () => {
+    vi.useFakeTimers();
+    const p = new TaskPane();
+    p.view = view("details");
+    p.edit(form("x"));
+    p.clear();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls).toEqual([]);
+    expect(p.view).toBeNull();
+  });
+});
