@@ -7,6 +7,7 @@
 mod counter;
 mod documents;
 mod keyring;
+mod main_path;
 mod outbox;
 mod sign_in;
 mod single_instance;

@@ -18,13 +18,18 @@ pub async fn fill(client: &Client, id: &str, text: &str) {
 /// Click the element `css` finds, once it is there.
 pub async fn click(client: &Client, css: &str) {
     wait_for(client, Locator::Css(css), WAIT).await;
-    client
-        .find(Locator::Css(css))
-        .await
-        .expect(css)
-        .click()
-        .await
-        .expect("click");
+    let el = client.find(Locator::Css(css)).await.expect(css);
+    // Into the middle of the window first: the status bar covers its
+    // bottom edge, and a click there would land on the bar.
+    if let Ok(arg) = serde_json::to_value(&el) {
+        let _ = client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'}); return true;",
+                vec![arg],
+            )
+            .await;
+    }
+    el.click().await.expect("click");
 }
 
 /// The text of the element `css` finds, once it has some.

@@ -349,13 +349,13 @@ impl Central {
         Ok(rows)
     }
 
-    /// How many records the service holds for a Hong Kong identity card
-    /// number (normalised, without brackets).
-    pub fn records_for_hkic(&self, number: &str) -> Result<i64, String> {
+    /// How many records the service holds for a document (its type code
+    /// and normalised number, without brackets).
+    pub fn records_for_document(&self, doc_type: &str, number: &str) -> Result<i64, String> {
         self.db()?
             .query_row(
-                "SELECT count(*) FROM records WHERE doc_type = 'hkic' AND doc_number = ?1",
-                [number],
+                "SELECT count(*) FROM records WHERE doc_type = ?1 AND doc_number = ?2",
+                [doc_type, number],
                 |r| r.get(0),
             )
             .map_err(|e| e.to_string())
