@@ -509,10 +509,15 @@ impl App {
             .map(String::as_str)
             .collect();
         self.commit_change_with_captures(&change, &images)?;
-        // The fetched application was used: it leaves the cache.
-        if let Some(a) = &task.application {
-            if let Ok(store) = self.store() {
-                let _ = lock(&store).cache_remove(&application_key(&a.summary.reference));
+        // What was fetched for this person was used: it leaves the cache
+        // (the application's detail, and the look-up by their document).
+        if let Ok(store) = self.store() {
+            let mut store = lock(&store);
+            if let Some(a) = &task.application {
+                let _ = store.cache_remove(&application_key(&a.summary.reference));
+            }
+            if let Some(doc) = task.patient.as_ref().and_then(Person::document) {
+                let _ = store.cache_remove(&document_key(&doc));
             }
         }
         let slip = self.complete_task_slip(&task_slip(&task, &op))?;

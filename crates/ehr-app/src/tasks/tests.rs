@@ -478,10 +478,14 @@ fn a_child_walk_in_needs_a_parent_and_then_registers() {
             f.relationship = "parent".into();
         }))
         .unwrap();
+    // An SDM walk-in expects the SDM's own document (the one read so far
+    // is still the patient's until the child's is keyed).
+    assert!(r.app.task_current().unwrap().unwrap().attendee_needed);
     let v = r
         .app
         .task_event(&TaskEvent::PatientManual { entry: cm })
         .unwrap();
+    assert!(!v.attendee_needed);
     // The parent read first is now the attendee; the child the patient.
     assert_eq!(v.attendee.as_ref().unwrap().surname, "WONG");
     assert_eq!(v.patient.as_ref().unwrap().given_names, "SIU MING");
@@ -763,4 +767,82 @@ fn an_offline_walk_in_settles_the_pending_application_once_when_it_syncs() {
     r.app.sync_now();
     drained(&r);
     assert_eq!(records_for(&r, &reference), 1);
+}
+
+#[test]
+fn a_look_up_by_name_and_date_of_birth_finds_the_application() {
+    let r = signed_in();
+    let (details, _) = person(&ADULT, "U778899");
+    let reference = apply(&r, &details, ApplicantDetails::SelfApplicant {}, 2);
+    r.app.task_new().unwrap();
+    let v = r
+        .app
+        .task_event(&TaskEvent::Lookup {
+            query: LookupQuery::NameAndBirth {
+                surname: "chan".into(),
+                given_names: String::new(),
+                date_of_birth: "15/01/1980".into(),
+            },
+        })
+        .unwrap();
+    let apps = v.lookup.unwrap().applications;
+    assert!(apps.iter().any(|a| a.reference == reference), "{apps:?}");
+    // A date that is no date is a field error, not a crash or a search.
+    let e = r
+        .app
+        .task_event(&TaskEvent::Lookup {
+            query: LookupQuery::NameAndBirth {
+                surname: "CHAN".into(),
+                given_names: String::new(),
+                date_of_birth: "31/02/1980".into(),
+            },
+        })
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("date_of_birth"));
+}
+
+#[test]
+fn a_full_number_is_shown_only_after_its_reveal_is_audited() {
+    let r = signed_in();
+    let (_, m) = person(&ADULT, "V889900");
+    let v = r.app.task_from_manual(&m).unwrap();
+    let masked = v.patient.unwrap().document_masked;
+    assert!(r.app.audit_rows("id.reveal").unwrap().is_empty());
+    let full = r.app.task_reveal("patient").unwrap();
+    assert_eq!(full, m.document_number);
+    let rows = r.app.audit_rows("id.reveal").unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].1.as_deref(), Some(masked.as_str()));
+    // Nobody attends: nothing to reveal, and nothing audited.
+    assert!(r.app.task_reveal("attendee").is_err());
+    assert_eq!(r.app.audit_rows("id.reveal").unwrap().len(), 1);
+}
+
+#[test]
+fn what_was_fetched_for_a_person_leaves_the_cache_once_used() {
+    let mut r = signed_in();
+    let (details, m) = person(&ADULT, "W990011");
+    let reference = apply(&r, &details, ApplicantDetails::SelfApplicant {}, 2);
+    r.app.task_from_manual(&m).unwrap();
+    r.app
+        .task_event(&TaskEvent::Choose {
+            reference: reference.clone(),
+        })
+        .unwrap();
+    let v = r.app.task_event(&TaskEvent::Next).unwrap();
+    complete_and_submit(&r, &v);
+    r.app.task_finish();
+    // Offline now: the cache has nothing of them any more.
+    r.stop_service();
+    let v = r.app.task_from_manual(&m).unwrap();
+    let found = v.lookup.unwrap();
+    assert_eq!(found.source, LookupSource::Cache);
+    assert!(found.applications.is_empty());
+    assert_eq!(
+        r.app
+            .task_event(&TaskEvent::Choose { reference })
+            .unwrap_err()
+            .code,
+        ErrorCode::TaskNotCached
+    );
 }
