@@ -578,11 +578,23 @@ impl App {
         let Some(d) = d else {
             return Ok(None);
         };
-        let Ok(task) = serde_json::from_str::<Task>(&d.state) else {
+        let Ok(mut task) = serde_json::from_str::<Task>(&d.state) else {
             // A draft this build cannot read helps nobody: it goes.
             let _ = lock(&store).drop_draft(&staff);
             return Ok(None);
         };
+        // Captures end with the session that took them (and after a day):
+        // one that is gone is no longer attached, and is asked for again.
+        let held = self.judge_data().held;
+        for image in [&mut task.patient_copy_image, &mut task.supporting_image] {
+            let gone = image
+                .as_deref()
+                .and_then(|i| Uuid::parse_str(i).ok())
+                .is_none_or(|i| !held.contains(&i));
+            if gone {
+                *image = None;
+            }
+        }
         *lock(&self.task_result) = None;
         let view = self.view_of(&task);
         *lock(&self.task) = Some(task);

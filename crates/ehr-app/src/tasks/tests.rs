@@ -585,6 +585,16 @@ fn a_task_survives_a_restart_and_is_offered_to_the_same_clerk_only() {
     r.app
         .task_event(&form_with(&v, |f| f.address = "98765432".into()))
         .unwrap();
+    let png = crate::documents::app_tests::page_png(300, 200);
+    let cap = r.app.capture_bytes(&png, "patient_document_copy").unwrap();
+    let v = r
+        .app
+        .task_event(&TaskEvent::Attach {
+            kind: ehr_protocol::ipc::CaptureKind::PatientDocumentCopy,
+            image_id: cap.image_id,
+        })
+        .unwrap();
+    assert!(v.patient_copy_image.is_some());
     // The app goes away (a crash: nothing is finished) and comes back.
     let r = r.restart_app();
     r.sign_in("clerk02", &Rig::password("clerk02")).unwrap();
@@ -596,6 +606,8 @@ fn a_task_survives_a_restart_and_is_offered_to_the_same_clerk_only() {
     let v = r.app.task_resume().unwrap().unwrap();
     assert_eq!(v.stage, TaskStage::Details);
     assert_eq!(v.form.address, "98765432");
+    // The capture ended with the other clerk's session: no longer attached.
+    assert!(v.patient_copy_image.is_none());
     assert_eq!(v.patient.unwrap().surname, "CHAN");
     // Abandoned: gone.
     r.app.task_finish();
