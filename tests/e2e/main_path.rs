@@ -430,61 +430,25 @@ fn the_main_path_from_card_to_slip_online_and_offline() {
 
         // 2. A parent activates their child's application: the parent's
         //    card is read, the application found by the reference typed as
-        //    a scanner types it (then Enter), the child's document keyed
-        //    from the copy, and the copy captured.
+        //    a scanner types it (lower case, then Enter), the child's
+        //    document keyed from the copy, and the copy captured.
         let card = insert(&client, &reader0, &parent).await;
-        let field = wait_for(
-            &client,
-            Locator::Css("[data-testid=lookup-reference]"),
-            WAIT,
-        )
-        .await;
-        field.click().await.expect("focus");
-        type_keys(&client, &format!("{}{ENTER}", r_sdm.to_lowercase())).await;
-        let row = wait_for(
-            &client,
-            Locator::Css(&format!(
-                "[data-testid=application-row][data-reference='{r_sdm}']"
-            )),
-            WAIT,
-        )
-        .await;
-        row.find(Locator::Css("[data-testid=choose-application]"))
-            .await
-            .expect("choose")
-            .click()
-            .await
-            .expect("click");
-        stage(&client, "compare").await;
-        key_person(&client, "patient-manual", &child).await;
-        capture(&client, &scan_dir, "capture-patient-copy", "copy_0001.png").await;
-        wait_until_field_rows_same(&client).await;
-        click(&client, "[data-testid=task-next]").await;
-        stage(&client, "details").await;
+        let typed = r_sdm.to_lowercase();
+        on_behalf(&client, &scan_dir, &typed, &r_sdm, &child, "copy_0001.png").await;
         declare_submit_and_finish(&client, "main_path_2_sdm_activation").await;
         card.remove();
 
         // 3. An authorised person activates for the applicant.
         let card = insert(&client, &reader0, &authorised).await;
-        let field = wait_for(
+        on_behalf(
             &client,
-            Locator::Css("[data-testid=lookup-reference]"),
-            WAIT,
+            &scan_dir,
+            &r_ap,
+            &r_ap,
+            &patient_ap,
+            "copy_0002.png",
         )
         .await;
-        field.click().await.expect("focus");
-        type_keys(&client, &format!("{r_ap}{ENTER}")).await;
-        click(
-            &client,
-            &format!("[data-testid=application-row][data-reference='{r_ap}'] [data-testid=choose-application]"),
-        )
-        .await;
-        stage(&client, "compare").await;
-        key_person(&client, "patient-manual", &patient_ap).await;
-        capture(&client, &scan_dir, "capture-patient-copy", "copy_0002.png").await;
-        wait_until_field_rows_same(&client).await;
-        click(&client, "[data-testid=task-next]").await;
-        stage(&client, "details").await;
         declare_submit_and_finish(&client, "main_path_3_authorised_person").await;
         card.remove();
 
@@ -496,9 +460,7 @@ fn the_main_path_from_card_to_slip_online_and_offline() {
             .is_err());
         click(&client, "[data-testid=start-walk-in]").await;
         stage(&client, "details").await;
-        let address = wait_for(&client, Locator::Css("[data-testid=form-address]"), WAIT).await;
-        address.click().await.expect("focus");
-        type_keys(&client, "61234567").await;
+        type_address(&client, "61234567").await;
         assert_accessible(&client, "walk-in form").await;
         declare_submit_and_finish(&client, "main_path_4_walk_in_adult").await;
         card.remove();
@@ -526,9 +488,7 @@ fn the_main_path_from_card_to_slip_online_and_offline() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         capture(&client, &scan_dir, "capture-patient-copy", "copy_0003.png").await;
-        let address = wait_for(&client, Locator::Css("[data-testid=form-address]"), WAIT).await;
-        address.click().await.expect("focus");
-        type_keys(&client, "61234568").await;
+        type_address(&client, "61234568").await;
         declare_submit_and_finish(&client, "main_path_5_walk_in_child").await;
         card.remove();
 
@@ -589,9 +549,7 @@ fn the_main_path_from_card_to_slip_online_and_offline() {
         );
         click(&client, "[data-testid=start-walk-in]").await;
         stage(&client, "details").await;
-        let address = wait_for(&client, Locator::Css("[data-testid=form-address]"), WAIT).await;
-        address.click().await.expect("focus");
-        type_keys(&client, "61234569").await;
+        type_address(&client, "61234569").await;
         declare_submit_and_finish(&client, "main_path_7_expired_to_walk_in").await;
         card.remove();
 
@@ -619,9 +577,7 @@ fn the_main_path_from_card_to_slip_online_and_offline() {
         wait_for(&client, Locator::Css("[data-testid=lookup-offline]"), WAIT).await;
         click(&client, "[data-testid=start-walk-in]").await;
         stage(&client, "details").await;
-        let address = wait_for(&client, Locator::Css("[data-testid=form-address]"), WAIT).await;
-        address.click().await.expect("focus");
-        type_keys(&client, "61234570").await;
+        type_address(&client, "61234570").await;
         declare_submit_and_finish(&client, "main_path_9_offline_walk_in").await;
         card.remove();
         let ask3 = ask.clone();
@@ -678,6 +634,43 @@ fn the_main_path_from_card_to_slip_online_and_offline() {
         );
     }
     let _ = std::fs::remove_dir_all(&scans);
+}
+
+/// An SDM or authorised person attends (their card is in the reader): the
+/// application found by the reference as `typed`, the patient's document
+/// keyed from the copy, the copy captured from the scanner folder, every
+/// field the same; on to the details.
+async fn on_behalf(
+    client: &Client,
+    scans: &Path,
+    typed: &str,
+    reference: &str,
+    patient: &Person,
+    scan: &str,
+) {
+    let field = wait_for(client, Locator::Css("[data-testid=lookup-reference]"), WAIT).await;
+    field.click().await.expect("focus");
+    type_keys(client, &format!("{typed}{ENTER}")).await;
+    click(
+        client,
+        &format!(
+            "[data-testid=application-row][data-reference='{reference}'] [data-testid=choose-application]"
+        ),
+    )
+    .await;
+    stage(client, "compare").await;
+    key_person(client, "patient-manual", patient).await;
+    capture(client, scans, "capture-patient-copy", scan).await;
+    wait_until_field_rows_same(client).await;
+    click(client, "[data-testid=task-next]").await;
+    stage(client, "details").await;
+}
+
+/// Type a new mobile number into the form's address.
+async fn type_address(client: &Client, number: &str) {
+    let address = wait_for(client, Locator::Css("[data-testid=form-address]"), WAIT).await;
+    address.click().await.expect("focus");
+    type_keys(client, number).await;
 }
 
 /// Choose `value` in the select `testid`.
