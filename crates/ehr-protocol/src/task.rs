@@ -281,7 +281,9 @@ pub struct TaskView {
     /// The attending SDM or authorised person, as read or keyed.
     pub attendee: Option<IdentityView>,
     /// The attending person must be read (an SDM's or authorised person's
-    /// application) and is not yet.
+    /// application) and is not yet. Activations only: in a walk-in the
+    /// identity read first may be either person's, and the clerk says which
+    /// (the form's `parts` name `attendee`).
     pub attendee_needed: bool,
     /// The patient's own document must be keyed from the copy.
     pub patient_needed: bool,

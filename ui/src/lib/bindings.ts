@@ -1086,7 +1086,9 @@ patient: IdentityView | null,
 attendee: IdentityView | null, 
 /**
  * The attending person must be read (an SDM's or authorised person's
- * application) and is not yet.
+ * application) and is not yet. Activations only: in a walk-in the
+ * identity read first may be either person's, and the clerk says which
+ * (the form's `parts` name `attendee`).
  */
 attendee_needed: boolean, 
 /**

@@ -584,11 +584,6 @@ impl Task {
                 patient_needed = self.patient.is_none();
             }
         }
-        // A walk-in through an SDM or authorised person needs that person's
-        // own document too.
-        if self.kind == TaskKind::WalkIn && self.form.applicant_role != "self" {
-            attendee_needed = self.attendee.is_none();
-        }
         let parts = self.parts();
         let (needs, errors) = if matches!(self.stage, TaskStage::Compare | TaskStage::Details) {
             let needs = self.check(judge).err().unwrap_or_default();
