@@ -428,6 +428,34 @@ fn the_main_path_from_card_to_slip_online_and_offline() {
         declare_submit_and_finish(&client, "main_path_1_activation").await;
         card.remove();
 
+        // 1b. The same person again, once synced: their record, its state
+        //     and consents, instead of a registration form.
+        wait_for_text(
+            &client,
+            Locator::Css("[data-testid=sync-queued]"),
+            WAIT,
+            |t| t.contains("Nothing waiting"),
+        )
+        .await;
+        let card = insert(&client, &reader0, &own).await;
+        let record = wait_for(&client, Locator::Css("[data-testid=record-row]"), WAIT).await;
+        assert_eq!(
+            record.attr("data-state").await.ok().flatten().as_deref(),
+            Some("effective")
+        );
+        let consents = client
+            .find_all(Locator::Css("[data-testid=consent-row][data-kind=public]"))
+            .await
+            .expect("consents");
+        assert!(!consents.is_empty(), "public providers hold consent");
+        assert!(client
+            .find(Locator::Css("[data-testid=start-walk-in]"))
+            .await
+            .is_err());
+        shot(&client, "main_path_1b_existing_record").await;
+        click(&client, "[data-testid=finish-task]").await;
+        card.remove();
+
         // 2. A parent activates their child's application: the parent's
         //    card is read, the application found by the reference typed as
         //    a scanner types it (lower case, then Enter), the child's

@@ -378,7 +378,21 @@ impl App {
                             },
                             None,
                         );
-                        self.found_or_cached(online, &format!("ref:{r}"))?
+                        let mut found = self.found_or_cached(online, &format!("ref:{r}"))?;
+                        // Offline, an application fetched here by its
+                        // document answers to its reference too.
+                        if found.source == LookupSource::Cache && found.applications.is_empty() {
+                            let store = self.store()?;
+                            let cached = lock(&store)
+                                .cache_get(&application_key(&r), self.clock.now_ms())
+                                .map_err(store_err)?;
+                            if let Some(d) = cached
+                                .and_then(|j| serde_json::from_str::<ApplicationDetail>(&j).ok())
+                            {
+                                found.applications.push(d.summary);
+                            }
+                        }
+                        found
                     }
                     LookupQuery::NameAndBirth {
                         surname,

@@ -365,6 +365,23 @@ fn an_activation_offline_works_from_the_cache_and_syncs_later() {
         })
         .unwrap();
     assert!(v.offline);
+    // The reference finds it offline too (its detail was fetched here).
+    let by_ref = r
+        .app
+        .task_event(&TaskEvent::Lookup {
+            query: LookupQuery::Reference {
+                reference: reference.to_lowercase(),
+            },
+        })
+        .unwrap();
+    assert_eq!(by_ref.lookup.unwrap().applications.len(), 1);
+    let v = r
+        .app
+        .task_event(&TaskEvent::Choose {
+            reference: reference.clone(),
+        })
+        .unwrap();
+    assert!(v.offline);
     r.app.task_event(&TaskEvent::Next).unwrap();
     let v = r.app.task_current().unwrap().unwrap();
     r.app
