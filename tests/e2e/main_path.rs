@@ -217,7 +217,29 @@ async fn shot(client: &Client, name: &str) {
 /// The declaration given (and the contact left as applied), submitted; the
 /// slip shown. A screenshot of the done screen, then the task finished.
 async fn declare_submit_and_finish(client: &Client, name: &str) {
-    click(client, "[data-testid=form-declaration]").await;
+    // Live validation moves the form as answers come back (an error line
+    // under a field goes): a click aimed before that lands elsewhere. Click
+    // once the pane is quiet, and again until the box is ticked.
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        settled(client).await;
+        let ticked = match client
+            .find(Locator::Css("[data-testid=form-declaration]"))
+            .await
+        {
+            Ok(e) => e.is_selected().await.unwrap_or(false),
+            Err(_) => false,
+        };
+        if ticked {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the declaration never ticked"
+        );
+        click(client, "[data-testid=form-declaration]").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
     needs_only(client, &[]).await;
     click(client, "[data-testid=task-submit]").await;
     stage(client, "done").await;
@@ -255,6 +277,13 @@ async fn capture(client: &Client, scans: &Path, button: &str, name: &str) {
     take.click().await.expect("take the scan");
     wait_for(client, Locator::Css("[data-testid=capture-size]"), WAIT).await;
     click(client, "[data-testid=capture-keep]").await;
+}
+
+/// Take the card out, and wait until pcscd has noticed (the next card
+/// must arrive as a new one).
+fn out(card: InsertedCard) {
+    card.remove();
+    Pcscd::wait_empty(0, WAIT).expect("the reader empties");
 }
 
 /// Insert `person`'s card; the task looks them up at once.
@@ -426,7 +455,7 @@ fn the_main_path_from_card_to_slip_online_and_offline() {
         stage(&client, "details").await;
         assert_accessible(&client, "activation details").await;
         declare_submit_and_finish(&client, "main_path_1_activation").await;
-        card.remove();
+        out(card);
 
         // 1b. The same person again, once synced: their record, its state
         //     and consents, instead of a registration form.
@@ -454,7 +483,7 @@ fn the_main_path_from_card_to_slip_online_and_offline() {
             .is_err());
         shot(&client, "main_path_1b_existing_record").await;
         click(&client, "[data-testid=finish-task]").await;
-        card.remove();
+        out(card);
 
         // 2. A parent activates their child's application: the parent's
         //    card is read, the application found by the reference typed as
@@ -464,7 +493,7 @@ fn the_main_path_from_card_to_slip_online_and_offline() {
         let typed = r_sdm.to_lowercase();
         on_behalf(&client, &scan_dir, &typed, &r_sdm, &child, "copy_0001.png").await;
         declare_submit_and_finish(&client, "main_path_2_sdm_activation").await;
-        card.remove();
+        out(card);
 
         // 3. An authorised person activates for the applicant.
         let card = insert(&client, &reader0, &authorised).await;
@@ -478,7 +507,7 @@ fn the_main_path_from_card_to_slip_online_and_offline() {
         )
         .await;
         declare_submit_and_finish(&client, "main_path_3_authorised_person").await;
-        card.remove();
+        out(card);
 
         // 4. A walk-in adult: nothing found, the form prefilled from the card.
         let card = insert(&client, &reader0, &walk_adult).await;
@@ -491,7 +520,7 @@ fn the_main_path_from_card_to_slip_online_and_offline() {
         type_address(&client, "61234567").await;
         assert_accessible(&client, "walk-in form").await;
         declare_submit_and_finish(&client, "main_path_4_walk_in_adult").await;
-        card.remove();
+        out(card);
 
         // 5. A walk-in child by a parent: the parent's card, the child keyed
         //    from the birth certificate; the form says what is still
@@ -518,7 +547,7 @@ fn the_main_path_from_card_to_slip_online_and_offline() {
         capture(&client, &scan_dir, "capture-patient-copy", "copy_0003.png").await;
         type_address(&client, "61234568").await;
         declare_submit_and_finish(&client, "main_path_5_walk_in_child").await;
-        card.remove();
+        out(card);
 
         // 6. A name that differs from the application: highlighted, and a
         //    supervisor signs off with their own credential.
@@ -558,7 +587,7 @@ fn the_main_path_from_card_to_slip_online_and_offline() {
         click(&client, "[data-testid=task-next]").await;
         stage(&client, "details").await;
         declare_submit_and_finish(&client, "main_path_6_supervisor_sign_off").await;
-        card.remove();
+        out(card);
 
         // 7. An expired application cannot be activated: a walk-in prefilled
         //    from it instead.
@@ -579,12 +608,12 @@ fn the_main_path_from_card_to_slip_online_and_offline() {
         stage(&client, "details").await;
         type_address(&client, "61234569").await;
         declare_submit_and_finish(&client, "main_path_7_expired_to_walk_in").await;
-        card.remove();
+        out(card);
 
         // 8. Looked up while online; the network goes; activated from the
         //    counter's cache; synced when the service is back.
         let card = insert(&client, &reader0, &offline_act).await;
-        card.remove();
+        out(card);
         click(&client, "[data-testid=finish-task]").await;
         let ask2 = ask.clone();
         tokio::task::spawn_blocking(move || ask2("stop"))
@@ -597,7 +626,7 @@ fn the_main_path_from_card_to_slip_online_and_offline() {
         click(&client, "[data-testid=task-next]").await;
         stage(&client, "details").await;
         declare_submit_and_finish(&client, "main_path_8_offline_activation").await;
-        card.remove();
+        out(card);
 
         // 9. Still offline: a walk-in of a person who had applied (this
         //    counter never looked them up).
@@ -607,7 +636,7 @@ fn the_main_path_from_card_to_slip_online_and_offline() {
         stage(&client, "details").await;
         type_address(&client, "61234570").await;
         declare_submit_and_finish(&client, "main_path_9_offline_walk_in").await;
-        card.remove();
+        out(card);
         let ask3 = ask.clone();
         tokio::task::spawn_blocking(move || ask3("serve"))
             .await
@@ -694,11 +723,42 @@ async fn on_behalf(
     stage(client, "details").await;
 }
 
-/// Type a new mobile number into the form's address.
+/// Type a new mobile number into the form's address, and wait until the
+/// task has taken it (the address is no longer asked for).
 async fn type_address(client: &Client, number: &str) {
     let address = wait_for(client, Locator::Css("[data-testid=form-address]"), WAIT).await;
     address.click().await.expect("focus");
     type_keys(client, number).await;
+    let deadline = std::time::Instant::now() + WAIT;
+    while needs(client)
+        .await
+        .iter()
+        .any(|n| n.starts_with("notification.address"))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the address was not taken"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Wait until the task pane has had no call on its way for a moment.
+async fn settled(client: &Client) {
+    let deadline = std::time::Instant::now() + WAIT;
+    let mut quiet = 0;
+    while quiet < 3 {
+        if attr(client, "[data-testid=task]", "aria-busy").await == "false" {
+            quiet += 1;
+        } else {
+            quiet = 0;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the task pane stayed busy"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Choose `value` in the select `testid`.

@@ -38,6 +38,30 @@ impl Pcscd {
         format!("127.0.0.1:{}", self.base_port + i as u16)
     }
 
+    /// Wait until pcscd itself reports reader `i` empty (a card taken out
+    /// is noticed on pcscd's next poll: one put in before that would look
+    /// like the same card still there, and nobody would read it).
+    pub fn wait_empty(i: usize, timeout: Duration) -> Result<(), String> {
+        let ctx = pcsc::Context::establish(pcsc::Scope::User).map_err(|e| e.to_string())?;
+        let name = std::ffi::CString::new(READERS[i]).map_err(|e| e.to_string())?;
+        let deadline = Instant::now() + timeout;
+        loop {
+            let mut states = [pcsc::ReaderState::new(
+                name.as_c_str(),
+                pcsc::State::UNAWARE,
+            )];
+            ctx.get_status_change(Duration::from_millis(0), &mut states)
+                .map_err(|e| e.to_string())?;
+            if states[0].event_state().contains(pcsc::State::EMPTY) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{} still holds a card", READERS[i]));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Start pcscd with the private readers and wait until both are listed.
     pub fn start() -> Result<Pcscd, String> {
         let lock = ONE_PCSCD.lock().unwrap_or_else(|p| p.into_inner());
