@@ -21,22 +21,6 @@ use crate::ui::{self, assert_accessible, click};
 
 const WAIT: Duration = Duration::from_secs(30);
 
-/// A page-like PNG: white margins around a coloured block.
-fn page_png(w: u32, h: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(w, h, |x, y| {
-        if x > w / 6 && x < w * 5 / 6 && y > h / 6 && y < h * 5 / 6 {
-            image::Rgb([(x % 250) as u8, 90, (y % 240) as u8])
-        } else {
-            image::Rgb([255, 255, 255])
-        }
-    });
-    let mut out = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-        .expect("png");
-    out
-}
-
 async fn attr(client: &Client, css: &str, name: &str) -> String {
     client
         .find(Locator::Css(css))
@@ -84,7 +68,7 @@ fn a_scan_is_captured_and_a_slip_is_reprinted_byte_for_byte_and_saved() {
             WAIT,
         )
         .await;
-        let png = page_png(1240, 1754);
+        let png = ui::page_png(1240, 1754);
         std::fs::write(scan_dir.join("scan_0001.png"), &png).expect("scan");
         let take = wait_for(&client, Locator::Css("[data-testid=scan-file]"), WAIT).await;
         assert_eq!(

@@ -261,17 +261,7 @@ async fn declare_submit_and_finish(client: &Client, name: &str) {
 /// dialog the button `button` opens, and kept.
 async fn capture(client: &Client, scans: &Path, button: &str, name: &str) {
     click(client, &format!("[data-testid={button}]")).await;
-    let img = image::RgbImage::from_fn(900, 600, |x, y| {
-        if x > 100 && x < 800 && y > 100 && y < 500 {
-            image::Rgb([(x % 250) as u8, 60, (y % 240) as u8])
-        } else {
-            image::Rgb([255, 255, 255])
-        }
-    });
-    let mut png = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .expect("png");
+    let png = crate::ui::page_png(900, 600);
     std::fs::write(scans.join(name), &png).expect("scan");
     let take = wait_for(client, Locator::Css("[data-testid=scan-file]"), WAIT).await;
     take.click().await.expect("take the scan");

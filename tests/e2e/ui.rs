@@ -119,3 +119,19 @@ pub async fn assert_accessible(client: &Client, screen: &str) {
         serde_json::to_string_pretty(&violations).unwrap_or_default()
     );
 }
+
+/// A page-like PNG: white margins around a coloured block.
+pub fn page_png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        if x > w / 6 && x < w * 5 / 6 && y > h / 6 && y < h * 5 / 6 {
+            image::Rgb([(x % 250) as u8, 90, (y % 240) as u8])
+        } else {
+            image::Rgb([255, 255, 255])
+        }
+    });
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .expect("png");
+    out
+}
