@@ -56,6 +56,7 @@ pub const DEFAULT_POLICIES: Policies = Policies {
     max_failed_sign_ins: 5,
     lockout_minutes: 15,
     transaction_time_tolerance_hours: 168,
+    newborn_registration_days: 42,
 };
 
 /// What the app knows of the current session beyond the staff member.

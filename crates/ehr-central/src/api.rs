@@ -18,8 +18,8 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use ehr_protocol::wire::{
     ApplicationDetail, ApplicationList, BatchRequest, BatchResponse, ChangePasswordRequest,
-    CounterIdentity, EnrolRequest, EnrolResponse, RecordList, ReferenceData, SignInRequest,
-    SignInResponse, SignOffRequest, SignOffResponse, COUNTER_KEY_HEADER,
+    CounterIdentity, EnrolRequest, EnrolResponse, NewbornFollowUpList, RecordList, ReferenceData,
+    SignInRequest, SignInResponse, SignOffRequest, SignOffResponse, SiteType, COUNTER_KEY_HEADER,
 };
 use ehr_protocol::{ErrorBody, ErrorCode};
 use rusqlite::Transaction;
@@ -482,6 +482,7 @@ async fn search_records(
                     .filter(|v| !v.is_empty())
                     .map(str::to_owned)
             };
+            let mut kept = Vec::new();
             let found = match (
                 s(&q.document_type),
                 s(&q.document_number),
@@ -494,6 +495,7 @@ async fn search_records(
                         .map_err(|_| bad("document_type"))?;
                     let n = crate::validate::known_number(t, &n)
                         .ok_or_else(|| bad("document_number"))?;
+                    kept = records::kept_by_sdm(tx, &n)?;
                     records::by_document(tx, &n)?
                 }
                 (None, None, Some(e), None, None) => {
@@ -512,16 +514,72 @@ async fn search_records(
             };
             Ok((
                 session,
-                found.iter().map(records::to_wire).collect::<Vec<_>>(),
+                RecordList {
+                    items: found.iter().map(records::to_wire).collect(),
+                    kept_as_sdm: kept.iter().map(records::to_wire).collect(),
+                },
             ))
         })
         .await?;
     st.audit_access(
         &session,
         "central.record_lookup",
-        items.iter().map(|r| r.ehr_number.clone()),
+        items
+            .items
+            .iter()
+            .chain(&items.kept_as_sdm)
+            .map(|r| r.ehr_number.clone()),
     );
-    Ok(Json(RecordList { items }))
+    Ok(Json(items))
+}
+
+/// The newborn records still awaiting a birth certificate after the
+/// policy's `newborn_follow_up_days`, oldest first: a birth hospital's
+/// counter sees its own hospital's, the Registration Office every
+/// hospital's; other sites are refused (`auth.forbidden`).
+#[utoipa::path(get, path = "/v1/follow-up/newborns", tag = "records",
+    security(("counter_key" = [], "bearer" = [])),
+    responses((status = 200, body = NewbornFollowUpList),
+        (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+async fn newborn_follow_up(
+    State(st): State<Shared>,
+    creds: Creds,
+) -> Result<Json<NewbornFollowUpList>, ApiError> {
+    let now = st.clock.now_unix();
+    let today = today(&st.clock)?;
+    let (session, list) = st
+        .read(move |tx| {
+            let session = creds.session(tx, now)?;
+            let site = &session.counter.identity.site;
+            let hospital = match site.site_type {
+                SiteType::BirthHospital => Some(site.code.clone()),
+                SiteType::RegistrationOffice => None,
+                _ => return Err(ErrorCode::AuthForbidden.into()),
+            };
+            let days = reference::policies(tx)?.newborn_follow_up_days;
+            let by = today
+                .add_days(-i64::from(days))
+                .map_err(|_| ApiError::new(ErrorCode::Internal))?;
+            let items = records::awaiting_since(tx, hospital.as_deref(), by, 2000)?
+                .iter()
+                .filter_map(|r| records::follow_up(r, today))
+                .collect();
+            Ok((
+                session,
+                NewbornFollowUpList {
+                    days,
+                    hospital_code: hospital,
+                    items,
+                },
+            ))
+        })
+        .await?;
+    st.audit_access(
+        &session,
+        "central.newborn_follow_up",
+        list.items.iter().map(|r| r.ehr_number.clone()),
+    );
+    Ok(Json(list))
 }
 
 /// Applies a batch of outbox operations, each at most once; answers each
@@ -609,6 +667,7 @@ pub fn api_router() -> (Router<Shared>, utoipa::openapi::OpenApi) {
         .routes(routes!(search_applications))
         .routes(routes!(get_application))
         .routes(routes!(search_records))
+        .routes(routes!(newborn_follow_up))
         .merge(batch_routes)
         .split_for_parts()
 }

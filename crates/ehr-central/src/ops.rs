@@ -41,7 +41,7 @@ use uuid::Uuid;
 use crate::applications::{self, normalised_details, ApplicationBody};
 use crate::auth;
 use crate::error::{ApiError, Error, Result};
-use crate::records::{self, NewRecord, RecordPerson};
+use crate::records::{self, NewRecord, RecordPerson, RecordSdm};
 use crate::reference;
 use crate::util::{now_unix, sha256};
 use crate::validate::{self, Errors, ValidPerson};
@@ -344,6 +344,20 @@ fn run(tx: &Transaction<'_>, ctx: &Ctx, record_key: &str, op: &Operation) -> Res
     }
 }
 
+/// The SDM an application names, as the record keeps it.
+fn stored_sdm(applicant: &ApplicantDetails) -> Option<RecordSdm> {
+    let ApplicantDetails::Sdm {
+        relationship,
+        person,
+    } = applicant
+    else {
+        return None;
+    };
+    let t = ehr_domain::DocumentType::from_code(&person.document_type).ok()?;
+    let n = crate::validate::known_number(t, &person.document_number)?;
+    Some(RecordSdm::new(relationship, &n))
+}
+
 /// The stored form of the applicant (normalised particulars).
 fn stored_applicant(a: &ApplicantDetails, p: Option<&ValidPerson>) -> ApplicantDetails {
     match (a, p) {
@@ -415,6 +429,8 @@ fn activate(
             private_consents: &plan.private_consents,
             settled_application: Some(&plan.reference),
             flags: plan.flags,
+            sdm: stored_sdm(&app.body.applicant),
+            images: a.patient_document_copy_image.into_iter().collect(),
             today: rules.on,
         },
     )?;
@@ -443,6 +459,20 @@ fn register_in_person(
             private_consents: &r.private_provider_consents,
             settled_application: settled.as_deref(),
             flags: plan.flags,
+            sdm: match (&r.applicant, &plan.applicant) {
+                (ApplicantDetails::Sdm { relationship, .. }, Some(v)) => Some(RecordSdm::new(
+                    &SdmRelationship::from_code(relationship)
+                        .map(|r| r.code().to_owned())
+                        .unwrap_or_else(|| relationship.clone()),
+                    &v.particulars.document,
+                )),
+                _ => None,
+            },
+            images: r
+                .patient_document_copy_image
+                .into_iter()
+                .chain(r.supporting_document_image)
+                .collect(),
             today: rules.on,
         },
     )?;
@@ -508,6 +538,8 @@ fn register_newborn(
             private_consents: &[],
             settled_application: None,
             flags: Vec::new(),
+            sdm: Some(RecordSdm::new(SdmRelationship::Parent.code(), &plan.parent)),
+            images: vec![n.certifying_document_image],
             today: rules.on,
         },
     )?;
@@ -562,6 +594,7 @@ fn complete_newborn(
     record.person.given_names = plan.name.given_names().to_owned();
     record.person.chinese_name = plan.chinese_name;
     records::save(tx, &record)?;
+    records::link_images(tx, &record.ehr_number, &[c.certificate_image])?;
     applied(OpEffect::NewbornCompleted {
         ehr_number: record.ehr_number,
     })

@@ -9,8 +9,9 @@ use ehr_domain::lifecycle::registration::{
 };
 use ehr_domain::{Date, DocumentNumber};
 use ehr_protocol::wire::{
-    ConsentState, ConsentView, NotificationChannel, NotificationChoice, ProviderKind,
-    RecordIdentifier, RecordState, RegisteredRecord, Sex,
+    ConsentState, ConsentView, ContactView, NewbornFollowUp, NotificationChannel,
+    NotificationChoice, ProviderKind, RecordIdentifier, RecordState, RegisteredRecord, SdmView,
+    Sex,
 };
 use ehr_protocol::ErrorCode;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -35,6 +36,45 @@ pub struct RecordPerson {
     pub sex: Option<Sex>,
 }
 
+/// The substitute decision maker who keeps a record.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordSdm {
+    /// The relationship code.
+    pub relationship: String,
+    /// The SDM's document type code.
+    pub document_type: String,
+    /// The SDM's document number, normalised.
+    pub document_number: String,
+}
+
+impl std::fmt::Debug for RecordSdm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordSdm")
+            .field("relationship", &self.relationship)
+            .field("document_type", &self.document_type)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RecordSdm {
+    /// The SDM of a document and relationship.
+    pub fn new(relationship: &str, document: &DocumentNumber) -> RecordSdm {
+        RecordSdm {
+            relationship: relationship.to_owned(),
+            document_type: document.doc_type().code().to_owned(),
+            document_number: document.normalized().to_owned(),
+        }
+    }
+
+    fn masked(&self) -> String {
+        ehr_domain::DocumentType::from_code(&self.document_type)
+            .ok()
+            .and_then(|t| crate::validate::known_number(t, &self.document_number))
+            .map(|n| n.masked())
+            .unwrap_or_else(|| "***".to_owned())
+    }
+}
+
 /// A stored record.
 #[derive(Debug, Clone)]
 pub struct StoredRecord {
@@ -48,6 +88,10 @@ pub struct StoredRecord {
     pub consents: ConsentBook,
     /// Flags.
     pub flags: Vec<String>,
+    /// The SDM who keeps it, if any.
+    pub sdm: Option<RecordSdm>,
+    /// Where notices go (absent on records from before migration 0007).
+    pub notification: Option<NotificationChoice>,
 }
 
 /// A registration about to take effect.
@@ -65,6 +109,10 @@ pub struct NewRecord<'a> {
     pub settled_application: Option<&'a str>,
     /// Flags for attention.
     pub flags: Vec<String>,
+    /// The SDM who keeps it (a child's or a newborn's parent).
+    pub sdm: Option<RecordSdm>,
+    /// The images that support it (linked to the new record).
+    pub images: Vec<uuid::Uuid>,
     /// The day it takes effect.
     pub today: Date,
 }
@@ -82,7 +130,7 @@ pub fn state_to_wire(s: RegistrationState) -> RecordState {
 pub fn by_document(tx: &Transaction<'_>, n: &DocumentNumber) -> Result<Option<StoredRecord>> {
     one(
         tx,
-        "SELECT ehr_number, lifecycle, person, consents, flags FROM records \
+        "SELECT ehr_number, lifecycle, person, consents, flags, sdm, notification FROM records \
          WHERE doc_type = ?1 AND doc_number = ?2",
         params![n.doc_type().code(), n.normalized()],
     )
@@ -96,7 +144,7 @@ pub fn by_birth_document(
 ) -> Result<Option<StoredRecord>> {
     one(
         tx,
-        "SELECT ehr_number, lifecycle, person, consents, flags FROM records \
+        "SELECT ehr_number, lifecycle, person, consents, flags, sdm, notification FROM records \
          WHERE hospital_code = ?1 AND hospital_serial = ?2",
         params![hospital, serial],
     )
@@ -106,9 +154,83 @@ pub fn by_birth_document(
 pub fn get(tx: &Transaction<'_>, ehr_number: &str) -> Result<Option<StoredRecord>> {
     one(
         tx,
-        "SELECT ehr_number, lifecycle, person, consents, flags FROM records WHERE ehr_number = ?1",
+        "SELECT ehr_number, lifecycle, person, consents, flags, sdm, notification FROM records WHERE ehr_number = ?1",
         params![ehr_number],
     )
+}
+
+/// The records a document's holder keeps as substitute decision maker.
+pub fn kept_by_sdm(tx: &Transaction<'_>, n: &DocumentNumber) -> Result<Vec<StoredRecord>> {
+    many(
+        tx,
+        "SELECT ehr_number, lifecycle, person, consents, flags, sdm, notification FROM records \
+         WHERE sdm_doc_type = ?1 AND sdm_doc_number = ?2 ORDER BY registered_on DESC LIMIT 50",
+        params![n.doc_type().code(), n.normalized()],
+    )
+}
+
+/// Newborn records of a birth hospital (every hospital's when `None`)
+/// still awaiting the birth certificate that took effect on or before
+/// `registered_by`, oldest first (at most `limit`).
+pub fn awaiting_since(
+    tx: &Transaction<'_>,
+    hospital: Option<&str>,
+    registered_by: Date,
+    limit: u32,
+) -> Result<Vec<StoredRecord>> {
+    many(
+        tx,
+        "SELECT ehr_number, lifecycle, person, consents, flags, sdm, notification FROM records \
+         WHERE state = ?1 AND (?2 IS NULL OR hospital_code = ?2) AND registered_on <= ?3 \
+         ORDER BY registered_on, created_at, ehr_number LIMIT ?4",
+        params![
+            RegistrationState::AwaitingBirthCertificate.code(),
+            hospital,
+            registered_by.to_string(),
+            limit
+        ],
+    )
+}
+
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    ))
+}
+
+fn stored((ehr_number, l, p, c, f, sdm, n): Row) -> Result<StoredRecord> {
+    fn opt<T: serde::de::DeserializeOwned>(
+        v: Option<String>,
+        what: &'static str,
+    ) -> Result<Option<T>> {
+        v.map(|t| serde_json::from_str(&t).map_err(|_| Error::Corrupt(what)))
+            .transpose()
+    }
+    Ok(StoredRecord {
+        ehr_number,
+        lifecycle: serde_json::from_str(&l).map_err(|_| Error::Corrupt("record lifecycle"))?,
+        person: serde_json::from_str(&p).map_err(|_| Error::Corrupt("record person"))?,
+        consents: serde_json::from_str(&c).map_err(|_| Error::Corrupt("record consents"))?,
+        flags: serde_json::from_str(&f).map_err(|_| Error::Corrupt("record flags"))?,
+        sdm: opt(sdm, "record sdm")?,
+        notification: opt(n, "record notification")?,
+    })
 }
 
 fn one(
@@ -116,22 +238,29 @@ fn one(
     sql: &str,
     p: &[&dyn rusqlite::ToSql],
 ) -> Result<Option<StoredRecord>> {
-    let row: Option<(String, String, String, String, String)> = tx
+    let found: Option<Row> = tx.prepare_cached(sql)?.query_row(p, row).optional()?;
+    found.map(stored).transpose()
+}
+
+fn many(tx: &Transaction<'_>, sql: &str, p: &[&dyn rusqlite::ToSql]) -> Result<Vec<StoredRecord>> {
+    let rows: Vec<Row> = tx
         .prepare_cached(sql)?
-        .query_row(p, |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .optional()?;
-    row.map(|(ehr_number, l, p, c, f)| {
-        Ok(StoredRecord {
-            ehr_number,
-            lifecycle: serde_json::from_str(&l).map_err(|_| Error::Corrupt("record lifecycle"))?,
-            person: serde_json::from_str(&p).map_err(|_| Error::Corrupt("record person"))?,
-            consents: serde_json::from_str(&c).map_err(|_| Error::Corrupt("record consents"))?,
-            flags: serde_json::from_str(&f).map_err(|_| Error::Corrupt("record flags"))?,
-        })
-    })
-    .transpose()
+        .query_map(p, row)?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.into_iter().map(stored).collect()
+}
+
+/// Links uploaded images to the record they support (an image already
+/// linked elsewhere keeps its link).
+pub fn link_images(tx: &Transaction<'_>, ehr_number: &str, images: &[uuid::Uuid]) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "UPDATE document_images SET record_ehr_number = ?1 \
+         WHERE image_id = ?2 AND record_ehr_number IS NULL",
+    )?;
+    for id in images {
+        stmt.execute(params![ehr_number, id.to_string()])?;
+    }
+    Ok(())
 }
 
 fn json<T: Serialize>(v: &T) -> Result<String> {
@@ -191,7 +320,7 @@ pub fn register(tx: &Transaction<'_>, new: NewRecord<'_>) -> Result<Result<Strin
         }
         Identifier::BirthHospital { document } => {
             if by_birth_document(tx, &document.hospital_code, &document.serial)?.is_some() {
-                return Ok(Err(ErrorCode::ConflictNumberClash));
+                return Ok(Err(ErrorCode::ConflictBirthDocumentRegistered));
             }
             (
                 RegistrationLifecycle::newborn(
@@ -217,8 +346,9 @@ pub fn register(tx: &Transaction<'_>, new: NewRecord<'_>) -> Result<Result<Strin
         .map_err(|_| Error::Internal("consent on registration"))?;
     let mut stmt = tx.prepare_cached(
         "INSERT INTO records (ehr_number, doc_type, doc_number, hospital_code, hospital_serial, \
-         state, lifecycle, person, consents, registered_on, settled_application, flags, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+         state, lifecycle, person, consents, registered_on, settled_application, flags, created_at, \
+         sdm, sdm_doc_type, sdm_doc_number, notification) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) \
          ON CONFLICT (ehr_number) DO NOTHING",
     )?;
     let mut ehr_number = None;
@@ -238,6 +368,10 @@ pub fn register(tx: &Transaction<'_>, new: NewRecord<'_>) -> Result<Result<Strin
             new.settled_application,
             json(&new.flags)?,
             now_unix(),
+            new.sdm.as_ref().map(json).transpose()?,
+            new.sdm.as_ref().map(|s| s.document_type.clone()),
+            new.sdm.as_ref().map(|s| s.document_number.clone()),
+            json(new.notification)?,
         ])?;
         if n == 1 {
             ehr_number = Some(candidate);
@@ -245,6 +379,7 @@ pub fn register(tx: &Transaction<'_>, new: NewRecord<'_>) -> Result<Result<Strin
         }
     }
     let ehr_number = ehr_number.ok_or(Error::Internal("no free eHR number"))?;
+    link_images(tx, &ehr_number, &new.images)?;
     let access_key = random_digits(8)?;
     let body = notice_text(new.notification.language, &ehr_number, &access_key);
     tx.prepare_cached(
@@ -334,7 +469,43 @@ pub fn to_wire(r: &StoredRecord) -> RegisteredRecord {
         registered_on: r.lifecycle.registered_on().to_string(),
         consents,
         flags: r.flags.clone(),
+        sdm: r.sdm.as_ref().map(|s| SdmView {
+            relationship: s.relationship.clone(),
+            document_type: s.document_type.clone(),
+            document_number_masked: s.masked(),
+        }),
+        contact: r.notification.as_ref().map(contact_view),
     }
+}
+
+fn contact_view(n: &NotificationChoice) -> ContactView {
+    ContactView {
+        channel: n.channel,
+        language: n.language,
+        address_masked: ehr_protocol::wire::mask_address(n.channel, &n.address),
+    }
+}
+
+/// A newborn record as the follow-up list shows it, `days_waiting` after
+/// its registration on `today`.
+pub fn follow_up(r: &StoredRecord, today: Date) -> Option<NewbornFollowUp> {
+    let Identifier::BirthHospital { document } = r.lifecycle.identifier() else {
+        return None;
+    };
+    let registered = r.lifecycle.registered_on();
+    Some(NewbornFollowUp {
+        ehr_number: r.ehr_number.clone(),
+        hospital_code: document.hospital_code.clone(),
+        serial: document.serial.clone(),
+        registered_on: registered.to_string(),
+        date_of_birth: r.person.date_of_birth.clone(),
+        days_waiting: u32::try_from(registered.days_until(today).max(0)).unwrap_or(0),
+        surname: r.person.surname.clone(),
+        given_names: r.person.given_names.clone(),
+        chinese_name: r.person.chinese_name.clone(),
+        parent_document_masked: r.sdm.as_ref().map(RecordSdm::masked),
+        contact: r.notification.as_ref().map(contact_view),
+    })
 }
 
 pub use ehr_protocol::wire::RecordQuery;

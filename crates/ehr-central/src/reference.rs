@@ -23,6 +23,7 @@ pub const DEFAULT_POLICIES: Policies = Policies {
     max_failed_sign_ins: 5,
     lockout_minutes: 15,
     transaction_time_tolerance_hours: 168,
+    newborn_registration_days: 42,
 };
 
 /// The site type's wire code.
@@ -73,6 +74,7 @@ pub fn domain_policy(p: &Policies) -> Policy {
     Policy {
         application_expiry_days: p.application_expiry_days,
         newborn_follow_up_days: p.newborn_follow_up_days,
+        newborn_registration_days: p.newborn_registration_days,
     }
 }
 

@@ -917,7 +917,7 @@ async fn newborn_registration_and_completion() {
     );
     let ehr = out["result"]["ehr_number"].as_str().unwrap().to_owned();
     let out = a.op(Uuid::new_v4(), "nb-2", 1, newborn("QMH-0001")).await;
-    assert_eq!(out["code"], "conflict.number_clash");
+    assert_eq!(out["code"], "conflict.birth_document_registered");
     let out = a.op(Uuid::new_v4(), "nb-3", 1, newborn("QMH-0002")).await;
     let ehr2 = out["result"]["ehr_number"].as_str().unwrap().to_owned();
     let rec: Value = a
@@ -958,7 +958,7 @@ async fn newborn_registration_and_completion() {
     let out = m
         .op(Uuid::new_v4(), "c-4", 1, complete(&ehr2, "A123456(4)"))
         .await;
-    assert_eq!(out["field_errors"][0]["code"], "id.check_digit");
+    assert_eq!(out["field_errors"][0]["code"], "newborn.pre_1980_number");
     let rec: Value = m
         .search_records(json!({"document_type": "hk_birth_certificate", "document_number": bc}))
         .send()

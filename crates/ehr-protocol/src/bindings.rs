@@ -19,9 +19,9 @@ use crate::ipc::{
     StaffRole, StaffSession, SyncLink, SyncStatus,
 };
 use crate::task::{
-    ApplicationRow, Choice, ConsentRow, DraftOffer, FieldRow, LookupQuery, LookupSource,
-    LookupView, RecordRow, TaskChoices, TaskEvent, TaskForm, TaskKind, TaskResult,
-    TaskSignOffRequest, TaskStage, TaskView,
+    ApplicationRow, Choice, CompletionForm, ConsentRow, DraftOffer, FieldRow, FollowUpRow,
+    FollowUpView, LookupQuery, LookupSource, LookupView, NewbornForm, RecordRow, TaskChoices,
+    TaskEvent, TaskForm, TaskKind, TaskResult, TaskSignOffRequest, TaskStage, TaskView,
 };
 
 /// The path of the generated file, relative to the workspace root.
@@ -89,6 +89,8 @@ pub fn typescript() -> String {
     decl::<TaskStage>(&cfg, &mut out);
     decl::<FieldRow>(&cfg, &mut out);
     decl::<TaskForm>(&cfg, &mut out);
+    decl::<NewbornForm>(&cfg, &mut out);
+    decl::<CompletionForm>(&cfg, &mut out);
     decl::<TaskEvent>(&cfg, &mut out);
     decl::<TaskResult>(&cfg, &mut out);
     decl::<TaskView>(&cfg, &mut out);
@@ -96,6 +98,8 @@ pub fn typescript() -> String {
     decl::<TaskSignOffRequest>(&cfg, &mut out);
     decl::<Choice>(&cfg, &mut out);
     decl::<TaskChoices>(&cfg, &mut out);
+    decl::<FollowUpRow>(&cfg, &mut out);
+    decl::<FollowUpView>(&cfg, &mut out);
     out.push_str("/** Every stable code of the domain rules (crates/ehr-domain). */\nexport type DomainCode =");
     for code in ehr_domain::Code::ALL {
         out.push_str(&format!("\n  | \"{}\"", code.as_str()));

@@ -114,6 +114,9 @@ pub enum ErrorCode {
     /// The document number (or birth-hospital document) is already on another record.
     #[serde(rename = "conflict.number_clash")]
     ConflictNumberClash,
+    /// The birth hospital's document is already on a newborn's record.
+    #[serde(rename = "conflict.birth_document_registered")]
+    ConflictBirthDocumentRegistered,
     /// A registration with the same document already exists.
     #[serde(rename = "conflict.already_registered")]
     ConflictAlreadyRegistered,
@@ -156,6 +159,15 @@ pub enum ErrorCode {
     /// Withdrawal was sent without confirmation.
     #[serde(rename = "withdrawal.not_confirmed")]
     WithdrawalNotConfirmed,
+    /// A newborn's date and time of birth are later than the transaction.
+    #[serde(rename = "newborn.born_in_future")]
+    NewbornBornInFuture,
+    /// A newborn born longer ago than the policy's registration days.
+    #[serde(rename = "newborn.too_old")]
+    NewbornTooOld,
+    /// A birth certificate number of the pre-1980 form, which a newborn cannot have.
+    #[serde(rename = "newborn.pre_1980_number")]
+    NewbornPre1980Number,
     /// The sign-off names no active supervisor.
     #[serde(rename = "supervisor.unknown")]
     SupervisorUnknown,
@@ -397,6 +409,7 @@ impl ErrorCode {
         ErrorCode::ConflictWithdrawn,
         ErrorCode::ConflictRecordWithdrawn,
         ErrorCode::ConflictNumberClash,
+        ErrorCode::ConflictBirthDocumentRegistered,
         ErrorCode::ConflictAlreadyRegistered,
         ErrorCode::ConflictApplicationNotFound,
         ErrorCode::ConflictRecordNotFound,
@@ -411,6 +424,9 @@ impl ErrorCode {
         ErrorCode::FieldFormat,
         ErrorCode::FieldUnknownCode,
         ErrorCode::WithdrawalNotConfirmed,
+        ErrorCode::NewbornBornInFuture,
+        ErrorCode::NewbornTooOld,
+        ErrorCode::NewbornPre1980Number,
         ErrorCode::SupervisorUnknown,
         ErrorCode::ApplyFormExpired,
         ErrorCode::StoreKeyMissing,
@@ -510,6 +526,7 @@ impl ErrorCode {
             ErrorCode::ConflictWithdrawn => "conflict.withdrawn",
             ErrorCode::ConflictRecordWithdrawn => "conflict.record_withdrawn",
             ErrorCode::ConflictNumberClash => "conflict.number_clash",
+            ErrorCode::ConflictBirthDocumentRegistered => "conflict.birth_document_registered",
             ErrorCode::ConflictAlreadyRegistered => "conflict.already_registered",
             ErrorCode::ConflictApplicationNotFound => "conflict.application_not_found",
             ErrorCode::ConflictRecordNotFound => "conflict.record_not_found",
@@ -526,6 +543,9 @@ impl ErrorCode {
             ErrorCode::FieldFormat => "field.format",
             ErrorCode::FieldUnknownCode => "field.unknown_code",
             ErrorCode::WithdrawalNotConfirmed => "withdrawal.not_confirmed",
+            ErrorCode::NewbornBornInFuture => "newborn.born_in_future",
+            ErrorCode::NewbornTooOld => "newborn.too_old",
+            ErrorCode::NewbornPre1980Number => "newborn.pre_1980_number",
             ErrorCode::SupervisorUnknown => "supervisor.unknown",
             ErrorCode::ApplyFormExpired => "apply.form_expired",
             ErrorCode::StoreKeyMissing => "store.key_missing",

@@ -122,6 +122,16 @@ mod tests {
             registered_on: "2026-11-02".into(),
             consents: vec![],
             flags: vec![],
+            sdm: Some(crate::wire::SdmView {
+                relationship: "parent".into(),
+                document_type: "hkic".into(),
+                document_number_masked: "A1***(3)".into(),
+            }),
+            contact: Some(crate::wire::ContactView {
+                channel: crate::wire::NotificationChannel::Sms,
+                language: crate::wire::Language::Zh,
+                address_masked: "****4567".into(),
+            }),
         }
     }
 
@@ -176,6 +186,7 @@ mod tests {
             record(),
             RecordList {
                 items: vec![record()],
+                kept_as_sdm: vec![record()],
             },
             SignInRequest {
                 staff_code: "clerk01".into(),

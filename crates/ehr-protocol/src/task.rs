@@ -33,6 +33,13 @@ pub enum LookupQuery {
         /// The date of birth (`DD/MM/YYYY` or `YYYY-MM-DD`).
         date_of_birth: String,
     },
+    /// A newborn's record by the birth hospital's document.
+    HospitalDocument {
+        /// The birth hospital's code.
+        hospital_code: String,
+        /// The document's serial number.
+        serial: String,
+    },
 }
 
 /// Where a look-up's answer came from.
@@ -110,6 +117,14 @@ pub struct RecordRow {
     pub registered_on: String,
     /// Its sharing consents, public providers first.
     pub consents: Vec<ConsentRow>,
+    /// A newborn's birth hospital (records awaiting the birth certificate).
+    pub hospital_code: Option<String>,
+    /// A newborn's hospital document serial.
+    pub serial: Option<String>,
+    /// The baby's day of birth (`DD/MM/YYYY`).
+    pub date_of_birth: String,
+    /// The substitute decision maker's document, masked.
+    pub sdm_document_masked: Option<String>,
 }
 
 /// What a look-up found.
@@ -119,6 +134,9 @@ pub struct LookupView {
     pub applications: Vec<ApplicationRow>,
     /// Registered records.
     pub records: Vec<RecordRow>,
+    /// Records the person identified keeps as substitute decision maker
+    /// (a parent's newborns awaiting the birth certificate, for example).
+    pub kept_as_sdm: Vec<RecordRow>,
     /// Where the answer came from.
     pub source: LookupSource,
 }
@@ -133,6 +151,11 @@ pub enum TaskKind {
     Activation,
     /// A walk-in registration.
     WalkIn,
+    /// A newborn's registration at a birth-hospital desk, before the
+    /// birth certificate exists (the person identified is the parent).
+    Newborn,
+    /// Completion of a newborn's record with the birth certificate.
+    Completion,
 }
 
 /// Where the task stands.
@@ -207,6 +230,75 @@ impl Default for TaskForm {
     }
 }
 
+/// What the clerk keys for a newborn's registration.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NewbornForm {
+    /// The birth hospital's site code (this counter's site by default).
+    pub hospital_code: String,
+    /// The hospital document's serial number.
+    pub serial: String,
+    /// The baby's day of birth (`DD/MM/YYYY` or `YYYY-MM-DD`).
+    pub date_of_birth: String,
+    /// The time of birth (`HH:MM`, 24-hour).
+    pub time_of_birth: String,
+    /// `male`, `female`, or empty until chosen.
+    pub sex: String,
+    /// The baby's English surname, if chosen (else "Baby of" the parent).
+    pub surname: String,
+    /// The baby's English given names, if chosen.
+    pub given_names: String,
+    /// The baby's Chinese name, if chosen.
+    pub chinese_name: String,
+    /// The parent's relationship code (`parent`).
+    pub relationship: String,
+    /// `sms`, `email` or `post`.
+    pub channel: String,
+    /// The parent's language for notices and the slip: `en` or `zh`.
+    pub language: String,
+    /// The mobile number, email address or postal address.
+    pub address: String,
+    /// The parent made the declaration.
+    pub declaration: bool,
+    /// The slip's language: `en`, `zh` or `both`.
+    pub slip_language: String,
+}
+
+impl Default for NewbornForm {
+    fn default() -> Self {
+        NewbornForm {
+            hospital_code: String::new(),
+            serial: String::new(),
+            date_of_birth: String::new(),
+            time_of_birth: String::new(),
+            sex: String::new(),
+            surname: String::new(),
+            given_names: String::new(),
+            chinese_name: String::new(),
+            relationship: "parent".into(),
+            channel: "sms".into(),
+            language: "zh".into(),
+            address: String::new(),
+            declaration: false,
+            slip_language: "both".into(),
+        }
+    }
+}
+
+/// What the clerk keys to complete a newborn's record.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct CompletionForm {
+    /// The birth certificate number (check digit verified).
+    pub birth_certificate_number: String,
+    /// The surname as on the certificate.
+    pub surname: String,
+    /// The given names as on the certificate.
+    pub given_names: String,
+    /// The Chinese name as on the certificate.
+    pub chinese_name: String,
+    /// The slip's language: `en`, `zh` or `both` (empty: both).
+    pub slip_language: String,
+}
+
 /// What the UI sends the task.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -249,6 +341,25 @@ pub enum TaskEvent {
         kind: CaptureKind,
         /// The held capture's id.
         image_id: String,
+    },
+    /// Register a newborn of the person identified (the parent), at a
+    /// birth-hospital counter.
+    Newborn,
+    /// Complete this newborn's record (from the look-up's lists) with the
+    /// birth certificate.
+    Complete {
+        /// The record's eHR number.
+        ehr_number: String,
+    },
+    /// The newborn form as the clerk has it now.
+    EditNewborn {
+        /// The form.
+        form: NewbornForm,
+    },
+    /// The completion form as the clerk has it now.
+    EditCompletion {
+        /// The form.
+        form: CompletionForm,
     },
     /// From the comparison to the details.
     Next,
@@ -302,6 +413,22 @@ pub struct TaskView {
     pub patient_copy_image: Option<String>,
     /// The held capture of the SDM's supporting document.
     pub supporting_image: Option<String>,
+    /// A newborn's registration: the form.
+    pub newborn: Option<NewbornForm>,
+    /// The name the baby is registered under when none is chosen
+    /// ("Baby of" the parent), English then Chinese.
+    pub newborn_default_name: Option<(String, Option<String>)>,
+    /// A completion: the form.
+    pub completion: Option<CompletionForm>,
+    /// A completion: the record being completed.
+    pub record: Option<RecordRow>,
+    /// The held capture of the birth hospital's certifying document.
+    pub hospital_image: Option<String>,
+    /// The held capture of the birth certificate.
+    pub certificate_image: Option<String>,
+    /// What this counter's site offers, by the shared rules: any of
+    /// `walk_in`, `newborn`, `completion`.
+    pub offers: Vec<String>,
     /// What is still needed, in words (the shared rules' decision).
     pub needs: Vec<FieldIssue>,
     /// Fields refused, in words, by field.
@@ -368,6 +495,60 @@ pub struct TaskChoices {
     pub private_providers: Vec<Choice>,
     /// Public providers, which hold sharing consent automatically.
     pub public_providers: Vec<Choice>,
+    /// Birth hospitals (site codes), for a newborn's hospital document.
+    pub birth_hospitals: Vec<Choice>,
+    /// This counter's site code (a newborn's hospital by default).
+    pub site_code: Option<String>,
+}
+
+/// One row of the newborn follow-up list, as the screen and the printed
+/// list show it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FollowUpRow {
+    /// The record's eHR number.
+    pub ehr_number: String,
+    /// The birth hospital's code.
+    pub hospital_code: String,
+    /// The hospital document's serial.
+    pub serial: String,
+    /// The day it was registered (`DD/MM/YYYY`).
+    pub registered_on: String,
+    /// The baby's day of birth (`DD/MM/YYYY`).
+    pub date_of_birth: String,
+    /// Days since registration.
+    pub days_waiting: u32,
+    /// The baby's English name.
+    pub name_en: String,
+    /// The baby's Chinese name.
+    pub chinese_name: Option<String>,
+    /// The parent's document, masked.
+    pub parent_document_masked: String,
+    /// `sms`, `email`, `post` (empty: none kept).
+    pub contact_channel: String,
+    /// The contact, masked.
+    pub contact_masked: String,
+}
+
+/// The newborn follow-up list of this counter's birth hospital (the
+/// Registration Office sees every hospital's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FollowUpView {
+    /// Records are listed after this many days.
+    pub days: u32,
+    /// The hospital listed (absent: every hospital).
+    pub hospital_code: Option<String>,
+    /// Oldest first.
+    pub items: Vec<FollowUpRow>,
+}
+
+impl std::fmt::Debug for FollowUpRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FollowUpRow")
+            .field("hospital_code", &self.hospital_code)
+            .field("registered_on", &self.registered_on)
+            .field("days_waiting", &self.days_waiting)
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for ApplicationRow {
@@ -403,6 +584,10 @@ impl std::fmt::Debug for LookupQuery {
                 .field("reference", reference)
                 .finish(),
             LookupQuery::NameAndBirth { .. } => f.write_str("NameAndBirth { <redacted> }"),
+            LookupQuery::HospitalDocument { hospital_code, .. } => f
+                .debug_struct("HospitalDocument")
+                .field("hospital_code", hospital_code)
+                .finish_non_exhaustive(),
         }
     }
 }
@@ -438,6 +623,10 @@ impl std::fmt::Debug for TaskEvent {
             TaskEvent::AttendeeManual { .. } => "AttendeeManual(<redacted>)",
             TaskEvent::Edit { .. } => "Edit(<redacted>)",
             TaskEvent::Attach { kind, .. } => return write!(f, "Attach({kind:?})"),
+            TaskEvent::Newborn => "Newborn",
+            TaskEvent::Complete { .. } => "Complete(<redacted>)",
+            TaskEvent::EditNewborn { .. } => "EditNewborn(<redacted>)",
+            TaskEvent::EditCompletion { .. } => "EditCompletion(<redacted>)",
             TaskEvent::Next => "Next",
             TaskEvent::Back => "Back",
             TaskEvent::Submit => "Submit",
@@ -458,6 +647,22 @@ impl std::fmt::Debug for TaskView {
             .field("needs", &self.needs)
             .field("errors", &self.errors)
             .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for NewbornForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewbornForm")
+            .field("hospital_code", &self.hospital_code)
+            .field("channel", &self.channel)
+            .field("declaration", &self.declaration)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for CompletionForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompletionForm").finish_non_exhaustive()
     }
 }
 

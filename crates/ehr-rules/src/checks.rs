@@ -94,8 +94,11 @@ pub struct NewbornPlan {
     pub born: Date,
     /// The baby's English name (chosen, or "Baby of" the parent).
     pub name: EnglishName,
-    /// The baby's Chinese name in characters, if chosen.
+    /// The baby's Chinese name in characters (chosen, or "Baby of" the
+    /// parent's).
     pub chinese_name: Option<String>,
+    /// The parent's document (the SDM who keeps the record).
+    pub parent: DocumentNumber,
 }
 
 /// A newborn's completion the rules accept (the record's state is the
@@ -578,6 +581,21 @@ pub fn key_paper<F: Facts>(
     }))
 }
 
+/// Whether a birth at `time` (`HH:MM`) on `day` lies after the
+/// transaction time (with the clock slack): only decidable with one.
+fn born_after(time: &str, transacted_at: Option<&str>, day: Date) -> bool {
+    let Some(at) = transacted_at.and_then(crate::time::parse_rfc3339) else {
+        return false;
+    };
+    let (Ok(h), Ok(m)) = (time[..2].parse::<i64>(), time[3..].parse::<i64>()) else {
+        return false;
+    };
+    // The birth as a Unix time: the Hong Kong day's midnight (UTC+8)
+    // plus the time of day.
+    let birth = day.days_since_epoch() * 86_400 - 8 * 3600 + h * 3600 + m * 60;
+    birth > at + crate::time::FUTURE_SLACK_SECS
+}
+
 fn valid_time(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 5
@@ -626,8 +644,23 @@ pub fn register_newborn<F: Facts>(
     if born.is_some_and(|d| d > ctx.on) {
         errs.code("date_of_birth", Code::DateDobAfterTransaction);
     }
+    // Older than the policy allows: a birth must be registered within
+    // this many days, so the baby has a certificate and registers with it.
+    let earliest = ctx
+        .on
+        .add_days(-i64::from(ctx.policy.newborn_registration_days))
+        .ok();
+    if let (Some(b), Some(first)) = (born, earliest) {
+        if b < first {
+            errs.service("date_of_birth", ErrorCode::NewbornTooOld);
+        }
+    }
     if !valid_time(&n.time_of_birth) {
         errs.service("time_of_birth", ErrorCode::FieldFormat);
+    } else if born.is_some_and(|b| b == ctx.on)
+        && born_after(&n.time_of_birth, n.transacted_at.as_deref(), ctx.on)
+    {
+        errs.service("time_of_birth", ErrorCode::NewbornBornInFuture);
     }
     let parent = validate::person("parent", &n.parent, ctx.on, &mut errs);
     let relationship = validate::relationship("relationship", &n.relationship, &mut errs);
@@ -645,6 +678,15 @@ pub fn register_newborn<F: Facts>(
     let (Some(born), Some(parent)) = (born, parent) else {
         return Ok(rejected(errs));
     };
+    // No Chinese name chosen: "Baby of" the parent in Chinese too, when
+    // the parent has one.
+    let chinese = chinese.or_else(|| {
+        parent
+            .particulars
+            .chinese_name
+            .as_ref()
+            .map(|c| format!("{}之嬰", c.characters()))
+    });
     let name = match n
         .surname
         .as_deref()
@@ -697,6 +739,7 @@ pub fn register_newborn<F: Facts>(
         born,
         name,
         chinese_name: chinese,
+        parent: parent.particulars.document,
     }))
 }
 
@@ -715,7 +758,19 @@ pub fn complete_newborn<F: Facts>(
     ) {
         Ok(n) => Some(n),
         Err(e) => {
-            errs.domain("birth_certificate_number", e.message());
+            // A number that would pass only as a pre-1980 certificate (its
+            // check digit fails or is missing) cannot be a newborn's.
+            let old_form = DocumentNumber::validate(
+                DocumentType::HkBirthCertificate,
+                &c.birth_certificate_number,
+                Date::new(1970, 1, 1).ok().map(ehr_domain::DateOfBirth::Day),
+            )
+            .is_ok_and(|o| !matches!(o, ehr_domain::IdOutcome::Valid(_)));
+            if old_form {
+                errs.service("birth_certificate_number", ErrorCode::NewbornPre1980Number);
+            } else {
+                errs.domain("birth_certificate_number", e.message());
+            }
             None
         }
     };

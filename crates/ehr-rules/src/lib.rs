@@ -102,10 +102,10 @@ pub fn offered_at(site: SiteType, op: &Operation) -> bool {
     use Operation as O;
     use SiteType as S;
     match op {
-        O::UploadDocument(_)
-        | O::AuditEvents(_)
-        | O::ActivateApplication(_)
-        | O::CompleteNewborn(_) => true,
+        O::UploadDocument(_) | O::AuditEvents(_) | O::ActivateApplication(_) => true,
+        // Completion: registration centres, the RO, birth hospitals (which
+        // do all an HA centre does) and MCHCs; not private providers.
+        O::CompleteNewborn(_) => site != S::PrivateProviderCentre,
         O::RegisterInPerson(_) => site != S::MaternalChildHealthCentre,
         O::GiveConsent(_) | O::RevokeConsent(_) | O::Withdraw(_) => matches!(
             site,

@@ -643,9 +643,114 @@ fn newborns_need_a_birth_hospital_and_a_parent() {
     assert_eq!(
         rejected_with(&run(&c, complete, &f)),
         pairs(&[
-            ("birth_certificate_number", "id.check_digit"),
+            ("birth_certificate_number", "newborn.pre_1980_number"),
             ("certificate_image", "document.image_unknown"),
         ])
+    );
+}
+
+fn newborn_born(dob: &str, time: &str, at: &str) -> Value {
+    json!({"type": "register_newborn", "hospital_code": "QMH", "serial": "S1",
+        "date_of_birth": dob, "time_of_birth": time, "sex": "female",
+        "parent": person(&hkid(23), "Tai Man", "1990-01-01"), "relationship": "parent",
+        "certifying_document_image": IMAGE, "notification": sms(), "transacted_at": at})
+}
+
+#[test]
+fn a_newborn_is_born_within_the_policys_days_and_not_after_the_transaction() {
+    let f = fake();
+    let c = ctx(SiteType::BirthHospital);
+    let at = "2026-06-01T10:00:00+08:00";
+    // 42 days (the default) before 1 June is 20 April.
+    assert!(run(&c, newborn_born("2026-04-20", "08:00", at), &f)
+        .accepted()
+        .is_some());
+    assert_eq!(
+        rejected_with(&run(&c, newborn_born("2026-04-19", "08:00", at), &f)),
+        pairs(&[("date_of_birth", "newborn.too_old")])
+    );
+    let mut short = c;
+    short.policy.newborn_registration_days = 10;
+    assert_eq!(
+        rejected_with(&run(&short, newborn_born("2026-05-21", "08:00", at), &f)),
+        pairs(&[("date_of_birth", "newborn.too_old")])
+    );
+    // Born today: not after the transaction time (five minutes' slack).
+    assert!(run(&c, newborn_born("2026-06-01", "10:05", at), &f)
+        .accepted()
+        .is_some());
+    assert_eq!(
+        rejected_with(&run(&c, newborn_born("2026-06-01", "10:06", at), &f)),
+        pairs(&[("time_of_birth", "newborn.born_in_future")])
+    );
+    // Yesterday late in the evening is never in the future.
+    assert!(run(&c, newborn_born("2026-05-31", "23:59", at), &f)
+        .accepted()
+        .is_some());
+}
+
+#[test]
+fn a_newborn_without_a_chosen_name_is_baby_of_the_parent_in_both_languages() {
+    let f = fake();
+    let c = ctx(SiteType::BirthHospital);
+    let v = newborn_born("2026-05-31", "08:00", "2026-06-01T10:00:00+08:00");
+    let Some(Plan::Newborn(plan)) = run(&c, v.clone(), &f).accepted() else {
+        panic!("not accepted");
+    };
+    assert_eq!(plan.name.surname(), "CHAN");
+    assert_eq!(plan.name.given_names(), "Baby of CHAN Tai Man");
+    assert_eq!(plan.chinese_name.as_deref(), Some("陳大文之嬰"));
+    let mut chosen = v;
+    chosen["surname"] = json!("Wong");
+    chosen["given_names"] = json!("Siu Ming");
+    chosen["chinese_name"] = json!("黃小明");
+    let Some(Plan::Newborn(plan)) = run(&c, chosen, &f).accepted() else {
+        panic!("not accepted");
+    };
+    assert_eq!(plan.name.given_names(), "Siu Ming");
+    assert_eq!(plan.chinese_name.as_deref(), Some("黃小明"));
+}
+
+#[test]
+fn completion_takes_a_current_birth_certificate_at_the_sites_that_offer_it() {
+    let mut f = fake();
+    f.images.push(Uuid::from_u128(99));
+    let valid = {
+        let id = "A123456";
+        let c = ehr_domain::id::hkid_check_char(id).unwrap();
+        format!("{id}({c})")
+    };
+    let complete = |n: &str| {
+        json!({"type": "complete_newborn", "ehr_number": "E1",
+            "birth_certificate_number": n, "surname": "Chan", "given_names": "Siu Ming",
+            "certificate_image": Uuid::from_u128(99)})
+    };
+    use SiteType as S;
+    for site in [
+        S::MaternalChildHealthCentre,
+        S::RegistrationCentre,
+        S::RegistrationOffice,
+        S::BirthHospital,
+    ] {
+        assert!(
+            run(&ctx(site), complete(&valid), &f).accepted().is_some(),
+            "{site:?}"
+        );
+    }
+    assert_eq!(
+        rejected_with(&run(&ctx(S::PrivateProviderCentre), complete(&valid), &f)),
+        pairs(&[("op.type", "auth.forbidden")])
+    );
+    // Not of HKID shape at all: the plain format refusal.
+    assert_eq!(
+        rejected_with(&run(&ctx(S::MaternalChildHealthCentre), complete("12"), &f))
+            .first()
+            .map(|(f, _)| f.as_str()),
+        Some("birth_certificate_number")
+    );
+    assert_ne!(
+        rejected_with(&run(&ctx(S::MaternalChildHealthCentre), complete("12"), &f))[0].1,
+        "newborn.pre_1980_number"
     );
 }
 

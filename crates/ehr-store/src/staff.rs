@@ -336,6 +336,7 @@ mod tests {
                 max_failed_sign_ins: 5,
                 lockout_minutes: 15,
                 transaction_time_tolerance_hours: 168,
+                newborn_registration_days: 42,
             },
             deactivated_staff: deactivated.iter().map(|s| (*s).to_owned()).collect(),
         }

@@ -6,7 +6,7 @@
  *
  * Serialised as a dotted string such as `"auth.staff_code_required"`.
  */
-export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "central.unreachable" | "central.bad_answer" | "counter.not_enrolled" | "storage.data_dir" | "auth.invalid_credentials" | "auth.locked" | "auth.token_missing" | "auth.token_invalid" | "auth.forbidden" | "counter.unknown" | "counter.enrolment_code_invalid" | "request.malformed" | "request.too_large" | "request.unsupported_media_type" | "request.query_invalid" | "request.not_found" | "request.method_not_allowed" | "request.validation" | "application.not_found" | "record.not_found" | "batch.size" | "batch.idempotency_key_reused" | "batch.sequence_stale" | "conflict.already_activated" | "conflict.expired" | "conflict.withdrawn" | "conflict.record_withdrawn" | "conflict.number_clash" | "conflict.already_registered" | "conflict.application_not_found" | "conflict.record_not_found" | "conflict.not_awaiting_birth_certificate" | "conflict.consent_state" | "conflict.image_exists" | "document.too_large" | "document.type_not_allowed" | "document.encoding" | "document.image_unknown" | "field.required" | "field.format" | "field.unknown_code" | "withdrawal.not_confirmed" | "supervisor.unknown" | "apply.form_expired" | "store.key_missing" | "store.wrong_key" | "store.newer_schema" | "store.disk_full" | "store.unavailable" | "store.corrupt" | "queue.not_found" | "queue.not_attention" | "queue.supervisor_only" | "queue.reason_required" | "auth.sign_in_required" | "store.in_use" | "store.opening" | "outbox.undecodable" | "outbox.too_large" | "supervisor.unverified" | "supervisor.sign_off_expired" | "supervisor.self_sign_off" | "batch.envelope_version" | "batch.transaction_time_future" | "central.client_setup" | "central.insecure_url" | "central.url_invalid" | "counter.key_permissions" | "auth.session_expired" | "auth.offline_unavailable" | "audit.chain_broken" | "central.dns" | "central.tls" | "central.refused" | "central.not_a_central_service" | "counter.enrolment_code_expired" | "counter.enrolment_code_used" | "counter.revoked" | "capture.not_an_image" | "capture.unsupported_format" | "capture.pdf_not_supported" | "capture.truncated" | "capture.too_many_pixels" | "capture.file_too_large" | "capture.corrupt" | "capture.empty_crop" | "capture.budget" | "capture.not_found" | "capture.scan_folder" | "print.no_printer" | "print.unknown_queue" | "print.queue_stopped" | "print.queue_rejecting" | "print.job_failed" | "print.cups_unavailable" | "slip.font_missing" | "slip.render_failed" | "slip.not_found" | "slip.save_failed" | "capture.unreadable" | "task.none" | "task.not_cached" | "internal";
+export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "central.unreachable" | "central.bad_answer" | "counter.not_enrolled" | "storage.data_dir" | "auth.invalid_credentials" | "auth.locked" | "auth.token_missing" | "auth.token_invalid" | "auth.forbidden" | "counter.unknown" | "counter.enrolment_code_invalid" | "request.malformed" | "request.too_large" | "request.unsupported_media_type" | "request.query_invalid" | "request.not_found" | "request.method_not_allowed" | "request.validation" | "application.not_found" | "record.not_found" | "batch.size" | "batch.idempotency_key_reused" | "batch.sequence_stale" | "conflict.already_activated" | "conflict.expired" | "conflict.withdrawn" | "conflict.record_withdrawn" | "conflict.number_clash" | "conflict.birth_document_registered" | "conflict.already_registered" | "conflict.application_not_found" | "conflict.record_not_found" | "conflict.not_awaiting_birth_certificate" | "conflict.consent_state" | "conflict.image_exists" | "document.too_large" | "document.type_not_allowed" | "document.encoding" | "document.image_unknown" | "field.required" | "field.format" | "field.unknown_code" | "withdrawal.not_confirmed" | "newborn.born_in_future" | "newborn.too_old" | "newborn.pre_1980_number" | "supervisor.unknown" | "apply.form_expired" | "store.key_missing" | "store.wrong_key" | "store.newer_schema" | "store.disk_full" | "store.unavailable" | "store.corrupt" | "queue.not_found" | "queue.not_attention" | "queue.supervisor_only" | "queue.reason_required" | "auth.sign_in_required" | "store.in_use" | "store.opening" | "outbox.undecodable" | "outbox.too_large" | "supervisor.unverified" | "supervisor.sign_off_expired" | "supervisor.self_sign_off" | "batch.envelope_version" | "batch.transaction_time_future" | "central.client_setup" | "central.insecure_url" | "central.url_invalid" | "counter.key_permissions" | "auth.session_expired" | "auth.offline_unavailable" | "audit.chain_broken" | "central.dns" | "central.tls" | "central.refused" | "central.not_a_central_service" | "counter.enrolment_code_expired" | "counter.enrolment_code_used" | "counter.revoked" | "capture.not_an_image" | "capture.unsupported_format" | "capture.pdf_not_supported" | "capture.truncated" | "capture.too_many_pixels" | "capture.file_too_large" | "capture.corrupt" | "capture.empty_crop" | "capture.budget" | "capture.not_found" | "capture.scan_folder" | "print.no_printer" | "print.unknown_queue" | "print.queue_stopped" | "print.queue_rejecting" | "print.job_failed" | "print.cups_unavailable" | "slip.font_missing" | "slip.render_failed" | "slip.not_found" | "slip.save_failed" | "capture.unreadable" | "task.none" | "task.not_cached" | "internal";
 
 /**
  * The body of every error that crosses the IPC or HTTP boundary.
@@ -797,7 +797,15 @@ given_names: string,
 /**
  * The date of birth (`DD/MM/YYYY` or `YYYY-MM-DD`).
  */
-date_of_birth: string, };
+date_of_birth: string, } | { "by": "hospital_document", 
+/**
+ * The birth hospital's code.
+ */
+hospital_code: string, 
+/**
+ * The document's serial number.
+ */
+serial: string, };
 
 /**
  * Where a look-up's answer came from.
@@ -918,7 +926,23 @@ registered_on: string,
 /**
  * Its sharing consents, public providers first.
  */
-consents: Array<ConsentRow>, };
+consents: Array<ConsentRow>, 
+/**
+ * A newborn's birth hospital (records awaiting the birth certificate).
+ */
+hospital_code: string | null, 
+/**
+ * A newborn's hospital document serial.
+ */
+serial: string | null, 
+/**
+ * The baby's day of birth (`DD/MM/YYYY`).
+ */
+date_of_birth: string, 
+/**
+ * The substitute decision maker's document, masked.
+ */
+sdm_document_masked: string | null, };
 
 /**
  * What a look-up found.
@@ -933,6 +957,11 @@ applications: Array<ApplicationRow>,
  */
 records: Array<RecordRow>, 
 /**
+ * Records the person identified keeps as substitute decision maker
+ * (a parent's newborns awaiting the birth certificate, for example).
+ */
+kept_as_sdm: Array<RecordRow>, 
+/**
  * Where the answer came from.
  */
 source: LookupSource, };
@@ -940,7 +969,7 @@ source: LookupSource, };
 /**
  * The kind of task in hand.
  */
-export type TaskKind = "lookup" | "activation" | "walk_in";
+export type TaskKind = "lookup" | "activation" | "walk_in" | "newborn" | "completion";
 
 /**
  * Where the task stands.
@@ -1015,6 +1044,92 @@ declaration: boolean,
 slip_language: string, };
 
 /**
+ * What the clerk keys for a newborn's registration.
+ */
+export type NewbornForm = { 
+/**
+ * The birth hospital's site code (this counter's site by default).
+ */
+hospital_code: string, 
+/**
+ * The hospital document's serial number.
+ */
+serial: string, 
+/**
+ * The baby's day of birth (`DD/MM/YYYY` or `YYYY-MM-DD`).
+ */
+date_of_birth: string, 
+/**
+ * The time of birth (`HH:MM`, 24-hour).
+ */
+time_of_birth: string, 
+/**
+ * `male`, `female`, or empty until chosen.
+ */
+sex: string, 
+/**
+ * The baby's English surname, if chosen (else "Baby of" the parent).
+ */
+surname: string, 
+/**
+ * The baby's English given names, if chosen.
+ */
+given_names: string, 
+/**
+ * The baby's Chinese name, if chosen.
+ */
+chinese_name: string, 
+/**
+ * The parent's relationship code (`parent`).
+ */
+relationship: string, 
+/**
+ * `sms`, `email` or `post`.
+ */
+channel: string, 
+/**
+ * The parent's language for notices and the slip: `en` or `zh`.
+ */
+language: string, 
+/**
+ * The mobile number, email address or postal address.
+ */
+address: string, 
+/**
+ * The parent made the declaration.
+ */
+declaration: boolean, 
+/**
+ * The slip's language: `en`, `zh` or `both`.
+ */
+slip_language: string, };
+
+/**
+ * What the clerk keys to complete a newborn's record.
+ */
+export type CompletionForm = { 
+/**
+ * The birth certificate number (check digit verified).
+ */
+birth_certificate_number: string, 
+/**
+ * The surname as on the certificate.
+ */
+surname: string, 
+/**
+ * The given names as on the certificate.
+ */
+given_names: string, 
+/**
+ * The Chinese name as on the certificate.
+ */
+chinese_name: string, 
+/**
+ * The slip's language: `en`, `zh` or `both` (empty: both).
+ */
+slip_language: string, };
+
+/**
  * What the UI sends the task.
  */
 export type TaskEvent = { "type": "lookup", 
@@ -1045,7 +1160,19 @@ kind: CaptureKind,
 /**
  * The held capture's id.
  */
-image_id: string, } | { "type": "next" } | { "type": "back" } | { "type": "submit" };
+image_id: string, } | { "type": "newborn" } | { "type": "complete", 
+/**
+ * The record's eHR number.
+ */
+ehr_number: string, } | { "type": "edit_newborn", 
+/**
+ * The form.
+ */
+form: NewbornForm, } | { "type": "edit_completion", 
+/**
+ * The form.
+ */
+form: CompletionForm, } | { "type": "next" } | { "type": "back" } | { "type": "submit" };
 
 /**
  * The result of a submitted task.
@@ -1124,6 +1251,36 @@ patient_copy_image: string | null,
  * The held capture of the SDM's supporting document.
  */
 supporting_image: string | null, 
+/**
+ * A newborn's registration: the form.
+ */
+newborn: NewbornForm | null, 
+/**
+ * The name the baby is registered under when none is chosen
+ * ("Baby of" the parent), English then Chinese.
+ */
+newborn_default_name: [string, string | null] | null, 
+/**
+ * A completion: the form.
+ */
+completion: CompletionForm | null, 
+/**
+ * A completion: the record being completed.
+ */
+record: RecordRow | null, 
+/**
+ * The held capture of the birth hospital's certifying document.
+ */
+hospital_image: string | null, 
+/**
+ * The held capture of the birth certificate.
+ */
+certificate_image: string | null, 
+/**
+ * What this counter's site offers, by the shared rules: any of
+ * `walk_in`, `newborn`, `completion`.
+ */
+offers: Array<string>, 
 /**
  * What is still needed, in words (the shared rules' decision).
  */
@@ -1228,7 +1385,83 @@ private_providers: Array<Choice>,
 /**
  * Public providers, which hold sharing consent automatically.
  */
-public_providers: Array<Choice>, };
+public_providers: Array<Choice>, 
+/**
+ * Birth hospitals (site codes), for a newborn's hospital document.
+ */
+birth_hospitals: Array<Choice>, 
+/**
+ * This counter's site code (a newborn's hospital by default).
+ */
+site_code: string | null, };
+
+/**
+ * One row of the newborn follow-up list, as the screen and the printed
+ * list show it.
+ */
+export type FollowUpRow = { 
+/**
+ * The record's eHR number.
+ */
+ehr_number: string, 
+/**
+ * The birth hospital's code.
+ */
+hospital_code: string, 
+/**
+ * The hospital document's serial.
+ */
+serial: string, 
+/**
+ * The day it was registered (`DD/MM/YYYY`).
+ */
+registered_on: string, 
+/**
+ * The baby's day of birth (`DD/MM/YYYY`).
+ */
+date_of_birth: string, 
+/**
+ * Days since registration.
+ */
+days_waiting: number, 
+/**
+ * The baby's English name.
+ */
+name_en: string, 
+/**
+ * The baby's Chinese name.
+ */
+chinese_name: string | null, 
+/**
+ * The parent's document, masked.
+ */
+parent_document_masked: string, 
+/**
+ * `sms`, `email`, `post` (empty: none kept).
+ */
+contact_channel: string, 
+/**
+ * The contact, masked.
+ */
+contact_masked: string, };
+
+/**
+ * The newborn follow-up list of this counter's birth hospital (the
+ * Registration Office sees every hospital's).
+ */
+export type FollowUpView = { 
+/**
+ * Records are listed after this many days.
+ */
+days: number, 
+/**
+ * The hospital listed (absent: every hospital).
+ */
+hospital_code: string | null, 
+/**
+ * Oldest first.
+ */
+items: Array<FollowUpRow>, };
 
 /** Every stable code of the domain rules (crates/ehr-domain). */
 export type DomainCode =
@@ -1318,6 +1551,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "conflict.withdrawn",
   "conflict.record_withdrawn",
   "conflict.number_clash",
+  "conflict.birth_document_registered",
   "conflict.already_registered",
   "conflict.application_not_found",
   "conflict.record_not_found",
@@ -1332,6 +1566,9 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "field.format",
   "field.unknown_code",
   "withdrawal.not_confirmed",
+  "newborn.born_in_future",
+  "newborn.too_old",
+  "newborn.pre_1980_number",
   "supervisor.unknown",
   "apply.form_expired",
   "store.key_missing",

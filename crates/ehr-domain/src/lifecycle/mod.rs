@@ -90,6 +90,15 @@ pub struct Policy {
     /// Days after which a birth hospital sees a newborn record not yet
     /// completed with the birth certificate (default 60).
     pub newborn_follow_up_days: u32,
+    /// Days after birth during which a birth hospital may register a newborn
+    /// before the birth certificate exists (default 42: a birth must be
+    /// registered within 42 days, so an older baby has a certificate).
+    #[serde(default = "default_newborn_registration_days")]
+    pub newborn_registration_days: u32,
+}
+
+fn default_newborn_registration_days() -> u32 {
+    42
 }
 
 impl Default for Policy {
@@ -97,6 +106,7 @@ impl Default for Policy {
         Policy {
             application_expiry_days: 180,
             newborn_follow_up_days: 60,
+            newborn_registration_days: default_newborn_registration_days(),
         }
     }
 }

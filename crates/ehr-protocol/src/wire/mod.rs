@@ -40,8 +40,9 @@ pub use batch::{
     UploadDocument, Withdraw, ENVELOPE_VERSION, MAX_OP_BYTES,
 };
 pub use records::{
-    ConsentState, ConsentView, ProviderKind, RecordIdentifier, RecordList, RecordQuery,
-    RecordState, RegisteredRecord,
+    mask_address, ConsentState, ConsentView, ContactView, NewbornFollowUp, NewbornFollowUpList,
+    ProviderKind, RecordIdentifier, RecordList, RecordQuery, RecordState, RegisteredRecord,
+    SdmView,
 };
 pub use reference::{
     DocumentTypeRef, Policies, Provider, ReferenceData, SdmRelationshipRef, Site, SiteType,

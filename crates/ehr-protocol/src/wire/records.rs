@@ -104,6 +104,77 @@ pub struct RegisteredRecord {
     pub consents: Vec<ConsentView>,
     /// Codes of anything flagged for attention.
     pub flags: Vec<String>,
+    /// The substitute decision maker who keeps the record (a newborn's
+    /// parent, a child's SDM), masked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdm: Option<SdmView>,
+    /// Where the access key and notices go, masked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactView>,
+}
+
+/// A record's substitute decision maker, as counters see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SdmView {
+    /// The relationship code (reference data).
+    pub relationship: String,
+    /// The SDM's document type code.
+    pub document_type: String,
+    /// The SDM's document number, masked.
+    pub document_number_masked: String,
+}
+
+/// A record's notification channel, as counters see it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContactView {
+    /// The channel.
+    pub channel: crate::wire::NotificationChannel,
+    /// The language of notices.
+    pub language: crate::wire::Language,
+    /// The mobile number, email address or postal address, masked (the
+    /// last characters of a number, the first of an address).
+    pub address_masked: String,
+}
+
+impl std::fmt::Debug for ContactView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContactView")
+            .field("channel", &self.channel)
+            .field("language", &self.language)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A contact address masked for a counter's screen or a list: a mobile
+/// number keeps its last 4 digits, an email address its first letter and
+/// domain, a postal address its first 6 characters.
+pub fn mask_address(channel: crate::wire::NotificationChannel, address: &str) -> String {
+    use crate::wire::NotificationChannel as C;
+    let a = address.trim();
+    match channel {
+        C::Sms => {
+            let digits: Vec<char> = a.chars().filter(char::is_ascii_digit).collect();
+            let keep = digits.len().saturating_sub(4);
+            digits
+                .iter()
+                .enumerate()
+                .map(|(i, c)| if i < keep { '*' } else { *c })
+                .collect()
+        }
+        C::Email => match a.split_once('@') {
+            Some((user, domain)) => {
+                let first: String = user.chars().take(1).collect();
+                format!("{first}***@{domain}")
+            }
+            None => "***".to_owned(),
+        },
+        C::Post => {
+            let head: String = a.chars().take(6).collect();
+            format!("{head}…")
+        }
+    }
 }
 
 /// A record lookup's result.
@@ -112,6 +183,64 @@ pub struct RegisteredRecord {
 pub struct RecordList {
     /// The records found (normally one).
     pub items: Vec<RegisteredRecord>,
+    /// Searched by document: the records this document's holder keeps as
+    /// substitute decision maker (a parent's newborns, for example).
+    #[serde(default)]
+    pub kept_as_sdm: Vec<RegisteredRecord>,
+}
+
+/// A newborn record still awaiting its birth certificate after the
+/// policy's days (`newborn_follow_up_days`): the birth hospital's
+/// follow-up list.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewbornFollowUp {
+    /// The record's eHR number.
+    pub ehr_number: String,
+    /// The birth hospital's code.
+    pub hospital_code: String,
+    /// The hospital document's serial.
+    pub serial: String,
+    /// The day the registration took effect (`YYYY-MM-DD`).
+    pub registered_on: String,
+    /// The baby's day of birth (`YYYY-MM-DD`).
+    pub date_of_birth: String,
+    /// Days since registration.
+    pub days_waiting: u32,
+    /// The baby's English surname.
+    pub surname: String,
+    /// The baby's English given names.
+    pub given_names: String,
+    /// The baby's Chinese name.
+    pub chinese_name: Option<String>,
+    /// The parent's document, masked.
+    pub parent_document_masked: Option<String>,
+    /// How to reach the parent, masked.
+    pub contact: Option<ContactView>,
+}
+
+impl std::fmt::Debug for NewbornFollowUp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewbornFollowUp")
+            .field("hospital_code", &self.hospital_code)
+            .field("registered_on", &self.registered_on)
+            .field("days_waiting", &self.days_waiting)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The newborn follow-up list (`GET /v1/follow-up/newborns`), oldest
+/// first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewbornFollowUpList {
+    /// The policy's days after which a record is listed.
+    pub days: u32,
+    /// The birth hospital listed (absent: every hospital, for the
+    /// Registration Office).
+    pub hospital_code: Option<String>,
+    /// The records, oldest registration first.
+    pub items: Vec<NewbornFollowUp>,
 }
 
 impl std::fmt::Debug for RecordIdentifier {
@@ -147,6 +276,8 @@ impl std::fmt::Debug for RegisteredRecord {
             .field("registered_on", &self.registered_on)
             .field("consents", &self.consents)
             .field("flags", &self.flags)
+            .field("sdm", &self.sdm)
+            .field("contact", &self.contact)
             .finish()
     }
 }

@@ -109,6 +109,12 @@ pub struct Policies {
     /// days).
     #[serde(default = "default_transaction_time_tolerance_hours")]
     pub transaction_time_tolerance_hours: u32,
+    /// Days after birth during which a birth hospital may register a
+    /// newborn before the birth certificate exists (absent: 42, the days
+    /// within which a birth must be registered; an older baby has a
+    /// certificate and registers with it).
+    #[serde(default = "default_newborn_registration_days")]
+    pub newborn_registration_days: u32,
 }
 
 fn default_offline_sign_in_days() -> u32 {
@@ -125,6 +131,10 @@ fn default_lockout_minutes() -> u32 {
 
 fn default_transaction_time_tolerance_hours() -> u32 {
     168
+}
+
+fn default_newborn_registration_days() -> u32 {
+    42
 }
 
 /// All reference data, with its version.
