@@ -368,6 +368,27 @@ where
     })
 }
 
+/// `GET` `path` (under `/v1`, a fixed path with no personal data) at the
+/// service at `base`, under the session `token`; the answer's JSON.
+pub(crate) fn get_json<T>(
+    config: &Config,
+    base: &str,
+    token: &str,
+    path: &'static str,
+) -> Result<T, ErrorBody>
+where
+    T: serde::de::DeserializeOwned + Send + 'static,
+{
+    let (config, base, token) = (config.clone(), base.to_owned(), token.to_owned());
+    off_thread("central-get", move || {
+        let central = check_central_url(&base)?;
+        let url = format!("{}/v1/{path}", central.base);
+        let get = client(&config, &central)?.get(url).bearer_auth(token);
+        let (status, bytes) = send_as_counter(get, counter_key(&config)?)?;
+        answer(status, &bytes)
+    })
+}
+
 /// `GET` `/v1/applications/{reference}` at the service at `base`.
 pub(crate) fn get_application(
     config: &Config,

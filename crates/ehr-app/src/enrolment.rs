@@ -325,18 +325,29 @@ fn write_private(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
 /// precedence).
 #[cfg(test)]
 pub(crate) fn write_for_test(dir: &Path, url: &str) {
-    create_private_dir(dir).unwrap();
-    let e = Enrolment {
-        format: 1,
-        central_url: url.to_owned(),
-        counter_id: "CTR-TEST".into(),
-        counter_name: "TEST-01".into(),
-        site: Site {
+    write_site_for_test(
+        dir,
+        url,
+        Site {
             code: "HA-QEH".into(),
             site_type: SiteType::RegistrationCentre,
             name_en: "Queen Elizabeth Hospital".into(),
             name_zh: "伊利沙伯醫院".into(),
         },
+    );
+}
+
+/// Record an enrolment against `url` at `site` in `dir` (tests of what a
+/// site's counter offers).
+#[cfg(test)]
+pub(crate) fn write_site_for_test(dir: &Path, url: &str, site: Site) {
+    create_private_dir(dir).unwrap();
+    let e = Enrolment {
+        format: 1,
+        central_url: url.to_owned(),
+        counter_id: format!("CTR-DEMO-{}", site.code),
+        counter_name: format!("{}-01", site.code),
+        site,
         key: KeyPlace::File,
         enrolled_at_ms: 0,
     };

@@ -32,6 +32,66 @@ fn template() -> &'static (tempfile::TempDir, ehr_central::seed::DemoCredentials
     })
 }
 
+/// A counter app enrolled at `site` with the service at `addr`, reading
+/// `extra` as its environment too.
+fn counter_app(
+    site: &str,
+    addr: std::net::SocketAddr,
+    extra: &[(&str, String)],
+    clock: &Clock,
+) -> (App, tempfile::TempDir) {
+    let (_, creds) = template();
+    let counter_dir = tempfile::tempdir().unwrap();
+    let key = &creds
+        .counters
+        .iter()
+        .find(|c| c.site_code == site)
+        .unwrap()
+        .machine_key;
+    let key_file = counter_dir.path().join(crate::central::COUNTER_KEY_FILE);
+    std::fs::write(&key_file, key).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let (d, url) = (
+        counter_dir.path().display().to_string(),
+        format!("http://{addr}"),
+    );
+    // The site it is enrolled to, as enrolment records it (what the
+    // counter offers depends on the site's type).
+    if site != "HA-QEH" {
+        let (code, site_type, en, zh) = ehr_central::reference::SITES
+            .iter()
+            .find(|s| s.0 == site)
+            .unwrap();
+        crate::enrolment::write_site_for_test(
+            counter_dir.path(),
+            &url,
+            ehr_protocol::wire::Site {
+                code: (*code).to_owned(),
+                site_type: *site_type,
+                name_en: (*en).to_owned(),
+                name_zh: (*zh).to_owned(),
+            },
+        );
+    }
+    let extra: Vec<(String, String)> = extra
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    let config = Config::from_lookup(move |k| match k {
+        "EHR_COUNTER_DATA_DIR" => Some(d.clone()),
+        "EHR_COUNTER_KEYRING" => Some("off".to_owned()),
+        "EHR_CENTRAL_URL" => Some(url.clone()),
+        k => extra.iter().find(|(e, _)| e == k).map(|(_, v)| v.clone()),
+    });
+    let app = App::with_clock(config, clock.clone());
+    app.open_store().unwrap();
+    (app, counter_dir)
+}
+
 /// The service (in-process, on loopback), its clock, and a counter app
 /// with its own clock, enrolled at HA-QEH.
 pub(crate) struct Rig {
@@ -53,7 +113,12 @@ impl Rig {
 
     /// A rig whose app also reads `extra` as its environment.
     pub(crate) fn with(extra: &[(&str, String)]) -> Rig {
-        let (tpl, creds) = template();
+        Rig::at("HA-QEH", extra)
+    }
+
+    /// A rig whose app is enrolled at `site` (a seeded site code).
+    pub(crate) fn at(site: &str, extra: &[(&str, String)]) -> Rig {
+        let (tpl, _) = template();
         let central_dir = tempfile::tempdir().unwrap();
         for e in std::fs::read_dir(tpl.path()).unwrap() {
             let e = e.unwrap();
@@ -74,33 +139,8 @@ impl Rig {
             ))
             .unwrap();
         let addr = running.addr;
-        let counter_dir = tempfile::tempdir().unwrap();
-        let key = &creds
-            .counters
-            .iter()
-            .find(|c| c.site_code == "HA-QEH")
-            .unwrap()
-            .machine_key;
-        let key_file = counter_dir.path().join(crate::central::COUNTER_KEY_FILE);
-        std::fs::write(&key_file, key).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
-        }
-        let (d, url) = (
-            counter_dir.path().display().to_string(),
-            format!("http://{addr}"),
-        );
-        let config = Config::from_lookup(|k| match k {
-            "EHR_COUNTER_DATA_DIR" => Some(d.clone()),
-            "EHR_COUNTER_KEYRING" => Some("off".to_owned()),
-            "EHR_CENTRAL_URL" => Some(url.clone()),
-            k => extra.iter().find(|(e, _)| *e == k).map(|(_, v)| v.clone()),
-        });
         let clock = Clock::settable(T0 * 1000);
-        let app = App::with_clock(config, clock.clone());
-        app.open_store().unwrap();
+        let (app, counter_dir) = counter_app(site, addr, extra, &clock);
         Rig {
             rt,
             running: Some(running),
@@ -134,6 +174,12 @@ impl Rig {
             staff_code: staff.to_owned(),
             password: password.to_owned(),
         })
+    }
+
+    /// Another counter app, enrolled at `site`, on the same service and
+    /// clock (its data folder goes with the returned directory).
+    pub(crate) fn another_counter(&self, site: &str) -> (App, tempfile::TempDir) {
+        counter_app(site, self.addr, &[], &self.clock)
     }
 
     /// The service's today (Hong Kong).

@@ -99,20 +99,26 @@ pub(crate) fn rejected<T>(errs: Errors) -> Verdict<T> {
 /// Whether a counter at a site of `site` may send `op` (the workflows of
 /// each site type, from the product decisions).
 pub fn offered_at(site: SiteType, op: &Operation) -> bool {
-    use Operation as O;
+    offered_type(site, op.type_name())
+}
+
+/// [`offered_at`] by the operation's wire type name (`register_newborn`,
+/// ...): what a counter's screen offers before there is an operation.
+pub fn offered_type(site: SiteType, type_name: &str) -> bool {
     use SiteType as S;
-    match op {
-        O::UploadDocument(_) | O::AuditEvents(_) | O::ActivateApplication(_) => true,
-        // Completion: registration centres, the RO, birth hospitals (which
-        // do all an HA centre does) and MCHCs; not private providers.
-        O::CompleteNewborn(_) => site != S::PrivateProviderCentre,
-        O::RegisterInPerson(_) => site != S::MaternalChildHealthCentre,
-        O::GiveConsent(_) | O::RevokeConsent(_) | O::Withdraw(_) => matches!(
+    match type_name {
+        "register_in_person" => site != S::MaternalChildHealthCentre,
+        "give_consent" | "revoke_consent" | "withdraw" => matches!(
             site,
             S::RegistrationCentre | S::RegistrationOffice | S::BirthHospital
         ),
-        O::KeyPaperApplication(_) => site == S::RegistrationOffice,
-        O::RegisterNewborn(_) => site == S::BirthHospital,
+        "key_paper_application" => site == S::RegistrationOffice,
+        "register_newborn" => site == S::BirthHospital,
+        // Completion: registration centres, the RO, birth hospitals (which
+        // do all an HA centre does) and MCHCs; not private providers.
+        "complete_newborn" => site != S::PrivateProviderCentre,
+        "upload_document" | "audit_events" | "activate_application" => true,
+        _ => false,
     }
 }
 

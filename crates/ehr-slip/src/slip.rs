@@ -327,10 +327,12 @@ pub fn render_slip_counted(slip: &Slip, fonts: &Fonts) -> Result<(Vec<u8>, usize
         w.paragraph(MARGIN, width, text(l, "slip.heading.next"), HEADING);
     }
     w.gap(4.0);
-    let mut steps = vec![
-        slip.task.next_key().to_owned(),
-        format!("slip.next.access_key.{}", slip.channel.code()),
-    ];
+    let mut steps = vec![slip.task.next_key().to_owned()];
+    if slip.task == SlipTask::NewbornRegistration {
+        // What to bring for completion, once the birth is registered.
+        steps.push("slip.next.newborn_bring".to_owned());
+    }
+    steps.push(format!("slip.next.access_key.{}", slip.channel.code()));
     if slip.channel != crate::AccessKeyChannel::None {
         steps.push("slip.next.secret".to_owned());
     }

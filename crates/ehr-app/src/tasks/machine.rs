@@ -19,14 +19,15 @@ use ehr_domain::{Date, DocumentNumber};
 use ehr_protocol::card::{FieldIssue, IdentityView};
 use ehr_protocol::ipc::CaptureKind;
 use ehr_protocol::task::{
-    ApplicationRow, ConsentRow, FieldRow, LookupSource, LookupView, RecordRow, TaskForm, TaskKind,
-    TaskStage, TaskView,
+    ApplicationRow, CompletionForm, ConsentRow, FieldRow, LookupSource, LookupView, NewbornForm,
+    RecordRow, TaskForm, TaskKind, TaskStage, TaskView,
 };
 use ehr_protocol::wire::{
     self, ActivateApplication, ApplicantDetails, ApplicantRole, ApplicationDetail,
-    ApplicationState, ApplicationSummary, FieldError, Language, NotificationChannel,
-    NotificationChoice, Operation, Outcome, PersonDetails, ProviderKind, ReadSource, ReferenceData,
-    RegisterInPerson, RegisteredRecord, SiteType,
+    ApplicationState, ApplicationSummary, CompleteNewborn, FieldError, Language,
+    NotificationChannel, NotificationChoice, Operation, Outcome, PersonDetails, ProviderKind,
+    ReadSource, RecordState, ReferenceData, RegisterInPerson, RegisterNewborn, RegisteredRecord,
+    SiteType,
 };
 use ehr_protocol::ErrorCode;
 use ehr_rules::{Facts, KnownApplication};
@@ -91,6 +92,9 @@ impl std::fmt::Debug for Person {
 pub(crate) struct Found {
     pub applications: Vec<ApplicationSummary>,
     pub records: Vec<RegisteredRecord>,
+    /// Records the person keeps as SDM (a parent's newborns).
+    #[serde(default)]
+    pub kept_as_sdm: Vec<RegisteredRecord>,
     pub source: LookupSource,
 }
 
@@ -114,6 +118,21 @@ pub(crate) struct Task {
     pub errors: Vec<FieldIssue>,
     /// The last look-up or fetch could not reach the service.
     pub offline: bool,
+    /// A newborn's registration: the form.
+    #[serde(default)]
+    pub newborn: Option<NewbornForm>,
+    /// A completion: the form.
+    #[serde(default)]
+    pub completion: Option<CompletionForm>,
+    /// A completion: the record (as looked up).
+    #[serde(default)]
+    pub record: Option<RegisteredRecord>,
+    /// The held capture of the birth hospital's certifying document.
+    #[serde(default)]
+    pub hospital_image: Option<String>,
+    /// The held capture of the birth certificate.
+    #[serde(default)]
+    pub certificate_image: Option<String>,
 }
 
 impl std::fmt::Debug for Task {
@@ -144,6 +163,9 @@ pub(crate) struct Judge<'a> {
     pub held: &'a HashSet<Uuid>,
     /// The transaction time (RFC 3339).
     pub now_rfc3339: &'a str,
+    /// A newborn's hospital document (as the form has it) was registered
+    /// at this counter already.
+    pub birth_document_here: bool,
 }
 
 /// The counter's answers to the rules: what this task fetched, the
@@ -273,6 +295,11 @@ impl Task {
             sign_off: None,
             errors: Vec::new(),
             offline: false,
+            newborn: None,
+            completion: None,
+            record: None,
+            hospital_image: None,
+            certificate_image: None,
         }
     }
 
@@ -344,6 +371,103 @@ impl Task {
         self.sign_off = None;
     }
 
+    /// Register a newborn of the person identified, who is the parent (a
+    /// first-tier SDM): the hospital is this counter's site by default.
+    pub(crate) fn newborn(&mut self, site_code: Option<&str>) {
+        self.kind = TaskKind::Newborn;
+        self.stage = TaskStage::Details;
+        self.errors.clear();
+        self.sign_off = None;
+        if self.newborn.is_none() {
+            self.newborn = Some(NewbornForm {
+                hospital_code: site_code.unwrap_or_default().to_owned(),
+                ..NewbornForm::default()
+            });
+        }
+    }
+
+    /// Complete the newborn record `ehr_number` from the look-up's lists.
+    /// The names start as registered unless they are the "Baby of" ones.
+    pub(crate) fn complete(&mut self, ehr_number: &str) -> Result<(), FieldIssue> {
+        let record = self
+            .found
+            .iter()
+            .flat_map(|f| f.records.iter().chain(&f.kept_as_sdm))
+            .find(|r| r.ehr_number == ehr_number)
+            .cloned()
+            .ok_or_else(|| service_issue("ehr_number", ErrorCode::ConflictRecordNotFound))?;
+        if record.state != RecordState::AwaitingBirthCertificate {
+            return Err(service_issue(
+                "ehr_number",
+                ErrorCode::ConflictNotAwaitingBirthCertificate,
+            ));
+        }
+        let baby_of = record.given_names.starts_with("Baby of");
+        self.completion = Some(CompletionForm {
+            birth_certificate_number: String::new(),
+            surname: if baby_of {
+                String::new()
+            } else {
+                record.surname.clone()
+            },
+            given_names: if baby_of {
+                String::new()
+            } else {
+                record.given_names.clone()
+            },
+            chinese_name: record
+                .chinese_name
+                .clone()
+                .filter(|c| !c.ends_with("之嬰"))
+                .unwrap_or_default(),
+            slip_language: "both".into(),
+        });
+        self.record = Some(record);
+        self.kind = TaskKind::Completion;
+        self.stage = TaskStage::Details;
+        self.errors.clear();
+        self.sign_off = None;
+        Ok(())
+    }
+
+    /// The newborn form as the clerk has it (over-long text cut).
+    pub(crate) fn edit_newborn(&mut self, mut form: NewbornForm) {
+        for s in [
+            &mut form.hospital_code,
+            &mut form.serial,
+            &mut form.date_of_birth,
+            &mut form.time_of_birth,
+            &mut form.sex,
+            &mut form.surname,
+            &mut form.given_names,
+            &mut form.chinese_name,
+            &mut form.relationship,
+            &mut form.channel,
+            &mut form.language,
+            &mut form.address,
+            &mut form.slip_language,
+        ] {
+            cut(s);
+        }
+        self.newborn = Some(form);
+        self.errors.clear();
+    }
+
+    /// The completion form as the clerk has it (over-long text cut).
+    pub(crate) fn edit_completion(&mut self, mut form: CompletionForm) {
+        for s in [
+            &mut form.birth_certificate_number,
+            &mut form.surname,
+            &mut form.given_names,
+            &mut form.chinese_name,
+            &mut form.slip_language,
+        ] {
+            cut(s);
+        }
+        self.completion = Some(form);
+        self.errors.clear();
+    }
+
     /// The patient's document keyed from a copy. When the card read so far
     /// is the attending person's (nobody attends yet and the task is not a
     /// self-application), it becomes the attendee.
@@ -400,8 +524,11 @@ impl Task {
             CaptureKind::SupportingDocument => {
                 self.supporting_image = Some(image_id.to_string());
             }
-            _ => {
-                return Err(service_issue("image", ErrorCode::FieldUnknownCode));
+            CaptureKind::BirthHospitalDocument => {
+                self.hospital_image = Some(image_id.to_string());
+            }
+            CaptureKind::BirthCertificate => {
+                self.certificate_image = Some(image_id.to_string());
             }
         }
         Ok(())
@@ -466,10 +593,27 @@ impl Task {
     /// The operation this task would send now, or what is missing before
     /// there is one to send.
     pub(crate) fn operation(&self, judge: &Judge<'_>) -> Result<Operation, Vec<FieldIssue>> {
+        let transacted_at = Some(judge.now_rfc3339.to_owned());
+        // A completion is of the record found (by the hospital document or
+        // the parent's): nobody needs to be identified for it.
+        if self.kind == TaskKind::Completion {
+            let Some(record) = &self.record else {
+                return Err(vec![service_issue("ehr_number", ErrorCode::FieldRequired)]);
+            };
+            let f = self.completion.clone().unwrap_or_default();
+            return Ok(Operation::CompleteNewborn(CompleteNewborn {
+                ehr_number: record.ehr_number.clone(),
+                birth_certificate_number: f.birth_certificate_number.trim().to_owned(),
+                surname: f.surname.trim().to_owned(),
+                given_names: f.given_names.trim().to_owned(),
+                chinese_name: Some(f.chinese_name.trim().to_owned()).filter(|s| !s.is_empty()),
+                certificate_image: Self::uuid(&self.certificate_image).unwrap_or(Uuid::nil()),
+                transacted_at,
+            }));
+        }
         let Some(patient) = &self.patient else {
             return Err(vec![service_issue("patient", ErrorCode::FieldRequired)]);
         };
-        let transacted_at = Some(judge.now_rfc3339.to_owned());
         match self.kind {
             TaskKind::Activation => {
                 let Some(app) = &self.application else {
@@ -518,6 +662,33 @@ impl Task {
                     transacted_at,
                 }))
             }
+            TaskKind::Newborn => {
+                let f = self.newborn.clone().unwrap_or_default();
+                let contact = contact(&f.channel, &f.language, &f.address);
+                Ok(Operation::RegisterNewborn(RegisterNewborn {
+                    hospital_code: f.hospital_code.trim().to_ascii_uppercase(),
+                    serial: f.serial.trim().to_ascii_uppercase(),
+                    date_of_birth: iso_day(&f.date_of_birth),
+                    time_of_birth: f.time_of_birth.trim().to_owned(),
+                    // An unchosen sex is a need of the form's (see
+                    // `check`); the rules see a placeholder never sent.
+                    sex: if f.sex == "male" {
+                        wire::Sex::Male
+                    } else {
+                        wire::Sex::Female
+                    },
+                    surname: Some(f.surname.trim().to_owned()).filter(|s| !s.is_empty()),
+                    given_names: Some(f.given_names.trim().to_owned()).filter(|s| !s.is_empty()),
+                    chinese_name: Some(f.chinese_name.trim().to_owned()).filter(|s| !s.is_empty()),
+                    parent: patient.details.clone(),
+                    relationship: f.relationship.clone(),
+                    certifying_document_image: Self::uuid(&self.hospital_image)
+                        .unwrap_or(Uuid::nil()),
+                    notification: contact,
+                    transacted_at,
+                }))
+            }
+            TaskKind::Completion => Err(vec![service_issue("task", ErrorCode::FieldRequired)]),
             TaskKind::Lookup => Err(vec![service_issue("task", ErrorCode::FieldRequired)]),
         }
     }
@@ -547,8 +718,43 @@ impl Task {
             Ok(ehr_rules::Verdict::Refuse(o)) => outcome_issues(&o),
             Err(never) => match never {},
         };
-        if !self.form.declaration {
-            issues.push(service_issue("declaration", ErrorCode::FieldRequired));
+        // The form's own needs: what the rules cannot see (an image not yet
+        // captured reads as "required", not as an unknown image).
+        let missing_image = |issues: &mut Vec<FieldIssue>, field: &str, held: &Option<String>| {
+            if held.is_none() {
+                issues.retain(|i| i.field != field);
+                issues.push(service_issue(field, ErrorCode::FieldRequired));
+            }
+        };
+        match self.kind {
+            TaskKind::Newborn => {
+                let f = self.newborn.clone().unwrap_or_default();
+                if !matches!(f.sex.as_str(), "male" | "female") {
+                    issues.push(service_issue("sex", ErrorCode::FieldRequired));
+                }
+                missing_image(
+                    &mut issues,
+                    "certifying_document_image",
+                    &self.hospital_image,
+                );
+                if judge.birth_document_here {
+                    issues.push(service_issue(
+                        "serial",
+                        ErrorCode::ConflictBirthDocumentRegistered,
+                    ));
+                }
+                if !f.declaration {
+                    issues.push(service_issue("declaration", ErrorCode::FieldRequired));
+                }
+            }
+            TaskKind::Completion => {
+                missing_image(&mut issues, "certificate_image", &self.certificate_image);
+            }
+            _ => {
+                if !self.form.declaration {
+                    issues.push(service_issue("declaration", ErrorCode::FieldRequired));
+                }
+            }
         }
         if issues.is_empty() {
             Ok(op)
@@ -623,6 +829,33 @@ impl Task {
             offline: self.offline,
             record_key: self.record_key.clone(),
             result: None,
+            newborn: self
+                .newborn
+                .clone()
+                .filter(|_| self.kind == TaskKind::Newborn),
+            newborn_default_name: (self.kind == TaskKind::Newborn)
+                .then(|| self.patient.as_ref().map(baby_of))
+                .flatten(),
+            completion: self
+                .completion
+                .clone()
+                .filter(|_| self.kind == TaskKind::Completion),
+            record: self
+                .record
+                .as_ref()
+                .filter(|_| self.kind == TaskKind::Completion)
+                .map(|r| record_row(r, judge)),
+            hospital_image: self.hospital_image.clone(),
+            certificate_image: self.certificate_image.clone(),
+            offers: [
+                ("register_in_person", "walk_in"),
+                ("register_newborn", "newborn"),
+                ("complete_newborn", "completion"),
+            ]
+            .into_iter()
+            .filter(|(op, _)| ehr_rules::offered_type(judge.site_type, op))
+            .map(|(_, name)| name.to_owned())
+            .collect(),
         }
     }
 
@@ -665,10 +898,54 @@ impl Task {
                     parts.push("patient_copy".to_owned());
                 }
             }
-            TaskKind::Lookup => {}
+            TaskKind::Newborn | TaskKind::Completion | TaskKind::Lookup => {}
         }
         parts
     }
+}
+
+fn cut(s: &mut String) {
+    if s.chars().count() > MAX_TEXT {
+        *s = s.chars().take(MAX_TEXT).collect();
+    }
+}
+
+/// The contact as keyed.
+fn contact(channel: &str, language: &str, address: &str) -> NotificationChoice {
+    NotificationChoice {
+        channel: match channel {
+            "email" => NotificationChannel::Email,
+            "post" => NotificationChannel::Post,
+            _ => NotificationChannel::Sms,
+        },
+        language: if language == "en" {
+            Language::En
+        } else {
+            Language::Zh
+        },
+        address: address.to_owned(),
+    }
+}
+
+/// A day as keyed (`DD/MM/YYYY` or `YYYY-MM-DD`) in the wire's form; as
+/// keyed when it does not read (the rules then refuse it).
+fn iso_day(s: &str) -> String {
+    let t = s.trim();
+    match ehr_domain::DateOfBirth::parse(t) {
+        Ok(ehr_domain::DateOfBirth::Day(d)) => d.to_string(),
+        _ => t.to_owned(),
+    }
+}
+
+/// The name a newborn is registered under when none is chosen: "Baby of"
+/// the parent, in English and (when the parent has one) Chinese, as the
+/// rules compose it.
+pub(crate) fn baby_of(parent: &Person) -> (String, Option<String>) {
+    let d = &parent.details;
+    (
+        format!("{}, Baby of {} {}", d.surname, d.surname, d.given_names),
+        d.chinese_name.as_ref().map(|c| format!("{c}之嬰")),
+    )
 }
 
 fn channel_code(c: NotificationChannel) -> &'static str {
@@ -773,6 +1050,18 @@ fn record_row(r: &RegisteredRecord, judge: &Judge<'_>) -> RecordRow {
         name_en: name_en(&r.surname, &r.given_names),
         chinese_name: r.chinese_name.clone(),
         registered_on: hk_date(&r.registered_on),
+        hospital_code: match &r.identifier {
+            wire::RecordIdentifier::BirthHospital { hospital_code, .. } => {
+                Some(hospital_code.clone())
+            }
+            wire::RecordIdentifier::Document { .. } => None,
+        },
+        serial: match &r.identifier {
+            wire::RecordIdentifier::BirthHospital { serial, .. } => Some(serial.clone()),
+            wire::RecordIdentifier::Document { .. } => None,
+        },
+        date_of_birth: hk_date(&r.date_of_birth),
+        sdm_document_masked: r.sdm.as_ref().map(|s| s.document_number_masked.clone()),
         consents: r
             .consents
             .iter()
@@ -799,6 +1088,7 @@ fn lookup_view(f: &Found, judge: &Judge<'_>) -> LookupView {
             .map(|a| application_row(a, judge))
             .collect(),
         records: f.records.iter().map(|r| record_row(r, judge)).collect(),
+        kept_as_sdm: f.kept_as_sdm.iter().map(|r| record_row(r, judge)).collect(),
         source: f.source,
     }
 }

@@ -38,6 +38,7 @@ fn back_from_details_goes_to_the_comparison_then_the_list() {
     t.found = Some(Found {
         applications: vec![],
         records: vec![],
+        kept_as_sdm: vec![],
         source: ehr_protocol::task::LookupSource::Central,
     });
     t.back();
@@ -57,6 +58,7 @@ fn with_nobody_identified_there_is_nothing_to_send() {
         reference: None,
         held: &held,
         now_rfc3339: "2026-12-01T10:00:00+08:00",
+        birth_document_here: false,
     };
     let e = t.operation(&judge).unwrap_err();
     assert_eq!(e[0].field, "patient");

@@ -13,6 +13,7 @@
 //! what the counter submits, the service accepts, for the data the counter
 //! had.
 
+pub(crate) mod follow_up;
 pub(crate) mod machine;
 
 use std::collections::HashSet;
@@ -25,7 +26,7 @@ use ehr_protocol::task::{
     TaskSignOffRequest, TaskStage, TaskView,
 };
 use ehr_protocol::wire::{
-    ApplicationDetail, ApplicationList, ApplicationQuery, Operation, RecordList, RecordQuery,
+    self, ApplicationDetail, ApplicationList, ApplicationQuery, Operation, RecordList, RecordQuery,
     ReferenceData, SignOffRequest, SiteType,
 };
 use ehr_protocol::{ErrorBody, ErrorCode};
@@ -64,6 +65,23 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// The cache key of a birth hospital document (hashed): kept when a
+/// newborn is registered here, so a second registration of the same
+/// document at this counter is refused before it is queued; also the key
+/// of a look-up by that document.
+fn birth_key(hospital: &str, serial: &str) -> String {
+    let h = ehr_protocol::audit::detail_sha256(&format!(
+        "birth:{}:{}",
+        hospital.trim().to_ascii_uppercase(),
+        serial.trim().to_ascii_uppercase()
+    ));
+    format!("nb:{}", hex(&h[..16]))
+}
+
+fn birth_lookup_key(hospital: &str, serial: &str) -> String {
+    format!("hosp-{}", birth_key(hospital, serial))
+}
+
 fn application_key(reference: &str) -> String {
     format!("app:{}", machine::normalise_reference(reference))
 }
@@ -87,6 +105,7 @@ struct JudgeData {
     reference: Option<ReferenceData>,
     held: HashSet<Uuid>,
     now: String,
+    birth_document_here: bool,
 }
 
 impl JudgeData {
@@ -98,6 +117,7 @@ impl JudgeData {
             reference: self.reference.as_ref(),
             held: &self.held,
             now_rfc3339: &self.now,
+            birth_document_here: self.birth_document_here,
         }
     }
 }
@@ -120,6 +140,7 @@ impl App {
             policy: ehr_domain::lifecycle::Policy {
                 application_expiry_days: policies.application_expiry_days,
                 newborn_follow_up_days: policies.newborn_follow_up_days,
+                newborn_registration_days: policies.newborn_registration_days,
             },
             site_type: self
                 .enrolment()
@@ -129,7 +150,24 @@ impl App {
             reference,
             held,
             now: crate::rfc3339(now),
+            birth_document_here: false,
         }
+    }
+
+    /// [`App::judge_data`] for `task`: with whether its newborn's hospital
+    /// document was registered at this counter already.
+    fn judge_data_for(&self, task: &Task) -> JudgeData {
+        let mut data = self.judge_data();
+        if let (TaskKind::Newborn, Some(f)) = (task.kind, &task.newborn) {
+            if let Ok(store) = self.store() {
+                data.birth_document_here = lock(&store)
+                    .cache_get(&birth_key(&f.hospital_code, &f.serial), self.clock.now_ms())
+                    .ok()
+                    .flatten()
+                    .is_some();
+            }
+        }
+        data
     }
 
     /// The task's holder: only while somebody is signed in and the screen
@@ -142,7 +180,7 @@ impl App {
     }
 
     fn view_of(&self, task: &Task) -> TaskView {
-        let data = self.judge_data();
+        let data = self.judge_data_for(task);
         let mut v = task.view(&data.judge());
         v.result = lock(&self.task_result).clone();
         v
@@ -156,6 +194,8 @@ impl App {
             TaskKind::Lookup => "lookup",
             TaskKind::Activation => "activation",
             TaskKind::WalkIn => "walk_in",
+            TaskKind::Newborn => "newborn",
+            TaskKind::Completion => "completion",
         };
         let store = self.store()?;
         lock(&store)
@@ -221,11 +261,11 @@ impl App {
     fn look_up_document(&self, doc: &ehr_domain::DocumentNumber) -> Result<Found, ErrorBody> {
         let key = document_key(doc);
         let online = self.online_lookup(
-            ApplicationQuery {
+            Some(ApplicationQuery {
                 document_type: Some(doc.doc_type().code().to_owned()),
                 document_number: Some(doc.display()),
                 ..ApplicationQuery::default()
-            },
+            }),
             Some(RecordQuery {
                 document_type: Some(doc.doc_type().code().to_owned()),
                 document_number: Some(doc.display()),
@@ -264,6 +304,7 @@ impl App {
                     .unwrap_or(Found {
                         applications: Vec::new(),
                         records: Vec::new(),
+                        kept_as_sdm: Vec::new(),
                         source: LookupSource::Cache,
                     });
                 found.source = LookupSource::Cache;
@@ -279,38 +320,41 @@ impl App {
 
     fn online_lookup(
         &self,
-        apps: ApplicationQuery,
+        apps: Option<ApplicationQuery>,
         records: Option<RecordQuery>,
     ) -> Result<Found, ErrorBody> {
         let token = self.online_token()?;
         let Some(central) = self.config.central()? else {
             return Err(ErrorBody::new(ErrorCode::CentralNotConfigured));
         };
-        let list: ApplicationList = crate::central::post_json(
-            &self.config,
-            &central.base,
-            &token,
-            "applications/search",
-            apps,
-        )
-        .map_err(|e| self.seen_from_service(e))?;
-        let records = match records {
+        let applications = match apps {
             Some(q) => {
-                let r: RecordList = crate::central::post_json(
+                let list: ApplicationList = crate::central::post_json(
                     &self.config,
                     &central.base,
                     &token,
-                    "records/search",
+                    "applications/search",
                     q,
                 )
                 .map_err(|e| self.seen_from_service(e))?;
-                r.items
+                list.items
             }
             None => Vec::new(),
         };
+        let records = match records {
+            Some(q) => {
+                crate::central::post_json(&self.config, &central.base, &token, "records/search", q)
+                    .map_err(|e| self.seen_from_service(e))?
+            }
+            None => RecordList {
+                items: Vec::new(),
+                kept_as_sdm: Vec::new(),
+            },
+        };
         Ok(Found {
-            applications: list.items,
-            records,
+            applications,
+            records: records.items,
+            kept_as_sdm: records.kept_as_sdm,
             source: LookupSource::Central,
         })
     }
@@ -372,10 +416,10 @@ impl App {
                         }
                         self.record_audit(AuditAction::Lookup, Some(&r))?;
                         let online = self.online_lookup(
-                            ApplicationQuery {
+                            Some(ApplicationQuery {
                                 reference: Some(r.clone()),
                                 ..ApplicationQuery::default()
-                            },
+                            }),
                             None,
                         );
                         let mut found = self.found_or_cached(online, &format!("ref:{r}"))?;
@@ -408,13 +452,13 @@ impl App {
                             })?;
                         self.record_audit(AuditAction::Lookup, None)?;
                         let online = self.online_lookup(
-                            ApplicationQuery {
+                            Some(ApplicationQuery {
                                 surname: Some(surname.surname().to_owned()),
                                 given_names: Some(surname.given_names().to_owned())
                                     .filter(|g| !g.is_empty()),
                                 date_of_birth: Some(dob.to_string()),
                                 ..ApplicationQuery::default()
-                            },
+                            }),
                             None,
                         );
                         // Offline, a name search has no cache of its own.
@@ -422,10 +466,41 @@ impl App {
                             Err(e) if unreachable(e.code) => Found {
                                 applications: Vec::new(),
                                 records: Vec::new(),
+                                kept_as_sdm: Vec::new(),
                                 source: LookupSource::Cache,
                             },
                             other => other?,
                         }
+                    }
+                    LookupQuery::HospitalDocument {
+                        hospital_code,
+                        serial,
+                    } => {
+                        let h = hospital_code.trim().to_ascii_uppercase();
+                        let sn = serial.trim().to_ascii_uppercase();
+                        let token = |v: &str| {
+                            !v.is_empty()
+                                && v.len() <= 32
+                                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                        };
+                        if !token(&h) {
+                            return Err(
+                                ErrorBody::new(ErrorCode::FieldFormat).on_field("hospital_code")
+                            );
+                        }
+                        if !token(&sn) {
+                            return Err(ErrorBody::new(ErrorCode::FieldFormat).on_field("serial"));
+                        }
+                        self.record_audit(AuditAction::Lookup, Some(&h))?;
+                        let online = self.online_lookup(
+                            None,
+                            Some(RecordQuery {
+                                hospital_code: Some(h.clone()),
+                                serial: Some(sn.clone()),
+                                ..RecordQuery::default()
+                            }),
+                        );
+                        self.found_or_cached(online, &birth_lookup_key(&h, &sn))?
                     }
                 };
                 task.found(found);
@@ -474,6 +549,28 @@ impl App {
                     task.errors = vec![i];
                 }
             }
+            TaskEvent::Newborn => {
+                if task.patient.is_none() {
+                    return Err(ErrorBody::new(ErrorCode::FieldRequired).on_field("patient"));
+                }
+                let data = self.judge_data();
+                if !ehr_rules::offered_type(data.site_type, "register_newborn") {
+                    return Err(ErrorBody::new(ErrorCode::AuthForbidden));
+                }
+                let site = self.enrolment().site.map(|s| s.code);
+                task.newborn(site.as_deref());
+            }
+            TaskEvent::Complete { ehr_number } => {
+                let data = self.judge_data();
+                if !ehr_rules::offered_type(data.site_type, "complete_newborn") {
+                    return Err(ErrorBody::new(ErrorCode::AuthForbidden));
+                }
+                if let Err(i) = task.complete(ehr_number) {
+                    task.errors = vec![i];
+                }
+            }
+            TaskEvent::EditNewborn { form } => task.edit_newborn(form.clone()),
+            TaskEvent::EditCompletion { form } => task.edit_completion(form.clone()),
             TaskEvent::Next => task.next(),
             TaskEvent::Back => task.back(),
             TaskEvent::Submit => return self.submit(&staff, task),
@@ -499,7 +596,7 @@ impl App {
     }
 
     fn submit(&self, staff: &str, mut task: Task) -> Result<TaskView, ErrorBody> {
-        let data = self.judge_data();
+        let data = self.judge_data_for(&task);
         let op = match task.check(&data.judge()) {
             Ok(op) => op,
             Err(issues) => {
@@ -517,11 +614,15 @@ impl App {
                 attachment: None,
             }],
         };
-        let images: Vec<&str> = [&task.patient_copy_image, &task.supporting_image]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
+        let images: Vec<&str> = match task.kind {
+            TaskKind::Newborn => vec![&task.hospital_image],
+            TaskKind::Completion => vec![&task.certificate_image],
+            _ => vec![&task.patient_copy_image, &task.supporting_image],
+        }
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
         self.commit_change_with_captures(&change, &images)?;
         // What was fetched for this person was used: it leaves the cache
         // (the application's detail, and the look-up by their document).
@@ -532,6 +633,31 @@ impl App {
             }
             if let Some(doc) = task.patient.as_ref().and_then(Person::document) {
                 let _ = store.cache_remove(&document_key(&doc));
+            }
+            match &op {
+                // This counter registered this hospital document: a second
+                // registration here is refused before it is queued (kept
+                // as long as the record may wait for its certificate).
+                Operation::RegisterNewborn(n) => {
+                    let ttl =
+                        i64::from(data.policy.newborn_follow_up_days.max(60)) * 86_400_000 * 2;
+                    let _ = store.cache_put(
+                        &birth_key(&n.hospital_code, &n.serial),
+                        "1",
+                        ttl,
+                        self.clock.now_ms(),
+                    );
+                }
+                Operation::CompleteNewborn(_) => {
+                    if let Some(wire::RecordIdentifier::BirthHospital {
+                        hospital_code,
+                        serial,
+                    }) = task.record.as_ref().map(|r| &r.identifier)
+                    {
+                        let _ = store.cache_remove(&birth_lookup_key(hospital_code, serial));
+                    }
+                }
+                _ => {}
             }
         }
         let slip = self.complete_task_slip(&task_slip(&task, &op))?;
@@ -576,6 +702,8 @@ impl App {
             kind: match d.kind.as_str() {
                 "activation" => TaskKind::Activation,
                 "walk_in" => TaskKind::WalkIn,
+                "newborn" => TaskKind::Newborn,
+                "completion" => TaskKind::Completion,
                 _ => TaskKind::Lookup,
             },
             updated_at_ms: d.updated_at_ms,
@@ -600,7 +728,12 @@ impl App {
         // Captures end with the session that took them (and after a day):
         // one that is gone is no longer attached, and is asked for again.
         let held = self.judge_data().held;
-        for image in [&mut task.patient_copy_image, &mut task.supporting_image] {
+        for image in [
+            &mut task.patient_copy_image,
+            &mut task.supporting_image,
+            &mut task.hospital_image,
+            &mut task.certificate_image,
+        ] {
             let gone = image
                 .as_deref()
                 .and_then(|i| Uuid::parse_str(i).ok())
@@ -624,11 +757,14 @@ impl App {
             name_en: en.to_owned(),
             name_zh: zh.to_owned(),
         };
+        let site_code = self.enrolment().site.map(|s| s.code);
         Ok(match r {
             None => TaskChoices {
                 relationships: Vec::new(),
                 private_providers: Vec::new(),
                 public_providers: Vec::new(),
+                birth_hospitals: Vec::new(),
+                site_code,
             },
             Some(r) => TaskChoices {
                 relationships: r
@@ -646,6 +782,13 @@ impl App {
                     .iter()
                     .map(|x| choice(&x.id, &x.name_en, &x.name_zh))
                     .collect(),
+                birth_hospitals: r
+                    .sites
+                    .iter()
+                    .filter(|x| x.site_type == SiteType::BirthHospital)
+                    .map(|x| choice(&x.code, &x.name_en, &x.name_zh))
+                    .collect(),
+                site_code,
             },
         })
     }
@@ -701,6 +844,17 @@ fn summary_of(task: &Task) -> (&'static str, String) {
                     .unwrap_or_default()
             ),
         ),
+        TaskKind::Newborn => (
+            "newborn",
+            format!(
+                "{} {masked}",
+                task.newborn
+                    .as_ref()
+                    .map(|f| f.hospital_code.as_str())
+                    .unwrap_or_default()
+            ),
+        ),
+        TaskKind::Completion => ("completion", masked),
         _ => ("walk_in", masked),
     }
 }
@@ -723,6 +877,51 @@ fn task_slip(task: &Task, op: &Operation) -> crate::documents::TaskSlip {
             },
             task.record_key.clone(),
         ),
+        Operation::RegisterNewborn(n) => {
+            // The baby's name as registered: chosen, or "Baby of" the
+            // parent (the rules' own composition).
+            let (en, zh) = match &n.surname {
+                Some(s) => (
+                    name_of(s, n.given_names.as_deref().unwrap_or_default()),
+                    n.chinese_name.clone(),
+                ),
+                None => {
+                    let (en, zh) = patient.map(machine::baby_of).unwrap_or_default();
+                    (en, n.chinese_name.clone().or(zh))
+                }
+            };
+            let f = task.newborn.clone().unwrap_or_default();
+            return crate::documents::TaskSlip {
+                task: SlipTask::NewbornRegistration,
+                reference: task.record_key.clone(),
+                document: patient.and_then(Person::document),
+                name_en: en,
+                name_zh: zh,
+                channel: channel_of(&f.channel),
+                language: language_of(&f.slip_language),
+            };
+        }
+        Operation::CompleteNewborn(c) => {
+            return crate::documents::TaskSlip {
+                task: SlipTask::NewbornCompletion,
+                reference: task.record_key.clone(),
+                document: ehr_domain::DocumentNumber::parse(
+                    ehr_domain::DocumentType::HkBirthCertificate,
+                    &c.birth_certificate_number,
+                )
+                .ok(),
+                name_en: name_of(&c.surname, &c.given_names),
+                name_zh: c.chinese_name.clone(),
+                // The access key went out at registration.
+                channel: AccessKeyChannel::None,
+                language: language_of(
+                    task.completion
+                        .as_ref()
+                        .map(|f| f.slip_language.as_str())
+                        .unwrap_or("both"),
+                ),
+            };
+        }
         _ => (SlipTask::RegisterAdult, task.record_key.clone()),
     };
     crate::documents::TaskSlip {
@@ -733,18 +932,38 @@ fn task_slip(task: &Task, op: &Operation) -> crate::documents::TaskSlip {
             .map(|p| p.view.english_name.clone())
             .unwrap_or_default(),
         name_zh: patient.and_then(|p| p.view.chinese_name.clone()),
-        channel: match task.form.channel.as_str() {
-            "email" => AccessKeyChannel::Email,
-            "post" => AccessKeyChannel::Post,
-            _ => AccessKeyChannel::Sms,
-        },
-        language: match task.form.slip_language.as_str() {
-            "en" => SlipLanguage::En,
-            "zh" => SlipLanguage::Zh,
-            _ => SlipLanguage::Both,
-        },
+        channel: channel_of(&task.form.channel),
+        language: language_of(&task.form.slip_language),
+    }
+}
+
+fn channel_of(code: &str) -> ehr_slip::AccessKeyChannel {
+    use ehr_slip::AccessKeyChannel;
+    match code {
+        "email" => AccessKeyChannel::Email,
+        "post" => AccessKeyChannel::Post,
+        _ => AccessKeyChannel::Sms,
+    }
+}
+
+fn language_of(code: &str) -> SlipLanguage {
+    match code {
+        "en" => SlipLanguage::En,
+        "zh" => SlipLanguage::Zh,
+        _ => SlipLanguage::Both,
+    }
+}
+
+fn name_of(surname: &str, given: &str) -> String {
+    if given.trim().is_empty() {
+        surname.trim().to_owned()
+    } else {
+        format!("{}, {}", surname.trim(), given.trim())
     }
 }
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod newborn_tests;
