@@ -49,6 +49,8 @@ const COMMANDS: &[&str] = &[
     "print_slip",
     "save_slip",
     "close_slip",
+    "follow_up_newborns",
+    "follow_up_newborns_slip",
 ];
 
 fn main() {

@@ -18,7 +18,9 @@ use ehr_protocol::ipc::{
     PrinterView, SavedView, ScanFolderView, SignInRequest, SlipLanguage, SlipView, StaffSession,
     SyncStatus,
 };
-use ehr_protocol::task::{DraftOffer, TaskChoices, TaskEvent, TaskSignOffRequest, TaskView};
+use ehr_protocol::task::{
+    DraftOffer, FollowUpView, TaskChoices, TaskEvent, TaskSignOffRequest, TaskView,
+};
 use ehr_protocol::ErrorBody;
 use tauri::ipc::Channel;
 use tauri::{Manager, State};
@@ -357,6 +359,22 @@ fn close_slip(app: State<'_, App>, handle: u64) {
     app.close_slip(handle)
 }
 
+/// The birth hospital's newborn records still waiting for the birth
+/// certificate, oldest first (from the central service).
+#[tauri::command(async)]
+fn follow_up_newborns(app: State<'_, App>) -> Result<FollowUpView, ErrorBody> {
+    app.newborn_follow_up()
+}
+
+/// The newborn follow-up list as a PDF open in a preview (print or save).
+#[tauri::command(async)]
+fn follow_up_newborns_slip(
+    app: State<'_, App>,
+    language: SlipLanguage,
+) -> Result<SlipView, ErrorBody> {
+    app.follow_up_slip(language)
+}
+
 /// Try to sync now.
 #[tauri::command(async)]
 fn sync_now(app: State<'_, App>) {
@@ -481,7 +499,9 @@ fn main() {
             printers,
             print_slip,
             save_slip,
-            close_slip
+            close_slip,
+            follow_up_newborns,
+            follow_up_newborns_slip
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -8,6 +8,7 @@ mod counter;
 mod documents;
 mod keyring;
 mod main_path;
+mod newborn;
 mod outbox;
 mod sign_in;
 mod single_instance;

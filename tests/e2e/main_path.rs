@@ -24,11 +24,11 @@ use fantoccini::{Client, Locator};
 
 use crate::ui::{assert_accessible, click, type_keys, ENTER};
 
-const WAIT: Duration = Duration::from_secs(30);
+pub(crate) const WAIT: Duration = Duration::from_secs(30);
 
 /// A Hong Kong number of `doc` type with a valid check digit, from a letter
 /// and six digits (the normalised form, without brackets).
-fn number(doc: ehr_domain::DocumentType, head: &str) -> String {
+pub(crate) fn number(doc: ehr_domain::DocumentType, head: &str) -> String {
     for c in "0123456789A".chars() {
         if let Ok(n) = ehr_domain::DocumentNumber::parse(doc, &format!("{head}{c}")) {
             return n.normalized().to_owned();
@@ -39,18 +39,23 @@ fn number(doc: ehr_domain::DocumentType, head: &str) -> String {
 
 /// A person for the online form and for a card.
 #[derive(Clone)]
-struct Person {
-    doc_type: &'static str,
-    number: String,
-    surname: &'static str,
-    given: &'static str,
+pub(crate) struct Person {
+    pub(crate) doc_type: &'static str,
+    pub(crate) number: String,
+    pub(crate) surname: &'static str,
+    pub(crate) given: &'static str,
     /// `YYYY-MM-DD`.
-    dob: &'static str,
-    sex: char,
+    pub(crate) dob: &'static str,
+    pub(crate) sex: char,
 }
 
 impl Person {
-    fn adult(head: &str, surname: &'static str, given: &'static str, dob: &'static str) -> Person {
+    pub(crate) fn adult(
+        head: &str,
+        surname: &'static str,
+        given: &'static str,
+        dob: &'static str,
+    ) -> Person {
         Person {
             doc_type: "hkic",
             number: number(ehr_domain::DocumentType::Hkic, head),
@@ -61,7 +66,12 @@ impl Person {
         }
     }
 
-    fn child(head: &str, surname: &'static str, given: &'static str, dob: &'static str) -> Person {
+    pub(crate) fn child(
+        head: &str,
+        surname: &'static str,
+        given: &'static str,
+        dob: &'static str,
+    ) -> Person {
         Person {
             doc_type: "hk_birth_certificate",
             number: number(ehr_domain::DocumentType::HkBirthCertificate, head),
@@ -72,7 +82,7 @@ impl Person {
         }
     }
 
-    fn card(&self) -> PersonFile {
+    pub(crate) fn card(&self) -> PersonFile {
         let json = serde_json::json!({
             "generation": "gen2018",
             "document_number": self.number,
@@ -85,7 +95,7 @@ impl Person {
         PersonFile::from_json(&json.to_string()).expect("card")
     }
 
-    fn masked_prefix(&self) -> String {
+    pub(crate) fn masked_prefix(&self) -> String {
         self.number[..4].to_owned()
     }
 
@@ -131,7 +141,7 @@ fn apply(central: &Central, patient: &Person, role: &str, applicant: Option<&Per
     central.apply_online(&borrowed).expect("online form")
 }
 
-async fn attr(client: &Client, css: &str, name: &str) -> String {
+pub(crate) async fn attr(client: &Client, css: &str, name: &str) -> String {
     match client.find(Locator::Css(css)).await {
         Ok(e) => e.attr(name).await.ok().flatten().unwrap_or_default(),
         Err(_) => String::new(),
@@ -139,7 +149,7 @@ async fn attr(client: &Client, css: &str, name: &str) -> String {
 }
 
 /// Wait until the task pane is at `stage`.
-async fn stage(client: &Client, want: &str) {
+pub(crate) async fn stage(client: &Client, want: &str) {
     let deadline = std::time::Instant::now() + WAIT;
     loop {
         let now = attr(client, "[data-testid=task]", "data-stage").await;
@@ -160,7 +170,7 @@ async fn stage(client: &Client, want: &str) {
 }
 
 /// The codes of what is still needed, as `field:code`.
-async fn needs(client: &Client) -> Vec<String> {
+pub(crate) async fn needs(client: &Client) -> Vec<String> {
     let mut out = Vec::new();
     if let Ok(items) = client.find_all(Locator::Css("[data-testid=need]")).await {
         for i in items {
@@ -178,7 +188,7 @@ async fn needs(client: &Client) -> Vec<String> {
 }
 
 /// Wait until nothing is still needed but what `allowed` lists.
-async fn needs_only(client: &Client, allowed: &[&str]) {
+pub(crate) async fn needs_only(client: &Client, allowed: &[&str]) {
     let deadline = std::time::Instant::now() + WAIT;
     loop {
         let n = needs(client).await;
@@ -191,7 +201,7 @@ async fn needs_only(client: &Client, allowed: &[&str]) {
 }
 
 /// A screenshot of the screen as it is now, the task's outcome at the top.
-async fn shot(client: &Client, name: &str) {
+pub(crate) async fn shot(client: &Client, name: &str) {
     let _ = client
         .execute(
             "const e = document.querySelector('[data-testid=task-done]'); if (e) e.scrollIntoView({block: 'start'}); return true;",
@@ -259,7 +269,7 @@ async fn declare_submit_and_finish(client: &Client, name: &str) {
 
 /// A page-like PNG dropped in the scanner folder, taken in the capture
 /// dialog the button `button` opens, and kept.
-async fn capture(client: &Client, scans: &Path, button: &str, name: &str) {
+pub(crate) async fn capture(client: &Client, scans: &Path, button: &str, name: &str) {
     click(client, &format!("[data-testid={button}]")).await;
     let png = crate::ui::page_png(900, 600);
     std::fs::write(scans.join(name), &png).expect("scan");
@@ -271,13 +281,13 @@ async fn capture(client: &Client, scans: &Path, button: &str, name: &str) {
 
 /// Take the card out, and wait until pcscd has noticed (the next card
 /// must arrive as a new one).
-fn out(card: InsertedCard) {
+pub(crate) fn out(card: InsertedCard) {
     card.remove();
     Pcscd::wait_empty(0, WAIT).expect("the reader empties");
 }
 
 /// Insert `person`'s card; the task looks them up at once.
-async fn insert(client: &Client, reader: &str, person: &Person) -> InsertedCard {
+pub(crate) async fn insert(client: &Client, reader: &str, person: &Person) -> InsertedCard {
     let card = InsertedCard::insert(reader, &person.card()).expect("insert");
     let n = wait_for_text(
         client,
@@ -715,7 +725,7 @@ async fn on_behalf(
 
 /// Type a new mobile number into the form's address, and wait until the
 /// task has taken it (the address is no longer asked for).
-async fn type_address(client: &Client, number: &str) {
+pub(crate) async fn type_address(client: &Client, number: &str) {
     let address = wait_for(client, Locator::Css("[data-testid=form-address]"), WAIT).await;
     address.click().await.expect("focus");
     type_keys(client, number).await;
@@ -734,7 +744,7 @@ async fn type_address(client: &Client, number: &str) {
 }
 
 /// Wait until the task pane has had no call on its way for a moment.
-async fn settled(client: &Client) {
+pub(crate) async fn settled(client: &Client) {
     let deadline = std::time::Instant::now() + WAIT;
     let mut quiet = 0;
     while quiet < 3 {
@@ -752,7 +762,7 @@ async fn settled(client: &Client) {
 }
 
 /// Choose `value` in the select `testid`.
-async fn select(client: &Client, testid: &str, value: &str) {
+pub(crate) async fn select(client: &Client, testid: &str, value: &str) {
     click(
         client,
         &format!("[data-testid={testid}] option[value='{value}']"),
@@ -761,7 +771,7 @@ async fn select(client: &Client, testid: &str, value: &str) {
 }
 
 /// Key `person`'s document in the manual form `testid` and submit it.
-async fn key_person(client: &Client, testid: &str, person: &Person) {
+pub(crate) async fn key_person(client: &Client, testid: &str, person: &Person) {
     let form = wait_for(
         client,
         Locator::Css(&format!("[data-testid={testid}]")),
@@ -806,7 +816,7 @@ async fn key_person(client: &Client, testid: &str, person: &Person) {
 
 /// Scroll `el` to the middle of the window (the status bar covers the
 /// bottom edge).
-async fn into_view(client: &Client, el: &fantoccini::elements::Element) {
+pub(crate) async fn into_view(client: &Client, el: &fantoccini::elements::Element) {
     let arg = serde_json::to_value(el).expect("element");
     let _ = client
         .execute(

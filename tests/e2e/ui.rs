@@ -81,6 +81,7 @@ pub async fn type_keys(client: &Client, keys: &str) {
 /// The WebDriver keys a clerk presses.
 pub const TAB: &str = "\u{E004}";
 pub const ENTER: &str = "\u{E007}";
+pub const ESC: &str = "\u{E00C}";
 
 /// axe-core, from the UI's own dev dependencies (`npm ci` installs it).
 fn axe_source() -> String {

@@ -18,6 +18,8 @@ pub struct Central {
     pub url: String,
     /// A demo counter's machine key.
     pub counter_key: String,
+    /// Every demo counter's machine key, by site code.
+    pub counter_keys: Vec<(String, String)>,
     /// A demo registration clerk's staff code and password.
     pub clerk: (String, String),
     /// A demo supervisor's staff code and password.
@@ -116,6 +118,19 @@ impl Central {
             .as_str()
             .ok_or("seed output has no counter key")?
             .to_owned();
+        let counter_keys = creds["counters"]
+            .as_array()
+            .map(|cs| {
+                cs.iter()
+                    .filter_map(|c| {
+                        Some((
+                            c["site_code"].as_str()?.to_owned(),
+                            c["machine_key"].as_str()?.to_owned(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let staff = |role: &str| {
             creds["staff"]
                 .as_array()
@@ -137,11 +152,117 @@ impl Central {
             port,
             url: format!("http://127.0.0.1:{port}"),
             counter_key,
+            counter_keys,
             clerk,
             supervisor,
         };
         central.serve()?;
         Ok(central)
+    }
+
+    /// The machine key of the demo counter at `site`.
+    pub fn counter_key_at(&self, site: &str) -> String {
+        self.counter_keys
+            .iter()
+            .find(|(s, _)| s == site)
+            .map(|(_, k)| k.clone())
+            .unwrap_or_else(|| panic!("no demo counter at {site}"))
+    }
+
+    /// One number from the service's database (`sql` with `?1` = `param`).
+    pub fn query_i64(&self, sql: &str, param: &str) -> Result<i64, String> {
+        self.db()?
+            .query_row(sql, [param], |r| r.get(0))
+            .map_err(|e| format!("query: {e}"))
+    }
+
+    /// Register a newborn through the API as the demo counter at `site`
+    /// (the clerk signs in there): the hospital document's image uploaded,
+    /// then `register_newborn` of `parent` (an HKIC number), born today at
+    /// 00:00. The operation's outcome as JSON.
+    pub fn register_newborn_at(
+        &self,
+        site: &str,
+        hospital: &str,
+        serial: &str,
+        parent: (&str, &str, &str, &str),
+    ) -> Result<serde_json::Value, String> {
+        use base64::Engine as _;
+        ehr_app::central::install_tls_provider();
+        let client = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .map_err(|e| e.to_string())?;
+        let key = self.counter_key_at(site);
+        let signed: serde_json::Value = client
+            .post(format!("{}/v1/auth/sign-in", self.url))
+            .header("x-counter-key", &key)
+            .json(&serde_json::json!({"staff_code": self.clerk.0, "password": self.clerk.1}))
+            .send()
+            .and_then(|r| r.json())
+            .map_err(|e| format!("sign-in: {e}"))?;
+        let token = signed["token"].as_str().ok_or("no token")?.to_owned();
+        let image = uuid::Uuid::new_v4();
+        let png = {
+            let mut buf = std::io::Cursor::new(Vec::new());
+            image::RgbImage::from_pixel(64, 48, image::Rgb([240, 240, 240]))
+                .write_to(&mut buf, image::ImageFormat::Png)
+                .map_err(|e| e.to_string())?;
+            buf.into_inner()
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_err(|e| e.to_string())?
+            .as_secs() as i64;
+        let today = ehr_domain::Date::from_days_since_epoch((now + 8 * 3600).div_euclid(86_400))
+            .map_err(|e| format!("{e:?}"))?;
+        let (number, surname, given, dob) = parent;
+        let ops = serde_json::json!({"ops": [
+            {"idempotency_key": uuid::Uuid::new_v4(), "record_key": format!("img-{image}"),
+             "seq": 1, "op": {"type": "upload_document", "image_id": image,
+             "kind": "birth_hospital_document",
+             "data_base64": base64::engine::general_purpose::STANDARD.encode(&png)}},
+            {"idempotency_key": uuid::Uuid::new_v4(), "record_key": format!("nb-{image}"),
+             "seq": 1, "op": {"type": "register_newborn", "hospital_code": hospital,
+             "serial": serial, "date_of_birth": today.to_string(), "time_of_birth": "00:00",
+             "sex": "female", "parent": {"document_type": "hkic", "document_number": number,
+             "surname": surname, "given_names": given, "date_of_birth": dob, "sex": "male"},
+             "relationship": "parent", "certifying_document_image": image,
+             "notification": {"channel": "sms", "language": "zh", "address": "61234567"}}}
+        ]});
+        let body: serde_json::Value = client
+            .post(format!("{}/v1/batch", self.url))
+            .header("x-counter-key", &key)
+            .bearer_auth(token)
+            .json(&ops)
+            .send()
+            .and_then(|r| r.json())
+            .map_err(|e| format!("batch: {e}"))?;
+        Ok(body["results"][1]["outcome"].clone())
+    }
+
+    /// Make a record look registered `days` days earlier than it was (the
+    /// follow-up list's seeded case).
+    pub fn backdate_record(&self, serial: &str, days: i64) -> Result<(), String> {
+        let db = self.db()?;
+        let (on, lifecycle): (String, String) = db
+            .query_row(
+                "SELECT registered_on, lifecycle FROM records WHERE hospital_serial = ?1",
+                [serial],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| format!("record: {e}"))?;
+        let day = ehr_domain::Date::parse(&on)
+            .map_err(|e| format!("{e:?}"))?
+            .add_days(-days)
+            .map_err(|e| format!("{e:?}"))?;
+        let lifecycle = lifecycle.replace(&on, &day.to_string());
+        db.execute(
+            "UPDATE records SET registered_on = ?1, lifecycle = ?2 WHERE hospital_serial = ?3",
+            [day.to_string(), lifecycle, serial.to_owned()],
+        )
+        .map_err(|e| format!("backdate: {e}"))?;
+        Ok(())
     }
 
     /// The service's data folder (its SQLCipher file is `central.sqlite3`,

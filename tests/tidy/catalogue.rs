@@ -107,6 +107,7 @@ fn no_chinese_text_in_rust_outside_the_catalogue() {
         // Tests, examples and benches are not shipped text.
         if rel.contains("/tests/")
             || rel.ends_with("/tests.rs")
+            || rel.ends_with("_tests.rs")
             || rel.contains("/examples/")
             || rel.contains("/benches/")
             || ALLOWED.iter().any(|(a, _)| *a == rel)

@@ -41,6 +41,8 @@ pub(crate) struct Session {
     /// The counter the service bound the session to (its audit events
     /// name it); `None` when not told.
     pub(crate) counter_id: Option<String>,
+    /// The site the service says this counter serves (online sign-ins).
+    pub(crate) site: Option<ehr_protocol::wire::Site>,
 }
 
 impl Session {
@@ -51,6 +53,7 @@ impl Session {
             token: String::new(),
             expires_in_s,
             counter_id: None,
+            site: None,
         }
     }
 }
@@ -265,6 +268,7 @@ fn sign_in_blocking(
             token: ok.token,
             expires_in_s: ok.expires_in_seconds,
             counter_id: Some(ok.counter.counter_id),
+            site: Some(ok.counter.site),
         });
     }
     Err(refusal(status, &bytes))

@@ -16,6 +16,9 @@
 //!   file (0600, in a 0700 folder, named by reference and time: never by a
 //!   name). Every print and save is audited. A completed task's slip is kept
 //!   encrypted for a reprint from today's list, until the retention purge.
+//! - **Lists.** The birth hospital's newborn follow-up list (issue #14),
+//!   fetched from the central service, is an A4 landscape PDF open in the
+//!   same preview (printed or saved like a slip, never kept).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -27,8 +30,12 @@ use ehr_protocol::ipc::{
     CaptureAdjust, CaptureKind, CaptureView, CropBox, KeptSlipView, PrintedView, PrinterView,
     SavedView, ScanFileView, ScanFolderView, SlipLanguage, SlipView,
 };
+use ehr_protocol::task::FollowUpView;
 use ehr_protocol::{ErrorBody, ErrorCode};
-use ehr_slip::{Fonts, Notice, Slip, SlipError, SlipLang, SlipTime};
+use ehr_slip::{
+    AccessKeyChannel, FollowUpList, FollowUpListRow, Fonts, Notice, Slip, SlipError, SlipLang,
+    SlipTime,
+};
 use uuid::Uuid;
 
 use crate::{lock, notify_driver, store_err, App};
@@ -156,6 +163,49 @@ fn slip_lang(l: SlipLanguage) -> SlipLang {
         SlipLanguage::En => SlipLang::En,
         SlipLanguage::Zh => SlipLang::Zh,
         SlipLanguage::Both => SlipLang::Both,
+    }
+}
+
+/// The reference of the follow-up list's preview (its audit subject when
+/// printed or saved, and its saved file's name).
+pub const FOLLOW_UP_REFERENCE: &str = "FOLLOW-UP";
+
+/// The printed newborn follow-up list of `view`, made at `time` at the site
+/// `(code, name_en, name_zh)`, in `lang`. Pure: the app adds the time and
+/// the site. A contact channel the slip does not know prints as "no contact
+/// kept".
+pub(crate) fn follow_up_list(
+    view: &FollowUpView,
+    site: (String, String, String),
+    time: SlipTime,
+    lang: SlipLang,
+) -> FollowUpList {
+    let (site_code, site_name_en, site_name_zh) = site;
+    FollowUpList {
+        time,
+        site_code,
+        site_name_en,
+        site_name_zh,
+        days: view.days,
+        hospital_code: view.hospital_code.clone(),
+        rows: view
+            .items
+            .iter()
+            .map(|r| FollowUpListRow {
+                hospital_code: r.hospital_code.clone(),
+                serial: r.serial.clone(),
+                registered_on: r.registered_on.clone(),
+                date_of_birth: r.date_of_birth.clone(),
+                days_waiting: r.days_waiting,
+                name_en: r.name_en.clone(),
+                chinese_name: r.chinese_name.clone().filter(|z| !z.trim().is_empty()),
+                parent_document_masked: r.parent_document_masked.clone(),
+                contact_channel: AccessKeyChannel::from_code(&r.contact_channel)
+                    .unwrap_or(AccessKeyChannel::None),
+                contact_masked: r.contact_masked.clone(),
+            })
+            .collect(),
+        lang,
     }
 }
 
@@ -525,6 +575,21 @@ impl App {
         let fonts = self.fonts()?;
         let pdf = ehr_slip::render_notice(&notice, &fonts).map_err(|e| slip_err(&e))?;
         self.open_slip(format!("NOTICE-{id}"), pdf, None, language)
+    }
+
+    /// The birth hospital's newborn follow-up list
+    /// ([`App::newborn_follow_up`]) as a PDF in `language`, open in a
+    /// preview to print or save (reference [`FOLLOW_UP_REFERENCE`]; not
+    /// kept). Needs a signed-in clerk and the central service.
+    pub fn follow_up_slip(&self, language: SlipLanguage) -> Result<SlipView, ErrorBody> {
+        self.documents_session()?;
+        let view = self.newborn_follow_up()?;
+        let now = self.clock.now_ms();
+        let time = SlipTime::from_unix_ms(now.max(0) as u64).map_err(|e| slip_err(&e))?;
+        let list = follow_up_list(&view, self.site(), time, slip_lang(language));
+        let fonts = self.fonts()?;
+        let pdf = ehr_slip::render_follow_up_list(&list, &fonts).map_err(|e| slip_err(&e))?;
+        self.open_slip(FOLLOW_UP_REFERENCE.to_owned(), pdf, None, language)
     }
 
     /// A completed task's slip: rendered with the time, site and staff code,

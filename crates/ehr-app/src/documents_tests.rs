@@ -10,7 +10,7 @@ use std::path::Path;
 use ehr_protocol::ipc::{CaptureAdjust, CaptureKind, CropBox, SlipLanguage};
 use ehr_protocol::ErrorCode;
 
-use super::{TaskSlip, DEFAULT_ADJUST};
+use super::{follow_up_list, TaskSlip, DEFAULT_ADJUST, FOLLOW_UP_REFERENCE};
 use crate::staff::service_tests::Rig;
 
 /// A page-like PNG: white with a dark block (so the trim has a border).
@@ -351,4 +351,134 @@ fn a_held_capture_travels_before_its_change_and_the_service_stores_it() {
             .as_deref(),
         Some("synced")
     );
+}
+
+fn follow_up_row(serial: &str, days: u32, channel: &str) -> ehr_protocol::task::FollowUpRow {
+    ehr_protocol::task::FollowUpRow {
+        ehr_number: format!("EHR{serial}"),
+        hospital_code: "QMH".to_owned(),
+        serial: serial.to_owned(),
+        registered_on: "01/10/2026".to_owned(),
+        date_of_birth: "30/09/2026".to_owned(),
+        days_waiting: days,
+        name_en: format!("BABY OF CHAN, {serial}"),
+        chinese_name: Some(String::new()),
+        parent_document_masked: "A123***(*)".to_owned(),
+        contact_channel: channel.to_owned(),
+        contact_masked: "****5678".to_owned(),
+    }
+}
+
+#[test]
+fn the_follow_up_list_prints_the_view_oldest_first_with_masked_contacts() {
+    let view = ehr_protocol::task::FollowUpView {
+        days: 60,
+        hospital_code: Some("QMH".to_owned()),
+        items: vec![
+            follow_up_row("BR-0003", 75, "sms"),
+            follow_up_row("BR-0002", 61, ""),
+            follow_up_row("BR-0001", 90, "fax"),
+        ],
+    };
+    let time = ehr_slip::SlipTime::from_unix_ms(1_796_106_900_000).unwrap();
+    let site = (
+        "QMH".to_owned(),
+        "Queen Mary Hospital".to_owned(),
+        "QMH".to_owned(),
+    );
+    let list = follow_up_list(&view, site, time, ehr_slip::SlipLang::En);
+    assert_eq!(list.days, 60);
+    assert_eq!(list.rows.len(), 3);
+    assert_eq!(
+        list.rows[0].contact_channel,
+        ehr_slip::AccessKeyChannel::Sms
+    );
+    // No channel, or one the list does not know: "no contact kept".
+    for r in &list.rows[1..] {
+        assert_eq!(r.contact_channel, ehr_slip::AccessKeyChannel::None);
+    }
+    assert_eq!(list.rows[0].chinese_name, None, "an empty name is none");
+    assert!(!format!("{list:?}").contains("CHAN"));
+
+    let fonts = ehr_slip::Fonts::load_system().unwrap();
+    let pdf = ehr_slip::render_follow_up_list(&list, &fonts).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write as _;
+            c.stdin.take().unwrap().write_all(&pdf)?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} in {text}"));
+    assert!(at("BR-0001") < at("BR-0003") && at("BR-0003") < at("BR-0002"));
+    assert!(text.contains("A123***(*)") && text.contains("****5678"));
+    assert!(text.contains("Queen Mary Hospital (QMH)"));
+    assert!(!text.contains("EHRBR-"), "the eHR number is not printed");
+}
+
+#[test]
+fn the_follow_up_list_needs_a_signed_in_clerk_at_a_birth_hospital() {
+    let r = Rig::with(&[]);
+    assert_eq!(
+        r.app.follow_up_slip(SlipLanguage::Both).unwrap_err().code,
+        ErrorCode::AuthSignInRequired
+    );
+    // A registration centre keeps no follow-up list: the service's refusal.
+    r.sign_in("clerk01", &Rig::password("clerk01")).unwrap();
+    assert_eq!(
+        r.app.follow_up_slip(SlipLanguage::Both).unwrap_err().code,
+        ErrorCode::AuthForbidden
+    );
+}
+
+#[test]
+fn a_birth_hospital_previews_and_saves_its_follow_up_list() {
+    let saves = tempfile::tempdir().unwrap();
+    let r = Rig::at(
+        "QMH",
+        &[(
+            "EHR_SAVE_FOLDER",
+            saves.path().join("lists").display().to_string(),
+        )],
+    );
+    r.sign_in("clerk01", &Rig::password("clerk01")).unwrap();
+    let view = r.app.follow_up_slip(SlipLanguage::En).unwrap();
+    assert_eq!(view.reference, FOLLOW_UP_REFERENCE);
+    assert_eq!(view.language, SlipLanguage::En);
+    assert_eq!(view.pages_png_base64.len(), 1, "an empty list is one page");
+    let saved = r.app.save_slip(view.handle).unwrap();
+    let path = std::path::PathBuf::from(&saved.path);
+    assert!(path
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("slip-FOLLOW-UP-"));
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text: String = String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let none = ehr_i18n::format(ehr_i18n::Lang::En, "list.follow_up.none", &[("days", "60")]);
+    assert!(text.contains(&none), "{text}");
+    assert!(text.contains("QMH"), "{text}");
+    let store = r.app.store().unwrap();
+    assert_eq!(
+        crate::lock(&store).audit_rows("slip.save").unwrap()[0]
+            .1
+            .as_deref(),
+        Some(FOLLOW_UP_REFERENCE)
+    );
+    r.app.close_slip(view.handle);
 }

@@ -122,7 +122,7 @@ pub(crate) fn view(config: &Config, revoked: bool) -> EnrolmentView {
     }
 }
 
-fn site_view(s: &Site) -> CounterSite {
+pub(crate) fn site_view(s: &Site) -> CounterSite {
     CounterSite {
         code: s.code.clone(),
         site_type: match s.site_type {

@@ -70,6 +70,9 @@ pub struct App {
     /// The address of an enrolment made since the app started (in force
     /// when neither the environment nor the configuration file names one).
     enrolled_url: Mutex<Option<String>>,
+    /// The site the service named at the last online sign-in: what a
+    /// counter keyed by `EHR_COUNTER_KEY` (no `enrolment.json`) serves.
+    told_site: Mutex<Option<ehr_protocol::wire::Site>>,
     /// The screen is locked (idle, or the clerk locked it): the card side
     /// answers without the identity until the same staff member unlocks.
     locked: Arc<std::sync::atomic::AtomicBool>,
@@ -461,6 +464,7 @@ impl App {
             card_audited: Arc::default(),
             revoked: Default::default(),
             enrolled_url: Mutex::new(None),
+            told_site: Mutex::new(None),
             locked: Default::default(),
             documents: documents::Desk::default(),
             task: Mutex::new(None),
@@ -518,6 +522,9 @@ impl App {
         let staff = s.staff.clone();
         let token = s.token.clone();
         let counter_id = s.counter_id.clone();
+        if let Some(site) = s.site.clone() {
+            *lock(&self.told_site) = Some(site);
+        }
         *lock(&self.session) = Some(s);
         // An offline session has no token: its changes wait for an online one.
         self.with_driver(|d| d.set_token(Some(token).filter(|t| !t.is_empty())));
@@ -541,7 +548,12 @@ impl App {
     /// the counter has been revoked (by any call, the sync driver's
     /// included) and somebody is still signed in, they are signed out.
     pub fn enrolment(&self) -> EnrolmentView {
-        let view = enrolment::view(&self.current_config(), self.is_revoked());
+        let mut view = enrolment::view(&self.current_config(), self.is_revoked());
+        // Keyed by the environment (support, tests): the site the service
+        // named at sign-in.
+        if view.site.is_none() {
+            view.site = lock(&self.told_site).as_ref().map(enrolment::site_view);
+        }
         if view.revoked && lock(&self.session).is_some() {
             self.sign_out();
         }

@@ -71,6 +71,7 @@ async fn document_and_routes_agree() {
         ("post", "/v1/applications/search"),
         ("get", "/v1/applications/{reference}"),
         ("post", "/v1/records/search"),
+        ("get", "/v1/follow-up/newborns"),
         ("post", "/v1/batch"),
     ]
     .into_iter()

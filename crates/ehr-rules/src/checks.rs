@@ -581,6 +581,12 @@ pub fn key_paper<F: Facts>(
     }))
 }
 
+/// "Baby of" `parent` in `lang` (the catalogue's `newborn.baby_of`): a
+/// newborn's name until one is chosen.
+pub fn baby_of(lang: ehr_i18n::Lang, parent: &str) -> String {
+    ehr_i18n::format(lang, "newborn.baby_of", &[("name", parent)])
+}
+
 /// Whether a birth at `time` (`HH:MM`) on `day` lies after the
 /// transaction time (with the clock slack): only decidable with one.
 fn born_after(time: &str, transacted_at: Option<&str>, day: Date) -> bool {
@@ -685,7 +691,7 @@ pub fn register_newborn<F: Facts>(
             .particulars
             .chinese_name
             .as_ref()
-            .map(|c| format!("{}之嬰", c.characters()))
+            .map(|c| baby_of(ehr_i18n::Lang::ZhHk, c.characters()))
     });
     let name = match n
         .surname
@@ -701,10 +707,13 @@ pub fn register_newborn<F: Facts>(
             }
         },
         None => {
-            let given = format!(
-                "Baby of {} {}",
-                parent.english.surname(),
-                parent.english.given_names()
+            let given = baby_of(
+                ehr_i18n::Lang::En,
+                &format!(
+                    "{} {}",
+                    parent.english.surname(),
+                    parent.english.given_names()
+                ),
             );
             EnglishName::new(parent.english.surname(), &given)
                 .or_else(|_| EnglishName::new(parent.english.surname(), "Baby"))

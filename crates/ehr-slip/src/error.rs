@@ -22,6 +22,12 @@ pub enum SlipError {
         /// Which field (a fixed name, never its value).
         field: &'static str,
     },
+    /// A list has more rows than it prints.
+    #[error("the list has more than {max} rows")]
+    TooManyRows {
+        /// The most rows a list prints.
+        max: usize,
+    },
     /// A time that does not exist, or not in Hong Kong time.
     #[error("the date and time are not a valid Hong Kong time")]
     Time,
@@ -54,6 +60,7 @@ impl SlipError {
             SlipError::FontParse => "slip.font_parse",
             SlipError::Reference => "slip.reference_invalid",
             SlipError::FieldTooLong { .. } => "slip.field_too_long",
+            SlipError::TooManyRows { .. } => "slip.too_many_rows",
             SlipError::Time => "slip.time_invalid",
             SlipError::Qr => "slip.qr",
             SlipError::Render => "slip.render",

@@ -14,6 +14,8 @@ use crate::SlipError;
 /// A4 portrait, in points.
 pub(crate) const PAGE_W: f32 = 595.28;
 pub(crate) const PAGE_H: f32 = 841.89;
+/// A4, in millimetres.
+const A4_MM: (f32, f32) = (210.0, 297.0);
 /// 18 mm margins.
 pub(crate) const MARGIN: f32 = 51.0;
 /// Room kept at the bottom of every page for the footer.
@@ -22,6 +24,7 @@ const FOOTER_ROOM: f32 = 40.0;
 pub(crate) const INK: f32 = 0.0;
 pub(crate) const GREY: f32 = 0.33;
 const RULE: f32 = 0.8;
+const BAND: f32 = 0.93;
 
 /// A line's style.
 #[derive(Debug, Clone, Copy)]
@@ -48,13 +51,36 @@ pub(crate) struct Writer<'f> {
     regular: FontId,
     bold: FontId,
     pages: Vec<Vec<Op>>,
+    /// The page's width and height in points (A4, portrait or landscape).
+    page_w: f32,
+    page_h: f32,
     /// Distance from the top of the page to the top of the next line.
     pub(crate) y: f32,
     footer: Vec<(String, Style)>,
 }
 
 impl<'f> Writer<'f> {
+    /// A4 portrait pages.
     pub(crate) fn new(fonts: &'f Fonts, title: &str, footer: Vec<(String, Style)>) -> Self {
+        Writer::with_page(fonts, title, footer, false)
+    }
+
+    /// A4 landscape pages (for a wide table).
+    pub(crate) fn landscape(fonts: &'f Fonts, title: &str, footer: Vec<(String, Style)>) -> Self {
+        Writer::with_page(fonts, title, footer, true)
+    }
+
+    fn with_page(
+        fonts: &'f Fonts,
+        title: &str,
+        footer: Vec<(String, Style)>,
+        landscape: bool,
+    ) -> Self {
+        let (page_w, page_h) = if landscape {
+            (PAGE_H, PAGE_W)
+        } else {
+            (PAGE_W, PAGE_H)
+        };
         let mut doc = PdfDocument::new(title);
         let regular = doc.add_font(&fonts.face(Weight::Regular).parsed);
         let bold = if fonts.has_bold() {
@@ -68,6 +94,8 @@ impl<'f> Writer<'f> {
             regular,
             bold,
             pages: Vec::new(),
+            page_w,
+            page_h,
             y: MARGIN,
             footer,
         };
@@ -76,7 +104,12 @@ impl<'f> Writer<'f> {
     }
 
     pub(crate) fn content_width(&self) -> f32 {
-        PAGE_W - 2.0 * MARGIN
+        self.page_w - 2.0 * MARGIN
+    }
+
+    /// How many pages so far.
+    pub(crate) fn page_count(&self) -> usize {
+        self.pages.len()
     }
 
     fn ops(&mut self) -> &mut Vec<Op> {
@@ -87,12 +120,12 @@ impl<'f> Writer<'f> {
         &mut self.pages[last]
     }
 
-    fn new_page(&mut self) {
+    pub(crate) fn new_page(&mut self) {
         self.pages.push(Vec::new());
         self.y = MARGIN;
         let footer = std::mem::take(&mut self.footer);
         // The footer sits above the bottom margin, last line lowest.
-        let mut baseline = PAGE_H - MARGIN;
+        let mut baseline = self.page_h - MARGIN;
         for (text, style) in footer.iter().rev() {
             for line in self.wrap(text, self.content_width(), *style).iter().rev() {
                 self.draw_text(MARGIN, baseline, line, *style);
@@ -102,9 +135,15 @@ impl<'f> Writer<'f> {
         self.footer = footer;
     }
 
+    /// Whether `height` more points fit on this page (or nothing is on it
+    /// yet, so a new page would not help).
+    pub(crate) fn fits(&self, height: f32) -> bool {
+        self.y + height <= self.page_h - MARGIN - FOOTER_ROOM || self.y <= MARGIN
+    }
+
     /// Starts a new page unless `height` more points fit on this one.
     pub(crate) fn ensure(&mut self, height: f32) {
-        if self.y + height > PAGE_H - MARGIN - FOOTER_ROOM && self.y > MARGIN {
+        if !self.fits(height) {
             self.new_page();
         }
     }
@@ -122,11 +161,37 @@ impl<'f> Writer<'f> {
 
     /// One line of text with its baseline `baseline` points from the top.
     pub(crate) fn draw_text(&mut self, x: f32, baseline: f32, text: &str, style: Style) {
+        let ops = self.text_ops(x, baseline, text, style);
+        self.ops().extend(ops);
+    }
+
+    /// One line of text on page `page` (0-based; an earlier one too), for
+    /// what is known only once every page is laid out (page numbers).
+    pub(crate) fn draw_text_on(
+        &mut self,
+        page: usize,
+        x: f32,
+        baseline: f32,
+        text: &str,
+        style: Style,
+    ) {
+        let ops = self.text_ops(x, baseline, text, style);
+        if let Some(p) = self.pages.get_mut(page) {
+            p.extend(ops);
+        }
+    }
+
+    /// The page's right edge of the column.
+    pub(crate) fn right(&self) -> f32 {
+        self.page_w - MARGIN
+    }
+
+    fn text_ops(&self, x: f32, baseline: f32, text: &str, style: Style) -> Vec<Op> {
         if text.is_empty() {
-            return;
+            return Vec::new();
         }
         let font = PdfFontHandle::External(self.font_id(style.weight));
-        let ops = vec![
+        vec![
             Op::StartTextSection,
             Op::SetFillColor {
                 col: grey(style.grey),
@@ -138,15 +203,14 @@ impl<'f> Writer<'f> {
             Op::SetTextCursor {
                 pos: Point {
                     x: Pt(x),
-                    y: Pt(PAGE_H - baseline),
+                    y: Pt(self.page_h - baseline),
                 },
             },
             Op::ShowText {
                 items: vec![TextItem::Text(text.to_owned())],
             },
             Op::EndTextSection,
-        ];
-        self.ops().extend(ops);
+        ]
     }
 
     /// `text` wrapped to `width` at `x`, from the cursor down; the cursor
@@ -162,7 +226,7 @@ impl<'f> Writer<'f> {
 
     /// A thin horizontal rule across the column at the cursor.
     pub(crate) fn rule(&mut self) {
-        let y = PAGE_H - self.y;
+        let y = self.page_h - self.y;
         let r = filled(MARGIN, y, self.content_width(), 0.5);
         let ops = vec![
             Op::SetFillColor { col: grey(RULE) },
@@ -170,6 +234,24 @@ impl<'f> Writer<'f> {
             Op::SetFillColor { col: grey(INK) },
         ];
         self.ops().extend(ops);
+    }
+
+    /// A light band across the column from the cursor, `height` high
+    /// (behind a table's heading row: draw it before the text).
+    pub(crate) fn band(&mut self, height: f32) {
+        let y = self.page_h - self.y - height;
+        let r = filled(MARGIN, y, self.content_width(), height);
+        let ops = vec![
+            Op::SetFillColor { col: grey(BAND) },
+            r,
+            Op::SetFillColor { col: grey(INK) },
+        ];
+        self.ops().extend(ops);
+    }
+
+    /// The width of `text` in `style`, in points.
+    pub(crate) fn text_width(&self, text: &str, style: Style) -> f32 {
+        self.fonts.width(text, style)
     }
 
     /// Dark modules of a QR code (row-major, `width` per row, quiet zone
@@ -192,7 +274,7 @@ impl<'f> Writer<'f> {
                 let y_top = top + row as f32 * module;
                 ops.push(filled(
                     x + quiet + start as f32 * module,
-                    PAGE_H - y_top - module,
+                    self.page_h - y_top - module,
                     (col - start) as f32 * module,
                     module,
                 ));
@@ -248,9 +330,14 @@ impl<'f> Writer<'f> {
 
     /// The PDF's bytes, and how many pages.
     pub(crate) fn finish(mut self) -> Result<(Vec<u8>, usize), SlipError> {
+        let (w, h) = if self.page_w > self.page_h {
+            (A4_MM.1, A4_MM.0)
+        } else {
+            A4_MM
+        };
         let pages: Vec<PdfPage> = std::mem::take(&mut self.pages)
             .into_iter()
-            .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops))
+            .map(|ops| PdfPage::new(Mm(w), Mm(h), ops))
             .collect();
         let count = pages.len();
         let opts = PdfSaveOptions {

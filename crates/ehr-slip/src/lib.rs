@@ -3,9 +3,11 @@
 //!
 //! - [`Fonts::load_system`] parses Debian's Noto Sans CJK HK once; keep it.
 //! - [`render_slip`] makes the slip of a completed task, [`render_notice`]
-//!   the notice for a person whose change the central service refused, in
-//!   English, Traditional Chinese or both ([`SlipLang`]). Every sentence
-//!   comes from the message catalogue (`slip.*`, `notice.attention.*`).
+//!   the notice for a person whose change the central service refused,
+//!   [`render_follow_up_list`] a birth hospital's newborn follow-up list
+//!   (A4 landscape, several pages), in English, Traditional Chinese or both
+//!   ([`SlipLang`]). Every sentence comes from the message catalogue
+//!   (`slip.*`, `notice.attention.*`, `list.follow_up.*`).
 //! - The font is embedded as a subset with a ToUnicode map, so `pdftotext`
 //!   gives the text back; the QR code (of the reference only) is vector.
 //! - [`render_png_pages`] rasterises a PDF for the app's preview.
@@ -16,6 +18,7 @@
 mod error;
 mod font;
 mod layout;
+mod list;
 mod notice;
 mod raster;
 mod slip;
@@ -23,6 +26,7 @@ mod time;
 
 pub use error::SlipError;
 pub use font::{face_families, find_face, Fonts, FAMILY, SYSTEM_BOLD, SYSTEM_REGULAR};
+pub use list::{render_follow_up_list, FollowUpList, FollowUpListRow, FOLLOW_UP_MAX_ROWS};
 pub use notice::{render_notice, Notice};
 pub use raster::render_png_pages;
 pub use slip::{

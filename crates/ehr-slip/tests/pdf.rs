@@ -9,8 +9,9 @@ use std::sync::OnceLock;
 use ehr_domain::{Date, DocumentNumber, DocumentType};
 use ehr_i18n::{format, text, Lang};
 use ehr_slip::{
-    render_notice, render_png_pages, render_slip, render_slip_counted, AccessKeyChannel, Fonts,
-    Notice, Slip, SlipError, SlipLang, SlipTask, SlipTime,
+    render_follow_up_list, render_notice, render_png_pages, render_slip, render_slip_counted,
+    AccessKeyChannel, FollowUpList, FollowUpListRow, Fonts, Notice, Slip, SlipError, SlipLang,
+    SlipTask, SlipTime,
 };
 
 /// The four rare Hong Kong characters of the issue, and one of Extension A.
@@ -494,4 +495,227 @@ fn the_face_is_chosen_by_name() {
         ehr_slip::find_face(&bytes, "Noto Sans CJK XX"),
         Err(SlipError::FontFaceMissing)
     );
+}
+
+/// A follow-up row; `i` makes its serial, document and days its own.
+fn follow_up_row(i: u32) -> FollowUpListRow {
+    let channel = match i % 4 {
+        0 => AccessKeyChannel::Sms,
+        1 => AccessKeyChannel::Email,
+        2 => AccessKeyChannel::Post,
+        _ => AccessKeyChannel::None,
+    };
+    FollowUpListRow {
+        hospital_code: "QMH".to_owned(),
+        serial: format!("BR-{:06}", 1000 + i),
+        registered_on: format!("{:02}/09/2026", 1 + i % 28),
+        date_of_birth: format!("{:02}/09/2026", 1 + i % 28),
+        days_waiting: 61 + i,
+        name_en: format!("BABY OF CHAN, Tai Man {i}"),
+        chinese_name: i.is_multiple_of(2).then(|| format!("\u{9673}{FUNG}{SIN}")),
+        parent_document_masked: format!("K{:03}***(*)", 100 + i),
+        contact_channel: channel,
+        contact_masked: match channel {
+            AccessKeyChannel::Email => format!("c***{i}@example.com"),
+            AccessKeyChannel::Post => format!("Flat {i}, ***"),
+            _ => format!("****{:04}", 5000 + i),
+        },
+    }
+}
+
+fn follow_up_list(lang: SlipLang, rows: u32) -> FollowUpList {
+    FollowUpList {
+        time: SlipTime::new(Date::new(2026, 12, 1).expect("date"), 9, 5).expect("time"),
+        site_code: "QMH".to_owned(),
+        site_name_en: "Queen Mary Hospital".to_owned(),
+        site_name_zh: "\u{746a}\u{9e97}\u{91ab}\u{9662}".to_owned(),
+        days: 60,
+        hospital_code: Some("QMH".to_owned()),
+        // Given newest first: the list prints them oldest first.
+        rows: (0..rows).map(follow_up_row).collect(),
+        lang,
+    }
+}
+
+fn pdftotext_layout(pdf: &[u8]) -> String {
+    run("pdftotext", &["-layout", "-enc", "UTF-8", "-", "-"], pdf)
+}
+
+#[test]
+fn follow_up_list_prints_every_row_oldest_first_over_pages_with_the_heading_repeated() {
+    let list = follow_up_list(SlipLang::Both, 60);
+    let t = std::time::Instant::now();
+    let pdf = render_follow_up_list(&list, fonts()).expect("list");
+    println!("60 rows rendered in {:?}, {} bytes", t.elapsed(), pdf.len());
+    keep("follow-up-both.pdf", &pdf);
+    let extracted = pdftotext_layout(&pdf);
+    // pdftotext ends each page with a form feed.
+    let pages: Vec<&str> = extracted
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert!(pages.len() > 1, "60 rows take several pages");
+    assert_eq!(
+        render_png_pages(&pdf, 36).expect("png").len(),
+        pages.len(),
+        "every page has text"
+    );
+
+    // The title, the site, the time, the days, in both languages.
+    for l in Lang::ALL {
+        for key in [
+            "list.follow_up.title",
+            "list.follow_up.intro",
+            "list.follow_up.label.generated",
+            "list.follow_up.label.days",
+            "list.follow_up.footer",
+        ] {
+            assert_has(pages[0], text(l, key));
+        }
+        assert_has(
+            pages[0],
+            &format(l, "list.follow_up.days", &[("days", "60")]),
+        );
+    }
+    assert_has(pages[0], "Queen Mary Hospital (QMH)");
+    assert_has(pages[0], "\u{746a}\u{9e97}\u{91ab}\u{9662}");
+    assert!(pages[0].contains("01/12/2026 09:05"));
+    let total = pages.len().to_string();
+    // Every page: the heading row in both languages, its number, the footer.
+    for (i, page) in pages.iter().enumerate() {
+        for key in [
+            "list.follow_up.col.registered_on",
+            "list.follow_up.col.parent_document",
+            "list.follow_up.col.contact",
+        ] {
+            for l in Lang::ALL {
+                assert_has(page, text(l, key));
+            }
+        }
+        let n = (i + 1).to_string();
+        assert_has(
+            page,
+            &format(
+                Lang::En,
+                "list.follow_up.page",
+                &[("page", &n), ("pages", &total)],
+            ),
+        );
+        assert_has(page, text(Lang::ZhHk, "list.follow_up.footer"));
+    }
+
+    // Every row exactly once, oldest (most days) first, on one line with
+    // its masked document.
+    let mut last_at = 0;
+    for i in (0..60).rev() {
+        let row = follow_up_row(i);
+        assert_eq!(
+            extracted.matches(&row.serial).count(),
+            1,
+            "{} once",
+            row.serial
+        );
+        let at = extracted.find(&row.serial).expect("serial");
+        assert!(at > last_at, "{} is after the older rows", row.serial);
+        last_at = at;
+        let line = extracted
+            .lines()
+            .find(|l| l.contains(&row.serial))
+            .expect("line");
+        assert!(line.contains(&row.parent_document_masked), "{line}");
+        assert!(line.contains(&row.days_waiting.to_string()), "{line}");
+        assert!(line.contains(&row.registered_on), "{line}");
+    }
+    // Names and contacts, Chinese included.
+    assert!(extracted.contains("BABY OF CHAN, Tai Man 7"));
+    assert!(extracted.contains(&format!("\u{9673}{FUNG}{SIN}")));
+    assert!(extracted.contains("c***1@example.com"));
+    assert_has(
+        &extracted,
+        &format!(
+            "{} / {}",
+            text(Lang::En, "slip.channel.sms"),
+            text(Lang::ZhHk, "slip.channel.sms")
+        ),
+    );
+    assert_has(&extracted, text(Lang::ZhHk, "list.follow_up.contact_none"));
+
+    // The words stay inside the landscape page.
+    let (width, words) = word_boxes(&pdf);
+    assert!(width > 800.0, "A4 landscape width {width}");
+    for (w, x0, x1) in &words {
+        assert!(
+            *x0 >= 40.0 && *x1 <= width - 40.0,
+            "{w:?} runs off: {x0}..{x1} of {width}"
+        );
+    }
+}
+
+#[test]
+fn follow_up_list_in_one_language_and_empty() {
+    let list = follow_up_list(SlipLang::Zh, 3);
+    let pdf = render_follow_up_list(&list, fonts()).expect("list");
+    keep("follow-up-zh.pdf", &pdf);
+    let extracted = pdftotext_layout(&pdf);
+    assert_has(&extracted, text(Lang::ZhHk, "list.follow_up.title"));
+    assert_has(&extracted, text(Lang::ZhHk, "list.follow_up.col.name"));
+    assert!(!extracted.contains(text(Lang::En, "list.follow_up.title")));
+    assert!(!extracted.contains(text(Lang::En, "list.follow_up.col.name")));
+    assert!(extracted.contains("K100***(*)"));
+
+    for lang in [SlipLang::En, SlipLang::Both] {
+        let empty = FollowUpList {
+            rows: Vec::new(),
+            hospital_code: None,
+            ..follow_up_list(lang, 0)
+        };
+        let pdf = render_follow_up_list(&empty, fonts()).expect("empty list");
+        keep(&format!("follow-up-empty-{}.pdf", lang.code()), &pdf);
+        let extracted = pdftotext_layout(&pdf);
+        for &l in lang.langs() {
+            assert_has(
+                &extracted,
+                &format(l, "list.follow_up.none", &[("days", "60")]),
+            );
+            assert_has(&extracted, text(l, "list.follow_up.all_hospitals"));
+        }
+        assert!(!extracted.contains(text(Lang::En, "list.follow_up.col.serial")));
+        assert_eq!(render_png_pages(&pdf, 36).expect("png").len(), 1);
+    }
+}
+
+#[test]
+fn follow_up_list_refusals_name_the_field_never_the_value() {
+    let mut list = follow_up_list(SlipLang::En, 2);
+    list.rows[1].name_en = "X".repeat(301);
+    let e = render_follow_up_list(&list, fonts()).unwrap_err();
+    assert_eq!(
+        e,
+        SlipError::FieldTooLong {
+            field: "rows.name_en"
+        }
+    );
+    assert!(!e.to_string().contains("XXX"));
+
+    let mut list = follow_up_list(SlipLang::En, 1);
+    list.rows[0].parent_document_masked = "A".repeat(41);
+    assert_eq!(
+        render_follow_up_list(&list, fonts()),
+        Err(SlipError::FieldTooLong {
+            field: "rows.parent_document_masked"
+        })
+    );
+
+    let mut list = follow_up_list(SlipLang::En, 1);
+    let row = list.rows[0].clone();
+    list.rows = vec![row; ehr_slip::FOLLOW_UP_MAX_ROWS + 1];
+    let e = render_follow_up_list(&list, fonts()).unwrap_err();
+    assert_eq!(e, SlipError::TooManyRows { max: 2000 });
+    assert_eq!(e.code(), "slip.too_many_rows");
+
+    // Debug shows no name, document, serial or contact.
+    let debug = format!("{:?}", follow_up_list(SlipLang::Both, 3));
+    for secret in ["CHAN", "K100", "BR-", "5000", "example"] {
+        assert!(!debug.contains(secret), "{debug}");
+    }
 }

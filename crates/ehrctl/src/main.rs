@@ -16,6 +16,7 @@ mod card;
 mod doctor;
 mod eligibility;
 mod enrol;
+mod follow_up;
 mod id;
 mod queue;
 mod slip;
@@ -72,6 +73,12 @@ enum Command {
         #[command(subcommand)]
         command: slip::SlipCommand,
     },
+    /// Follow-up lists: the birth hospital's newborn records still waiting
+    /// for the birth certificate (needs a staff sign-in).
+    FollowUp {
+        #[command(subcommand)]
+        command: follow_up::FollowUpCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -98,5 +105,6 @@ fn main() -> ExitCode {
         Command::Db { command } => queue::run_db(&command),
         Command::Capture { command } => capture::run(&command),
         Command::Slip { command } => slip::run(&command),
+        Command::FollowUp { command } => follow_up::run(&command),
     }
 }

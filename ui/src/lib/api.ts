@@ -14,6 +14,7 @@ import type {
   EnrolCounterRequest,
   EnrolmentView,
   ErrorBody,
+  FollowUpView,
   IdentityView,
   KeptSlipView,
   ManualIdentityRequest,
@@ -134,6 +135,13 @@ export const api = {
   captureRemove: (imageId: string) => call<null>("capture_remove", { imageId }),
   /** The captures held for the task in hand. */
   captures: () => call<CaptureView[]>("captures"),
+
+  /** The newborns awaiting a birth certificate past the policy's days
+   * (this birth hospital's; every hospital's at the Registration Office),
+   * oldest first. Asked of the central service (no offline copy). */
+  followUpNewborns: () => call<FollowUpView>("follow_up_newborns"),
+  /** The follow-up list as a PDF to print or save, previewed. */
+  followUpNewbornsSlip: (language: SlipLanguage) => call<SlipView>("follow_up_newborns_slip", { language }),
 
   /** The attention notice of a change as a PDF, previewed. */
   noticeSlip: (id: number, language: SlipLanguage) => call<SlipView>("notice_slip", { id, language }),

@@ -22,7 +22,18 @@ export type Slot =
   | "patient_copy"
   | "supporting"
   | "declaration"
-  | "slip_language";
+  | "slip_language"
+  | "hospital_code"
+  | "serial"
+  | "date_of_birth"
+  | "time_of_birth"
+  | "sex"
+  | "surname"
+  | "given_names"
+  | "chinese_name"
+  | "hospital_image"
+  | "birth_certificate_number"
+  | "certificate_image";
 
 /** `field` is `name`, or a part of it (`name.x`, `name[3]`). */
 export function isUnder(field: string, name: string): boolean {
@@ -49,6 +60,21 @@ const RULES: [string, Slot][] = [
   ["patient", "patient"],
   ["application", "application"],
   ["slip_language", "slip_language"],
+  // A newborn's registration and its completion name their own fields; the
+  // parent is the person identified (shown as the patient is).
+  ["relationship", "relationship"],
+  ["parent", "patient"],
+  ["hospital_code", "hospital_code"],
+  ["serial", "serial"],
+  ["date_of_birth", "date_of_birth"],
+  ["time_of_birth", "time_of_birth"],
+  ["sex", "sex"],
+  ["surname", "surname"],
+  ["given_names", "given_names"],
+  ["chinese_name", "chinese_name"],
+  ["certifying_document_image", "hospital_image"],
+  ["birth_certificate_number", "birth_certificate_number"],
+  ["certificate_image", "certificate_image"],
 ];
 
 /** The place an issue's field belongs to; null for the task as a whole. */

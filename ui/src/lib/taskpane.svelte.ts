@@ -5,7 +5,16 @@
 // again (`load`). The screen decides nothing: it sends events and renders
 // the view Rust sends back.
 import { api, type Result } from "./api";
-import type { DraftOffer, ErrorBody, LookupQuery, TaskEvent, TaskForm, TaskView } from "./bindings";
+import type {
+  CompletionForm,
+  DraftOffer,
+  ErrorBody,
+  LookupQuery,
+  NewbornForm,
+  TaskEvent,
+  TaskForm,
+  TaskView,
+} from "./bindings";
 import { Debounced } from "./debounce";
 import { Serial } from "./serial";
 
@@ -18,8 +27,10 @@ export class TaskPane {
   busy = $state(false);
 
   private serial = new Serial();
-  private edits = new Debounced<TaskForm>(250, (form) => {
-    void this.call(() => api.taskEvent({ type: "edit", form }));
+  // The form's last edit (the main path's, a newborn's or a completion's:
+  // one task has one form on screen), sent once typing pauses.
+  private edits = new Debounced<TaskEvent>(250, (event) => {
+    void this.call(() => api.taskEvent(event));
   });
 
   /** The task in hand, else the draft kept from before. */
@@ -77,7 +88,21 @@ export class TaskPane {
 
   /** The form changed: sent once typing pauses (`now` for a choice made). */
   edit(form: TaskForm, now = false): void {
-    this.edits.push(form);
+    this.queue({ type: "edit", form }, now);
+  }
+
+  /** A newborn's form changed (as `edit`). */
+  editNewborn(form: NewbornForm, now = false): void {
+    this.queue({ type: "edit_newborn", form }, now);
+  }
+
+  /** A completion's form changed (as `edit`). */
+  editCompletion(form: CompletionForm, now = false): void {
+    this.queue({ type: "edit_completion", form }, now);
+  }
+
+  private queue(event: TaskEvent, now: boolean): void {
+    this.edits.push(event);
     if (now) this.edits.flush();
   }
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { TaskEvent, TaskForm, TaskView } from "./bindings";
+import type { CompletionForm, NewbornForm, TaskEvent, TaskForm, TaskView } from "./bindings";
 
 // The pane talks to Rust through api.ts only: a stand-in records the calls.
 const calls: string[] = [];
@@ -15,8 +15,14 @@ vi.mock("./api", () => ({
     taskNew: async () => (calls.push("new"), ok(view("identify"))),
     taskResume: async () => (calls.push("resume"), ok(view("details"))),
     taskEvent: async (e: TaskEvent) => {
-      await new Promise((r) => setTimeout(r, e.type === "edit" ? 20 : 1));
-      calls.push(e.type === "edit" ? `edit:${e.form.address}` : e.type);
+      await new Promise((r) => setTimeout(r, e.type.startsWith("edit") ? 20 : 1));
+      calls.push(
+        e.type === "edit" || e.type === "edit_newborn"
+          ? `${e.type}:${e.form.address}`
+          : e.type === "edit_completion"
+            ? `${e.type}:${e.form.birth_certificate_number}`
+            : e.type,
+      );
       if (e.type === "lookup" && e.query.by === "reference" && e.query.reference === "bad") {
         return { ok: false as const, error: { code: "field.format", field: "reference", message_en: "", message_zh: "" } };
       }
@@ -71,6 +77,17 @@ describe("TaskPane", () => {
     await vi.advanceTimersByTimeAsync(1);
     await vi.advanceTimersByTimeAsync(30);
     expect(calls).toEqual(["edit:6"]);
+  });
+
+  it("sends a newborn's or a completion's form as its own edit, the last one only", async () => {
+    const p = new TaskPane();
+    p.view = view("details");
+    p.editNewborn({ address: "9" } as unknown as NewbornForm);
+    p.editNewborn({ address: "91" } as unknown as NewbornForm);
+    await p.event({ type: "submit" });
+    p.editCompletion({ birth_certificate_number: "A1" } as unknown as CompletionForm, true);
+    await p.settle();
+    expect(calls).toEqual(["edit_newborn:91", "submit", "edit_completion:A1"]);
   });
 
   it("settles before the screen locks: the waiting edit answered", async () => {

@@ -402,7 +402,9 @@ impl Task {
                 ErrorCode::ConflictNotAwaitingBirthCertificate,
             ));
         }
-        let baby_of = record.given_names.starts_with("Baby of");
+        let baby_of = record
+            .given_names
+            .starts_with(&ehr_rules::checks::baby_of(ehr_i18n::Lang::En, ""));
         self.completion = Some(CompletionForm {
             birth_certificate_number: String::new(),
             surname: if baby_of {
@@ -418,7 +420,7 @@ impl Task {
             chinese_name: record
                 .chinese_name
                 .clone()
-                .filter(|c| !c.ends_with("之嬰"))
+                .filter(|c| !c.ends_with(&ehr_rules::checks::baby_of(ehr_i18n::Lang::ZhHk, "")))
                 .unwrap_or_default(),
             slip_language: "both".into(),
         });
@@ -943,8 +945,17 @@ fn iso_day(s: &str) -> String {
 pub(crate) fn baby_of(parent: &Person) -> (String, Option<String>) {
     let d = &parent.details;
     (
-        format!("{}, Baby of {} {}", d.surname, d.surname, d.given_names),
-        d.chinese_name.as_ref().map(|c| format!("{c}之嬰")),
+        format!(
+            "{}, {}",
+            d.surname,
+            ehr_rules::checks::baby_of(
+                ehr_i18n::Lang::En,
+                &format!("{} {}", d.surname, d.given_names)
+            )
+        ),
+        d.chinese_name
+            .as_ref()
+            .map(|c| ehr_rules::checks::baby_of(ehr_i18n::Lang::ZhHk, c)),
     )
 }
 
