@@ -278,7 +278,8 @@ pub fn save(tx: &Transaction<'_>, r: &StoredRecord) -> Result<()> {
     };
     tx.execute(
         "UPDATE records SET lifecycle = ?2, state = ?3, doc_type = ?4, doc_number = ?5, \
-         person = ?6, consents = ?7, flags = ?8 WHERE ehr_number = ?1",
+         person = ?6, consents = ?7, flags = ?8, sdm = ?9, sdm_doc_type = ?10, \
+         sdm_doc_number = ?11, notification = ?12 WHERE ehr_number = ?1",
         params![
             r.ehr_number,
             json(&r.lifecycle)?,
@@ -288,6 +289,10 @@ pub fn save(tx: &Transaction<'_>, r: &StoredRecord) -> Result<()> {
             json(&r.person)?,
             json(&r.consents)?,
             json(&r.flags)?,
+            r.sdm.as_ref().map(json).transpose()?,
+            r.sdm.as_ref().map(|s| s.document_type.clone()),
+            r.sdm.as_ref().map(|s| s.document_number.clone()),
+            r.notification.as_ref().map(json).transpose()?,
         ],
     )?;
     Ok(())
@@ -301,13 +306,11 @@ pub fn register(tx: &Transaction<'_>, new: NewRecord<'_>) -> Result<Result<Strin
     let (lifecycle, doc_cols, birth_cols) = match &new.identifier {
         Identifier::Document { number } => {
             if let Some(existing) = by_document(tx, number)? {
-                return Ok(Err(
-                    if existing.lifecycle.state() == RegistrationState::Withdrawn {
-                        ErrorCode::ConflictRecordWithdrawn
-                    } else {
-                        ErrorCode::ConflictAlreadyRegistered
-                    },
-                ));
+                if existing.lifecycle.state() == RegistrationState::Withdrawn {
+                    // Re-joining: the withdrawn record is reopened.
+                    return reopen(tx, existing, new);
+                }
+                return Ok(Err(ErrorCode::ConflictAlreadyRegistered));
             }
             (
                 RegistrationLifecycle::effective(number.clone(), new.today),
@@ -380,8 +383,19 @@ pub fn register(tx: &Transaction<'_>, new: NewRecord<'_>) -> Result<Result<Strin
     }
     let ehr_number = ehr_number.ok_or(Error::Internal("no free eHR number"))?;
     link_images(tx, &ehr_number, &new.images)?;
+    send_access_key(tx, &ehr_number, new.notification)?;
+    Ok(Ok(ehr_number))
+}
+
+/// A new access key for `ehr_number`, queued in the notification outbox
+/// (the only place it is kept, for the sender).
+fn send_access_key(
+    tx: &Transaction<'_>,
+    ehr_number: &str,
+    notification: &NotificationChoice,
+) -> Result<()> {
     let access_key = random_digits(8)?;
-    let body = notice_text(new.notification.language, &ehr_number, &access_key);
+    let body = notice_text(notification.language, ehr_number, &access_key);
     tx.prepare_cached(
         "INSERT INTO notification_outbox (ehr_number, channel, language, address, template, \
          body, access_key, created_at) \
@@ -389,21 +403,59 @@ pub fn register(tx: &Transaction<'_>, new: NewRecord<'_>) -> Result<Result<Strin
     )?
     .execute(params![
         ehr_number,
-        match new.notification.channel {
+        match notification.channel {
             NotificationChannel::Sms => "sms",
             NotificationChannel::Email => "email",
             NotificationChannel::Post => "post",
         },
-        match new.notification.language {
+        match notification.language {
             ehr_protocol::wire::Language::En => "en",
             ehr_protocol::wire::Language::Zh => "zh",
         },
-        new.notification.address.trim(),
+        notification.address.trim(),
         access_key,
         now_unix(),
         body,
     ])?;
-    Ok(Ok(ehr_number))
+    Ok(())
+}
+
+/// A withdrawn record reopened by a new registration of the same person:
+/// the same eHR number, in effect again from today, with the new
+/// particulars, contact and SDM, sharing consent afresh (the public
+/// providers', and the private ones asked for now), and a new access key.
+fn reopen(
+    tx: &Transaction<'_>,
+    mut record: StoredRecord,
+    new: NewRecord<'_>,
+) -> Result<Result<String, ErrorCode>> {
+    if record.lifecycle.rejoin(new.today).is_err() {
+        return Ok(Err(ErrorCode::ConflictRecordWithdrawn));
+    }
+    let public = reference::provider_ids(tx, true)?;
+    let mut consents = ConsentBook::with_public_providers(public.iter().map(String::as_str));
+    let private: Vec<&str> = new.private_consents.iter().map(String::as_str).collect();
+    consents
+        .give(&private, new.today)
+        .map_err(|_| Error::Internal("consent on rejoining"))?;
+    record.consents = consents;
+    record.person = new.person;
+    record.flags = new.flags;
+    record.sdm = new.sdm;
+    record.notification = Some(new.notification.clone());
+    save(tx, &record)?;
+    tx.execute(
+        "UPDATE records SET registered_on = ?2, settled_application = \
+         COALESCE(?3, settled_application) WHERE ehr_number = ?1",
+        params![
+            record.ehr_number,
+            new.today.to_string(),
+            new.settled_application
+        ],
+    )?;
+    link_images(tx, &record.ehr_number, &new.images)?;
+    send_access_key(tx, &record.ehr_number, new.notification)?;
+    Ok(Ok(record.ehr_number))
 }
 
 /// The access-key notice in the chosen language (SMS, email or letter body).

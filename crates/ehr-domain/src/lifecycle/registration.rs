@@ -42,6 +42,9 @@ pub enum RegistrationEvent {
     Complete,
     /// The person (or SDM) withdraws.
     Withdraw,
+    /// A withdrawn person registers again: the record is reopened (the same
+    /// eHR number), as the service decides re-joining works.
+    Rejoin,
 }
 
 impl RegistrationState {
@@ -68,6 +71,7 @@ impl RegistrationState {
         match (self, event) {
             (S::AwaitingBirthCertificate, E::Complete) => Ok(S::Effective),
             (S::Effective | S::AwaitingBirthCertificate, E::Withdraw) => Ok(S::Withdrawn),
+            (S::Withdrawn, E::Rejoin) => Ok(S::Effective),
             (from, event) => Err(LifecycleError::illegal(
                 Machine::Registration,
                 from.code(),
@@ -79,14 +83,18 @@ impl RegistrationState {
 
 impl RegistrationEvent {
     /// Every event.
-    pub const ALL: &'static [RegistrationEvent] =
-        &[RegistrationEvent::Complete, RegistrationEvent::Withdraw];
+    pub const ALL: &'static [RegistrationEvent] = &[
+        RegistrationEvent::Complete,
+        RegistrationEvent::Withdraw,
+        RegistrationEvent::Rejoin,
+    ];
 
     /// The snake_case code.
     pub fn code(self) -> &'static str {
         match self {
             RegistrationEvent::Complete => "complete",
             RegistrationEvent::Withdraw => "withdraw",
+            RegistrationEvent::Rejoin => "rejoin",
         }
     }
 }
@@ -195,6 +203,24 @@ impl RegistrationLifecycle {
         Ok(())
     }
 
+    /// Reopens a withdrawn registration identified by a document: in effect
+    /// again from `today` (a newborn's record withdrawn before its birth
+    /// certificate is not reopened: the baby registers with the
+    /// certificate). On error nothing changes.
+    pub fn rejoin(&mut self, today: Date) -> Result<(), LifecycleError> {
+        if today < self.last_event_on {
+            return Err(LifecycleError::DateOrder);
+        }
+        let next = self.state.next(RegistrationEvent::Rejoin)?;
+        if !matches!(self.identifier, Identifier::Document { .. }) {
+            return Err(LifecycleError::NeedsBirthCertificate);
+        }
+        self.state = next;
+        self.registered_on = today;
+        self.last_event_on = today;
+        Ok(())
+    }
+
     /// Withdraws the registration. On error nothing changes.
     pub fn withdraw(&mut self, today: Date) -> Result<(), LifecycleError> {
         if today < self.last_event_on {
@@ -237,6 +263,9 @@ mod tests {
             (S::AwaitingBirthCertificate, E::Withdraw, Some(S::Withdrawn)),
             (S::Withdrawn, E::Complete, None),
             (S::Withdrawn, E::Withdraw, None),
+            (S::Effective, E::Rejoin, None),
+            (S::AwaitingBirthCertificate, E::Rejoin, None),
+            (S::Withdrawn, E::Rejoin, Some(S::Effective)),
         ];
         assert_eq!(table.len(), S::ALL.len() * E::ALL.len());
         for &(s, e, want) in table {
@@ -318,6 +347,25 @@ mod tests {
     }
 
     #[test]
+    fn a_withdrawn_record_is_reopened_but_not_a_newborns() {
+        let mut r = RegistrationLifecycle::effective(bc(), d("2026-01-01"));
+        assert!(r.rejoin(d("2026-01-02")).is_err());
+        r.withdraw(d("2026-02-01")).unwrap();
+        assert!(r.rejoin(d("2026-01-31")).is_err());
+        r.rejoin(d("2026-03-01")).unwrap();
+        assert_eq!(r.state(), S::Effective);
+        assert_eq!(r.registered_on(), d("2026-03-01"));
+        let mut n = RegistrationLifecycle::newborn(hospital_doc(), d("2026-01-01"));
+        n.withdraw(d("2026-01-02")).unwrap();
+        let before = n.clone();
+        assert_eq!(
+            n.rejoin(d("2026-01-03")),
+            Err(LifecycleError::NeedsBirthCertificate)
+        );
+        assert_eq!(n, before);
+    }
+
+    #[test]
     fn serde_shape() {
         let r = RegistrationLifecycle::newborn(hospital_doc(), d("2026-01-01"));
         let v = serde_json::to_value(&r).unwrap();
@@ -348,6 +396,7 @@ mod tests {
                         r.complete(doc, day)
                     }
                     E::Withdraw => r.withdraw(day),
+                    E::Rejoin => r.rejoin(day),
                 };
                 match result {
                     Ok(()) => {
