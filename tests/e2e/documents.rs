@@ -135,6 +135,7 @@ fn a_scan_is_captured_and_a_slip_is_reprinted_byte_for_byte_and_saved() {
                     name_en: "CHAN, Tai Man".to_owned(),
                     name_zh: None,
                     channel: ehr_slip::AccessKeyChannel::Sms,
+                    providers: Vec::new(),
                     language: SlipLanguage::Both,
                 })
                 .expect("slip");

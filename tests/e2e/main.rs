@@ -4,6 +4,7 @@
 //! Run with `bash scripts/test.sh` (which builds the UI and the app first),
 //! or, after a build, `cargo test -p ehr-tests --test e2e`.
 
+mod consent;
 mod counter;
 mod documents;
 mod keyring;

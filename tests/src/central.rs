@@ -176,18 +176,13 @@ impl Central {
             .map_err(|e| format!("query: {e}"))
     }
 
-    /// Register a newborn through the API as the demo counter at `site`
-    /// (the clerk signs in there): the hospital document's image uploaded,
-    /// then `register_newborn` of `parent` (an HKIC number), born today at
-    /// 00:00. The operation's outcome as JSON.
-    pub fn register_newborn_at(
+    /// Send `ops` (the batch's `ops` array) as the demo counter at `site`,
+    /// the demo clerk signed in there; the outcomes, in order.
+    pub fn batch_as(
         &self,
         site: &str,
-        hospital: &str,
-        serial: &str,
-        parent: (&str, &str, &str, &str),
-    ) -> Result<serde_json::Value, String> {
-        use base64::Engine as _;
+        ops: serde_json::Value,
+    ) -> Result<Vec<serde_json::Value>, String> {
         ehr_app::central::install_tls_provider();
         let client = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(20))
@@ -202,6 +197,34 @@ impl Central {
             .and_then(|r| r.json())
             .map_err(|e| format!("sign-in: {e}"))?;
         let token = signed["token"].as_str().ok_or("no token")?.to_owned();
+        let body: serde_json::Value = client
+            .post(format!("{}/v1/batch", self.url))
+            .header("x-counter-key", &key)
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "ops": ops }))
+            .send()
+            .and_then(|r| r.json())
+            .map_err(|e| format!("batch: {e}"))?;
+        Ok(body["results"]
+            .as_array()
+            .ok_or_else(|| format!("no results: {body}"))?
+            .iter()
+            .map(|r| r["outcome"].clone())
+            .collect())
+    }
+
+    /// Register a newborn through the API as the demo counter at `site`
+    /// (the clerk signs in there): the hospital document's image uploaded,
+    /// then `register_newborn` of `parent` (an HKIC number), born today at
+    /// 00:00. The operation's outcome as JSON.
+    pub fn register_newborn_at(
+        &self,
+        site: &str,
+        hospital: &str,
+        serial: &str,
+        parent: (&str, &str, &str, &str),
+    ) -> Result<serde_json::Value, String> {
+        use base64::Engine as _;
         let image = uuid::Uuid::new_v4();
         let png = {
             let mut buf = std::io::Cursor::new(Vec::new());
@@ -217,28 +240,48 @@ impl Central {
         let today = ehr_domain::Date::from_days_since_epoch((now + 8 * 3600).div_euclid(86_400))
             .map_err(|e| format!("{e:?}"))?;
         let (number, surname, given, dob) = parent;
-        let ops = serde_json::json!({"ops": [
-            {"idempotency_key": uuid::Uuid::new_v4(), "record_key": format!("img-{image}"),
-             "seq": 1, "op": {"type": "upload_document", "image_id": image,
-             "kind": "birth_hospital_document",
-             "data_base64": base64::engine::general_purpose::STANDARD.encode(&png)}},
-            {"idempotency_key": uuid::Uuid::new_v4(), "record_key": format!("nb-{image}"),
-             "seq": 1, "op": {"type": "register_newborn", "hospital_code": hospital,
-             "serial": serial, "date_of_birth": today.to_string(), "time_of_birth": "00:00",
-             "sex": "female", "parent": {"document_type": "hkic", "document_number": number,
-             "surname": surname, "given_names": given, "date_of_birth": dob, "sex": "male"},
-             "relationship": "parent", "certifying_document_image": image,
-             "notification": {"channel": "sms", "language": "zh", "address": "61234567"}}}
-        ]});
-        let body: serde_json::Value = client
-            .post(format!("{}/v1/batch", self.url))
-            .header("x-counter-key", &key)
-            .bearer_auth(token)
-            .json(&ops)
-            .send()
-            .and_then(|r| r.json())
-            .map_err(|e| format!("batch: {e}"))?;
-        Ok(body["results"][1]["outcome"].clone())
+        let out = self.batch_as(
+            site,
+            serde_json::json!([
+                {"idempotency_key": uuid::Uuid::new_v4(), "record_key": format!("img-{image}"),
+                 "seq": 1, "op": {"type": "upload_document", "image_id": image,
+                 "kind": "birth_hospital_document",
+                 "data_base64": base64::engine::general_purpose::STANDARD.encode(&png)}},
+                {"idempotency_key": uuid::Uuid::new_v4(), "record_key": format!("nb-{image}"),
+                 "seq": 1, "op": {"type": "register_newborn", "hospital_code": hospital,
+                 "serial": serial, "date_of_birth": today.to_string(), "time_of_birth": "00:00",
+                 "sex": "female", "parent": {"document_type": "hkic", "document_number": number,
+                 "surname": surname, "given_names": given, "date_of_birth": dob, "sex": "male"},
+                 "relationship": "parent", "certifying_document_image": image,
+                 "notification": {"channel": "sms", "language": "zh", "address": "61234567"}}}
+            ]),
+        )?;
+        out.get(1).cloned().ok_or_else(|| "no outcome".to_owned())
+    }
+
+    /// Register an adult walk-in through the API as the demo counter at
+    /// `site`; the eHR number.
+    pub fn register_walk_in_at(
+        &self,
+        site: &str,
+        person: (&str, &str, &str, &str),
+    ) -> Result<String, String> {
+        let (number, surname, given, dob) = person;
+        let out = self.batch_as(
+            site,
+            serde_json::json!([{"idempotency_key": uuid::Uuid::new_v4(),
+                "record_key": format!("walk-{}", uuid::Uuid::new_v4()), "seq": 1,
+                "op": {"type": "register_in_person", "patient": {"document_type": "hkic",
+                "document_number": number, "surname": surname, "given_names": given,
+                "date_of_birth": dob, "sex": "male"}, "capacity": "capable",
+                "applicant": {"role": "self"},
+                "notification": {"channel": "sms", "language": "zh", "address": "91234567"},
+                "private_provider_consents": []}}]),
+        )?;
+        out.first()
+            .and_then(|o| o["result"]["ehr_number"].as_str())
+            .map(str::to_owned)
+            .ok_or_else(|| format!("walk-in: {out:?}"))
     }
 
     /// Make a record look registered `days` days earlier than it was (the

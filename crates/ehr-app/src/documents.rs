@@ -226,6 +226,9 @@ pub struct TaskSlip {
     pub name_zh: Option<String>,
     /// How the access key is sent.
     pub channel: ehr_slip::AccessKeyChannel,
+    /// A consent change: the providers given or revoked sharing consent
+    /// (empty for other tasks).
+    pub providers: Vec<ehr_slip::SlipProvider>,
     /// The person's language for the slip.
     pub language: SlipLanguage,
 }
@@ -235,6 +238,7 @@ impl std::fmt::Debug for TaskSlip {
         f.debug_struct("TaskSlip")
             .field("task", &self.task)
             .field("reference", &self.reference)
+            .field("providers", &self.providers.len())
             .finish_non_exhaustive()
     }
 }
@@ -611,6 +615,7 @@ impl App {
             name_en: task.name_en.clone(),
             name_zh: task.name_zh.clone(),
             channel: task.channel,
+            providers: task.providers.clone(),
             lang: slip_lang(task.language),
         };
         let fonts = self.fonts()?;

@@ -220,6 +220,7 @@ fn task_slip() -> TaskSlip {
         name_en: "CHAN, Tai Man".to_owned(),
         name_zh: None,
         channel: ehr_slip::AccessKeyChannel::Sms,
+        providers: Vec::new(),
         language: SlipLanguage::Both,
     }
 }

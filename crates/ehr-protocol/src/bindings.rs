@@ -19,9 +19,10 @@ use crate::ipc::{
     StaffRole, StaffSession, SyncLink, SyncStatus,
 };
 use crate::task::{
-    ApplicationRow, Choice, CompletionForm, ConsentRow, DraftOffer, FieldRow, FollowUpRow,
-    FollowUpView, LookupQuery, LookupSource, LookupView, NewbornForm, RecordRow, TaskChoices,
-    TaskEvent, TaskForm, TaskKind, TaskResult, TaskSignOffRequest, TaskStage, TaskView,
+    ApplicationRow, Choice, CompletionForm, ConsentForm, ConsentRow, DraftOffer, FieldRow,
+    FollowUpRow, FollowUpView, LookupQuery, LookupSource, LookupView, NewbornForm, RecordRow,
+    TaskChoices, TaskEvent, TaskForm, TaskKind, TaskResult, TaskSignOffRequest, TaskStage,
+    TaskView, WithdrawalForm,
 };
 
 /// The path of the generated file, relative to the workspace root.
@@ -91,6 +92,8 @@ pub fn typescript() -> String {
     decl::<TaskForm>(&cfg, &mut out);
     decl::<NewbornForm>(&cfg, &mut out);
     decl::<CompletionForm>(&cfg, &mut out);
+    decl::<ConsentForm>(&cfg, &mut out);
+    decl::<WithdrawalForm>(&cfg, &mut out);
     decl::<TaskEvent>(&cfg, &mut out);
     decl::<TaskResult>(&cfg, &mut out);
     decl::<TaskView>(&cfg, &mut out);

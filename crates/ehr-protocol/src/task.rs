@@ -156,6 +156,10 @@ pub enum TaskKind {
     Newborn,
     /// Completion of a newborn's record with the birth certificate.
     Completion,
+    /// Sharing consent given to, or revoked from, private providers.
+    Consent,
+    /// Withdrawal from eHealth.
+    Withdrawal,
 }
 
 /// Where the task stands.
@@ -299,6 +303,31 @@ pub struct CompletionForm {
     pub slip_language: String,
 }
 
+/// What the clerk changes of a record's sharing consent: private
+/// providers to give consent to and to revoke it from (ids from the
+/// register; public providers hold it automatically and are not here).
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct ConsentForm {
+    /// Providers to give sharing consent to.
+    pub give: Vec<String>,
+    /// Providers to revoke sharing consent from.
+    pub revoke: Vec<String>,
+    /// The person (or their SDM) confirmed the change.
+    pub declaration: bool,
+    /// The slip's language: `en`, `zh` or `both` (empty: both).
+    pub slip_language: String,
+}
+
+/// What the clerk confirms for a withdrawal.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct WithdrawalForm {
+    /// The person (or their SDM) confirmed, after being told what
+    /// withdrawal means, that they withdraw.
+    pub confirmed: bool,
+    /// The slip's language: `en`, `zh` or `both` (empty: both).
+    pub slip_language: String,
+}
+
 /// What the UI sends the task.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -350,6 +379,27 @@ pub enum TaskEvent {
     Complete {
         /// The record's eHR number.
         ehr_number: String,
+    },
+    /// Change the sharing consent of this record (from the look-up's
+    /// lists; the person identified is its holder or their SDM).
+    Consent {
+        /// The record's eHR number.
+        ehr_number: String,
+    },
+    /// Withdraw this record from eHealth (from the look-up's lists).
+    Withdraw {
+        /// The record's eHR number.
+        ehr_number: String,
+    },
+    /// The consent form as the clerk has it now.
+    EditConsent {
+        /// The form.
+        form: ConsentForm,
+    },
+    /// The withdrawal form as the clerk has it now.
+    EditWithdrawal {
+        /// The form.
+        form: WithdrawalForm,
     },
     /// The newborn form as the clerk has it now.
     EditNewborn {
@@ -420,14 +470,18 @@ pub struct TaskView {
     pub newborn_default_name: Option<(String, Option<String>)>,
     /// A completion: the form.
     pub completion: Option<CompletionForm>,
-    /// A completion: the record being completed.
+    /// A completion, a consent change or a withdrawal: the record.
     pub record: Option<RecordRow>,
+    /// A consent change: the form.
+    pub consent: Option<ConsentForm>,
+    /// A withdrawal: the form.
+    pub withdrawal: Option<WithdrawalForm>,
     /// The held capture of the birth hospital's certifying document.
     pub hospital_image: Option<String>,
     /// The held capture of the birth certificate.
     pub certificate_image: Option<String>,
     /// What this counter's site offers, by the shared rules: any of
-    /// `walk_in`, `newborn`, `completion`.
+    /// `walk_in`, `newborn`, `completion`, `consent`, `withdrawal`.
     pub offers: Vec<String>,
     /// What is still needed, in words (the shared rules' decision).
     pub needs: Vec<FieldIssue>,
@@ -626,6 +680,19 @@ impl std::fmt::Debug for TaskEvent {
             TaskEvent::Newborn => "Newborn",
             TaskEvent::Complete { .. } => "Complete(<redacted>)",
             TaskEvent::EditNewborn { .. } => "EditNewborn(<redacted>)",
+            TaskEvent::Consent { .. } => "Consent(<redacted>)",
+            TaskEvent::Withdraw { .. } => "Withdraw(<redacted>)",
+            TaskEvent::EditConsent { form } => {
+                return write!(
+                    f,
+                    "EditConsent(give {}, revoke {})",
+                    form.give.len(),
+                    form.revoke.len()
+                )
+            }
+            TaskEvent::EditWithdrawal { form } => {
+                return write!(f, "EditWithdrawal(confirmed {})", form.confirmed)
+            }
             TaskEvent::EditCompletion { .. } => "EditCompletion(<redacted>)",
             TaskEvent::Next => "Next",
             TaskEvent::Back => "Back",
@@ -656,6 +723,24 @@ impl std::fmt::Debug for NewbornForm {
             .field("hospital_code", &self.hospital_code)
             .field("channel", &self.channel)
             .field("declaration", &self.declaration)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for ConsentForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConsentForm")
+            .field("give", &self.give)
+            .field("revoke", &self.revoke)
+            .field("declaration", &self.declaration)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for WithdrawalForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WithdrawalForm")
+            .field("confirmed", &self.confirmed)
             .finish_non_exhaustive()
     }
 }

@@ -22,6 +22,12 @@ pub enum SlipError {
         /// Which field (a fixed name, never its value).
         field: &'static str,
     },
+    /// A text field a slip must print is empty.
+    #[error("the field {field} is empty")]
+    FieldEmpty {
+        /// Which field (a fixed name).
+        field: &'static str,
+    },
     /// A list has more rows than it prints.
     #[error("the list has more than {max} rows")]
     TooManyRows {
@@ -60,6 +66,7 @@ impl SlipError {
             SlipError::FontParse => "slip.font_parse",
             SlipError::Reference => "slip.reference_invalid",
             SlipError::FieldTooLong { .. } => "slip.field_too_long",
+            SlipError::FieldEmpty { .. } => "slip.field_empty",
             SlipError::TooManyRows { .. } => "slip.too_many_rows",
             SlipError::Time => "slip.time_invalid",
             SlipError::Qr => "slip.qr",

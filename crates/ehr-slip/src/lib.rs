@@ -31,7 +31,7 @@ pub use notice::{render_notice, Notice};
 pub use raster::render_png_pages;
 pub use slip::{
     render_slip, render_slip_counted, sample_slip, valid_reference, AccessKeyChannel, Slip,
-    SlipTask,
+    SlipProvider, SlipTask, SLIP_MAX_PROVIDERS,
 };
 pub use time::SlipTime;
 

@@ -121,6 +121,51 @@ impl AccessKeyChannel {
     }
 }
 
+/// The most providers one slip lists (a consent change gives or revokes
+/// at most 50 at once).
+pub const SLIP_MAX_PROVIDERS: usize = 50;
+
+/// The providers printed in one row of the slip's table (a long list runs
+/// over several rows, each short enough for a page).
+const PROVIDERS_PER_ROW: usize = 5;
+
+/// A healthcare provider a consent change gave or revoked sharing consent
+/// to, as the slip lists it. `Debug` shows whether it was given, not the
+/// provider (which providers a person consents to is theirs).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SlipProvider {
+    /// The provider's name in English.
+    pub name_en: String,
+    /// The provider's name in Traditional Chinese.
+    pub name_zh: String,
+    /// Consent given (else revoked).
+    pub given: bool,
+}
+
+impl std::fmt::Debug for SlipProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlipProvider")
+            .field("given", &self.given)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SlipProvider {
+    /// The name in `lang`, else in the other language.
+    fn name(&self, lang: Lang) -> String {
+        let (own, other) = match lang {
+            Lang::En => (&self.name_en, &self.name_zh),
+            Lang::ZhHk => (&self.name_zh, &self.name_en),
+        };
+        let own = clean(own);
+        if own.is_empty() {
+            clean(other)
+        } else {
+            own
+        }
+    }
+}
+
 /// What a slip shows. Only the masked form of the document number is ever
 /// printed (the slip calls [`DocumentNumber::masked`] itself), and `Debug`
 /// shows no personal data.
@@ -149,6 +194,9 @@ pub struct Slip {
     pub name_zh: Option<String>,
     /// How the access key is sent.
     pub channel: AccessKeyChannel,
+    /// The providers a consent change gave or revoked sharing consent to,
+    /// at most [`SLIP_MAX_PROVIDERS`] (empty for other tasks).
+    pub providers: Vec<SlipProvider>,
     /// The slip's language.
     pub lang: SlipLang,
 }
@@ -161,6 +209,14 @@ impl std::fmt::Debug for Slip {
             .field("site_code", &self.site_code)
             .field("reference", &self.reference)
             .field("channel", &self.channel)
+            .field(
+                "providers_given",
+                &self.providers.iter().filter(|p| p.given).count(),
+            )
+            .field(
+                "providers_revoked",
+                &self.providers.iter().filter(|p| !p.given).count(),
+            )
             .field("lang", &self.lang)
             .finish_non_exhaustive()
     }
@@ -184,6 +240,20 @@ impl Slip {
         check_len("staff_code", &self.staff_code, 40)?;
         check_len("name_en", &self.name_en, 300)?;
         check_len("name_zh", self.name_zh.as_deref().unwrap_or_default(), 100)?;
+        if self.providers.len() > SLIP_MAX_PROVIDERS {
+            return Err(SlipError::TooManyRows {
+                max: SLIP_MAX_PROVIDERS,
+            });
+        }
+        for p in &self.providers {
+            check_len("providers.name_en", &p.name_en, 200)?;
+            check_len("providers.name_zh", &p.name_zh, 200)?;
+            if clean(&p.name_en).is_empty() && clean(&p.name_zh).is_empty() {
+                return Err(SlipError::FieldEmpty {
+                    field: "providers.name_en",
+                });
+            }
+        }
         Ok(())
     }
 }
@@ -318,6 +388,22 @@ pub fn render_slip_counted(slip: &Slip, fonts: &Fonts) -> Result<(Vec<u8>, usize
         "slip.label.access_key",
         per_lang(langs, |l| text(l, &channel_key).to_owned(), VALUE),
     ));
+    // The consent change: the providers given, then those revoked, each
+    // named in the slip's languages, a few to a row.
+    for (given, label) in [
+        (true, "slip.label.consent_given"),
+        (false, "slip.label.consent_revoked"),
+    ] {
+        let providers: Vec<&SlipProvider> =
+            slip.providers.iter().filter(|p| p.given == given).collect();
+        for chunk in providers.chunks(PROVIDERS_PER_ROW) {
+            let values = chunk
+                .iter()
+                .flat_map(|p| per_lang(langs, |l| p.name(l), VALUE))
+                .collect();
+            rows.push((label, values));
+        }
+    }
     table(&mut w, langs, &rows);
 
     // What happens next.
@@ -506,6 +592,7 @@ pub fn sample_slip(lang: SlipLang) -> Result<Slip, SlipError> {
         // "Sample" and three rare characters.
         name_zh: Some("\u{6a23}\u{672c} \u{5cef}\u{5605}\u{35ce}".to_owned()),
         channel: AccessKeyChannel::Sms,
+        providers: Vec::new(),
         lang,
     })
 }

@@ -11,7 +11,7 @@ use ehr_i18n::{format, text, Lang};
 use ehr_slip::{
     render_follow_up_list, render_notice, render_png_pages, render_slip, render_slip_counted,
     AccessKeyChannel, FollowUpList, FollowUpListRow, Fonts, Notice, Slip, SlipError, SlipLang,
-    SlipTask, SlipTime,
+    SlipProvider, SlipTask, SlipTime,
 };
 
 /// The four rare Hong Kong characters of the issue, and one of Extension A.
@@ -109,6 +109,7 @@ fn slip(lang: SlipLang) -> Slip {
         name_en: "LEUNG, Fung Sin".to_owned(),
         name_zh: Some(format!("\u{6881}{FUNG}{SIN}{GE}{GA}")),
         channel: AccessKeyChannel::Sms,
+        providers: Vec::new(),
         lang,
     }
 }
@@ -424,6 +425,188 @@ fn refusals_name_the_field_never_the_value() {
         !debug.contains("LEUNG") && !debug.contains("683"),
         "{debug}"
     );
+}
+
+/// Two private providers, named in both languages, and a third.
+fn providers() -> [SlipProvider; 3] {
+    let p = |en: &str, zh: &str, given| SlipProvider {
+        name_en: en.to_owned(),
+        name_zh: zh.to_owned(),
+        given,
+    };
+    [
+        // "Kwai Chung Family Clinic".
+        p(
+            "Kwai Chung Family Clinic",
+            "\u{8475}\u{6d8c}\u{5bb6}\u{5ead}\u{8a3a}\u{6240}",
+            true,
+        ),
+        // "Sample Medical Centre".
+        p(
+            "Sample Medical Centre",
+            "\u{6a23}\u{672c}\u{91ab}\u{7642}\u{4e2d}\u{5fc3}",
+            true,
+        ),
+        // "Wan Chai Specialist Centre".
+        p(
+            "Wan Chai Specialist Centre",
+            "\u{7063}\u{4ed4}\u{5c08}\u{79d1}\u{4e2d}\u{5fc3}",
+            false,
+        ),
+    ]
+}
+
+#[test]
+fn a_consent_slip_lists_each_provider_given_in_both_languages() {
+    let [a, b, c] = providers();
+    let s = Slip {
+        task: SlipTask::ConsentGiven,
+        channel: AccessKeyChannel::None,
+        providers: vec![a.clone(), b.clone()],
+        ..slip(SlipLang::Both)
+    };
+    let pdf = render_slip(&s, fonts()).expect("slip");
+    keep("consent-given.pdf", &pdf);
+    let extracted = pdftotext(&pdf);
+    for l in Lang::ALL {
+        assert_has(&extracted, text(l, "slip.task.consent_given"));
+        assert_has(&extracted, text(l, "slip.label.consent_given"));
+        assert!(
+            !extracted.contains(text(l, "slip.label.consent_revoked")),
+            "{extracted}"
+        );
+    }
+    for p in [&a, &b] {
+        assert_has(&extracted, &p.name_en);
+        assert_has(&extracted, &p.name_zh);
+    }
+    assert!(!extracted.contains(&c.name_en));
+    // In the order given, after the person's particulars (the row's label
+    // is the last "given": the first is the task's name).
+    let at = |needle: &str| squash(&extracted).find(&squash(needle)).expect(needle);
+    let label = squash(&extracted)
+        .rfind(&squash(text(Lang::En, "slip.label.consent_given")))
+        .expect("label");
+    assert!(at(&s.name_en) < label && label < at(&a.name_en));
+    assert!(at(&a.name_en) < at(&b.name_en));
+    assert!(at(&a.name_en) < at(&a.name_zh));
+
+    // Given and revoked at once, in English only: both rows, English names.
+    let s = Slip {
+        task: SlipTask::ConsentRevoked,
+        providers: vec![c.clone(), a.clone()],
+        ..slip(SlipLang::En)
+    };
+    let extracted = pdftotext(&render_slip(&s, fonts()).expect("slip"));
+    let count = |key: &str| {
+        squash(&extracted)
+            .matches(&squash(text(Lang::En, key)))
+            .count()
+    };
+    // The task's name, then one row each way.
+    assert_eq!(count("slip.label.consent_given"), 1);
+    assert_eq!(count("slip.label.consent_revoked"), 2);
+    let at = |needle: &str| squash(&extracted).find(&squash(needle)).expect(needle);
+    assert!(at(&a.name_en) < at(&c.name_en));
+    assert!(!extracted.contains(&c.name_zh) && !extracted.contains(&a.name_zh));
+    // A name missing in the slip's language is printed in the other.
+    let s = Slip {
+        providers: vec![SlipProvider {
+            name_zh: String::new(),
+            ..b.clone()
+        }],
+        ..slip(SlipLang::Zh)
+    };
+    let extracted = pdftotext(&render_slip(&s, fonts()).expect("slip"));
+    assert_has(&extracted, text(Lang::ZhHk, "slip.label.consent_given"));
+    assert_has(&extracted, &b.name_en);
+}
+
+#[test]
+fn the_most_providers_a_slip_lists_stay_inside_the_pages() {
+    let many: Vec<SlipProvider> = (0..ehr_slip::SLIP_MAX_PROVIDERS)
+        .map(|i| SlipProvider {
+            name_en: format!("Provider Number {i:02} Medical Group, Tower {i}, Queen's Road Central, Hong Kong Island"),
+            name_zh: format!("{i:02}{CHUEN}{FUNG}{GE}{SIN}\u{91ab}\u{7642}\u{4e2d}\u{5fc3}"),
+            given: i % 3 != 0,
+        })
+        .collect();
+    let s = Slip {
+        task: SlipTask::ConsentGiven,
+        providers: many.clone(),
+        ..slip(SlipLang::Both)
+    };
+    let (pdf, pages) = render_slip_counted(&s, fonts()).expect("slip");
+    keep("consent-many.pdf", &pdf);
+    assert!(pages > 1, "{pages}");
+    let (width, words) = word_boxes(&pdf);
+    for (w, x0, x1) in &words {
+        assert!(*x0 >= 40.0 && *x1 <= width - 40.0, "{w:?}: {x0}..{x1}");
+    }
+    let extracted = pdftotext(&pdf);
+    for p in &many {
+        assert_has(&extracted, &p.name_en);
+        assert_has(&extracted, &p.name_zh);
+    }
+}
+
+#[test]
+fn provider_refusals_name_the_field_never_the_value() {
+    let [a, ..] = providers();
+    let with = |providers: Vec<SlipProvider>| Slip {
+        task: SlipTask::ConsentGiven,
+        providers,
+        ..slip(SlipLang::Both)
+    };
+    let e = refused(&with(vec![a.clone(); ehr_slip::SLIP_MAX_PROVIDERS + 1]));
+    assert_eq!(e, SlipError::TooManyRows { max: 50 });
+    let e = refused(&with(vec![SlipProvider {
+        name_en: "X".repeat(201),
+        ..a.clone()
+    }]));
+    assert_eq!(
+        e,
+        SlipError::FieldTooLong {
+            field: "providers.name_en"
+        }
+    );
+    assert!(!e.to_string().contains("XXX"));
+    let e = refused(&with(vec![SlipProvider {
+        name_zh: CHUEN.repeat(201),
+        ..a.clone()
+    }]));
+    assert_eq!(
+        e,
+        SlipError::FieldTooLong {
+            field: "providers.name_zh"
+        }
+    );
+    let e = refused(&with(vec![SlipProvider {
+        name_en: " \t".to_owned(),
+        name_zh: String::new(),
+        given: false,
+    }]));
+    assert_eq!(
+        e,
+        SlipError::FieldEmpty {
+            field: "providers.name_en"
+        }
+    );
+    assert_eq!(e.code(), "slip.field_empty");
+    // Debug counts the providers and names none.
+    let [a, b, c] = providers();
+    let s = with(vec![a, b, c]);
+    let debug = format!("{s:?}");
+    assert!(
+        debug.contains("providers_given: 2") && debug.contains("providers_revoked: 1"),
+        "{debug}"
+    );
+    assert!(
+        !debug.contains("Clinic") && !debug.contains("Kwai"),
+        "{debug}"
+    );
+    let debug = format!("{:?}", s.providers[0]);
+    assert!(!debug.contains("Kwai"), "{debug}");
 }
 
 #[test]

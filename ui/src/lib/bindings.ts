@@ -969,7 +969,7 @@ source: LookupSource, };
 /**
  * The kind of task in hand.
  */
-export type TaskKind = "lookup" | "activation" | "walk_in" | "newborn" | "completion";
+export type TaskKind = "lookup" | "activation" | "walk_in" | "newborn" | "completion" | "consent" | "withdrawal";
 
 /**
  * Where the task stands.
@@ -1130,6 +1130,43 @@ chinese_name: string,
 slip_language: string, };
 
 /**
+ * What the clerk changes of a record's sharing consent: private
+ * providers to give consent to and to revoke it from (ids from the
+ * register; public providers hold it automatically and are not here).
+ */
+export type ConsentForm = { 
+/**
+ * Providers to give sharing consent to.
+ */
+give: Array<string>, 
+/**
+ * Providers to revoke sharing consent from.
+ */
+revoke: Array<string>, 
+/**
+ * The person (or their SDM) confirmed the change.
+ */
+declaration: boolean, 
+/**
+ * The slip's language: `en`, `zh` or `both` (empty: both).
+ */
+slip_language: string, };
+
+/**
+ * What the clerk confirms for a withdrawal.
+ */
+export type WithdrawalForm = { 
+/**
+ * The person (or their SDM) confirmed, after being told what
+ * withdrawal means, that they withdraw.
+ */
+confirmed: boolean, 
+/**
+ * The slip's language: `en`, `zh` or `both` (empty: both).
+ */
+slip_language: string, };
+
+/**
  * What the UI sends the task.
  */
 export type TaskEvent = { "type": "lookup", 
@@ -1164,7 +1201,23 @@ image_id: string, } | { "type": "newborn" } | { "type": "complete",
 /**
  * The record's eHR number.
  */
-ehr_number: string, } | { "type": "edit_newborn", 
+ehr_number: string, } | { "type": "consent", 
+/**
+ * The record's eHR number.
+ */
+ehr_number: string, } | { "type": "withdraw", 
+/**
+ * The record's eHR number.
+ */
+ehr_number: string, } | { "type": "edit_consent", 
+/**
+ * The form.
+ */
+form: ConsentForm, } | { "type": "edit_withdrawal", 
+/**
+ * The form.
+ */
+form: WithdrawalForm, } | { "type": "edit_newborn", 
 /**
  * The form.
  */
@@ -1265,9 +1318,17 @@ newborn_default_name: [string, string | null] | null,
  */
 completion: CompletionForm | null, 
 /**
- * A completion: the record being completed.
+ * A completion, a consent change or a withdrawal: the record.
  */
 record: RecordRow | null, 
+/**
+ * A consent change: the form.
+ */
+consent: ConsentForm | null, 
+/**
+ * A withdrawal: the form.
+ */
+withdrawal: WithdrawalForm | null, 
 /**
  * The held capture of the birth hospital's certifying document.
  */
@@ -1278,7 +1339,7 @@ hospital_image: string | null,
 certificate_image: string | null, 
 /**
  * What this counter's site offers, by the shared rules: any of
- * `walk_in`, `newborn`, `completion`.
+ * `walk_in`, `newborn`, `completion`, `consent`, `withdrawal`.
  */
 offers: Array<string>, 
 /**

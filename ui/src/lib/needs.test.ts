@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FieldIssue } from "./bindings";
-import { consentIndex, issuesFor, isUnder, merged, searchChoices, slotOf } from "./needs";
+import { consentIndex, consentProvider, issuesFor, isUnder, merged, searchChoices, slotOf } from "./needs";
 
 const issue = (field: string, code = "field.required"): FieldIssue =>
   ({ field, code, message_en: "en " + field, message_zh: "zh " + field }) as FieldIssue;
@@ -41,6 +41,11 @@ describe("slotOf", () => {
       ["certifying_document_image", "hospital_image"],
       ["birth_certificate_number", "birth_certificate_number"],
       ["certificate_image", "certificate_image"],
+      ["ehr_number", "record"],
+      ["provider_ids", "provider_ids"],
+      ["provider_ids[1]", "provider_ids"],
+      ["provider_ids.revoke[0]", "provider_ids"],
+      ["confirmed", "confirmed"],
       ["task", null],
       ["parents", null],
       ["serials", null],
@@ -81,6 +86,21 @@ describe("consentIndex", () => {
     expect(consentIndex("private_provider_consents[12]")).toBe(12);
     expect(consentIndex("private_provider_consents")).toBeNull();
     expect(consentIndex("declaration")).toBeNull();
+  });
+});
+
+describe("consentProvider", () => {
+  it("names the provider of an issue when the form judged says which", () => {
+    const give = { give: ["P1", "P2"], revoke: [] };
+    const both = { give: ["P1", "P2"], revoke: ["P9"] };
+    expect(consentProvider("provider_ids[1]", give)).toBe("P2");
+    expect(consentProvider("provider_ids[0]", { give: [], revoke: ["P9"] })).toBe("P9");
+    expect(consentProvider("provider_ids[0]", both)).toBeNull();
+    expect(consentProvider("provider_ids.revoke[0]", both)).toBe("P9");
+    expect(consentProvider("provider_ids.give[1]", both)).toBe("P2");
+    expect(consentProvider("provider_ids[5]", give)).toBeNull();
+    expect(consentProvider("provider_ids", give)).toBeNull();
+    expect(consentProvider("provider_ids[0]", null)).toBeNull();
   });
 });
 

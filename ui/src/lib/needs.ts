@@ -33,7 +33,10 @@ export type Slot =
   | "chinese_name"
   | "hospital_image"
   | "birth_certificate_number"
-  | "certificate_image";
+  | "certificate_image"
+  | "record"
+  | "provider_ids"
+  | "confirmed";
 
 /** `field` is `name`, or a part of it (`name.x`, `name[3]`). */
 export function isUnder(field: string, name: string): boolean {
@@ -75,6 +78,11 @@ const RULES: [string, Slot][] = [
   ["certifying_document_image", "hospital_image"],
   ["birth_certificate_number", "birth_certificate_number"],
   ["certificate_image", "certificate_image"],
+  // A consent change and a withdrawal: the record concerned, the providers
+  // given or revoked consent, the person's confirmation.
+  ["ehr_number", "record"],
+  ["provider_ids", "provider_ids"],
+  ["confirmed", "confirmed"],
 ];
 
 /** The place an issue's field belongs to; null for the task as a whole. */
@@ -106,6 +114,24 @@ export function merged(errors: FieldIssue[], needs: FieldIssue[]): FieldIssue[] 
 export function consentIndex(field: string): number | null {
   const m = /^private_provider_consents\[(\d+)\]/.exec(field);
   return m ? Number(m[1]) : null;
+}
+
+/** The provider a consent change's issue is about: `provider_ids.give[i]`
+ * or `provider_ids.revoke[i]` of the form judged, or `provider_ids[i]` when
+ * the form judged changes one way only (each way is its own operation, so
+ * the index alone is ambiguous when it gives and revokes); null for the
+ * list as a whole. */
+export function consentProvider(
+  field: string,
+  judged: { give: readonly string[]; revoke: readonly string[] } | null,
+): string | null {
+  if (!judged) return null;
+  const m = /^provider_ids(?:\.(give|revoke))?\[(\d+)\]/.exec(field);
+  if (!m) return null;
+  const n = Number(m[2]);
+  const way = m[1] ?? (judged.revoke.length === 0 ? "give" : judged.give.length === 0 ? "revoke" : null);
+  if (way === null) return null;
+  return (way === "give" ? judged.give : judged.revoke)[n] ?? null;
 }
 
 /** The words of a search, folded: full-width to ASCII, case ignored. */

@@ -7,6 +7,7 @@
 import { api, type Result } from "./api";
 import type {
   CompletionForm,
+  ConsentForm,
   DraftOffer,
   ErrorBody,
   LookupQuery,
@@ -14,6 +15,7 @@ import type {
   TaskEvent,
   TaskForm,
   TaskView,
+  WithdrawalForm,
 } from "./bindings";
 import { Debounced } from "./debounce";
 import { Serial } from "./serial";
@@ -27,8 +29,9 @@ export class TaskPane {
   busy = $state(false);
 
   private serial = new Serial();
-  // The form's last edit (the main path's, a newborn's or a completion's:
-  // one task has one form on screen), sent once typing pauses.
+  // The form's last edit (the main path's, a newborn's, a completion's, a
+  // consent change's or a withdrawal's: one task has one form on screen),
+  // sent once typing pauses.
   private edits = new Debounced<TaskEvent>(250, (event) => {
     void this.call(() => api.taskEvent(event));
   });
@@ -99,6 +102,16 @@ export class TaskPane {
   /** A completion's form changed (as `edit`). */
   editCompletion(form: CompletionForm, now = false): void {
     this.queue({ type: "edit_completion", form }, now);
+  }
+
+  /** A consent change's form changed (as `edit`). */
+  editConsent(form: ConsentForm, now = false): void {
+    this.queue({ type: "edit_consent", form }, now);
+  }
+
+  /** A withdrawal's form changed (as `edit`). */
+  editWithdrawal(form: WithdrawalForm, now = false): void {
+    this.queue({ type: "edit_withdrawal", form }, now);
   }
 
   private queue(event: TaskEvent, now: boolean): void {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { CompletionForm, NewbornForm, TaskEvent, TaskForm, TaskView } from "./bindings";
+import type { CompletionForm, ConsentForm, NewbornForm, TaskEvent, TaskForm, TaskView, WithdrawalForm } from "./bindings";
 
 // The pane talks to Rust through api.ts only: a stand-in records the calls.
 const calls: string[] = [];
@@ -21,7 +21,11 @@ vi.mock("./api", () => ({
           ? `${e.type}:${e.form.address}`
           : e.type === "edit_completion"
             ? `${e.type}:${e.form.birth_certificate_number}`
-            : e.type,
+            : e.type === "edit_consent"
+              ? `${e.type}:${e.form.give.join("+")}/${e.form.revoke.join("+")}`
+              : e.type === "edit_withdrawal"
+                ? `${e.type}:${e.form.confirmed}`
+                : e.type,
       );
       if (e.type === "lookup" && e.query.by === "reference" && e.query.reference === "bad") {
         return { ok: false as const, error: { code: "field.format", field: "reference", message_en: "", message_zh: "" } };
@@ -88,6 +92,25 @@ describe("TaskPane", () => {
     p.editCompletion({ birth_certificate_number: "A1" } as unknown as CompletionForm, true);
     await p.settle();
     expect(calls).toEqual(["edit_newborn:91", "submit", "edit_completion:A1"]);
+  });
+
+  it("sends a consent change's or a withdrawal's form as its own edit, the last one only", async () => {
+    const p = new TaskPane();
+    p.view = view("details");
+    const consent = (give: string[], revoke: string[]): ConsentForm => ({
+      give,
+      revoke,
+      declaration: false,
+      slip_language: "both",
+    });
+    p.editConsent(consent(["P1"], []));
+    p.editConsent(consent(["P1", "P2"], ["P9"]));
+    await p.event({ type: "submit" });
+    const withdrawal = (confirmed: boolean): WithdrawalForm => ({ confirmed, slip_language: "en" });
+    p.editWithdrawal(withdrawal(false));
+    p.editWithdrawal(withdrawal(true), true);
+    await p.settle();
+    expect(calls).toEqual(["edit_consent:P1+P2/P9", "submit", "edit_withdrawal:true"]);
   });
 
   it("settles before the screen locks: the waiting edit answered", async () => {

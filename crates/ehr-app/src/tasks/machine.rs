@@ -19,15 +19,15 @@ use ehr_domain::{Date, DocumentNumber};
 use ehr_protocol::card::{FieldIssue, IdentityView};
 use ehr_protocol::ipc::CaptureKind;
 use ehr_protocol::task::{
-    ApplicationRow, CompletionForm, ConsentRow, FieldRow, LookupSource, LookupView, NewbornForm,
-    RecordRow, TaskForm, TaskKind, TaskStage, TaskView,
+    ApplicationRow, CompletionForm, ConsentForm, ConsentRow, FieldRow, LookupSource, LookupView,
+    NewbornForm, RecordRow, TaskForm, TaskKind, TaskStage, TaskView, WithdrawalForm,
 };
 use ehr_protocol::wire::{
     self, ActivateApplication, ApplicantDetails, ApplicantRole, ApplicationDetail,
-    ApplicationState, ApplicationSummary, CompleteNewborn, FieldError, Language,
+    ApplicationState, ApplicationSummary, CompleteNewborn, ConsentChange, FieldError, Language,
     NotificationChannel, NotificationChoice, Operation, Outcome, PersonDetails, ProviderKind,
     ReadSource, RecordState, ReferenceData, RegisterInPerson, RegisterNewborn, RegisteredRecord,
-    SiteType,
+    SiteType, Withdraw,
 };
 use ehr_protocol::ErrorCode;
 use ehr_rules::{Facts, KnownApplication};
@@ -133,6 +133,12 @@ pub(crate) struct Task {
     /// The held capture of the birth certificate.
     #[serde(default)]
     pub certificate_image: Option<String>,
+    /// A consent change: the form.
+    #[serde(default)]
+    pub consent: Option<ConsentForm>,
+    /// A withdrawal: the form.
+    #[serde(default)]
+    pub withdrawal: Option<WithdrawalForm>,
 }
 
 impl std::fmt::Debug for Task {
@@ -300,6 +306,8 @@ impl Task {
             record: None,
             hospital_image: None,
             certificate_image: None,
+            consent: None,
+            withdrawal: None,
         }
     }
 
@@ -430,6 +438,83 @@ impl Task {
         self.errors.clear();
         self.sign_off = None;
         Ok(())
+    }
+
+    /// The record `ehr_number` from the look-up's lists (the person's own,
+    /// or one they keep as SDM), if it is in effect.
+    fn effective_record(&self, ehr_number: &str) -> Result<RegisteredRecord, FieldIssue> {
+        let record = self
+            .found
+            .iter()
+            .flat_map(|f| f.records.iter().chain(&f.kept_as_sdm))
+            .find(|r| r.ehr_number == ehr_number)
+            .cloned()
+            .ok_or_else(|| service_issue("ehr_number", ErrorCode::ConflictRecordNotFound))?;
+        match record.state {
+            RecordState::Effective => Ok(record),
+            RecordState::Withdrawn => Err(service_issue(
+                "ehr_number",
+                ErrorCode::ConflictRecordWithdrawn,
+            )),
+            RecordState::AwaitingBirthCertificate => Err(service_issue(
+                "ehr_number",
+                ErrorCode::ConflictNotAwaitingBirthCertificate,
+            )),
+        }
+    }
+
+    /// Change the sharing consent of the record `ehr_number`: the person
+    /// identified is its holder or their SDM.
+    pub(crate) fn consent_of(&mut self, ehr_number: &str) -> Result<(), FieldIssue> {
+        let record = self.effective_record(ehr_number)?;
+        self.record = Some(record);
+        self.consent = Some(ConsentForm {
+            slip_language: "both".into(),
+            ..ConsentForm::default()
+        });
+        self.kind = TaskKind::Consent;
+        self.stage = TaskStage::Details;
+        self.errors.clear();
+        self.sign_off = None;
+        Ok(())
+    }
+
+    /// Withdraw the record `ehr_number` from eHealth.
+    pub(crate) fn withdrawal_of(&mut self, ehr_number: &str) -> Result<(), FieldIssue> {
+        let record = self.effective_record(ehr_number)?;
+        self.record = Some(record);
+        self.withdrawal = Some(WithdrawalForm {
+            confirmed: false,
+            slip_language: "both".into(),
+        });
+        self.kind = TaskKind::Withdrawal;
+        self.stage = TaskStage::Details;
+        self.errors.clear();
+        self.sign_off = None;
+        Ok(())
+    }
+
+    /// The consent form as the clerk has it: ids trimmed, repeats dropped,
+    /// at most 50 each way.
+    pub(crate) fn edit_consent(&mut self, mut form: ConsentForm) {
+        for list in [&mut form.give, &mut form.revoke] {
+            let mut seen = HashSet::new();
+            list.retain_mut(|id| {
+                *id = id.trim().chars().take(64).collect();
+                !id.is_empty() && seen.insert(id.clone())
+            });
+            list.truncate(50);
+        }
+        cut(&mut form.slip_language);
+        self.consent = Some(form);
+        self.errors.clear();
+    }
+
+    /// The withdrawal form as the clerk has it.
+    pub(crate) fn edit_withdrawal(&mut self, mut form: WithdrawalForm) {
+        cut(&mut form.slip_language);
+        self.withdrawal = Some(form);
+        self.errors.clear();
     }
 
     /// The newborn form as the clerk has it (over-long text cut).
@@ -690,7 +775,9 @@ impl Task {
                     transacted_at,
                 }))
             }
-            TaskKind::Completion => Err(vec![service_issue("task", ErrorCode::FieldRequired)]),
+            TaskKind::Completion | TaskKind::Consent | TaskKind::Withdrawal => {
+                Err(vec![service_issue("task", ErrorCode::FieldRequired)])
+            }
             TaskKind::Lookup => Err(vec![service_issue("task", ErrorCode::FieldRequired)]),
         }
     }
@@ -698,8 +785,58 @@ impl Task {
     /// What the shared rules say of the operation this task would send:
     /// accepted (nothing missing), or every refusal in words. The counter's
     /// own conditions (the declaration) come after the rules'.
+    /// The operations this task would send now (a consent change may give
+    /// and revoke at once: two operations of one change).
+    pub(crate) fn operations(&self, judge: &Judge<'_>) -> Result<Vec<Operation>, Vec<FieldIssue>> {
+        match self.kind {
+            TaskKind::Consent => {
+                let Some(record) = &self.record else {
+                    return Err(vec![service_issue("ehr_number", ErrorCode::FieldRequired)]);
+                };
+                let f = self.consent.clone().unwrap_or_default();
+                let change = |ids: &[String]| ConsentChange {
+                    ehr_number: record.ehr_number.clone(),
+                    provider_ids: ids.to_vec(),
+                };
+                let mut ops = Vec::new();
+                if !f.give.is_empty() {
+                    ops.push(Operation::GiveConsent(change(&f.give)));
+                }
+                if !f.revoke.is_empty() {
+                    ops.push(Operation::RevokeConsent(change(&f.revoke)));
+                }
+                if ops.is_empty() {
+                    return Err(vec![service_issue(
+                        "provider_ids",
+                        ErrorCode::FieldRequired,
+                    )]);
+                }
+                Ok(ops)
+            }
+            TaskKind::Withdrawal => {
+                let Some(record) = &self.record else {
+                    return Err(vec![service_issue("ehr_number", ErrorCode::FieldRequired)]);
+                };
+                Ok(vec![Operation::Withdraw(Withdraw {
+                    ehr_number: record.ehr_number.clone(),
+                    confirmed: self.withdrawal.as_ref().is_some_and(|w| w.confirmed),
+                })])
+            }
+            _ => Ok(vec![self.operation(judge)?]),
+        }
+    }
+
+    /// The first of [`Task::check_all`]'s operations.
     pub(crate) fn check(&self, judge: &Judge<'_>) -> Result<Operation, Vec<FieldIssue>> {
-        let op = self.operation(judge)?;
+        self.check_all(judge).and_then(|ops| {
+            ops.into_iter()
+                .next()
+                .ok_or_else(|| vec![service_issue("task", ErrorCode::FieldRequired)])
+        })
+    }
+
+    pub(crate) fn check_all(&self, judge: &Judge<'_>) -> Result<Vec<Operation>, Vec<FieldIssue>> {
+        let ops = self.operations(judge)?;
         let facts = CounterFacts {
             applications: self
                 .application
@@ -715,11 +852,30 @@ impl Task {
             policy: judge.policy,
             signed_off: self.sign_off.is_some(),
         };
-        let mut issues = match ehr_rules::check(&ctx, &op, &facts) {
-            Ok(ehr_rules::Verdict::Accept(_)) => Vec::new(),
-            Ok(ehr_rules::Verdict::Refuse(o)) => outcome_issues(&o),
-            Err(never) => match never {},
-        };
+        let mut issues = Vec::new();
+        for op in &ops {
+            let refused = match ehr_rules::check(&ctx, op, &facts) {
+                Ok(ehr_rules::Verdict::Accept(_)) => Vec::new(),
+                Ok(ehr_rules::Verdict::Refuse(o)) => outcome_issues(&o),
+                Err(never) => match never {},
+            };
+            // A consent change gives and revokes in two operations: which
+            // list a provider's refusal is about goes in its field
+            // (`provider_ids.give[1]`, `provider_ids.revoke[0]`).
+            let list = match op {
+                Operation::GiveConsent(_) => Some("give"),
+                Operation::RevokeConsent(_) => Some("revoke"),
+                _ => None,
+            };
+            issues.extend(refused.into_iter().map(|mut i| {
+                if let (Some(list), Some(rest)) = (list, i.field.strip_prefix("provider_ids")) {
+                    if rest.starts_with('[') {
+                        i.field = format!("provider_ids.{list}{rest}");
+                    }
+                }
+                i
+            }));
+        }
         // The form's own needs: what the rules cannot see (an image not yet
         // captured reads as "required", not as an unknown image).
         let missing_image = |issues: &mut Vec<FieldIssue>, field: &str, held: &Option<String>| {
@@ -752,6 +908,36 @@ impl Task {
             TaskKind::Completion => {
                 missing_image(&mut issues, "certificate_image", &self.certificate_image);
             }
+            TaskKind::Consent => {
+                let f = self.consent.clone().unwrap_or_default();
+                // What the record holds now (as looked up): consent given
+                // twice, or revoked where none is held, is the service's
+                // conflict; said here first.
+                let held = |id: &str| {
+                    self.record.as_ref().is_some_and(|r| {
+                        r.consents
+                            .iter()
+                            .any(|c| c.provider_id == id && c.state == wire::ConsentState::Given)
+                    })
+                };
+                if f.give.iter().any(|id| f.revoke.contains(id)) {
+                    issues.push(service_issue("provider_ids", ErrorCode::FieldFormat));
+                }
+                let private =
+                    |id: &str| matches!(facts.provider(id), Ok(Some(ProviderKind::Private)));
+                if f.give.iter().any(|id| private(id) && held(id))
+                    || f.revoke.iter().any(|id| private(id) && !held(id))
+                {
+                    issues.push(service_issue(
+                        "provider_ids",
+                        ErrorCode::ConflictConsentState,
+                    ));
+                }
+                if !f.declaration {
+                    issues.push(service_issue("declaration", ErrorCode::FieldRequired));
+                }
+            }
+            TaskKind::Withdrawal => {}
             _ => {
                 if !self.form.declaration {
                     issues.push(service_issue("declaration", ErrorCode::FieldRequired));
@@ -759,7 +945,7 @@ impl Task {
             }
         }
         if issues.is_empty() {
-            Ok(op)
+            Ok(ops)
         } else {
             Err(issues)
         }
@@ -845,14 +1031,29 @@ impl Task {
             record: self
                 .record
                 .as_ref()
-                .filter(|_| self.kind == TaskKind::Completion)
+                .filter(|_| {
+                    matches!(
+                        self.kind,
+                        TaskKind::Completion | TaskKind::Consent | TaskKind::Withdrawal
+                    )
+                })
                 .map(|r| record_row(r, judge)),
+            consent: self
+                .consent
+                .clone()
+                .filter(|_| self.kind == TaskKind::Consent),
+            withdrawal: self
+                .withdrawal
+                .clone()
+                .filter(|_| self.kind == TaskKind::Withdrawal),
             hospital_image: self.hospital_image.clone(),
             certificate_image: self.certificate_image.clone(),
             offers: [
                 ("register_in_person", "walk_in"),
                 ("register_newborn", "newborn"),
                 ("complete_newborn", "completion"),
+                ("give_consent", "consent"),
+                ("withdraw", "withdrawal"),
             ]
             .into_iter()
             .filter(|(op, _)| ehr_rules::offered_type(judge.site_type, op))
@@ -900,7 +1101,11 @@ impl Task {
                     parts.push("patient_copy".to_owned());
                 }
             }
-            TaskKind::Newborn | TaskKind::Completion | TaskKind::Lookup => {}
+            TaskKind::Newborn
+            | TaskKind::Completion
+            | TaskKind::Consent
+            | TaskKind::Withdrawal
+            | TaskKind::Lookup => {}
         }
         parts
     }

@@ -196,6 +196,8 @@ impl App {
             TaskKind::WalkIn => "walk_in",
             TaskKind::Newborn => "newborn",
             TaskKind::Completion => "completion",
+            TaskKind::Consent => "consent",
+            TaskKind::Withdrawal => "withdrawal",
         };
         let store = self.store()?;
         lock(&store)
@@ -569,6 +571,27 @@ impl App {
                     task.errors = vec![i];
                 }
             }
+            TaskEvent::Consent { ehr_number } | TaskEvent::Withdraw { ehr_number } => {
+                let consent = matches!(event, TaskEvent::Consent { .. });
+                let op = if consent { "give_consent" } else { "withdraw" };
+                if !ehr_rules::offered_type(self.judge_data().site_type, op) {
+                    return Err(ErrorBody::new(ErrorCode::AuthForbidden));
+                }
+                // Identity first: the person, or their SDM, was read or keyed.
+                if task.patient.is_none() {
+                    return Err(ErrorBody::new(ErrorCode::FieldRequired).on_field("patient"));
+                }
+                let chosen = if consent {
+                    task.consent_of(ehr_number)
+                } else {
+                    task.withdrawal_of(ehr_number)
+                };
+                if let Err(i) = chosen {
+                    task.errors = vec![i];
+                }
+            }
+            TaskEvent::EditConsent { form } => task.edit_consent(form.clone()),
+            TaskEvent::EditWithdrawal { form } => task.edit_withdrawal(form.clone()),
             TaskEvent::EditNewborn { form } => task.edit_newborn(form.clone()),
             TaskEvent::EditCompletion { form } => task.edit_completion(form.clone()),
             TaskEvent::Next => task.next(),
@@ -597,22 +620,28 @@ impl App {
 
     fn submit(&self, staff: &str, mut task: Task) -> Result<TaskView, ErrorBody> {
         let data = self.judge_data_for(&task);
-        let op = match task.check(&data.judge()) {
-            Ok(op) => op,
+        let ops = match task.check_all(&data.judge()) {
+            Ok(ops) => ops,
             Err(issues) => {
                 task.errors = issues;
                 return self.keep(staff, task);
             }
+        };
+        let Some(op) = ops.first().cloned() else {
+            return Err(ErrorBody::new(ErrorCode::Internal));
         };
         let (kind, summary) = summary_of(&task);
         let change = ehr_store::Change {
             record_key: task.record_key.clone(),
             kind: kind.to_owned(),
             summary,
-            ops: vec![ehr_store::NewOp {
-                op: op.clone(),
-                attachment: None,
-            }],
+            ops: ops
+                .iter()
+                .map(|op| ehr_store::NewOp {
+                    op: op.clone(),
+                    attachment: None,
+                })
+                .collect(),
         };
         let images: Vec<&str> = match task.kind {
             TaskKind::Newborn => vec![&task.hospital_image],
@@ -660,7 +689,7 @@ impl App {
                 _ => {}
             }
         }
-        let slip = self.complete_task_slip(&task_slip(&task, &op))?;
+        let slip = self.complete_task_slip(&task_slip(&task, &op, data.reference.as_ref()))?;
         let store = self.store()?;
         let _ = lock(&store).drop_draft(staff);
         task.stage = TaskStage::Done;
@@ -704,6 +733,8 @@ impl App {
                 "walk_in" => TaskKind::WalkIn,
                 "newborn" => TaskKind::Newborn,
                 "completion" => TaskKind::Completion,
+                "consent" => TaskKind::Consent,
+                "withdrawal" => TaskKind::Withdrawal,
                 _ => TaskKind::Lookup,
             },
             updated_at_ms: d.updated_at_ms,
@@ -855,11 +886,32 @@ fn summary_of(task: &Task) -> (&'static str, String) {
             ),
         ),
         TaskKind::Completion => ("completion", masked),
+        TaskKind::Consent | TaskKind::Withdrawal => (
+            if task.kind == TaskKind::Consent {
+                "consent"
+            } else {
+                "withdrawal"
+            },
+            task.record
+                .as_ref()
+                .and_then(|r| match &r.identifier {
+                    wire::RecordIdentifier::Document {
+                        document_number_masked,
+                        ..
+                    } => Some(document_number_masked.clone()),
+                    wire::RecordIdentifier::BirthHospital { .. } => None,
+                })
+                .unwrap_or(masked),
+        ),
         _ => ("walk_in", masked),
     }
 }
 
-fn task_slip(task: &Task, op: &Operation) -> crate::documents::TaskSlip {
+fn task_slip(
+    task: &Task,
+    op: &Operation,
+    reference_data: Option<&ReferenceData>,
+) -> crate::documents::TaskSlip {
     use ehr_slip::{AccessKeyChannel, SlipTask};
     let patient = task.patient.as_ref();
     let (slip_task, reference) = match op {
@@ -898,6 +950,7 @@ fn task_slip(task: &Task, op: &Operation) -> crate::documents::TaskSlip {
                 name_en: en,
                 name_zh: zh,
                 channel: channel_of(&f.channel),
+                providers: Vec::new(),
                 language: language_of(&f.slip_language),
             };
         }
@@ -914,12 +967,75 @@ fn task_slip(task: &Task, op: &Operation) -> crate::documents::TaskSlip {
                 name_zh: c.chinese_name.clone(),
                 // The access key went out at registration.
                 channel: AccessKeyChannel::None,
+                providers: Vec::new(),
                 language: language_of(
                     task.completion
                         .as_ref()
                         .map(|f| f.slip_language.as_str())
                         .unwrap_or("both"),
                 ),
+            };
+        }
+        Operation::GiveConsent(_) | Operation::RevokeConsent(_) | Operation::Withdraw(_) => {
+            let record = task.record.as_ref();
+            let f = task.consent.clone().unwrap_or_default();
+            let (slip_task, language) = match op {
+                Operation::Withdraw(_) => (
+                    SlipTask::Withdrawal,
+                    task.withdrawal
+                        .as_ref()
+                        .map(|w| w.slip_language.clone())
+                        .unwrap_or_default(),
+                ),
+                Operation::GiveConsent(_) => (SlipTask::ConsentGiven, f.slip_language.clone()),
+                _ => (SlipTask::ConsentRevoked, f.slip_language.clone()),
+            };
+            // The change, by the register's names (an id the register no
+            // longer has is printed as the id).
+            let name = |id: &str| {
+                reference_data
+                    .and_then(|r| r.private_providers.iter().find(|p| p.id == id))
+                    .map(|p| (p.name_en.clone(), p.name_zh.clone()))
+                    .unwrap_or_else(|| (id.to_owned(), id.to_owned()))
+            };
+            let providers: Vec<ehr_slip::SlipProvider> = if matches!(op, Operation::Withdraw(_)) {
+                Vec::new()
+            } else {
+                f.give
+                    .iter()
+                    .map(|id| (id, true))
+                    .chain(f.revoke.iter().map(|id| (id, false)))
+                    .map(|(id, given)| {
+                        let (name_en, name_zh) = name(id);
+                        ehr_slip::SlipProvider {
+                            name_en,
+                            name_zh,
+                            given,
+                        }
+                    })
+                    .collect()
+            };
+            return crate::documents::TaskSlip {
+                task: slip_task,
+                reference: task.record_key.clone(),
+                // The person whose record it is: as identified when it is
+                // their own, else (an SDM acting) from the record.
+                document: patient
+                    .filter(|p| {
+                        record.is_none_or(|r| {
+                            matches!(&r.identifier, wire::RecordIdentifier::Document {
+                                document_number_masked, ..
+                            } if *document_number_masked == p.view.document_masked)
+                        })
+                    })
+                    .and_then(Person::document),
+                name_en: record
+                    .map(|r| name_of(&r.surname, &r.given_names))
+                    .unwrap_or_default(),
+                name_zh: record.and_then(|r| r.chinese_name.clone()),
+                channel: AccessKeyChannel::None,
+                providers,
+                language: language_of(&language),
             };
         }
         _ => (SlipTask::RegisterAdult, task.record_key.clone()),
@@ -933,6 +1049,7 @@ fn task_slip(task: &Task, op: &Operation) -> crate::documents::TaskSlip {
             .unwrap_or_default(),
         name_zh: patient.and_then(|p| p.view.chinese_name.clone()),
         channel: channel_of(&task.form.channel),
+        providers: Vec::new(),
         language: language_of(&task.form.slip_language),
     }
 }
@@ -967,3 +1084,6 @@ mod tests;
 
 #[cfg(test)]
 mod newborn_tests;
+
+#[cfg(test)]
+mod consent_tests;

@@ -1,0 +1,245 @@
+//! Sharing consent and withdrawal in the built app (issue #15, items 2 and
+//! 3), with the real parts: the person's virtual card through a private
+//! pcscd, ehr-central over loopback. One app run at a registration centre:
+//! consent given to two private providers picked from the register, one of
+//! them revoked, the record withdrawn after the explicit confirmation, and
+//! the same person registered again on the same record. A screenshot of
+//! each final screen.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ehr_tests::central::Central;
+use ehr_tests::harness::{run_with, wait_for, wait_for_text};
+use ehr_tests::pcscd::Pcscd;
+use fantoccini::{Client, Locator};
+
+use crate::main_path::{insert, needs_only, out, settled, shot, stage, type_address, Person, WAIT};
+use crate::ui::{assert_accessible, click, type_keys};
+
+const CONSENT_STATE: &str = "SELECT count(*) FROM records WHERE ehr_number = ?1 \
+     AND json_extract(consents, '$.entries.\"{id}\".state.state') = '{state}'";
+
+fn consent_is(central: &Arc<Mutex<Central>>, ehr: &str, id: &str, state: &str) -> bool {
+    central
+        .lock()
+        .expect("central")
+        .query_i64(
+            &CONSENT_STATE.replace("{id}", id).replace("{state}", state),
+            ehr,
+        )
+        .unwrap_or(0)
+        == 1
+}
+
+async fn until(
+    central: &Arc<Mutex<Central>>,
+    what: &str,
+    f: impl Fn(&Arc<Mutex<Central>>) -> bool,
+) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !f(central) {
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Tick the checkbox `testid` once the pane is quiet, until it is ticked.
+async fn tick(client: &Client, testid: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        settled(client).await;
+        let ticked = match client
+            .find(Locator::Css(&format!("[data-testid={testid}]")))
+            .await
+        {
+            Ok(e) => e.is_selected().await.unwrap_or(false),
+            Err(_) => false,
+        };
+        if ticked {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{testid} never ticked"
+        );
+        click(client, &format!("[data-testid={testid}]")).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// Submit, screenshot the done screen, finish.
+async fn submit_and_finish(client: &Client, name: &str) {
+    needs_only(client, &[]).await;
+    settled(client).await;
+    click(client, "[data-testid=task-submit]").await;
+    stage(client, "done").await;
+    wait_for(client, Locator::Css("[data-testid=task-done]"), WAIT).await;
+    shot(client, name).await;
+    click(client, "[data-testid=task-finish]").await;
+    let deadline = std::time::Instant::now() + WAIT;
+    while client
+        .find(Locator::Css("[data-testid=task][data-stage=done]"))
+        .await
+        .is_ok()
+    {
+        assert!(std::time::Instant::now() < deadline, "the task stayed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Search the register for `text` and tick the provider `id` to give.
+async fn give(client: &Client, text: &str, id: &str) {
+    // Type once the pane is quiet (an answer arriving re-renders the list),
+    // and again until the provider is listed.
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        settled(client).await;
+        let search = wait_for(client, Locator::Css("[data-testid=provider-search]"), WAIT).await;
+        search.click().await.expect("focus");
+        search.clear().await.expect("clear");
+        type_keys(client, text).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        if client
+            .find(Locator::Css(&format!("[data-testid=give-{id}]")))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{id} never listed for {text}"
+        );
+    }
+    tick(client, &format!("give-{id}")).await;
+}
+
+#[test]
+fn consent_is_given_and_revoked_and_a_withdrawn_person_joins_again() {
+    let central = Central::start("e2e-consent").expect("ehr-central");
+    let pcscd = Pcscd::start().expect("pcscd");
+    let reader0 = pcscd.reader_addr(0);
+    let person = Person::adult("P300001", "YIP", "WING KEI", "1982-08-09");
+    let ehr = central
+        .register_walk_in_at(
+            "HA-QEH",
+            (&person.number, person.surname, person.given, person.dob),
+        )
+        .expect("registered");
+    let clerk = central.clerk.clone();
+    let env = vec![
+        ("EHR_CENTRAL_URL".to_owned(), central.url.clone()),
+        (
+            "EHR_COUNTER_KEY".to_owned(),
+            central.counter_key_at("HA-QEH"),
+        ),
+    ];
+    let central = Arc::new(Mutex::new(central));
+    run_with("consent", env, move |client, _env| async move {
+        crate::ui::sign_in(&client, &clerk.0, &clerk.1).await;
+        wait_for_text(
+            &client,
+            Locator::Css("[data-testid=reader-status]"),
+            WAIT,
+            |t| t.contains("Ready"),
+        )
+        .await;
+
+        // 1. Consent to two private providers, found in the register by
+        //    name and by code.
+        let card = insert(&client, &reader0, &person).await;
+        click(
+            &client,
+            &format!("[data-testid=consent-record][data-ehr='{ehr}']"),
+        )
+        .await;
+        stage(&client, "details").await;
+        wait_for(&client, Locator::Css("[data-testid=consent-details]"), WAIT).await;
+        give(&client, "Canossa", "PP-0003").await;
+        give(&client, "PP-0004", "PP-0004").await;
+        tick(&client, "form-declaration").await;
+        assert_accessible(&client, "consent form").await;
+        submit_and_finish(&client, "consent_given").await;
+        out(card);
+        until(&central, "PP-0003 and PP-0004 given", |c| {
+            consent_is(c, &ehr, "PP-0003", "given") && consent_is(c, &ehr, "PP-0004", "given")
+        })
+        .await;
+
+        // 2. One of them revoked.
+        let card = insert(&client, &reader0, &person).await;
+        click(
+            &client,
+            &format!("[data-testid=consent-record][data-ehr='{ehr}']"),
+        )
+        .await;
+        stage(&client, "details").await;
+        tick(&client, "revoke-PP-0003").await;
+        tick(&client, "form-declaration").await;
+        submit_and_finish(&client, "consent_revoked").await;
+        out(card);
+        until(&central, "PP-0003 revoked", |c| {
+            consent_is(c, &ehr, "PP-0003", "revoked") && consent_is(c, &ehr, "PP-0004", "given")
+        })
+        .await;
+
+        // 3. Withdrawal, only after the explicit confirmation.
+        let card = insert(&client, &reader0, &person).await;
+        click(
+            &client,
+            &format!("[data-testid=withdraw-record][data-ehr='{ehr}']"),
+        )
+        .await;
+        stage(&client, "details").await;
+        wait_for(
+            &client,
+            Locator::Css("[data-testid=withdrawal-explain]"),
+            WAIT,
+        )
+        .await;
+        needs_only(&client, &["confirmed:"]).await;
+        tick(&client, "withdraw-confirm").await;
+        assert_accessible(&client, "withdrawal form").await;
+        submit_and_finish(&client, "withdrawn").await;
+        out(card);
+        until(&central, "withdrawn", |c| {
+            c.lock()
+                .expect("central")
+                .query_i64(
+                    "SELECT count(*) FROM records WHERE ehr_number = ?1 AND state = 'withdrawn'",
+                    &ehr,
+                )
+                .unwrap_or(0)
+                == 1
+        })
+        .await;
+
+        // 4. Seen as withdrawn; registered again on the same record.
+        let card = insert(&client, &reader0, &person).await;
+        let badge = wait_for(&client, Locator::Css("[data-testid=record-state]"), WAIT).await;
+        assert_eq!(
+            badge.attr("data-state").await.ok().flatten().as_deref(),
+            Some("withdrawn")
+        );
+        click(&client, "[data-testid=start-walk-in]").await;
+        stage(&client, "details").await;
+        type_address(&client, "91234567").await;
+        tick(&client, "form-declaration").await;
+        submit_and_finish(&client, "rejoined").await;
+        out(card);
+        until(&central, "effective again, one record", |c| {
+            let c = c.lock().expect("central");
+            c.query_i64(
+                "SELECT count(*) FROM records WHERE ehr_number = ?1 AND state = 'effective'",
+                &ehr,
+            )
+            .unwrap_or(0)
+                == 1
+                && c.query_i64("SELECT count(*) FROM records WHERE ?1 = ?1", "")
+                    .unwrap_or(0)
+                    == 1
+        })
+        .await;
+    });
+}
