@@ -14,7 +14,9 @@ use ehr_tests::harness::{run_with, wait_for, wait_for_text};
 use ehr_tests::pcscd::Pcscd;
 use fantoccini::{Client, Locator};
 
-use crate::main_path::{insert, needs_only, out, settled, shot, stage, type_address, Person, WAIT};
+use crate::main_path::{
+    insert, needs_only, out, settled, stage, submit_and_finish, tick, type_address, Person, WAIT,
+};
 use crate::ui::{assert_accessible, click, type_keys};
 
 const CONSENT_STATE: &str = "SELECT count(*) FROM records WHERE ehr_number = ?1 \
@@ -41,50 +43,6 @@ async fn until(
     while !f(central) {
         assert!(std::time::Instant::now() < deadline, "never: {what}");
         tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// Tick the checkbox `testid` once the pane is quiet, until it is ticked.
-async fn tick(client: &Client, testid: &str) {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        settled(client).await;
-        let ticked = match client
-            .find(Locator::Css(&format!("[data-testid={testid}]")))
-            .await
-        {
-            Ok(e) => e.is_selected().await.unwrap_or(false),
-            Err(_) => false,
-        };
-        if ticked {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{testid} never ticked"
-        );
-        click(client, &format!("[data-testid={testid}]")).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-}
-
-/// Submit, screenshot the done screen, finish.
-async fn submit_and_finish(client: &Client, name: &str) {
-    needs_only(client, &[]).await;
-    settled(client).await;
-    click(client, "[data-testid=task-submit]").await;
-    stage(client, "done").await;
-    wait_for(client, Locator::Css("[data-testid=task-done]"), WAIT).await;
-    shot(client, name).await;
-    click(client, "[data-testid=task-finish]").await;
-    let deadline = std::time::Instant::now() + WAIT;
-    while client
-        .find(Locator::Css("[data-testid=task][data-stage=done]"))
-        .await
-        .is_ok()
-    {
-        assert!(std::time::Instant::now() < deadline, "the task stayed");
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
@@ -228,6 +186,31 @@ fn consent_is_given_and_revoked_and_a_withdrawn_person_joins_again() {
         tick(&client, "form-declaration").await;
         submit_and_finish(&client, "rejoined").await;
         out(card);
+        // A refusal would land on the attention list: say which.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while std::time::Instant::now() < deadline {
+            if let Ok(b) = client
+                .find(Locator::Css("[data-testid=open-attention]"))
+                .await
+            {
+                b.click().await.expect("open attention");
+                let reason = crate::ui::text_of(&client, "[data-testid=attention-item]").await;
+                panic!("the registration again was refused: {reason}");
+            }
+            let effective = central
+                .lock()
+                .expect("central")
+                .query_i64(
+                    "SELECT count(*) FROM records WHERE ehr_number = ?1 AND state = 'effective'",
+                    &ehr,
+                )
+                .unwrap_or(0)
+                == 1;
+            if effective {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
         until(&central, "effective again, one record", |c| {
             let c = c.lock().expect("central");
             c.query_i64(

@@ -224,33 +224,37 @@ pub(crate) async fn shot(client: &Client, name: &str) {
     }
 }
 
-/// The declaration given (and the contact left as applied), submitted; the
-/// slip shown. A screenshot of the done screen, then the task finished.
-async fn declare_submit_and_finish(client: &Client, name: &str) {
-    // Live validation moves the form as answers come back (an error line
-    // under a field goes): a click aimed before that lands elsewhere. Click
-    // once the pane is quiet, and again until the box is ticked.
+/// Tick the checkbox `testid` once the pane is quiet, and again until it is
+/// ticked. Live validation moves the form as answers come back (an error
+/// line under a field goes): a click aimed before that lands elsewhere.
+pub(crate) async fn tick(client: &Client, testid: &str) {
     let deadline = std::time::Instant::now() + WAIT;
     loop {
         settled(client).await;
         let ticked = match client
-            .find(Locator::Css("[data-testid=form-declaration]"))
+            .find(Locator::Css(&format!("[data-testid={testid}]")))
             .await
         {
             Ok(e) => e.is_selected().await.unwrap_or(false),
             Err(_) => false,
         };
         if ticked {
-            break;
+            return;
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "the declaration never ticked"
+            "{testid} never ticked"
         );
-        click(client, "[data-testid=form-declaration]").await;
+        click(client, &format!("[data-testid={testid}]")).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+}
+
+/// Nothing left to ask: submitted, the slip shown, a screenshot of the done
+/// screen, then the task finished.
+pub(crate) async fn submit_and_finish(client: &Client, name: &str) {
     needs_only(client, &[]).await;
+    settled(client).await;
     click(client, "[data-testid=task-submit]").await;
     stage(client, "done").await;
     wait_for(client, Locator::Css("[data-testid=task-done]"), WAIT).await;
@@ -265,6 +269,13 @@ async fn declare_submit_and_finish(client: &Client, name: &str) {
         assert!(std::time::Instant::now() < deadline, "the task stayed");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The declaration given (and the contact left as applied), submitted; the
+/// slip shown. A screenshot of the done screen, then the task finished.
+async fn declare_submit_and_finish(client: &Client, name: &str) {
+    tick(client, "form-declaration").await;
+    submit_and_finish(client, name).await;
 }
 
 /// A page-like PNG dropped in the scanner folder, taken in the capture

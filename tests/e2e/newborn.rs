@@ -23,7 +23,8 @@ use ehr_tests::pcscd::Pcscd;
 use fantoccini::{Client, Locator};
 
 use crate::main_path::{
-    capture, insert, needs, needs_only, out, settled, shot, stage, type_address, Person, WAIT,
+    capture, insert, needs, needs_only, out, settled, shot, stage, submit_and_finish, tick,
+    type_address, Person, WAIT,
 };
 use crate::ui::{assert_accessible, click, type_keys, ENTER};
 
@@ -83,44 +84,7 @@ async fn newborn_form(client: &Client, serial: &str) {
     fill(client, "newborn-time", "00:00").await;
     click(client, "[data-testid=newborn-sex-male]").await;
     type_address(client, "61234567").await;
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        settled(client).await;
-        let ticked = match client
-            .find(Locator::Css("[data-testid=form-declaration]"))
-            .await
-        {
-            Ok(e) => e.is_selected().await.unwrap_or(false),
-            Err(_) => false,
-        };
-        if ticked {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "no declaration");
-        click(client, "[data-testid=form-declaration]").await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-}
-
-/// Submit a task with nothing left to ask, screenshot the done screen, and
-/// finish it.
-async fn submit_and_finish(client: &Client, name: &str) {
-    needs_only(client, &[]).await;
-    settled(client).await;
-    click(client, "[data-testid=task-submit]").await;
-    stage(client, "done").await;
-    wait_for(client, Locator::Css("[data-testid=task-done]"), WAIT).await;
-    shot(client, name).await;
-    click(client, "[data-testid=task-finish]").await;
-    let deadline = std::time::Instant::now() + WAIT;
-    while client
-        .find(Locator::Css("[data-testid=task][data-stage=done]"))
-        .await
-        .is_ok()
-    {
-        assert!(std::time::Instant::now() < deadline, "the task stayed");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    tick(client, "form-declaration").await;
 }
 
 /// The completion form for the record `ehr` (its complete button clicked

@@ -1,0 +1,49 @@
+// What the task forms share: the slip's languages, and where a task's needs
+// and refusals show next to each control (which place each issue belongs
+// to is lib/needs; what is needed is decided in Rust).
+import type { FieldIssue } from "./bindings";
+import type { Key } from "./i18n.svelte";
+import { issuesFor, merged, type Slot } from "./needs";
+import type { TaskPane } from "./taskpane.svelte";
+
+/** The languages a slip can be printed in, as the clerk chooses. */
+export const SLIP_LANGUAGES: readonly { value: string; label: Key }[] = [
+  { value: "both", label: "ui.slip.lang_both" },
+  { value: "en", label: "ui.slip.lang_en" },
+  { value: "zh", label: "ui.slip.lang_zh" },
+];
+
+/** An `aria-describedby` of the ids given (none given: no attribute). */
+export function describedBy(...ids: (string | null | undefined)[]): string | undefined {
+  return ids.filter(Boolean).join(" ") || undefined;
+}
+
+/** A form's issues by place on screen. */
+export interface FormIssues {
+  /** Refusals of the last submit, then what is still needed, of one place. */
+  issues(slot: Slot): FieldIssue[];
+  /** A control's `aria-describedby`: its hint (if any), and the list of its
+   * issues (`id`) when it has any. */
+  described(slot: Slot, id: string, hint?: string): string | undefined;
+  /** The last submit was refused about this place (`aria-invalid`). */
+  refused(slot: Slot): boolean;
+}
+
+/** The issues of a task's view (`errors`: refusals of the last submit;
+ * `needs`: what is still needed), by place. */
+export function formIssues(errors: FieldIssue[], needs: FieldIssue[]): FormIssues {
+  const all = merged(errors, needs);
+  const issues = (slot: Slot) => issuesFor(all, slot);
+  return {
+    issues,
+    described: (slot, id, hint) => describedBy(hint, issues(slot).length > 0 ? id : undefined),
+    refused: (slot) => issuesFor(errors, slot).length > 0,
+  };
+}
+
+/** A task form's submit: the task's event (Rust judges it), never the
+ * browser's own (the page stays). Enter in a field submits the form. */
+export async function submitTask(e: SubmitEvent, pane: Pick<TaskPane, "event">): Promise<void> {
+  e.preventDefault();
+  await pane.event({ type: "submit" });
+}
