@@ -18,8 +18,9 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use ehr_protocol::wire::{
     ApplicationDetail, ApplicationList, BatchRequest, BatchResponse, ChangePasswordRequest,
-    CounterIdentity, EnrolRequest, EnrolResponse, NewbornFollowUpList, RecordList, ReferenceData,
-    SignInRequest, SignInResponse, SignOffRequest, SignOffResponse, SiteType, COUNTER_KEY_HEADER,
+    CounterIdentity, EnrolRequest, EnrolResponse, ExpiringApplicationList, NewbornFollowUpList,
+    RecordList, ReferenceData, SignInRequest, SignInResponse, SignOffRequest, SignOffResponse,
+    SiteType, TurningSixteen, TurningSixteenList, COUNTER_KEY_HEADER,
 };
 use ehr_protocol::{ErrorBody, ErrorCode};
 use rusqlite::Transaction;
@@ -582,6 +583,101 @@ async fn newborn_follow_up(
     Ok(Json(list))
 }
 
+/// Pending applications expire within this many days: a supervisor's list.
+pub const EXPIRING_WITHIN_DAYS: u32 = 30;
+/// SDM-kept children turn 16 within this many days: a supervisor's list.
+pub const TURNING_16_WITHIN_DAYS: u32 = 60;
+
+/// The signed-in staff member must be a supervisor (`auth.forbidden`).
+fn supervisor(session: &Session) -> Result<(), ApiError> {
+    if session.role == ehr_protocol::wire::StaffRole::Supervisor {
+        Ok(())
+    } else {
+        Err(ErrorCode::AuthForbidden.into())
+    }
+}
+
+/// Pending applications that expire within the next 30 days and are not
+/// activated, soonest first (supervisors only; numbers masked; audited as
+/// `central.expiring_applications`).
+#[utoipa::path(get, path = "/v1/follow-up/expiring-applications", tag = "applications",
+    security(("counter_key" = [], "bearer" = [])),
+    responses((status = 200, body = ExpiringApplicationList),
+        (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+async fn expiring_applications(
+    State(st): State<Shared>,
+    creds: Creds,
+) -> Result<Json<ExpiringApplicationList>, ApiError> {
+    let now = st.clock.now_unix();
+    let today = today(&st.clock)?;
+    let (session, list) = st
+        .read(move |tx| {
+            let session = creds.session(tx, now)?;
+            supervisor(&session)?;
+            let policy = reference::domain_policy(&reference::policies(tx)?);
+            let items = applications::expiring(tx, today, &policy, EXPIRING_WITHIN_DAYS, 2000)?
+                .iter()
+                .map(|a| applications::summary(a, today, &policy))
+                .collect::<crate::error::Result<Vec<_>>>()?;
+            Ok((
+                session,
+                ExpiringApplicationList {
+                    within_days: EXPIRING_WITHIN_DAYS,
+                    items,
+                },
+            ))
+        })
+        .await?;
+    st.audit_access(
+        &session,
+        "central.expiring_applications",
+        list.items.iter().map(|a| a.reference.clone()),
+    );
+    Ok(Json(list))
+}
+
+/// Records an SDM keeps for a child who turns 16 within the next 60 days
+/// (the record must move to the person), soonest first (supervisors only;
+/// numbers masked; audited as `central.turning_16`).
+#[utoipa::path(get, path = "/v1/follow-up/turning-16", tag = "records",
+    security(("counter_key" = [], "bearer" = [])),
+    responses((status = 200, body = TurningSixteenList),
+        (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+async fn turning_16(
+    State(st): State<Shared>,
+    creds: Creds,
+) -> Result<Json<TurningSixteenList>, ApiError> {
+    let now = st.clock.now_unix();
+    let today = today(&st.clock)?;
+    let (session, list) = st
+        .read(move |tx| {
+            let session = creds.session(tx, now)?;
+            supervisor(&session)?;
+            let items = records::turning_16(tx, today, TURNING_16_WITHIN_DAYS, 2000)?
+                .iter()
+                .map(|(r, on)| TurningSixteen {
+                    record: records::to_wire(r),
+                    turns_16_on: on.to_string(),
+                    days_left: u32::try_from(today.days_until(*on).max(0)).unwrap_or(0),
+                })
+                .collect();
+            Ok((
+                session,
+                TurningSixteenList {
+                    within_days: TURNING_16_WITHIN_DAYS,
+                    items,
+                },
+            ))
+        })
+        .await?;
+    st.audit_access(
+        &session,
+        "central.turning_16",
+        list.items.iter().map(|t| t.record.ehr_number.clone()),
+    );
+    Ok(Json(list))
+}
+
 /// Applies a batch of outbox operations, each at most once; answers each
 /// with applied, duplicate, conflict or rejected.
 #[utoipa::path(post, path = "/v1/batch", tag = "batch",
@@ -668,6 +764,8 @@ pub fn api_router() -> (Router<Shared>, utoipa::openapi::OpenApi) {
         .routes(routes!(get_application))
         .routes(routes!(search_records))
         .routes(routes!(newborn_follow_up))
+        .routes(routes!(expiring_applications))
+        .routes(routes!(turning_16))
         .merge(batch_routes)
         .split_for_parts()
 }

@@ -237,6 +237,39 @@ pub fn by_document(
     rows.map(|r| parse_row(r?)).collect()
 }
 
+/// Applications still waiting to be activated (pending on `today`) that
+/// expire within `within_days` days: soonest expiry first, at most
+/// `limit`.
+pub fn expiring(
+    tx: &Transaction<'_>,
+    today: Date,
+    policy: &Policy,
+    within_days: u32,
+    limit: usize,
+) -> Result<Vec<StoredApplication>> {
+    let last = today
+        .add_days(i64::from(within_days))
+        .map_err(|_| Error::Internal("date"))?;
+    let mut stmt = tx.prepare_cached(
+        "SELECT reference, lifecycle, body FROM applications \
+         WHERE state IN ('pending', 'submitted_online', 'keyed_from_paper') \
+         ORDER BY submitted_on, reference",
+    )?;
+    let rows = stmt.query_map([], from_row)?;
+    let mut out = Vec::new();
+    for r in rows {
+        let a = parse_row(r?)?;
+        let expires = a.lifecycle.expires_on(policy).ok();
+        if a.lifecycle.effective_state(today, policy) == DState::Pending
+            && expires.is_some_and(|e| e > today && e <= last)
+        {
+            out.push((expires, a));
+        }
+    }
+    out.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.reference.cmp(&y.reference)));
+    Ok(out.into_iter().take(limit).map(|(_, a)| a).collect())
+}
+
 /// The pending (effective state) application for a document, if any.
 pub fn pending_for(
     tx: &Transaction<'_>,

@@ -192,6 +192,37 @@ pub fn awaiting_since(
     )
 }
 
+/// Records an SDM keeps (in effect) for a child who turns 16 after
+/// `today` and on or before `today + within_days`: with the day, soonest
+/// first, at most `limit`.
+pub fn turning_16(
+    tx: &Transaction<'_>,
+    today: Date,
+    within_days: u32,
+    limit: usize,
+) -> Result<Vec<(StoredRecord, Date)>> {
+    let last = today
+        .add_days(i64::from(within_days))
+        .map_err(|_| Error::Internal("date"))?;
+    let kept = many(
+        tx,
+        "SELECT ehr_number, lifecycle, person, consents, flags, sdm, notification FROM records \
+         WHERE sdm IS NOT NULL AND state = ?1",
+        params![RegistrationState::Effective.code()],
+    )?;
+    let mut out: Vec<(StoredRecord, Date)> = kept
+        .into_iter()
+        .filter_map(|r| {
+            let born = Date::parse(&r.person.date_of_birth).ok()?;
+            let on = ehr_domain::date_of_turning(born, 16)?;
+            (on > today && on <= last).then_some((r, on))
+        })
+        .collect();
+    out.sort_by(|(x, a), (y, b)| a.cmp(b).then_with(|| x.ehr_number.cmp(&y.ehr_number)));
+    out.truncate(limit);
+    Ok(out)
+}
+
 type Row = (
     String,
     String,

@@ -72,6 +72,8 @@ async fn document_and_routes_agree() {
         ("get", "/v1/applications/{reference}"),
         ("post", "/v1/records/search"),
         ("get", "/v1/follow-up/newborns"),
+        ("get", "/v1/follow-up/expiring-applications"),
+        ("get", "/v1/follow-up/turning-16"),
         ("post", "/v1/batch"),
     ]
     .into_iter()

@@ -19,10 +19,10 @@ use crate::ipc::{
     StaffRole, StaffSession, SyncLink, SyncStatus,
 };
 use crate::task::{
-    ApplicationRow, Choice, CompletionForm, ConsentForm, ConsentRow, DraftOffer, FieldRow,
-    FollowUpRow, FollowUpView, LookupQuery, LookupSource, LookupView, NewbornForm, RecordRow,
-    TaskChoices, TaskEvent, TaskForm, TaskKind, TaskResult, TaskSignOffRequest, TaskStage,
-    TaskView, WithdrawalForm,
+    ApplicationRow, Choice, CompletionForm, ConsentForm, ConsentRow, DraftOffer, ExpiringView,
+    FieldRow, FollowUpRow, FollowUpView, LookupQuery, LookupSource, LookupView, NewbornForm,
+    RecordRow, TaskChoices, TaskEvent, TaskForm, TaskKind, TaskResult, TaskSignOffRequest,
+    TaskStage, TaskView, TurningRow, TurningView, WithdrawalForm,
 };
 
 /// The path of the generated file, relative to the workspace root.
@@ -103,6 +103,9 @@ pub fn typescript() -> String {
     decl::<TaskChoices>(&cfg, &mut out);
     decl::<FollowUpRow>(&cfg, &mut out);
     decl::<FollowUpView>(&cfg, &mut out);
+    decl::<ExpiringView>(&cfg, &mut out);
+    decl::<TurningRow>(&cfg, &mut out);
+    decl::<TurningView>(&cfg, &mut out);
     out.push_str("/** Every stable code of the domain rules (crates/ehr-domain). */\nexport type DomainCode =");
     for code in ehr_domain::Code::ALL {
         out.push_str(&format!("\n  | \"{}\"", code.as_str()));

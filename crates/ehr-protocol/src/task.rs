@@ -595,6 +595,36 @@ pub struct FollowUpView {
     pub items: Vec<FollowUpRow>,
 }
 
+/// Applications that expire soon and are not activated (a supervisor's
+/// list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExpiringView {
+    /// Listed when they expire within this many days.
+    pub within_days: u32,
+    /// Soonest expiry first.
+    pub items: Vec<ApplicationRow>,
+}
+
+/// A child's SDM-kept record, the child turning 16 soon.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TurningRow {
+    /// The record (the child's document and the SDM's masked).
+    pub record: RecordRow,
+    /// The day the child turns 16 (`DD/MM/YYYY`).
+    pub turns_16_on: String,
+    /// Days from today until then.
+    pub days_left: u32,
+}
+
+/// SDM-kept records of children who turn 16 soon (a supervisor's list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TurningView {
+    /// Listed when the child turns 16 within this many days.
+    pub within_days: u32,
+    /// Soonest birthday first.
+    pub items: Vec<TurningRow>,
+}
+
 impl std::fmt::Debug for FollowUpRow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FollowUpRow")

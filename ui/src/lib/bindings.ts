@@ -1524,6 +1524,50 @@ hospital_code: string | null,
  */
 items: Array<FollowUpRow>, };
 
+/**
+ * Applications that expire soon and are not activated (a supervisor's
+ * list).
+ */
+export type ExpiringView = { 
+/**
+ * Listed when they expire within this many days.
+ */
+within_days: number, 
+/**
+ * Soonest expiry first.
+ */
+items: Array<ApplicationRow>, };
+
+/**
+ * A child's SDM-kept record, the child turning 16 soon.
+ */
+export type TurningRow = { 
+/**
+ * The record (the child's document and the SDM's masked).
+ */
+record: RecordRow, 
+/**
+ * The day the child turns 16 (`DD/MM/YYYY`).
+ */
+turns_16_on: string, 
+/**
+ * Days from today until then.
+ */
+days_left: number, };
+
+/**
+ * SDM-kept records of children who turn 16 soon (a supervisor's list).
+ */
+export type TurningView = { 
+/**
+ * Listed when the child turns 16 within this many days.
+ */
+within_days: number, 
+/**
+ * Soonest birthday first.
+ */
+items: Array<TurningRow>, };
+
 /** Every stable code of the domain rules (crates/ehr-domain). */
 export type DomainCode =
   | "id.empty"

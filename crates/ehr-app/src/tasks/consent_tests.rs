@@ -277,3 +277,33 @@ fn a_maternal_and_child_health_centre_does_not_change_consent() {
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::AuthForbidden);
 }
+
+#[test]
+fn the_supervisors_lists_come_from_the_service_and_a_clerk_is_refused() {
+    let r = Rig::at("HA-QEH", &[]);
+    sign_in(&r.app);
+    assert_eq!(
+        r.app.follow_up_expiring().unwrap_err().code,
+        ErrorCode::AuthForbidden
+    );
+    assert_eq!(
+        r.app.follow_up_turning_16().unwrap_err().code,
+        ErrorCode::AuthForbidden
+    );
+    r.app.sign_out();
+    r.app
+        .sign_in(&ehr_protocol::ipc::SignInRequest {
+            staff_code: "super01".into(),
+            password: Rig::password("super01"),
+        })
+        .unwrap();
+    let expiring = r.app.follow_up_expiring().unwrap();
+    assert_eq!(expiring.within_days, 30);
+    // Dates as the screen shows them, soonest first.
+    for w in expiring.items.windows(2) {
+        let d = |s: &str| ehr_domain::DateOfBirth::parse(s).unwrap().earliest();
+        assert!(d(&w[0].expires_on) <= d(&w[1].expires_on));
+    }
+    let turning = r.app.follow_up_turning_16().unwrap();
+    assert_eq!(turning.within_days, 60);
+}

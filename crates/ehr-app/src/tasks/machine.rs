@@ -1252,7 +1252,7 @@ fn provider_names(judge: &Judge<'_>, id: &str) -> (String, String) {
         .unwrap_or_else(|| (id.to_owned(), id.to_owned()))
 }
 
-fn record_row(r: &RegisteredRecord, judge: &Judge<'_>) -> RecordRow {
+pub(crate) fn record_row(r: &RegisteredRecord, judge: &Judge<'_>) -> RecordRow {
     RecordRow {
         ehr_number: r.ehr_number.clone(),
         state: snake(&r.state),

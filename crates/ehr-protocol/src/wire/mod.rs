@@ -40,9 +40,9 @@ pub use batch::{
     UploadDocument, Withdraw, ENVELOPE_VERSION, MAX_OP_BYTES,
 };
 pub use records::{
-    mask_address, ConsentState, ConsentView, ContactView, NewbornFollowUp, NewbornFollowUpList,
-    ProviderKind, RecordIdentifier, RecordList, RecordQuery, RecordState, RegisteredRecord,
-    SdmView,
+    mask_address, ConsentState, ConsentView, ContactView, ExpiringApplicationList, NewbornFollowUp,
+    NewbornFollowUpList, ProviderKind, RecordIdentifier, RecordList, RecordQuery, RecordState,
+    RegisteredRecord, SdmView, TurningSixteen, TurningSixteenList,
 };
 pub use reference::{
     DocumentTypeRef, Policies, Provider, ReferenceData, SdmRelationshipRef, Site, SiteType,

@@ -314,3 +314,39 @@ impl std::fmt::Debug for RecordQuery {
             .finish()
     }
 }
+
+/// Pending applications that expire within the next `within_days` days
+/// and are not activated (`GET /v1/follow-up/expiring-applications`, for
+/// supervisors), soonest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExpiringApplicationList {
+    /// The window, in days from today.
+    pub within_days: u32,
+    /// The applications (numbers masked), soonest expiry first.
+    pub items: Vec<crate::wire::ApplicationSummary>,
+}
+
+/// A record an SDM keeps for a child who turns 16 soon: at 16 the record
+/// moves to the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TurningSixteen {
+    /// The record (numbers masked), with its SDM.
+    pub record: RegisteredRecord,
+    /// The day the child turns 16 (`YYYY-MM-DD`).
+    pub turns_16_on: String,
+    /// Days from today until then.
+    pub days_left: u32,
+}
+
+/// SDM-kept records of children who turn 16 within the next `within_days`
+/// days (`GET /v1/follow-up/turning-16`, for supervisors), soonest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TurningSixteenList {
+    /// The window, in days from today.
+    pub within_days: u32,
+    /// The records, soonest birthday first.
+    pub items: Vec<TurningSixteen>,
+}
