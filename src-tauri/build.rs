@@ -51,6 +51,10 @@ const COMMANDS: &[&str] = &[
     "close_slip",
     "follow_up_newborns",
     "follow_up_newborns_slip",
+    "follow_up_expiring",
+    "follow_up_expiring_slip",
+    "follow_up_turning_16",
+    "follow_up_turning_16_slip",
 ];
 
 fn main() {

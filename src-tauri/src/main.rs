@@ -19,7 +19,8 @@ use ehr_protocol::ipc::{
     SyncStatus,
 };
 use ehr_protocol::task::{
-    DraftOffer, FollowUpView, TaskChoices, TaskEvent, TaskSignOffRequest, TaskView,
+    DraftOffer, ExpiringView, FollowUpView, TaskChoices, TaskEvent, TaskSignOffRequest, TaskView,
+    TurningView,
 };
 use ehr_protocol::ErrorBody;
 use tauri::ipc::Channel;
@@ -375,6 +376,38 @@ fn follow_up_newborns_slip(
     app.follow_up_slip(language)
 }
 
+/// A supervisor's list: pending applications expiring within 30 days, not
+/// activated, soonest first (from the central service).
+#[tauri::command(async)]
+fn follow_up_expiring(app: State<'_, App>) -> Result<ExpiringView, ErrorBody> {
+    app.follow_up_expiring()
+}
+
+/// The expiring applications as a PDF open in a preview (print or save).
+#[tauri::command(async)]
+fn follow_up_expiring_slip(
+    app: State<'_, App>,
+    language: SlipLanguage,
+) -> Result<SlipView, ErrorBody> {
+    app.follow_up_expiring_slip(language)
+}
+
+/// A supervisor's list: records an SDM keeps for a child who turns 16
+/// within 60 days, soonest first (from the central service).
+#[tauri::command(async)]
+fn follow_up_turning_16(app: State<'_, App>) -> Result<TurningView, ErrorBody> {
+    app.follow_up_turning_16()
+}
+
+/// The children turning 16 as a PDF open in a preview (print or save).
+#[tauri::command(async)]
+fn follow_up_turning_16_slip(
+    app: State<'_, App>,
+    language: SlipLanguage,
+) -> Result<SlipView, ErrorBody> {
+    app.follow_up_turning_16_slip(language)
+}
+
 /// Try to sync now.
 #[tauri::command(async)]
 fn sync_now(app: State<'_, App>) {
@@ -501,7 +534,11 @@ fn main() {
             save_slip,
             close_slip,
             follow_up_newborns,
-            follow_up_newborns_slip
+            follow_up_newborns_slip,
+            follow_up_expiring,
+            follow_up_expiring_slip,
+            follow_up_turning_16,
+            follow_up_turning_16_slip
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -3,8 +3,10 @@
 //! pcscd, ehr-central over loopback. One app run at a registration centre:
 //! consent given to two private providers picked from the register, one of
 //! them revoked, the record withdrawn after the explicit confirmation, and
-//! the same person registered again on the same record. A screenshot of
-//! each final screen.
+//! the same person registered again on the same record; then a supervisor's
+//! follow-up lists, each showing its seeded case (an application that
+//! expires within 30 days, a child kept by a parent who turns 16 within 60
+//! days). A screenshot of each final screen.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -85,6 +87,32 @@ fn consent_is_given_and_revoked_and_a_withdrawn_person_joins_again() {
             (&person.number, person.surname, person.given, person.dob),
         )
         .expect("registered");
+    // The supervisor's lists' seeded cases: an online application made 160
+    // days ago (it expires in about 20), and a child turning 16 in 30 days.
+    let applicant = Person::adult("P300002", "KO", "MAN YEE", "1977-02-03");
+    let expiring = crate::main_path::apply(&central, &applicant, "self", None);
+    central
+        .backdate_application(&expiring, 160)
+        .expect("backdate");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let turns = ehr_domain::Date::from_days_since_epoch((now + 8 * 3600).div_euclid(86_400) + 30)
+        .expect("day");
+    let child_dob = ehr_domain::Date::new(turns.year() - 16, turns.month(), turns.day().min(28))
+        .expect("dob")
+        .to_string();
+    let child = Person::adult("P300003", "MAK", "TSZ YAN", "2010-01-01");
+    let parent = Person::adult("P300004", "MAK", "WING", "1980-01-01");
+    let child_ehr = central
+        .register_child_at(
+            "HA-QEH",
+            (&child.number, child.surname, child.given, &child_dob),
+            (&parent.number, parent.surname, parent.given, parent.dob),
+        )
+        .expect("child registered");
+    let supervisor = central.supervisor.clone();
     let clerk = central.clerk.clone();
     let env = vec![
         ("EHR_CENTRAL_URL".to_owned(), central.url.clone()),
@@ -219,10 +247,45 @@ fn consent_is_given_and_revoked_and_a_withdrawn_person_joins_again() {
             )
             .unwrap_or(0)
                 == 1
-                && c.query_i64("SELECT count(*) FROM records WHERE ?1 = ?1", "")
+                // One record of this person (the other is the seeded child's).
+                && c.query_i64("SELECT count(*) FROM records WHERE sdm IS NULL AND ?1 = ?1", "")
                     .unwrap_or(0)
                     == 1
         })
         .await;
+
+        // 5. A supervisor's follow-up lists, each with its seeded case.
+        click(&client, "[data-testid=sign-out]").await;
+        crate::ui::sign_in(&client, &supervisor.0, &supervisor.1).await;
+        click(&client, "[data-testid=follow-up-open]").await;
+        let row = wait_for(
+            &client,
+            Locator::Css(&format!(
+                "[data-testid=expiring-row][data-reference='{expiring}']"
+            )),
+            WAIT,
+        )
+        .await;
+        let text = row.text().await.expect("row");
+        assert!(text.contains(&applicant.masked_prefix()), "{text}");
+        assert!(!text.contains(&applicant.number), "{text}");
+        let row = wait_for(
+            &client,
+            Locator::Css(&format!(
+                "[data-testid=turning-row][data-ehr='{child_ehr}']"
+            )),
+            WAIT,
+        )
+        .await;
+        let days: i64 = row
+            .attr("data-days")
+            .await
+            .ok()
+            .flatten()
+            .and_then(|d| d.parse().ok())
+            .expect("days");
+        assert!((1..=30).contains(&days), "{days}");
+        assert_accessible(&client, "follow-up lists").await;
+        crate::main_path::shot(&client, "supervisor_lists").await;
     });
 }

@@ -114,7 +114,12 @@ impl Person {
 
 /// Apply online for `patient` (by themself, or through `applicant` with
 /// `role`); the reference from the confirmation.
-fn apply(central: &Central, patient: &Person, role: &str, applicant: Option<&Person>) -> String {
+pub(crate) fn apply(
+    central: &Central,
+    patient: &Person,
+    role: &str,
+    applicant: Option<&Person>,
+) -> String {
     let mut fields = patient.form("");
     fields.extend([
         (

@@ -284,6 +284,47 @@ impl Central {
             .ok_or_else(|| format!("walk-in: {out:?}"))
     }
 
+    /// Register a child through the API as the demo counter at `site`, by
+    /// a parent as SDM (the child's document copy uploaded); the eHR
+    /// number. `child` and `parent` are (HKIC number, surname, given
+    /// names, date of birth).
+    pub fn register_child_at(
+        &self,
+        site: &str,
+        child: (&str, &str, &str, &str),
+        parent: (&str, &str, &str, &str),
+    ) -> Result<String, String> {
+        use base64::Engine as _;
+        let image = uuid::Uuid::new_v4();
+        let mut png = std::io::Cursor::new(Vec::new());
+        image::RgbImage::from_pixel(64, 48, image::Rgb([235, 235, 235]))
+            .write_to(&mut png, image::ImageFormat::Png)
+            .map_err(|e| e.to_string())?;
+        let who = |p: (&str, &str, &str, &str)| {
+            serde_json::json!({"document_type": "hkic", "document_number": p.0,
+                "surname": p.1, "given_names": p.2, "date_of_birth": p.3, "sex": "female"})
+        };
+        let out = self.batch_as(
+            site,
+            serde_json::json!([
+                {"idempotency_key": uuid::Uuid::new_v4(), "record_key": format!("img-{image}"),
+                 "seq": 1, "op": {"type": "upload_document", "image_id": image,
+                 "kind": "patient_document_copy",
+                 "data_base64": base64::engine::general_purpose::STANDARD.encode(png.into_inner())}},
+                {"idempotency_key": uuid::Uuid::new_v4(), "record_key": format!("child-{image}"),
+                 "seq": 1, "op": {"type": "register_in_person", "patient": who(child),
+                 "capacity": "capable",
+                 "applicant": {"role": "sdm", "relationship": "parent", "person": who(parent)},
+                 "patient_document_copy_image": image,
+                 "notification": {"channel": "sms", "language": "zh", "address": "91234567"}}}
+            ]),
+        )?;
+        out.get(1)
+            .and_then(|o| o["result"]["ehr_number"].as_str())
+            .map(str::to_owned)
+            .ok_or_else(|| format!("child: {out:?}"))
+    }
+
     /// Make a record look registered `days` days earlier than it was (the
     /// follow-up list's seeded case).
     pub fn backdate_record(&self, serial: &str, days: i64) -> Result<(), String> {

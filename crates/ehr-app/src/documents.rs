@@ -16,9 +16,11 @@
 //!   file (0600, in a 0700 folder, named by reference and time: never by a
 //!   name). Every print and save is audited. A completed task's slip is kept
 //!   encrypted for a reprint from today's list, until the retention purge.
-//! - **Lists.** The birth hospital's newborn follow-up list (issue #14),
-//!   fetched from the central service, is an A4 landscape PDF open in the
-//!   same preview (printed or saved like a slip, never kept).
+//! - **Lists.** The birth hospital's newborn follow-up list (issue #14)
+//!   and the supervisors' lists of applications about to expire and of
+//!   children turning 16 (issue #15), fetched from the central service,
+//!   are A4 landscape PDFs open in the same preview (printed or saved like
+//!   a slip, never kept).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -30,11 +32,11 @@ use ehr_protocol::ipc::{
     CaptureAdjust, CaptureKind, CaptureView, CropBox, KeptSlipView, PrintedView, PrinterView,
     SavedView, ScanFileView, ScanFolderView, SlipLanguage, SlipView,
 };
-use ehr_protocol::task::FollowUpView;
+use ehr_protocol::task::{ExpiringView, FollowUpView, TurningView};
 use ehr_protocol::{ErrorBody, ErrorCode};
 use ehr_slip::{
-    AccessKeyChannel, FollowUpList, FollowUpListRow, Fonts, Notice, Slip, SlipError, SlipLang,
-    SlipTime,
+    AccessKeyChannel, ExpiringList, ExpiringListRow, FollowUpList, FollowUpListRow, Fonts, Notice,
+    Slip, SlipError, SlipLang, SlipTime, TurningList, TurningListRow,
 };
 use uuid::Uuid;
 
@@ -203,6 +205,101 @@ pub(crate) fn follow_up_list(
                 contact_channel: AccessKeyChannel::from_code(&r.contact_channel)
                     .unwrap_or(AccessKeyChannel::None),
                 contact_masked: r.contact_masked.clone(),
+            })
+            .collect(),
+        lang,
+    }
+}
+
+/// The reference of the expiring applications' preview.
+pub const EXPIRING_REFERENCE: &str = "EXPIRING";
+
+/// The reference of the turning-16 list's preview.
+pub const TURNING_16_REFERENCE: &str = "TURNING-16";
+
+/// A name in Chinese, or none when it is blank.
+fn some_name(zh: &Option<String>) -> Option<String> {
+    zh.clone().filter(|z| !z.trim().is_empty())
+}
+
+/// The printed list of applications about to expire of `view`, made at
+/// `time` at the site `(code, name_en, name_zh)`, in `lang`. Pure. The
+/// days left are counted from `time`'s day to the day each expires (an
+/// expiry the list cannot read, or one already past, counts 0).
+pub(crate) fn expiring_list(
+    view: &ExpiringView,
+    site: (String, String, String),
+    time: SlipTime,
+    lang: SlipLang,
+) -> ExpiringList {
+    let (site_code, site_name_en, site_name_zh) = site;
+    let today = time.date();
+    ExpiringList {
+        time,
+        site_code,
+        site_name_en,
+        site_name_zh,
+        within_days: view.within_days,
+        rows: view
+            .items
+            .iter()
+            .map(|a| ExpiringListRow {
+                expires_on: a.expires_on.clone(),
+                days_left: ehr_domain::Date::parse(&a.expires_on)
+                    .map(|d| u32::try_from(today.days_until(d).max(0)).unwrap_or(u32::MAX))
+                    .unwrap_or(0),
+                reference: a.reference.clone(),
+                origin: a.origin.clone(),
+                applicant_role: a.applicant_role.clone(),
+                name_en: a.name_en.clone(),
+                chinese_name: some_name(&a.chinese_name),
+                date_of_birth: a.date_of_birth.clone(),
+                document_masked: a.document_masked.clone(),
+            })
+            .collect(),
+        lang,
+    }
+}
+
+/// The printed list of children turning 16 of `view`, made at `time` at
+/// the site `(code, name_en, name_zh)`, in `lang`. Pure.
+pub(crate) fn turning_list(
+    view: &TurningView,
+    site: (String, String, String),
+    time: SlipTime,
+    lang: SlipLang,
+) -> TurningList {
+    let (site_code, site_name_en, site_name_zh) = site;
+    TurningList {
+        time,
+        site_code,
+        site_name_en,
+        site_name_zh,
+        within_days: view.within_days,
+        rows: view
+            .items
+            .iter()
+            .map(|t| TurningListRow {
+                turns_16_on: t.turns_16_on.clone(),
+                days_left: t.days_left,
+                ehr_number: t.record.ehr_number.clone(),
+                name_en: t.record.name_en.clone(),
+                chinese_name: some_name(&t.record.chinese_name),
+                date_of_birth: t.record.date_of_birth.clone(),
+                document_masked: t.record.document_masked.clone(),
+                sdm_document_masked: t.record.sdm_document_masked.clone(),
+                sdm_relationship_en: t
+                    .record
+                    .sdm_relationship
+                    .as_ref()
+                    .map(|r| r.0.clone())
+                    .unwrap_or_default(),
+                sdm_relationship_zh: t
+                    .record
+                    .sdm_relationship
+                    .as_ref()
+                    .map(|r| r.1.clone())
+                    .unwrap_or_default(),
             })
             .collect(),
         lang,
@@ -588,12 +685,42 @@ impl App {
     pub fn follow_up_slip(&self, language: SlipLanguage) -> Result<SlipView, ErrorBody> {
         self.documents_session()?;
         let view = self.newborn_follow_up()?;
-        let now = self.clock.now_ms();
-        let time = SlipTime::from_unix_ms(now.max(0) as u64).map_err(|e| slip_err(&e))?;
-        let list = follow_up_list(&view, self.site(), time, slip_lang(language));
+        let list = follow_up_list(&view, self.site(), self.list_time()?, slip_lang(language));
         let fonts = self.fonts()?;
         let pdf = ehr_slip::render_follow_up_list(&list, &fonts).map_err(|e| slip_err(&e))?;
         self.open_slip(FOLLOW_UP_REFERENCE.to_owned(), pdf, None, language)
+    }
+
+    /// The supervisors' list of applications about to expire
+    /// ([`App::follow_up_expiring`]) as a PDF in `language`, open in a
+    /// preview to print or save (reference [`EXPIRING_REFERENCE`]; not
+    /// kept). Needs a signed-in supervisor and the central service.
+    pub fn follow_up_expiring_slip(&self, language: SlipLanguage) -> Result<SlipView, ErrorBody> {
+        self.documents_session()?;
+        let view = self.follow_up_expiring()?;
+        let list = expiring_list(&view, self.site(), self.list_time()?, slip_lang(language));
+        let fonts = self.fonts()?;
+        let pdf = ehr_slip::render_expiring_list(&list, &fonts).map_err(|e| slip_err(&e))?;
+        self.open_slip(EXPIRING_REFERENCE.to_owned(), pdf, None, language)
+    }
+
+    /// The supervisors' list of children turning 16
+    /// ([`App::follow_up_turning_16`]) as a PDF in `language`, open in a
+    /// preview to print or save (reference [`TURNING_16_REFERENCE`]; not
+    /// kept). Needs a signed-in supervisor and the central service.
+    pub fn follow_up_turning_16_slip(&self, language: SlipLanguage) -> Result<SlipView, ErrorBody> {
+        self.documents_session()?;
+        let view = self.follow_up_turning_16()?;
+        let list = turning_list(&view, self.site(), self.list_time()?, slip_lang(language));
+        let fonts = self.fonts()?;
+        let pdf = ehr_slip::render_turning_list(&list, &fonts).map_err(|e| slip_err(&e))?;
+        self.open_slip(TURNING_16_REFERENCE.to_owned(), pdf, None, language)
+    }
+
+    /// When a list is made: now, Hong Kong time.
+    fn list_time(&self) -> Result<SlipTime, ErrorBody> {
+        let now = self.clock.now_ms();
+        SlipTime::from_unix_ms(now.max(0) as u64).map_err(|e| slip_err(&e))
     }
 
     /// A completed task's slip: rendered with the time, site and staff code,

@@ -10,7 +10,10 @@ use std::path::Path;
 use ehr_protocol::ipc::{CaptureAdjust, CaptureKind, CropBox, SlipLanguage};
 use ehr_protocol::ErrorCode;
 
-use super::{follow_up_list, TaskSlip, DEFAULT_ADJUST, FOLLOW_UP_REFERENCE};
+use super::{
+    expiring_list, follow_up_list, turning_list, TaskSlip, DEFAULT_ADJUST, EXPIRING_REFERENCE,
+    FOLLOW_UP_REFERENCE, TURNING_16_REFERENCE,
+};
 use crate::staff::service_tests::Rig;
 
 /// A page-like PNG: white with a dark block (so the trim has a border).
@@ -482,4 +485,205 @@ fn a_birth_hospital_previews_and_saves_its_follow_up_list() {
         Some(FOLLOW_UP_REFERENCE)
     );
     r.app.close_slip(view.handle);
+}
+
+/// The text of a PDF, laid out as on the page (poppler's `pdftotext`).
+fn pdf_text(pdf: &[u8]) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write as _;
+            c.stdin.take().unwrap().write_all(pdf)?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn application_row(reference: &str, expires_on: &str) -> ehr_protocol::task::ApplicationRow {
+    ehr_protocol::task::ApplicationRow {
+        reference: reference.to_owned(),
+        state: "pending".to_owned(),
+        origin: "paper_post".to_owned(),
+        submitted_on: "01/11/2026".to_owned(),
+        expires_on: expires_on.to_owned(),
+        expired: false,
+        document_type: "hkic".to_owned(),
+        document_masked: format!("A{}***(*)", &reference[reference.len() - 3..]),
+        name_en: format!("CHAN, {reference}"),
+        chinese_name: Some(" ".to_owned()),
+        date_of_birth: "02/03/1950".to_owned(),
+        applicant_role: "sdm".to_owned(),
+    }
+}
+
+fn list_site() -> (String, String, String) {
+    (
+        "HA-QEH".to_owned(),
+        "Queen Elizabeth Hospital".to_owned(),
+        "QEH".to_owned(),
+    )
+}
+
+#[test]
+fn the_expiring_list_counts_the_days_left_from_the_day_it_is_made() {
+    let view = ehr_protocol::task::ExpiringView {
+        within_days: 30,
+        items: vec![
+            application_row("APP-20261101-0001", "04/12/2026"),
+            application_row("APP-20261101-0002", "31/12/2026"),
+            // Not a day, or already past: no days left.
+            application_row("APP-20261101-0003", "soon"),
+            application_row("APP-20261101-0004", "30/11/2026"),
+        ],
+    };
+    // 2026-12-01 14:35 in Hong Kong.
+    let time = ehr_slip::SlipTime::from_unix_ms(1_796_106_900_000).unwrap();
+    let list = expiring_list(&view, list_site(), time, ehr_slip::SlipLang::Both);
+    assert_eq!(list.within_days, 30);
+    let days: Vec<u32> = list.rows.iter().map(|r| r.days_left).collect();
+    assert_eq!(days, [3, 30, 0, 0]);
+    let r = &list.rows[0];
+    assert_eq!(r.reference, "APP-20261101-0001");
+    assert_eq!(r.origin, "paper_post");
+    assert_eq!(r.applicant_role, "sdm");
+    assert_eq!(r.document_masked, "A001***(*)");
+    assert_eq!(r.chinese_name, None, "a blank name is none");
+    assert_eq!(list.site_code, "HA-QEH");
+    assert!(!format!("{list:?}").contains("CHAN"));
+
+    let fonts = ehr_slip::Fonts::load_system().unwrap();
+    let text = pdf_text(&ehr_slip::render_expiring_list(&list, &fonts).unwrap());
+    let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} in {text}"));
+    // Soonest first; the same days keep the service's order.
+    assert!(at("APP-20261101-0003") < at("APP-20261101-0004"));
+    assert!(at("APP-20261101-0004") < at("APP-20261101-0001"));
+    assert!(at("APP-20261101-0001") < at("APP-20261101-0002"));
+    assert!(text.contains("A002***(*)"));
+    assert!(text.contains("Queen Elizabeth Hospital (HA-QEH)"));
+}
+
+#[test]
+fn the_turning_16_list_prints_the_record_with_its_sdm_masked() {
+    let record = |n: u32, document: Option<&str>| ehr_protocol::task::RecordRow {
+        ehr_number: format!("EHR00000{n}"),
+        state: "effective".to_owned(),
+        document_masked: document.map(str::to_owned),
+        name_en: format!("WONG, Siu Ming {n}"),
+        chinese_name: (n == 1).then(|| "\u{9ec3}".to_owned()),
+        registered_on: "01/01/2020".to_owned(),
+        consents: Vec::new(),
+        hospital_code: None,
+        serial: None,
+        date_of_birth: "05/12/2010".to_owned(),
+        sdm_document_masked: Some(format!("K{n}55***(*)")),
+        sdm_relationship: Some(("Parent".to_owned(), "Parent".to_owned())),
+    };
+    let view = ehr_protocol::task::TurningView {
+        within_days: 60,
+        items: vec![
+            ehr_protocol::task::TurningRow {
+                record: record(1, Some("Y111***(*)")),
+                turns_16_on: "05/12/2026".to_owned(),
+                days_left: 4,
+            },
+            ehr_protocol::task::TurningRow {
+                record: record(2, None),
+                turns_16_on: "20/01/2027".to_owned(),
+                days_left: 50,
+            },
+        ],
+    };
+    let time = ehr_slip::SlipTime::from_unix_ms(1_796_106_900_000).unwrap();
+    let list = turning_list(&view, list_site(), time, ehr_slip::SlipLang::En);
+    assert_eq!(list.within_days, 60);
+    assert_eq!(list.rows.len(), 2);
+    assert_eq!(list.rows[0].ehr_number, "EHR000001");
+    assert_eq!(list.rows[0].document_masked.as_deref(), Some("Y111***(*)"));
+    assert_eq!(list.rows[1].document_masked, None);
+    assert_eq!(
+        list.rows[1].sdm_document_masked.as_deref(),
+        Some("K255***(*)")
+    );
+    assert_eq!(list.rows[0].days_left, 4);
+    assert!(!format!("{list:?}").contains("WONG"));
+
+    let fonts = ehr_slip::Fonts::load_system().unwrap();
+    let text = pdf_text(&ehr_slip::render_turning_list(&list, &fonts).unwrap());
+    let line = |s: &str| {
+        text.lines()
+            .find(|l| l.contains(s))
+            .unwrap_or_else(|| panic!("{s} in {text}"))
+            .to_owned()
+    };
+    let first = line("EHR000001");
+    assert!(first.contains("Y111***(*)") && first.contains("K155***(*)"));
+    assert!(first.contains("05/12/2026"), "{first}");
+    assert!(line("EHR000002").contains("K255***(*)"));
+    assert!(text.find("EHR000001").unwrap() < text.find("EHR000002").unwrap());
+}
+
+#[test]
+fn the_supervisors_lists_preview_for_a_supervisor_and_a_clerk_is_refused() {
+    let saves = tempfile::tempdir().unwrap();
+    let r = Rig::at(
+        "HA-QEH",
+        &[(
+            "EHR_SAVE_FOLDER",
+            saves.path().join("lists").display().to_string(),
+        )],
+    );
+    for e in [
+        r.app.follow_up_expiring_slip(SlipLanguage::Both),
+        r.app.follow_up_turning_16_slip(SlipLanguage::Both),
+    ] {
+        assert_eq!(e.unwrap_err().code, ErrorCode::AuthSignInRequired);
+    }
+    r.sign_in("clerk01", &Rig::password("clerk01")).unwrap();
+    for e in [
+        r.app.follow_up_expiring_slip(SlipLanguage::Both),
+        r.app.follow_up_turning_16_slip(SlipLanguage::Both),
+    ] {
+        assert_eq!(e.unwrap_err().code, ErrorCode::AuthForbidden);
+    }
+    r.app.sign_out();
+
+    r.sign_in("super01", &Rig::password("super01")).unwrap();
+    let expiring = r.app.follow_up_expiring_slip(SlipLanguage::En).unwrap();
+    assert_eq!(expiring.reference, EXPIRING_REFERENCE);
+    assert_eq!(expiring.language, SlipLanguage::En);
+    assert!(!expiring.pages_png_base64.is_empty());
+    let turning = r.app.follow_up_turning_16_slip(SlipLanguage::Zh).unwrap();
+    assert_eq!(turning.reference, TURNING_16_REFERENCE);
+    assert!(!turning.pages_png_base64.is_empty());
+
+    let saved = r.app.save_slip(turning.handle).unwrap();
+    let path = std::path::PathBuf::from(&saved.path);
+    assert!(path
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("slip-TURNING-16-"));
+    let text = pdf_text(&std::fs::read(&path).unwrap());
+    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    assert!(
+        squash(&text).contains(&squash(ehr_i18n::text(
+            ehr_i18n::Lang::ZhHk,
+            "list.turning_16.title"
+        ))),
+        "{text}"
+    );
+    let store = r.app.store().unwrap();
+    assert_eq!(
+        crate::lock(&store).audit_rows("slip.save").unwrap()[0]
+            .1
+            .as_deref(),
+        Some(TURNING_16_REFERENCE)
+    );
+    r.app.close_slip(expiring.handle);
+    r.app.close_slip(turning.handle);
 }

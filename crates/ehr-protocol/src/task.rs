@@ -125,6 +125,9 @@ pub struct RecordRow {
     pub date_of_birth: String,
     /// The substitute decision maker's document, masked.
     pub sdm_document_masked: Option<String>,
+    /// The substitute decision maker's relationship, in English and
+    /// Chinese (the reference data's names; the code when unknown).
+    pub sdm_relationship: Option<(String, String)>,
 }
 
 /// What a look-up found.

@@ -9,9 +9,10 @@ use std::sync::OnceLock;
 use ehr_domain::{Date, DocumentNumber, DocumentType};
 use ehr_i18n::{format, text, Lang};
 use ehr_slip::{
-    render_follow_up_list, render_notice, render_png_pages, render_slip, render_slip_counted,
-    AccessKeyChannel, FollowUpList, FollowUpListRow, Fonts, Notice, Slip, SlipError, SlipLang,
-    SlipProvider, SlipTask, SlipTime,
+    render_expiring_list, render_follow_up_list, render_notice, render_png_pages, render_slip,
+    render_slip_counted, render_turning_list, AccessKeyChannel, ExpiringList, ExpiringListRow,
+    FollowUpList, FollowUpListRow, Fonts, Notice, Slip, SlipError, SlipLang, SlipProvider,
+    SlipTask, SlipTime, TurningList, TurningListRow,
 };
 
 /// The four rare Hong Kong characters of the issue, and one of Extension A.
@@ -899,6 +900,408 @@ fn follow_up_list_refusals_name_the_field_never_the_value() {
     // Debug shows no name, document, serial or contact.
     let debug = format!("{:?}", follow_up_list(SlipLang::Both, 3));
     for secret in ["CHAN", "K100", "BR-", "5000", "example"] {
+        assert!(!debug.contains(secret), "{debug}");
+    }
+}
+
+/// An expiring application; `i` makes its reference, document and days
+/// its own.
+fn expiring_row(i: u32) -> ExpiringListRow {
+    let origins = ["online", "paper_post", "paper_fax", "paper_drop_in"];
+    let roles = ["self", "sdm", "authorised_person"];
+    ExpiringListRow {
+        expires_on: format!("{:02}/12/2026", 1 + i % 28),
+        days_left: 30 - i % 31,
+        reference: format!("APP-20261101-{:04}", 100 + i),
+        origin: origins[i as usize % 4].to_owned(),
+        applicant_role: roles[i as usize % 3].to_owned(),
+        name_en: format!("CHAN, Tai Man {i}"),
+        chinese_name: i.is_multiple_of(2).then(|| format!("\u{9673}{FUNG}{SIN}")),
+        date_of_birth: "02/03/1950".to_owned(),
+        document_masked: format!("E{:03}***(*)", 100 + i),
+    }
+}
+
+fn expiring_list(lang: SlipLang, rows: u32) -> ExpiringList {
+    ExpiringList {
+        time: SlipTime::new(Date::new(2026, 12, 1).expect("date"), 9, 5).expect("time"),
+        site_code: "KWC-02".to_owned(),
+        site_name_en: "Kwai Chung Registration Centre".to_owned(),
+        site_name_zh: format!("\u{8475}\u{6d8c}{CHUEN}\u{767b}\u{8a18}\u{4e2d}\u{5fc3}"),
+        within_days: 30,
+        // Given in no particular order: the list prints the soonest first.
+        rows: (0..rows).map(expiring_row).collect(),
+        lang,
+    }
+}
+
+/// A record of a child turning 16; `i` makes its eHR number, documents
+/// and days its own.
+fn turning_row(i: u32) -> TurningListRow {
+    TurningListRow {
+        turns_16_on: format!("{:02}/01/2027", 1 + i % 28),
+        days_left: 60 - i % 61,
+        ehr_number: format!("EHR{:09}", 500 + i),
+        name_en: format!("WONG, Siu Ming {i}"),
+        chinese_name: i.is_multiple_of(3).then(|| format!("\u{9ec3}{FUNG}")),
+        date_of_birth: format!("{:02}/01/2011", 1 + i % 28),
+        document_masked: (i % 5 != 4).then(|| format!("Y{:03}***(*)", 100 + i)),
+        sdm_document_masked: Some(format!("K{:03}***(*)", 300 + i)),
+        sdm_relationship_en: "Parent".to_owned(),
+        sdm_relationship_zh: if i.is_multiple_of(2) {
+            "\u{7236}\u{6bcd}".to_owned()
+        } else {
+            String::new()
+        },
+    }
+}
+
+fn turning_list(lang: SlipLang, rows: u32) -> TurningList {
+    TurningList {
+        within_days: 60,
+        rows: (0..rows).map(turning_row).collect(),
+        ..turning_list_empty(lang)
+    }
+}
+
+fn turning_list_empty(lang: SlipLang) -> TurningList {
+    let e = expiring_list(lang, 0);
+    TurningList {
+        time: e.time,
+        site_code: e.site_code,
+        site_name_en: e.site_name_en,
+        site_name_zh: e.site_name_zh,
+        within_days: 60,
+        rows: Vec::new(),
+        lang,
+    }
+}
+
+/// The pages of a layout extraction (pdftotext ends each with a form feed).
+fn pages_of(extracted: &str) -> Vec<&str> {
+    extracted
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect()
+}
+
+/// Every page: the heading row's `keys` in both languages, its number
+/// (`page_key`) and the footer (`footer_key`) in Chinese.
+fn assert_every_page(pages: &[&str], keys: &[&str], page_key: &str, footer_key: &str) {
+    let total = pages.len().to_string();
+    for (i, page) in pages.iter().enumerate() {
+        for key in keys {
+            for l in Lang::ALL {
+                assert_has(page, text(l, key));
+            }
+        }
+        let n = (i + 1).to_string();
+        for l in Lang::ALL {
+            assert_has(
+                page,
+                &format(l, page_key, &[("page", &n), ("pages", &total)]),
+            );
+        }
+        assert_has(page, text(Lang::ZhHk, footer_key));
+    }
+}
+
+fn assert_inside_the_page(pdf: &[u8]) {
+    let (width, words) = word_boxes(pdf);
+    assert!(width > 800.0, "A4 landscape width {width}");
+    for (w, x0, x1) in &words {
+        assert!(
+            *x0 >= 40.0 && *x1 <= width - 40.0,
+            "{w:?} runs off: {x0}..{x1} of {width}"
+        );
+    }
+}
+
+#[test]
+fn expiring_list_prints_every_application_soonest_first_over_pages() {
+    let list = expiring_list(SlipLang::Both, 62);
+    let pdf = render_expiring_list(&list, fonts()).expect("list");
+    keep("expiring-both.pdf", &pdf);
+    let extracted = pdftotext_layout(&pdf);
+    let pages = pages_of(&extracted);
+    assert!(pages.len() > 1, "62 rows take several pages");
+    assert_eq!(render_png_pages(&pdf, 36).expect("png").len(), pages.len());
+
+    for l in Lang::ALL {
+        for key in [
+            "list.expiring.title",
+            "list.expiring.intro",
+            "list.expiring.label.generated",
+            "list.expiring.label.window",
+            "list.expiring.label.count",
+            "slip.label.site",
+        ] {
+            assert_has(pages[0], text(l, key));
+        }
+        assert_has(
+            pages[0],
+            &format(l, "list.expiring.window", &[("days", "30")]),
+        );
+    }
+    assert_has(pages[0], "Kwai Chung Registration Centre (KWC-02)");
+    assert!(pages[0].contains("01/12/2026 09:05"));
+    assert_every_page(
+        &pages,
+        &[
+            "list.expiring.col.expires_on",
+            "list.expiring.col.days_left",
+            "list.expiring.col.reference",
+            "list.expiring.col.origin",
+            "list.expiring.col.applicant_role",
+            "list.expiring.col.name",
+            "list.expiring.col.date_of_birth",
+            "list.expiring.col.document",
+        ],
+        "list.expiring.page",
+        "list.expiring.footer",
+    );
+
+    // Every application exactly once, on one line with its masked document,
+    // expiry and days left; the fewest days left first (the order given
+    // kept among equal days).
+    let mut expected: Vec<ExpiringListRow> = (0..62).map(expiring_row).collect();
+    expected.sort_by_key(|r| r.days_left);
+    let mut last_at = 0;
+    for row in &expected {
+        assert_eq!(
+            extracted.matches(&row.reference).count(),
+            1,
+            "{}",
+            row.reference
+        );
+        let at = extracted.find(&row.reference).expect("reference");
+        assert!(at > last_at, "{} is after the sooner ones", row.reference);
+        last_at = at;
+        let line = extracted
+            .lines()
+            .find(|l| l.contains(&row.reference))
+            .expect("line");
+        assert!(line.contains(&row.document_masked), "{line}");
+        assert!(line.contains(&row.expires_on), "{line}");
+        assert!(line.contains(&format!(" {} ", row.days_left)), "{line}");
+        assert!(line.contains(&row.date_of_birth), "{line}");
+    }
+    // How it arrived and who applied, in both languages (in drawing order:
+    // a cell's lines together); names, Chinese too.
+    let raw = run("pdftotext", &["-raw", "-enc", "UTF-8", "-", "-"], &pdf);
+    for key in [
+        "list.expiring.origin.online",
+        "list.expiring.origin.paper_post",
+        "list.expiring.origin.paper_fax",
+        "list.expiring.origin.paper_drop_in",
+        "list.expiring.role.self",
+        "list.expiring.role.sdm",
+        "list.expiring.role.authorised_person",
+    ] {
+        for l in Lang::ALL {
+            assert_has(&raw, text(l, key));
+        }
+    }
+    assert!(extracted.contains("CHAN, Tai Man 7"));
+    assert!(extracted.contains(&format!("\u{9673}{FUNG}{SIN}")));
+    assert_inside_the_page(&pdf);
+}
+
+#[test]
+fn turning_16_list_prints_every_record_soonest_first_with_the_sdm() {
+    let list = turning_list(SlipLang::Both, 45);
+    let pdf = render_turning_list(&list, fonts()).expect("list");
+    keep("turning-16-both.pdf", &pdf);
+    let extracted = pdftotext_layout(&pdf);
+    let pages = pages_of(&extracted);
+    assert!(pages.len() > 1, "45 rows take several pages");
+    assert_eq!(render_png_pages(&pdf, 36).expect("png").len(), pages.len());
+    for l in Lang::ALL {
+        for key in [
+            "list.turning_16.title",
+            "list.turning_16.intro",
+            "list.turning_16.label.generated",
+            "list.turning_16.label.window",
+            "list.turning_16.label.count",
+        ] {
+            assert_has(pages[0], text(l, key));
+        }
+        assert_has(
+            pages[0],
+            &format(l, "list.turning_16.window", &[("days", "60")]),
+        );
+    }
+    assert_every_page(
+        &pages,
+        &[
+            "list.turning_16.col.turns_16_on",
+            "list.turning_16.col.days_left",
+            "list.turning_16.col.name",
+            "list.turning_16.col.date_of_birth",
+            "list.turning_16.col.document",
+            "list.turning_16.col.sdm",
+            "list.turning_16.col.ehr_number",
+        ],
+        "list.turning_16.page",
+        "list.turning_16.footer",
+    );
+
+    let mut expected: Vec<TurningListRow> = (0..45).map(turning_row).collect();
+    expected.sort_by_key(|r| r.days_left);
+    let mut last_at = 0;
+    for row in &expected {
+        assert_eq!(
+            extracted.matches(&row.ehr_number).count(),
+            1,
+            "{}",
+            row.ehr_number
+        );
+        let at = extracted.find(&row.ehr_number).expect("eHR number");
+        assert!(at > last_at, "{} is after the sooner ones", row.ehr_number);
+        last_at = at;
+        let line = extracted
+            .lines()
+            .find(|l| l.contains(&row.ehr_number))
+            .expect("line");
+        assert!(line.contains(&row.turns_16_on), "{line}");
+        assert!(line.contains(&format!(" {} ", row.days_left)), "{line}");
+        assert!(line.contains(&row.date_of_birth), "{line}");
+        let sdm = row.sdm_document_masked.as_deref().expect("sdm");
+        assert!(line.contains(sdm), "{line}");
+        match &row.document_masked {
+            Some(d) => assert!(line.contains(d.as_str()), "{line}"),
+            // No document of the child's: a dash in its place.
+            None => assert!(line.contains('\u{2014}'), "{line}"),
+        }
+    }
+    // The relationship in each language, under the SDM's document (the
+    // English name where there is no Chinese one).
+    let raw = squash(&run(
+        "pdftotext",
+        &["-raw", "-enc", "UTF-8", "-", "-"],
+        &pdf,
+    ));
+    let row = turning_row(0);
+    let sdm = row.sdm_document_masked.as_deref().expect("sdm");
+    assert!(
+        raw.contains(&format!("{sdm}Parent\u{7236}\u{6bcd}")),
+        "{raw}"
+    );
+    let row = turning_row(1);
+    let sdm = row.sdm_document_masked.as_deref().expect("sdm");
+    assert!(
+        raw.contains(&format!("{sdm}Parent{}", row.ehr_number)),
+        "{raw}"
+    );
+    assert!(extracted.contains("WONG, Siu Ming 7"));
+    assert!(extracted.contains(&format!("\u{9ec3}{FUNG}")));
+    assert_inside_the_page(&pdf);
+}
+
+#[test]
+fn supervisors_lists_in_one_language_and_empty() {
+    let pdf = render_expiring_list(&expiring_list(SlipLang::Zh, 3), fonts()).expect("list");
+    let extracted = pdftotext_layout(&pdf);
+    assert_has(&extracted, text(Lang::ZhHk, "list.expiring.title"));
+    assert_has(
+        &extracted,
+        text(Lang::ZhHk, "list.expiring.origin.paper_post"),
+    );
+    assert!(!extracted.contains(text(Lang::En, "list.expiring.title")));
+    assert!(!extracted.contains(text(Lang::En, "list.expiring.origin.paper_post")));
+    assert!(extracted.contains("E100***(*)"));
+
+    let pdf = render_turning_list(&turning_list(SlipLang::En, 3), fonts()).expect("list");
+    let extracted = pdftotext_layout(&pdf);
+    assert_has(&extracted, text(Lang::En, "list.turning_16.col.sdm"));
+    assert!(!extracted.contains(text(Lang::ZhHk, "list.turning_16.col.sdm")));
+    // English only: the English relationship, never the Chinese one.
+    assert!(extracted.contains("Parent"));
+    assert!(!extracted.contains("\u{7236}\u{6bcd}"));
+
+    for lang in [SlipLang::En, SlipLang::Zh, SlipLang::Both] {
+        let pdf = render_expiring_list(&expiring_list(lang, 0), fonts()).expect("empty");
+        keep(&format!("expiring-empty-{}.pdf", lang.code()), &pdf);
+        let extracted = pdftotext_layout(&pdf);
+        for &l in lang.langs() {
+            assert_has(
+                &extracted,
+                &format(l, "list.expiring.none", &[("days", "30")]),
+            );
+            assert!(!extracted.contains(text(l, "list.expiring.col.reference")));
+        }
+        assert_eq!(render_png_pages(&pdf, 36).expect("png").len(), 1);
+
+        let pdf = render_turning_list(&turning_list_empty(lang), fonts()).expect("empty");
+        let extracted = pdftotext_layout(&pdf);
+        for &l in lang.langs() {
+            assert_has(
+                &extracted,
+                &format(l, "list.turning_16.none", &[("days", "60")]),
+            );
+            assert!(!extracted.contains(text(l, "list.turning_16.col.ehr_number")));
+        }
+        assert_eq!(render_png_pages(&pdf, 36).expect("png").len(), 1);
+    }
+}
+
+#[test]
+fn supervisors_lists_refuse_naming_the_field_never_the_value() {
+    let mut list = expiring_list(SlipLang::En, 2);
+    list.rows[1].name_en = "X".repeat(301);
+    let e = render_expiring_list(&list, fonts()).unwrap_err();
+    assert_eq!(
+        e,
+        SlipError::FieldTooLong {
+            field: "rows.name_en"
+        }
+    );
+    assert!(!e.to_string().contains("XXX"));
+
+    let mut list = expiring_list(SlipLang::En, 1);
+    list.rows[0].document_masked = "A".repeat(41);
+    assert_eq!(
+        render_expiring_list(&list, fonts()),
+        Err(SlipError::FieldTooLong {
+            field: "rows.document_masked"
+        })
+    );
+
+    let mut list = turning_list(SlipLang::En, 1);
+    list.rows[0].sdm_relationship_zh = "\u{7236}".repeat(101);
+    assert_eq!(
+        render_turning_list(&list, fonts()),
+        Err(SlipError::FieldTooLong {
+            field: "rows.sdm_relationship_zh"
+        })
+    );
+
+    let mut list = turning_list(SlipLang::En, 1);
+    let row = list.rows[0].clone();
+    list.rows = vec![row; ehr_slip::LIST_MAX_ROWS + 1];
+    let e = render_turning_list(&list, fonts()).unwrap_err();
+    assert_eq!(e, SlipError::TooManyRows { max: 2000 });
+
+    let mut list = expiring_list(SlipLang::En, 1);
+    list.site_name_en = "S".repeat(201);
+    assert_eq!(
+        render_expiring_list(&list, fonts()),
+        Err(SlipError::FieldTooLong {
+            field: "site_name_en"
+        })
+    );
+
+    // Debug shows no name, document, reference or eHR number.
+    let debug = format!(
+        "{:?} {:?} {:?} {:?}",
+        expiring_list(SlipLang::Both, 3),
+        expiring_row(1),
+        turning_list(SlipLang::Both, 3),
+        turning_row(1)
+    );
+    for secret in [
+        "CHAN", "WONG", "E10", "Y10", "K30", "APP-", "EHR0", "1950", "2011",
+    ] {
         assert!(!debug.contains(secret), "{debug}");
     }
 }

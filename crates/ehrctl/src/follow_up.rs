@@ -1,9 +1,15 @@
-//! `ehrctl follow-up newborns`: the birth hospital's newborn records still
-//! not completed with a birth certificate after the policy's days, oldest
-//! first, as the app's follow-up list shows them (the same `ehr-app` call),
-//! for the ward office: an aligned table, or CSV with `--csv`.
+//! `ehrctl follow-up …`: the follow-up lists as the app shows them (the
+//! same `ehr-app` calls), as an aligned table or CSV with `--csv`:
 //!
-//! It needs a staff sign-in at the central service (`--staff-code`, the
+//! - `newborns`: the birth hospital's newborn records still not completed
+//!   with a birth certificate after the policy's days, oldest first, for
+//!   the ward office;
+//! - `expiring`: pending applications expiring within 30 days, not
+//!   activated, soonest first (supervisors only);
+//! - `turning-16`: records an SDM keeps for a child who turns 16 within 60
+//!   days, soonest first (supervisors only).
+//!
+//! Each needs a staff sign-in at the central service (`--staff-code`, the
 //! password from `EHR_STAFF_PASSWORD`, else standard input), like every
 //! command that shows personal data. Only masked documents and contacts
 //! are printed. Errors go to standard error as one JSON line with their
@@ -13,7 +19,10 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use ehr_app::App;
-use ehr_protocol::task::{FollowUpRow, FollowUpView};
+use ehr_protocol::task::{
+    ApplicationRow, ExpiringView, FollowUpRow, FollowUpView, TurningRow, TurningView,
+};
+use ehr_protocol::ErrorBody;
 
 use crate::queue::{fail, sign_in};
 
@@ -38,17 +47,86 @@ pub enum FollowUpCommand {
         #[arg(long)]
         csv: bool,
     },
+    /// Pending applications that expire within 30 days and are not
+    /// activated, soonest first. Supervisors only. Needs a staff sign-in:
+    /// password from EHR_STAFF_PASSWORD, else standard input.
+    #[command(
+        after_help = "CSV (--csv): RFC 4180, UTF-8, CRLF line ends, a header row, the columns \
+        expires_on, reference, state, origin (online, paper_post, paper_fax, paper_drop_in), \
+        submitted_on, applicant_role (self, sdm, authorised_person), name_en, chinese_name, \
+        date_of_birth, document_type, document_masked. Dates are DD/MM/YYYY.\n\nExample: \
+        EHR_STAFF_PASSWORD=… ehrctl follow-up expiring --staff-code SUPER-01 --csv > expiring.csv"
+    )]
+    Expiring {
+        /// The supervisor asking (signs in at the central service).
+        #[arg(long)]
+        staff_code: String,
+        /// Print CSV instead of a table.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Records a substitute decision maker keeps for a child who turns 16
+    /// within 60 days, soonest first. Supervisors only. Needs a staff
+    /// sign-in: password from EHR_STAFF_PASSWORD, else standard input.
+    #[command(
+        name = "turning-16",
+        after_help = "CSV (--csv): RFC 4180, UTF-8, CRLF line ends, a header row, the columns \
+        turns_16_on, days_left, ehr_number, state, name_en, chinese_name, date_of_birth, \
+        document_masked, sdm_document_masked. Dates are DD/MM/YYYY.\n\nExample: \
+        EHR_STAFF_PASSWORD=… ehrctl follow-up turning-16 --staff-code SUPER-01 --csv > \
+        turning-16.csv"
+    )]
+    Turning16 {
+        /// The supervisor asking (signs in at the central service).
+        #[arg(long)]
+        staff_code: String,
+        /// Print CSV instead of a table.
+        #[arg(long)]
+        csv: bool,
+    },
 }
 
 /// `ehrctl follow-up …`.
 pub fn run(cmd: &FollowUpCommand) -> ExitCode {
     let app = App::new(ehr_app::Config::from_env());
     match cmd {
-        FollowUpCommand::Newborns { staff_code, csv } => newborns(&app, staff_code, *csv),
+        FollowUpCommand::Newborns { staff_code, csv } => list(
+            &app,
+            staff_code,
+            *csv,
+            App::newborn_follow_up,
+            self::csv,
+            table,
+        ),
+        FollowUpCommand::Expiring { staff_code, csv } => list(
+            &app,
+            staff_code,
+            *csv,
+            App::follow_up_expiring,
+            expiring_csv,
+            expiring_table,
+        ),
+        FollowUpCommand::Turning16 { staff_code, csv } => list(
+            &app,
+            staff_code,
+            *csv,
+            App::follow_up_turning_16,
+            turning_csv,
+            turning_table,
+        ),
     }
 }
 
-fn newborns(app: &App, staff_code: &str, as_csv: bool) -> ExitCode {
+/// Signs in, fetches the list with `fetch` and prints it as CSV or as a
+/// table.
+fn list<V>(
+    app: &App,
+    staff_code: &str,
+    as_csv: bool,
+    fetch: fn(&App) -> Result<V, ErrorBody>,
+    csv: fn(&V) -> String,
+    table: fn(&V) -> String,
+) -> ExitCode {
     if let Err(code) = sign_in(app, staff_code) {
         return code;
     }
@@ -56,7 +134,7 @@ fn newborns(app: &App, staff_code: &str, as_csv: bool) -> ExitCode {
     if let Err(e) = app.open_store_without_sync() {
         return fail(&e);
     }
-    let view = match app.newborn_follow_up() {
+    let view = match fetch(app) {
         Ok(v) => v,
         Err(e) => return fail(&e),
     };
@@ -99,11 +177,70 @@ fn csv_fields(r: &FollowUpRow) -> [String; 11] {
     ]
 }
 
+/// The expiring applications' CSV columns, in order.
+const EXPIRING_CSV_HEADER: [&str; 11] = [
+    "expires_on",
+    "reference",
+    "state",
+    "origin",
+    "submitted_on",
+    "applicant_role",
+    "name_en",
+    "chinese_name",
+    "date_of_birth",
+    "document_type",
+    "document_masked",
+];
+
+fn expiring_fields(a: &ApplicationRow) -> [String; 11] {
+    [
+        a.expires_on.clone(),
+        a.reference.clone(),
+        a.state.clone(),
+        a.origin.clone(),
+        a.submitted_on.clone(),
+        a.applicant_role.clone(),
+        a.name_en.clone(),
+        a.chinese_name.clone().unwrap_or_default(),
+        a.date_of_birth.clone(),
+        a.document_type.clone(),
+        a.document_masked.clone(),
+    ]
+}
+
+/// The turning-16 list's CSV columns, in order.
+const TURNING_CSV_HEADER: [&str; 9] = [
+    "turns_16_on",
+    "days_left",
+    "ehr_number",
+    "state",
+    "name_en",
+    "chinese_name",
+    "date_of_birth",
+    "document_masked",
+    "sdm_document_masked",
+];
+
+fn turning_fields(t: &TurningRow) -> [String; 9] {
+    let r = &t.record;
+    [
+        t.turns_16_on.clone(),
+        t.days_left.to_string(),
+        r.ehr_number.clone(),
+        r.state.clone(),
+        r.name_en.clone(),
+        r.chinese_name.clone().unwrap_or_default(),
+        r.date_of_birth.clone(),
+        r.document_masked.clone().unwrap_or_default(),
+        r.sdm_document_masked.clone().unwrap_or_default(),
+    ]
+}
+
 /// One CSV field (RFC 4180): quoted when it holds a comma, a quote, a line
 /// break or leading or trailing spaces, its quotes doubled.
 /// A field a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, or a
 /// tab or carriage return first) is prefixed with `'`, so a hostile name
-/// or address opened in the ward office's spreadsheet stays text.
+/// or address opened in the office's spreadsheet stays text.
 fn csv_field(s: &str) -> String {
     let guarded;
     let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
@@ -129,13 +266,30 @@ fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
     line
 }
 
-/// The list as CSV: the header row, then one row per record, oldest first.
-fn csv(view: &FollowUpView) -> String {
-    let mut out = csv_line(&CSV_HEADER);
-    for r in &view.items {
-        out.push_str(&csv_line(&csv_fields(r)));
+/// A list as CSV: the header row, then one line per row, in the list's
+/// order.
+fn csv_of<R, const N: usize>(header: &[&str], rows: &[R], fields: fn(&R) -> [String; N]) -> String {
+    let mut out = csv_line(header);
+    for r in rows {
+        out.push_str(&csv_line(&fields(r)));
     }
     out
+}
+
+/// The newborn list as CSV: the header row, then one row per record,
+/// oldest first.
+fn csv(view: &FollowUpView) -> String {
+    csv_of(&CSV_HEADER, &view.items, csv_fields)
+}
+
+/// The expiring applications as CSV, soonest first.
+fn expiring_csv(view: &ExpiringView) -> String {
+    csv_of(&EXPIRING_CSV_HEADER, &view.items, expiring_fields)
+}
+
+/// The turning-16 list as CSV, soonest first.
+fn turning_csv(view: &TurningView) -> String {
+    csv_of(&TURNING_CSV_HEADER, &view.items, turning_fields)
 }
 
 /// Columns a terminal shows two cells wide (CJK ideographs, full-width
@@ -151,24 +305,70 @@ fn display_width(s: &str) -> usize {
     s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
 }
 
-/// The list as an aligned table (English headings), a summary line first;
-/// an empty list says so.
-fn table(view: &FollowUpView) -> String {
-    let days = view.days.to_string();
-    let hospital = view.hospital_code.as_deref().unwrap_or("every hospital");
-    let mut out = format!(
-        "newborn follow-up: {hospital}, listed after {days} days, {} record(s)\n",
-        view.items.len()
-    );
-    if view.items.is_empty() {
-        out.push_str(&ehr_i18n::format(
-            ehr_i18n::Lang::En,
-            "list.follow_up.none",
-            &[("days", &days)],
-        ));
+/// A list as text: the summary line, then an aligned table (headings
+/// `head`, the columns numbered in `numbers` right-aligned), or the
+/// sentence `none` when there are no rows.
+fn aligned<const N: usize>(
+    summary: &str,
+    none: &str,
+    head: [&str; N],
+    numbers: &[usize],
+    rows: &[[String; N]],
+) -> String {
+    let mut out = format!("{summary}\n");
+    if rows.is_empty() {
+        out.push_str(none);
         out.push('\n');
         return out;
     }
+    let mut widths: Vec<usize> = head.iter().map(|h| display_width(h)).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(display_width(cell));
+        }
+    }
+    let line = |cells: &[&str]| -> String {
+        let mut s = String::new();
+        let last = cells.len() - 1;
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            let pad = " ".repeat(w - display_width(cell));
+            if numbers.contains(&i) {
+                s.push_str(&pad);
+                s.push_str(cell);
+            } else {
+                s.push_str(cell);
+                if i != last {
+                    s.push_str(&pad);
+                }
+            }
+            if i != last {
+                s.push_str("  ");
+            }
+        }
+        s.trim_end().to_owned() + "\n"
+    };
+    out.push_str(&line(&head));
+    for row in rows {
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        out.push_str(&line(&cells));
+    }
+    out
+}
+
+/// An English sentence of the catalogue with `{days}`.
+fn none_sentence(key: &str, days: &str) -> String {
+    ehr_i18n::format(ehr_i18n::Lang::En, key, &[("days", days)])
+}
+
+/// The newborn list as an aligned table (English headings), a summary
+/// line first; an empty list says so.
+fn table(view: &FollowUpView) -> String {
+    let days = view.days.to_string();
+    let hospital = view.hospital_code.as_deref().unwrap_or("every hospital");
+    let summary = format!(
+        "newborn follow-up: {hospital}, listed after {days} days, {} record(s)",
+        view.items.len()
+    );
     let head = [
         "EHR NUMBER",
         "HOSPITAL",
@@ -204,39 +404,104 @@ fn table(view: &FollowUpView) -> String {
             ]
         })
         .collect();
-    let mut widths: Vec<usize> = head.iter().map(|h| display_width(h)).collect();
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(display_width(cell));
-        }
-    }
-    let line = |cells: &[&str]| -> String {
-        let mut s = String::new();
-        let last = cells.len() - 1;
-        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
-            // DAYS is a number: right-aligned.
-            let pad = " ".repeat(w - display_width(cell));
-            if i == 5 {
-                s.push_str(&pad);
-                s.push_str(cell);
-            } else {
-                s.push_str(cell);
-                if i != last {
-                    s.push_str(&pad);
-                }
-            }
-            if i != last {
-                s.push_str("  ");
-            }
-        }
-        s.trim_end().to_owned() + "\n"
-    };
-    out.push_str(&line(&head));
-    for row in &rows {
-        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
-        out.push_str(&line(&cells));
-    }
-    out
+    // DAYS is a number: right-aligned.
+    aligned(
+        &summary,
+        &none_sentence("list.follow_up.none", &days),
+        head,
+        &[5],
+        &rows,
+    )
+}
+
+/// The expiring applications as an aligned table, a summary line first.
+fn expiring_table(view: &ExpiringView) -> String {
+    let days = view.within_days.to_string();
+    let summary = format!(
+        "expiring applications: pending, not activated, expiring within {days} days, {} \
+         application(s)",
+        view.items.len()
+    );
+    let head = [
+        "EXPIRES",
+        "REFERENCE",
+        "ARRIVED",
+        "APPLICANT",
+        "NAME",
+        "CHINESE NAME",
+        "BORN",
+        "DOCUMENT",
+    ];
+    let rows: Vec<[String; 8]> = view
+        .items
+        .iter()
+        .map(|a| {
+            [
+                a.expires_on.clone(),
+                one_line(&a.reference),
+                a.origin.clone(),
+                a.applicant_role.clone(),
+                one_line(&a.name_en),
+                a.chinese_name.as_deref().map(one_line).unwrap_or_default(),
+                a.date_of_birth.clone(),
+                a.document_masked.clone(),
+            ]
+        })
+        .collect();
+    aligned(
+        &summary,
+        &none_sentence("list.expiring.none", &days),
+        head,
+        &[],
+        &rows,
+    )
+}
+
+/// The turning-16 list as an aligned table, a summary line first.
+fn turning_table(view: &TurningView) -> String {
+    let days = view.within_days.to_string();
+    let summary = format!(
+        "children turning 16: records kept by a substitute decision maker, turning 16 within \
+         {days} days, {} record(s)",
+        view.items.len()
+    );
+    let head = [
+        "TURNS 16",
+        "DAYS LEFT",
+        "EHR NUMBER",
+        "NAME",
+        "CHINESE NAME",
+        "BORN",
+        "DOCUMENT",
+        "SDM DOC",
+    ];
+    let rows: Vec<[String; 8]> = view
+        .items
+        .iter()
+        .map(|t| {
+            let r = &t.record;
+            [
+                t.turns_16_on.clone(),
+                t.days_left.to_string(),
+                r.ehr_number.clone(),
+                one_line(&r.name_en),
+                r.chinese_name.as_deref().map(one_line).unwrap_or_default(),
+                r.date_of_birth.clone(),
+                r.document_masked.clone().unwrap_or_else(|| "-".to_owned()),
+                r.sdm_document_masked
+                    .clone()
+                    .unwrap_or_else(|| "-".to_owned()),
+            ]
+        })
+        .collect();
+    // DAYS LEFT is a number: right-aligned.
+    aligned(
+        &summary,
+        &none_sentence("list.turning_16.none", &days),
+        head,
+        &[1],
+        &rows,
+    )
 }
 
 /// Line breaks and tabs as spaces (a postal address keeps to its row).
@@ -334,5 +599,130 @@ mod tests {
             &[("days", "45")]
         )));
         assert_eq!(csv(&empty), CSV_HEADER.join(",") + "\r\n");
+    }
+
+    fn application(reference: &str, name: &str) -> ApplicationRow {
+        ApplicationRow {
+            reference: reference.to_owned(),
+            state: "pending".to_owned(),
+            origin: "online".to_owned(),
+            submitted_on: "01/11/2026".to_owned(),
+            expires_on: "01/12/2026".to_owned(),
+            expired: false,
+            document_type: "hkic".to_owned(),
+            document_masked: "A123***(*)".to_owned(),
+            name_en: name.to_owned(),
+            chinese_name: None,
+            date_of_birth: "02/03/1950".to_owned(),
+            applicant_role: "self".to_owned(),
+        }
+    }
+
+    fn turning(n: u32, name: &str) -> TurningRow {
+        TurningRow {
+            record: ehr_protocol::task::RecordRow {
+                ehr_number: format!("EHR00{n}"),
+                state: "effective".to_owned(),
+                document_masked: (n != 2).then(|| "Y123***(*)".to_owned()),
+                name_en: name.to_owned(),
+                chinese_name: None,
+                registered_on: "01/01/2020".to_owned(),
+                consents: Vec::new(),
+                hospital_code: None,
+                serial: None,
+                date_of_birth: "05/12/2010".to_owned(),
+                sdm_document_masked: Some("K555***(*)".to_owned()),
+                sdm_relationship: Some(("Parent".to_owned(), "Parent".to_owned())),
+            },
+            turns_16_on: "05/12/2026".to_owned(),
+            days_left: 4 + n,
+        }
+    }
+
+    #[test]
+    fn the_supervisors_lists_as_csv_guard_formulas_and_keep_the_order() {
+        let view = ExpiringView {
+            within_days: 30,
+            items: vec![
+                application("APP-1", "CHAN, Tai Man"),
+                application("APP-2", "=cmd|' /C calc'!A0"),
+            ],
+        };
+        let out = expiring_csv(&view);
+        let lines: Vec<&str> = out.split("\r\n").collect();
+        assert_eq!(lines.len(), 4, "{out:?}");
+        assert_eq!(lines[0], EXPIRING_CSV_HEADER.join(","));
+        assert_eq!(
+            lines[1],
+            "01/12/2026,APP-1,pending,online,01/11/2026,self,\"CHAN, Tai Man\",,02/03/1950,hkic,A123***(*)"
+        );
+        assert!(
+            lines[2].contains(",'=cmd|' /C calc'!A0,"),
+            "a formula stays text: {}",
+            lines[2]
+        );
+        assert_eq!(
+            expiring_csv(&ExpiringView {
+                within_days: 30,
+                items: Vec::new()
+            }),
+            EXPIRING_CSV_HEADER.join(",") + "\r\n"
+        );
+
+        let view = TurningView {
+            within_days: 60,
+            items: vec![turning(1, "WONG, Siu Ming"), turning(2, "-LEE")],
+        };
+        let out = turning_csv(&view);
+        let lines: Vec<&str> = out.split("\r\n").collect();
+        assert_eq!(lines.len(), 4, "{out:?}");
+        assert_eq!(lines[0], TURNING_CSV_HEADER.join(","));
+        assert_eq!(
+            lines[1],
+            "05/12/2026,5,EHR001,effective,\"WONG, Siu Ming\",,05/12/2010,Y123***(*),K555***(*)"
+        );
+        assert_eq!(
+            lines[2],
+            "05/12/2026,6,EHR002,effective,'-LEE,,05/12/2010,,K555***(*)"
+        );
+    }
+
+    #[test]
+    fn the_supervisors_tables_are_aligned_and_empty_ones_say_so() {
+        let mut wide = application("APP-22", "WONG");
+        wide.chinese_name = Some("\u{9ec3}\u{5c0f}\u{660e}".to_owned());
+        let view = ExpiringView {
+            within_days: 30,
+            items: vec![application("APP-1", "CHAN"), wide],
+        };
+        let out = expiring_table(&view);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 4, "{out}");
+        assert!(lines[0].contains("within 30 days, 2 application(s)"));
+        let col = |l: &str| display_width(&l[..l.find("02/03/1950").unwrap()]);
+        assert_eq!(col(lines[2]), col(lines[3]), "{out}");
+        let empty = expiring_table(&ExpiringView {
+            within_days: 30,
+            items: Vec::new(),
+        });
+        assert!(empty.contains(&none_sentence("list.expiring.none", "30")));
+
+        let view = TurningView {
+            within_days: 60,
+            items: vec![turning(1, "WONG"), turning(2, "CHEUNG, Ka Yan")],
+        };
+        let out = turning_table(&view);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 4, "{out}");
+        assert!(lines[0].contains("within 60 days, 2 record(s)"));
+        let col = |l: &str| display_width(&l[..l.find("EHR00").unwrap()]);
+        assert_eq!(col(lines[2]), col(lines[3]), "{out}");
+        // No document of the child's: a dash.
+        assert!(lines[3].contains("05/12/2010  -"), "{out}");
+        let empty = turning_table(&TurningView {
+            within_days: 60,
+            items: Vec::new(),
+        });
+        assert!(empty.contains(&none_sentence("list.turning_16.none", "60")));
     }
 }

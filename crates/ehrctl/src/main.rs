@@ -74,7 +74,8 @@ enum Command {
         command: slip::SlipCommand,
     },
     /// Follow-up lists: the birth hospital's newborn records still waiting
-    /// for the birth certificate (needs a staff sign-in).
+    /// for the birth certificate; for supervisors, applications about to
+    /// expire and children turning 16 (needs a staff sign-in).
     FollowUp {
         #[command(subcommand)]
         command: follow_up::FollowUpCommand,

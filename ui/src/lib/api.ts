@@ -14,6 +14,7 @@ import type {
   EnrolCounterRequest,
   EnrolmentView,
   ErrorBody,
+  ExpiringView,
   FollowUpView,
   IdentityView,
   KeptSlipView,
@@ -34,6 +35,7 @@ import type {
   TaskEvent,
   TaskSignOffRequest,
   TaskView,
+  TurningView,
 } from "./bindings";
 import { toErrorBody, toManualRefusal, type ManualRefusal } from "./errors";
 
@@ -142,6 +144,18 @@ export const api = {
   followUpNewborns: () => call<FollowUpView>("follow_up_newborns"),
   /** The follow-up list as a PDF to print or save, previewed. */
   followUpNewbornsSlip: (language: SlipLanguage) => call<SlipView>("follow_up_newborns_slip", { language }),
+  /** A supervisor's list: pending applications not activated that expire
+   * within the service's days, soonest first (`auth.forbidden` to others).
+   * Asked of the central service (no offline copy). */
+  followUpExpiring: () => call<ExpiringView>("follow_up_expiring"),
+  /** The expiring applications as a PDF to print or save, previewed. */
+  followUpExpiringSlip: (language: SlipLanguage) => call<SlipView>("follow_up_expiring_slip", { language }),
+  /** A supervisor's list: records an SDM keeps for a child who turns 16
+   * within the service's days (the record moves to the person), soonest
+   * first (`auth.forbidden` to others). Asked of the central service. */
+  followUpTurning16: () => call<TurningView>("follow_up_turning_16"),
+  /** The children turning 16 as a PDF to print or save, previewed. */
+  followUpTurning16Slip: (language: SlipLanguage) => call<SlipView>("follow_up_turning_16_slip", { language }),
 
   /** The attention notice of a change as a PDF, previewed. */
   noticeSlip: (id: number, language: SlipLanguage) => call<SlipView>("notice_slip", { id, language }),

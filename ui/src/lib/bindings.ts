@@ -942,7 +942,12 @@ date_of_birth: string,
 /**
  * The substitute decision maker's document, masked.
  */
-sdm_document_masked: string | null, };
+sdm_document_masked: string | null, 
+/**
+ * The substitute decision maker's relationship, in English and
+ * Chinese (the reference data's names; the code when unknown).
+ */
+sdm_relationship: [string, string] | null, };
 
 /**
  * What a look-up found.

@@ -1278,6 +1278,17 @@ pub(crate) fn record_row(r: &RegisteredRecord, judge: &Judge<'_>) -> RecordRow {
         },
         date_of_birth: hk_date(&r.date_of_birth),
         sdm_document_masked: r.sdm.as_ref().map(|s| s.document_number_masked.clone()),
+        sdm_relationship: r.sdm.as_ref().map(|s| {
+            judge
+                .reference
+                .and_then(|d| {
+                    d.sdm_relationships
+                        .iter()
+                        .find(|x| x.code == s.relationship)
+                })
+                .map(|x| (x.name_en.clone(), x.name_zh.clone()))
+                .unwrap_or_else(|| (s.relationship.clone(), s.relationship.clone()))
+        }),
         consents: r
             .consents
             .iter()
