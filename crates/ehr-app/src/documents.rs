@@ -685,10 +685,9 @@ impl App {
     pub fn follow_up_slip(&self, language: SlipLanguage) -> Result<SlipView, ErrorBody> {
         self.documents_session()?;
         let view = self.newborn_follow_up()?;
-        let list = follow_up_list(&view, self.site(), self.list_time()?, slip_lang(language));
-        let fonts = self.fonts()?;
-        let pdf = ehr_slip::render_follow_up_list(&list, &fonts).map_err(|e| slip_err(&e))?;
-        self.open_slip(FOLLOW_UP_REFERENCE.to_owned(), pdf, None, language)
+        self.open_list(FOLLOW_UP_REFERENCE, language, |site, time, lang, fonts| {
+            ehr_slip::render_follow_up_list(&follow_up_list(&view, site, time, lang), fonts)
+        })
     }
 
     /// The supervisors' list of applications about to expire
@@ -698,10 +697,9 @@ impl App {
     pub fn follow_up_expiring_slip(&self, language: SlipLanguage) -> Result<SlipView, ErrorBody> {
         self.documents_session()?;
         let view = self.follow_up_expiring()?;
-        let list = expiring_list(&view, self.site(), self.list_time()?, slip_lang(language));
-        let fonts = self.fonts()?;
-        let pdf = ehr_slip::render_expiring_list(&list, &fonts).map_err(|e| slip_err(&e))?;
-        self.open_slip(EXPIRING_REFERENCE.to_owned(), pdf, None, language)
+        self.open_list(EXPIRING_REFERENCE, language, |site, time, lang, fonts| {
+            ehr_slip::render_expiring_list(&expiring_list(&view, site, time, lang), fonts)
+        })
     }
 
     /// The supervisors' list of children turning 16
@@ -711,10 +709,29 @@ impl App {
     pub fn follow_up_turning_16_slip(&self, language: SlipLanguage) -> Result<SlipView, ErrorBody> {
         self.documents_session()?;
         let view = self.follow_up_turning_16()?;
-        let list = turning_list(&view, self.site(), self.list_time()?, slip_lang(language));
+        self.open_list(TURNING_16_REFERENCE, language, |site, time, lang, fonts| {
+            ehr_slip::render_turning_list(&turning_list(&view, site, time, lang), fonts)
+        })
+    }
+
+    /// A list rendered by `render` (at this site, now, in `language`) open
+    /// in a preview under `reference`.
+    fn open_list(
+        &self,
+        reference: &str,
+        language: SlipLanguage,
+        render: impl FnOnce(
+            (String, String, String),
+            SlipTime,
+            ehr_slip::SlipLang,
+            &ehr_slip::Fonts,
+        ) -> Result<Vec<u8>, ehr_slip::SlipError>,
+    ) -> Result<SlipView, ErrorBody> {
+        let time = self.list_time()?;
         let fonts = self.fonts()?;
-        let pdf = ehr_slip::render_turning_list(&list, &fonts).map_err(|e| slip_err(&e))?;
-        self.open_slip(TURNING_16_REFERENCE.to_owned(), pdf, None, language)
+        let pdf =
+            render(self.site(), time, slip_lang(language), &fonts).map_err(|e| slip_err(&e))?;
+        self.open_slip(reference.to_owned(), pdf, None, language)
     }
 
     /// When a list is made: now, Hong Kong time.

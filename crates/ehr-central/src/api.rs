@@ -546,11 +546,11 @@ async fn newborn_follow_up(
     State(st): State<Shared>,
     creds: Creds,
 ) -> Result<Json<NewbornFollowUpList>, ApiError> {
-    let now = st.clock.now_unix();
-    let today = today(&st.clock)?;
-    let (session, list) = st
-        .read(move |tx| {
-            let session = creds.session(tx, now)?;
+    follow_up(
+        &st,
+        creds,
+        "central.newborn_follow_up",
+        |tx, session, today| {
             let site = &session.counter.identity.site;
             let hospital = match site.site_type {
                 SiteType::BirthHospital => Some(site.code.clone()),
@@ -561,25 +561,49 @@ async fn newborn_follow_up(
             let by = today
                 .add_days(-i64::from(days))
                 .map_err(|_| ApiError::new(ErrorCode::Internal))?;
-            let items = records::awaiting_since(tx, hospital.as_deref(), by, 2000)?
+            let items: Vec<_> = records::awaiting_since(tx, hospital.as_deref(), by, 2000)?
                 .iter()
                 .filter_map(|r| records::follow_up(r, today))
                 .collect();
+            let ids = items.iter().map(|r| r.ehr_number.clone()).collect();
             Ok((
-                session,
                 NewbornFollowUpList {
                     days,
                     hospital_code: hospital,
                     items,
                 },
+                ids,
             ))
+        },
+    )
+    .await
+}
+
+/// A follow-up list: built by `build` in one read transaction under the
+/// caller's session on the service's today, audited as `action` with the
+/// references or eHR numbers it names.
+async fn follow_up<T, F>(
+    st: &Shared,
+    creds: Creds,
+    action: &'static str,
+    build: F,
+) -> Result<Json<T>, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Transaction<'_>, &Session, ehr_domain::Date) -> Result<(T, Vec<String>), ApiError>
+        + Send
+        + 'static,
+{
+    let now = st.clock.now_unix();
+    let today = today(&st.clock)?;
+    let (session, list, ids) = st
+        .read(move |tx| {
+            let session = creds.session(tx, now)?;
+            let (list, ids) = build(tx, &session, today)?;
+            Ok((session, list, ids))
         })
         .await?;
-    st.audit_access(
-        &session,
-        "central.newborn_follow_up",
-        list.items.iter().map(|r| r.ehr_number.clone()),
-    );
+    st.audit_access(&session, action, ids);
     Ok(Json(list))
 }
 
@@ -608,32 +632,28 @@ async fn expiring_applications(
     State(st): State<Shared>,
     creds: Creds,
 ) -> Result<Json<ExpiringApplicationList>, ApiError> {
-    let now = st.clock.now_unix();
-    let today = today(&st.clock)?;
-    let (session, list) = st
-        .read(move |tx| {
-            let session = creds.session(tx, now)?;
-            supervisor(&session)?;
+    follow_up(
+        &st,
+        creds,
+        "central.expiring_applications",
+        |tx, session, today| {
+            supervisor(session)?;
             let policy = reference::domain_policy(&reference::policies(tx)?);
             let items = applications::expiring(tx, today, &policy, EXPIRING_WITHIN_DAYS, 2000)?
                 .iter()
                 .map(|a| applications::summary(a, today, &policy))
                 .collect::<crate::error::Result<Vec<_>>>()?;
+            let ids = items.iter().map(|a| a.reference.clone()).collect();
             Ok((
-                session,
                 ExpiringApplicationList {
                     within_days: EXPIRING_WITHIN_DAYS,
                     items,
                 },
+                ids,
             ))
-        })
-        .await?;
-    st.audit_access(
-        &session,
-        "central.expiring_applications",
-        list.items.iter().map(|a| a.reference.clone()),
-    );
-    Ok(Json(list))
+        },
+    )
+    .await
 }
 
 /// Records an SDM keeps for a child who turns 16 within the next 60 days
@@ -647,35 +667,26 @@ async fn turning_16(
     State(st): State<Shared>,
     creds: Creds,
 ) -> Result<Json<TurningSixteenList>, ApiError> {
-    let now = st.clock.now_unix();
-    let today = today(&st.clock)?;
-    let (session, list) = st
-        .read(move |tx| {
-            let session = creds.session(tx, now)?;
-            supervisor(&session)?;
-            let items = records::turning_16(tx, today, TURNING_16_WITHIN_DAYS, 2000)?
-                .iter()
-                .map(|(r, on)| TurningSixteen {
-                    record: records::to_wire(r),
-                    turns_16_on: on.to_string(),
-                    days_left: u32::try_from(today.days_until(*on).max(0)).unwrap_or(0),
-                })
-                .collect();
-            Ok((
-                session,
-                TurningSixteenList {
-                    within_days: TURNING_16_WITHIN_DAYS,
-                    items,
-                },
-            ))
-        })
-        .await?;
-    st.audit_access(
-        &session,
-        "central.turning_16",
-        list.items.iter().map(|t| t.record.ehr_number.clone()),
-    );
-    Ok(Json(list))
+    follow_up(&st, creds, "central.turning_16", |tx, session, today| {
+        supervisor(session)?;
+        let items: Vec<_> = records::turning_16(tx, today, TURNING_16_WITHIN_DAYS, 2000)?
+            .iter()
+            .map(|(r, on)| TurningSixteen {
+                record: records::to_wire(r),
+                turns_16_on: on.to_string(),
+                days_left: u32::try_from(today.days_until(*on).max(0)).unwrap_or(0),
+            })
+            .collect();
+        let ids = items.iter().map(|t| t.record.ehr_number.clone()).collect();
+        Ok((
+            TurningSixteenList {
+                within_days: TURNING_16_WITHIN_DAYS,
+                items,
+            },
+            ids,
+        ))
+    })
+    .await
 }
 
 /// Applies a batch of outbox operations, each at most once; answers each
