@@ -93,27 +93,14 @@ impl std::fmt::Debug for FollowUpListRow {
 impl FollowUpList {
     fn check(&self) -> Result<(), SlipError> {
         check_site(&self.site_code, &self.site_name_en, &self.site_name_zh)?;
-        check_len(
-            "hospital_code",
-            self.hospital_code.as_deref().unwrap_or_default(),
-            40,
-        )?;
-        if self.rows.len() > FOLLOW_UP_MAX_ROWS {
-            return Err(SlipError::TooManyRows {
-                max: FOLLOW_UP_MAX_ROWS,
-            });
-        }
+        check_opt_len("hospital_code", self.hospital_code.as_deref(), 40)?;
+        check_row_count(self.rows.len())?;
         for r in &self.rows {
             check_len("rows.hospital_code", &r.hospital_code, 40)?;
             check_len("rows.serial", &r.serial, 40)?;
             check_len("rows.registered_on", &r.registered_on, 20)?;
             check_len("rows.date_of_birth", &r.date_of_birth, 20)?;
-            check_len("rows.name_en", &r.name_en, 300)?;
-            check_len(
-                "rows.chinese_name",
-                r.chinese_name.as_deref().unwrap_or_default(),
-                100,
-            )?;
+            check_name(&r.name_en, r.chinese_name.as_deref())?;
             check_len("rows.parent_document_masked", &r.parent_document_masked, 40)?;
             check_len("rows.contact_masked", &r.contact_masked, 300)?;
         }
@@ -124,6 +111,30 @@ impl FollowUpList {
 /// The most rows one list prints (about 170 pages); a longer list is
 /// refused rather than cut short.
 pub const LIST_MAX_ROWS: usize = 2000;
+
+/// A list of `n` rows is refused when it is longer than [`LIST_MAX_ROWS`].
+pub(crate) fn check_row_count(n: usize) -> Result<(), SlipError> {
+    if n > LIST_MAX_ROWS {
+        return Err(SlipError::TooManyRows { max: LIST_MAX_ROWS });
+    }
+    Ok(())
+}
+
+/// [`check_len`] for a value that may be absent (absent: empty).
+pub(crate) fn check_opt_len(
+    field: &'static str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<(), SlipError> {
+    check_len(field, value.unwrap_or_default(), max)
+}
+
+/// A row's English name (300 characters at most) and Chinese name, if any
+/// (100), as every list checks them.
+pub(crate) fn check_name(name_en: &str, chinese_name: Option<&str>) -> Result<(), SlipError> {
+    check_len("rows.name_en", name_en, 300)?;
+    check_opt_len("rows.chinese_name", chinese_name, 100)
+}
 
 const HEAD: Style = Style::new(Weight::Bold, 8.5, INK);
 /// A cell's ordinary text.
@@ -310,9 +321,7 @@ pub(crate) fn joined(langs: &[Lang], key: &str) -> String {
 pub(crate) fn render_table_list(list: &TableList<'_>, fonts: &Fonts) -> Result<Vec<u8>, SlipError> {
     let (site_code, site_name_en, site_name_zh) = list.site;
     check_site(site_code, site_name_en, site_name_zh)?;
-    if list.rows.len() > LIST_MAX_ROWS {
-        return Err(SlipError::TooManyRows { max: LIST_MAX_ROWS });
-    }
+    check_row_count(list.rows.len())?;
     let langs = list.lang.langs();
     let footer = langs
         .iter()

@@ -9,7 +9,10 @@
 
 use ehr_i18n::{format, lookup, text, Lang};
 
-use crate::list::{render_table_list, Column, TableList, Words, CELL, CELL_STRONG, LIST_MAX_ROWS};
+use crate::list::{
+    check_name, check_opt_len, check_row_count, render_table_list, Column, TableList, Words, CELL,
+    CELL_STRONG,
+};
 use crate::slip::{check_site, clean, per_lang, BODY, VALUE};
 use crate::{check_len, Fonts, SlipError, SlipLang, SlipTime};
 
@@ -109,15 +112,26 @@ pub struct TurningListRow {
     pub sdm_relationship_zh: String,
 }
 
+/// A supervisor's list's `Debug`: when, where, the window and how many
+/// rows, no personal data.
+fn debug_list<R>(
+    f: &mut std::fmt::Formatter<'_>,
+    name: &str,
+    head: ListHead<'_>,
+    rows: &[R],
+) -> std::fmt::Result {
+    f.debug_struct(name)
+        .field("time", &head.time)
+        .field("site_code", &head.site.0)
+        .field("within_days", &head.within_days)
+        .field("rows", &rows.len())
+        .field("lang", &head.lang)
+        .finish_non_exhaustive()
+}
+
 impl std::fmt::Debug for ExpiringList {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ExpiringList")
-            .field("time", &self.time)
-            .field("site_code", &self.site_code)
-            .field("within_days", &self.within_days)
-            .field("rows", &self.rows.len())
-            .field("lang", &self.lang)
-            .finish_non_exhaustive()
+        debug_list(f, "ExpiringList", self.head(), &self.rows)
     }
 }
 
@@ -134,13 +148,7 @@ impl std::fmt::Debug for ExpiringListRow {
 
 impl std::fmt::Debug for TurningList {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TurningList")
-            .field("time", &self.time)
-            .field("site_code", &self.site_code)
-            .field("within_days", &self.within_days)
-            .field("rows", &self.rows.len())
-            .field("lang", &self.lang)
-            .finish_non_exhaustive()
+        debug_list(f, "TurningList", self.head(), &self.rows)
     }
 }
 
@@ -152,29 +160,52 @@ impl std::fmt::Debug for TurningListRow {
     }
 }
 
-fn check_rows(n: usize) -> Result<(), SlipError> {
-    if n > LIST_MAX_ROWS {
-        return Err(SlipError::TooManyRows { max: LIST_MAX_ROWS });
+/// What both supervisors' lists share besides their rows: when, where,
+/// the window in days and the language.
+#[derive(Clone, Copy)]
+struct ListHead<'a> {
+    time: SlipTime,
+    site: (&'a str, &'a str, &'a str),
+    within_days: u32,
+    lang: SlipLang,
+}
+
+impl ListHead<'_> {
+    /// The site and the number of rows.
+    fn check(&self, rows: usize) -> Result<(), SlipError> {
+        check_site(self.site.0, self.site.1, self.site.2)?;
+        check_row_count(rows)
     }
-    Ok(())
+}
+
+/// A row's patient or child: the names and the date of birth.
+fn check_person(
+    name_en: &str,
+    chinese_name: Option<&str>,
+    date_of_birth: &str,
+) -> Result<(), SlipError> {
+    check_name(name_en, chinese_name)?;
+    check_len("rows.date_of_birth", date_of_birth, 20)
 }
 
 impl ExpiringList {
+    fn head(&self) -> ListHead<'_> {
+        ListHead {
+            time: self.time,
+            site: (&self.site_code, &self.site_name_en, &self.site_name_zh),
+            within_days: self.within_days,
+            lang: self.lang,
+        }
+    }
+
     fn check(&self) -> Result<(), SlipError> {
-        check_site(&self.site_code, &self.site_name_en, &self.site_name_zh)?;
-        check_rows(self.rows.len())?;
+        self.head().check(self.rows.len())?;
         for r in &self.rows {
             check_len("rows.expires_on", &r.expires_on, 20)?;
             check_len("rows.reference", &r.reference, 40)?;
             check_len("rows.origin", &r.origin, 40)?;
             check_len("rows.applicant_role", &r.applicant_role, 40)?;
-            check_len("rows.name_en", &r.name_en, 300)?;
-            check_len(
-                "rows.chinese_name",
-                r.chinese_name.as_deref().unwrap_or_default(),
-                100,
-            )?;
-            check_len("rows.date_of_birth", &r.date_of_birth, 20)?;
+            check_person(&r.name_en, r.chinese_name.as_deref(), &r.date_of_birth)?;
             check_len("rows.document_masked", &r.document_masked, 40)?;
         }
         Ok(())
@@ -182,27 +213,25 @@ impl ExpiringList {
 }
 
 impl TurningList {
+    fn head(&self) -> ListHead<'_> {
+        ListHead {
+            time: self.time,
+            site: (&self.site_code, &self.site_name_en, &self.site_name_zh),
+            within_days: self.within_days,
+            lang: self.lang,
+        }
+    }
+
     fn check(&self) -> Result<(), SlipError> {
-        check_site(&self.site_code, &self.site_name_en, &self.site_name_zh)?;
-        check_rows(self.rows.len())?;
+        self.head().check(self.rows.len())?;
         for r in &self.rows {
             check_len("rows.turns_16_on", &r.turns_16_on, 20)?;
             check_len("rows.ehr_number", &r.ehr_number, 40)?;
-            check_len("rows.name_en", &r.name_en, 300)?;
-            check_len(
-                "rows.chinese_name",
-                r.chinese_name.as_deref().unwrap_or_default(),
-                100,
-            )?;
-            check_len("rows.date_of_birth", &r.date_of_birth, 20)?;
-            check_len(
-                "rows.document_masked",
-                r.document_masked.as_deref().unwrap_or_default(),
-                40,
-            )?;
-            check_len(
+            check_person(&r.name_en, r.chinese_name.as_deref(), &r.date_of_birth)?;
+            check_opt_len("rows.document_masked", r.document_masked.as_deref(), 40)?;
+            check_opt_len(
                 "rows.sdm_document_masked",
-                r.sdm_document_masked.as_deref().unwrap_or_default(),
+                r.sdm_document_masked.as_deref(),
                 40,
             )?;
             check_len("rows.sdm_relationship_en", &r.sdm_relationship_en, 100)?;
@@ -242,30 +271,74 @@ fn or_absent(s: Option<&str>) -> String {
     }
 }
 
-/// The summary rows of a supervisor's list: the window and the count.
-fn summary(
-    langs: &[Lang],
-    window_key: &'static str,
+/// A supervisor's list's catalogue keys.
+struct Keys {
+    title: &'static str,
+    intro: &'static str,
+    footer: &'static str,
+    page: &'static str,
+    generated: &'static str,
+    /// The window's label and its sentence (`{days}`).
+    window_label: &'static str,
     window: &'static str,
-    count_key: &'static str,
-    days: &str,
-    count: usize,
-) -> Vec<(&'static str, Words)> {
-    vec![
-        (
-            window_key,
-            per_lang(langs, |l| format(l, window, &[("days", days)]), VALUE),
-        ),
-        (count_key, vec![(count.to_string(), VALUE)]),
-    ]
+    count_label: &'static str,
+    /// What an empty list says (`{days}`).
+    none: &'static str,
 }
 
-fn none(langs: &[Lang], key: &str, days: &str) -> Words {
-    langs
-        .iter()
-        .map(|&l| (format(l, key, &[("days", days)]), BODY))
-        .collect()
+/// A supervisor's list as a PDF: the head's rows, then the table, soonest
+/// first (fewest `days_left` first; rows with the same days keep their
+/// order), each row's cells from `cells`. The list is checked already.
+fn render_list<R>(
+    keys: &Keys,
+    columns: &[Column],
+    head: ListHead<'_>,
+    rows: &[R],
+    days_left: fn(&R) -> u32,
+    cells: fn(&[Lang], &R) -> Vec<Words>,
+    fonts: &Fonts,
+) -> Result<Vec<u8>, SlipError> {
+    let langs = head.lang.langs();
+    let days = head.within_days.to_string();
+    let mut ordered: Vec<&R> = rows.iter().collect();
+    ordered.sort_by_key(|r| days_left(r));
+    let table = TableList {
+        title: keys.title,
+        intro: keys.intro,
+        footer: keys.footer,
+        page: keys.page,
+        generated: keys.generated,
+        time: head.time,
+        site: head.site,
+        summary: vec![
+            (
+                keys.window_label,
+                per_lang(langs, |l| format(l, keys.window, &[("days", &days)]), VALUE),
+            ),
+            (keys.count_label, vec![(rows.len().to_string(), VALUE)]),
+        ],
+        none: langs
+            .iter()
+            .map(|&l| (format(l, keys.none, &[("days", &days)]), BODY))
+            .collect(),
+        columns,
+        rows: ordered.into_iter().map(|r| cells(langs, r)).collect(),
+        lang: head.lang,
+    };
+    render_table_list(&table, fonts)
 }
+
+const EXPIRING_KEYS: Keys = Keys {
+    title: "list.expiring.title",
+    intro: "list.expiring.intro",
+    footer: "list.expiring.footer",
+    page: "list.expiring.page",
+    generated: "list.expiring.label.generated",
+    window_label: "list.expiring.label.window",
+    window: "list.expiring.window",
+    count_label: "list.expiring.label.count",
+    none: "list.expiring.none",
+};
 
 const EXPIRING_COLUMNS: [Column; 8] = [
     Column::left("list.expiring.col.expires_on", 62.0),
@@ -297,36 +370,28 @@ fn expiring_row(langs: &[Lang], r: &ExpiringListRow) -> Vec<Words> {
 /// Every page is numbered.
 pub fn render_expiring_list(list: &ExpiringList, fonts: &Fonts) -> Result<Vec<u8>, SlipError> {
     list.check()?;
-    let langs = list.lang.langs();
-    let days = list.within_days.to_string();
-    let mut ordered: Vec<&ExpiringListRow> = list.rows.iter().collect();
-    ordered.sort_by_key(|r| r.days_left);
-    let table = TableList {
-        title: "list.expiring.title",
-        intro: "list.expiring.intro",
-        footer: "list.expiring.footer",
-        page: "list.expiring.page",
-        generated: "list.expiring.label.generated",
-        time: list.time,
-        site: (&list.site_code, &list.site_name_en, &list.site_name_zh),
-        summary: summary(
-            langs,
-            "list.expiring.label.window",
-            "list.expiring.window",
-            "list.expiring.label.count",
-            &days,
-            list.rows.len(),
-        ),
-        none: none(langs, "list.expiring.none", &days),
-        columns: &EXPIRING_COLUMNS,
-        rows: ordered
-            .into_iter()
-            .map(|r| expiring_row(langs, r))
-            .collect(),
-        lang: list.lang,
-    };
-    render_table_list(&table, fonts)
+    render_list(
+        &EXPIRING_KEYS,
+        &EXPIRING_COLUMNS,
+        list.head(),
+        &list.rows,
+        |r| r.days_left,
+        expiring_row,
+        fonts,
+    )
 }
+
+const TURNING_KEYS: Keys = Keys {
+    title: "list.turning_16.title",
+    intro: "list.turning_16.intro",
+    footer: "list.turning_16.footer",
+    page: "list.turning_16.page",
+    generated: "list.turning_16.label.generated",
+    window_label: "list.turning_16.label.window",
+    window: "list.turning_16.window",
+    count_label: "list.turning_16.label.count",
+    none: "list.turning_16.none",
+};
 
 const TURNING_COLUMNS: [Column; 7] = [
     Column::left("list.turning_16.col.turns_16_on", 66.0),
@@ -369,32 +434,15 @@ fn turning_row(langs: &[Lang], r: &TurningListRow) -> Vec<Words> {
 /// Every page is numbered.
 pub fn render_turning_list(list: &TurningList, fonts: &Fonts) -> Result<Vec<u8>, SlipError> {
     list.check()?;
-    let langs = list.lang.langs();
-    let days = list.within_days.to_string();
-    let mut ordered: Vec<&TurningListRow> = list.rows.iter().collect();
-    ordered.sort_by_key(|r| r.days_left);
-    let table = TableList {
-        title: "list.turning_16.title",
-        intro: "list.turning_16.intro",
-        footer: "list.turning_16.footer",
-        page: "list.turning_16.page",
-        generated: "list.turning_16.label.generated",
-        time: list.time,
-        site: (&list.site_code, &list.site_name_en, &list.site_name_zh),
-        summary: summary(
-            langs,
-            "list.turning_16.label.window",
-            "list.turning_16.window",
-            "list.turning_16.label.count",
-            &days,
-            list.rows.len(),
-        ),
-        none: none(langs, "list.turning_16.none", &days),
-        columns: &TURNING_COLUMNS,
-        rows: ordered.into_iter().map(|r| turning_row(langs, r)).collect(),
-        lang: list.lang,
-    };
-    render_table_list(&table, fonts)
+    render_list(
+        &TURNING_KEYS,
+        &TURNING_COLUMNS,
+        list.head(),
+        &list.rows,
+        |r| r.days_left,
+        turning_row,
+        fonts,
+    )
 }
 
 #[cfg(test)]

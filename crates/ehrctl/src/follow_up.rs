@@ -146,95 +146,63 @@ fn list<V>(
     ExitCode::SUCCESS
 }
 
-/// The CSV columns, in order.
-const CSV_HEADER: [&str; 11] = [
-    "ehr_number",
-    "hospital_code",
-    "serial",
-    "registered_on",
-    "date_of_birth",
-    "days_waiting",
-    "name_en",
-    "chinese_name",
-    "parent_document_masked",
-    "contact_channel",
-    "contact_masked",
-];
+/// A CSV column: its heading and its value in a row.
+type CsvColumn<R> = (&'static str, fn(&R) -> String);
 
-fn csv_fields(r: &FollowUpRow) -> [String; 11] {
-    [
-        r.ehr_number.clone(),
-        r.hospital_code.clone(),
-        r.serial.clone(),
-        r.registered_on.clone(),
-        r.date_of_birth.clone(),
-        r.days_waiting.to_string(),
-        r.name_en.clone(),
-        r.chinese_name.clone().unwrap_or_default(),
-        r.parent_document_masked.clone(),
-        r.contact_channel.clone(),
-        r.contact_masked.clone(),
-    ]
-}
+/// The newborn list's CSV columns, in order.
+const NEWBORN_CSV: [CsvColumn<FollowUpRow>; 11] = [
+    ("ehr_number", |r| r.ehr_number.clone()),
+    ("hospital_code", |r| r.hospital_code.clone()),
+    ("serial", |r| r.serial.clone()),
+    ("registered_on", |r| r.registered_on.clone()),
+    ("date_of_birth", |r| r.date_of_birth.clone()),
+    ("days_waiting", |r| r.days_waiting.to_string()),
+    ("name_en", |r| r.name_en.clone()),
+    ("chinese_name", |r| {
+        r.chinese_name.clone().unwrap_or_default()
+    }),
+    ("parent_document_masked", |r| {
+        r.parent_document_masked.clone()
+    }),
+    ("contact_channel", |r| r.contact_channel.clone()),
+    ("contact_masked", |r| r.contact_masked.clone()),
+];
 
 /// The expiring applications' CSV columns, in order.
-const EXPIRING_CSV_HEADER: [&str; 11] = [
-    "expires_on",
-    "reference",
-    "state",
-    "origin",
-    "submitted_on",
-    "applicant_role",
-    "name_en",
-    "chinese_name",
-    "date_of_birth",
-    "document_type",
-    "document_masked",
+const EXPIRING_CSV: [CsvColumn<ApplicationRow>; 11] = [
+    ("expires_on", |a| a.expires_on.clone()),
+    ("reference", |a| a.reference.clone()),
+    ("state", |a| a.state.clone()),
+    ("origin", |a| a.origin.clone()),
+    ("submitted_on", |a| a.submitted_on.clone()),
+    ("applicant_role", |a| a.applicant_role.clone()),
+    ("name_en", |a| a.name_en.clone()),
+    ("chinese_name", |a| {
+        a.chinese_name.clone().unwrap_or_default()
+    }),
+    ("date_of_birth", |a| a.date_of_birth.clone()),
+    ("document_type", |a| a.document_type.clone()),
+    ("document_masked", |a| a.document_masked.clone()),
 ];
-
-fn expiring_fields(a: &ApplicationRow) -> [String; 11] {
-    [
-        a.expires_on.clone(),
-        a.reference.clone(),
-        a.state.clone(),
-        a.origin.clone(),
-        a.submitted_on.clone(),
-        a.applicant_role.clone(),
-        a.name_en.clone(),
-        a.chinese_name.clone().unwrap_or_default(),
-        a.date_of_birth.clone(),
-        a.document_type.clone(),
-        a.document_masked.clone(),
-    ]
-}
 
 /// The turning-16 list's CSV columns, in order.
-const TURNING_CSV_HEADER: [&str; 9] = [
-    "turns_16_on",
-    "days_left",
-    "ehr_number",
-    "state",
-    "name_en",
-    "chinese_name",
-    "date_of_birth",
-    "document_masked",
-    "sdm_document_masked",
+const TURNING_CSV: [CsvColumn<TurningRow>; 9] = [
+    ("turns_16_on", |t| t.turns_16_on.clone()),
+    ("days_left", |t| t.days_left.to_string()),
+    ("ehr_number", |t| t.record.ehr_number.clone()),
+    ("state", |t| t.record.state.clone()),
+    ("name_en", |t| t.record.name_en.clone()),
+    ("chinese_name", |t| {
+        t.record.chinese_name.clone().unwrap_or_default()
+    }),
+    ("date_of_birth", |t| t.record.date_of_birth.clone()),
+    ("document_masked", |t| {
+        t.record.document_masked.clone().unwrap_or_default()
+    }),
+    ("sdm_document_masked", |t| {
+        t.record.sdm_document_masked.clone().unwrap_or_default()
+    }),
 ];
-
-fn turning_fields(t: &TurningRow) -> [String; 9] {
-    let r = &t.record;
-    [
-        t.turns_16_on.clone(),
-        t.days_left.to_string(),
-        r.ehr_number.clone(),
-        r.state.clone(),
-        r.name_en.clone(),
-        r.chinese_name.clone().unwrap_or_default(),
-        r.date_of_birth.clone(),
-        r.document_masked.clone().unwrap_or_default(),
-        r.sdm_document_masked.clone().unwrap_or_default(),
-    ]
-}
 
 /// One CSV field (RFC 4180): quoted when it holds a comma, a quote, a line
 /// break or leading or trailing spaces, its quotes doubled.
@@ -266,12 +234,18 @@ fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
     line
 }
 
+/// The headings of CSV columns, in order.
+fn csv_header<R>(columns: &[CsvColumn<R>]) -> Vec<&'static str> {
+    columns.iter().map(|(head, _)| *head).collect()
+}
+
 /// A list as CSV: the header row, then one line per row, in the list's
 /// order.
-fn csv_of<R, const N: usize>(header: &[&str], rows: &[R], fields: fn(&R) -> [String; N]) -> String {
-    let mut out = csv_line(header);
+fn csv_of<R>(columns: &[CsvColumn<R>], rows: &[R]) -> String {
+    let mut out = csv_line(&csv_header(columns));
     for r in rows {
-        out.push_str(&csv_line(&fields(r)));
+        let fields: Vec<String> = columns.iter().map(|(_, value)| value(r)).collect();
+        out.push_str(&csv_line(&fields));
     }
     out
 }
@@ -279,17 +253,17 @@ fn csv_of<R, const N: usize>(header: &[&str], rows: &[R], fields: fn(&R) -> [Str
 /// The newborn list as CSV: the header row, then one row per record,
 /// oldest first.
 fn csv(view: &FollowUpView) -> String {
-    csv_of(&CSV_HEADER, &view.items, csv_fields)
+    csv_of(&NEWBORN_CSV, &view.items)
 }
 
 /// The expiring applications as CSV, soonest first.
 fn expiring_csv(view: &ExpiringView) -> String {
-    csv_of(&EXPIRING_CSV_HEADER, &view.items, expiring_fields)
+    csv_of(&EXPIRING_CSV, &view.items)
 }
 
 /// The turning-16 list as CSV, soonest first.
 fn turning_csv(view: &TurningView) -> String {
-    csv_of(&TURNING_CSV_HEADER, &view.items, turning_fields)
+    csv_of(&TURNING_CSV, &view.items)
 }
 
 /// Columns a terminal shows two cells wide (CJK ideographs, full-width
@@ -306,23 +280,26 @@ fn display_width(s: &str) -> usize {
 }
 
 /// A list as text: the summary line, then an aligned table (headings
-/// `head`, the columns numbered in `numbers` right-aligned), or the
-/// sentence `none` when there are no rows.
-fn aligned<const N: usize>(
+/// `head`, a row's cells from `cells`, the columns numbered in `numbers`
+/// right-aligned), or the catalogue's sentence `none` (with `{days}`)
+/// when there are no rows.
+fn aligned<R, const N: usize>(
     summary: &str,
-    none: &str,
+    (none, days): (&str, &str),
     head: [&str; N],
     numbers: &[usize],
-    rows: &[[String; N]],
+    items: &[R],
+    cells: impl Fn(&R) -> [String; N],
 ) -> String {
     let mut out = format!("{summary}\n");
-    if rows.is_empty() {
-        out.push_str(none);
+    if items.is_empty() {
+        out.push_str(&none_sentence(none, days));
         out.push('\n');
         return out;
     }
+    let rows: Vec<[String; N]> = items.iter().map(cells).collect();
     let mut widths: Vec<usize> = head.iter().map(|h| display_width(h)).collect();
-    for row in rows {
+    for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(display_width(cell));
         }
@@ -348,7 +325,7 @@ fn aligned<const N: usize>(
         s.trim_end().to_owned() + "\n"
     };
     out.push_str(&line(&head));
-    for row in rows {
+    for row in &rows {
         let cells: Vec<&str> = row.iter().map(String::as_str).collect();
         out.push_str(&line(&cells));
     }
@@ -381,10 +358,14 @@ fn table(view: &FollowUpView) -> String {
         "PARENT DOC",
         "CONTACT",
     ];
-    let rows: Vec<[String; 10]> = view
-        .items
-        .iter()
-        .map(|r| {
+    // DAYS is a number: right-aligned.
+    aligned(
+        &summary,
+        ("list.follow_up.none", &days),
+        head,
+        &[5],
+        &view.items,
+        |r: &FollowUpRow| {
             let contact = match (r.contact_channel.as_str(), r.contact_masked.as_str()) {
                 ("", _) => "-".to_owned(),
                 (c, "") => c.to_owned(),
@@ -402,15 +383,7 @@ fn table(view: &FollowUpView) -> String {
                 r.parent_document_masked.clone(),
                 one_line(&contact),
             ]
-        })
-        .collect();
-    // DAYS is a number: right-aligned.
-    aligned(
-        &summary,
-        &none_sentence("list.follow_up.none", &days),
-        head,
-        &[5],
-        &rows,
+        },
     )
 }
 
@@ -432,10 +405,13 @@ fn expiring_table(view: &ExpiringView) -> String {
         "BORN",
         "DOCUMENT",
     ];
-    let rows: Vec<[String; 8]> = view
-        .items
-        .iter()
-        .map(|a| {
+    aligned(
+        &summary,
+        ("list.expiring.none", &days),
+        head,
+        &[],
+        &view.items,
+        |a: &ApplicationRow| {
             [
                 a.expires_on.clone(),
                 one_line(&a.reference),
@@ -446,14 +422,7 @@ fn expiring_table(view: &ExpiringView) -> String {
                 a.date_of_birth.clone(),
                 a.document_masked.clone(),
             ]
-        })
-        .collect();
-    aligned(
-        &summary,
-        &none_sentence("list.expiring.none", &days),
-        head,
-        &[],
-        &rows,
+        },
     )
 }
 
@@ -475,10 +444,14 @@ fn turning_table(view: &TurningView) -> String {
         "DOCUMENT",
         "SDM DOC",
     ];
-    let rows: Vec<[String; 8]> = view
-        .items
-        .iter()
-        .map(|t| {
+    // DAYS LEFT is a number: right-aligned.
+    aligned(
+        &summary,
+        ("list.turning_16.none", &days),
+        head,
+        &[1],
+        &view.items,
+        |t: &TurningRow| {
             let r = &t.record;
             [
                 t.turns_16_on.clone(),
@@ -492,15 +465,7 @@ fn turning_table(view: &TurningView) -> String {
                     .clone()
                     .unwrap_or_else(|| "-".to_owned()),
             ]
-        })
-        .collect();
-    // DAYS LEFT is a number: right-aligned.
-    aligned(
-        &summary,
-        &none_sentence("list.turning_16.none", &days),
-        head,
-        &[1],
-        &rows,
+        },
     )
 }
 
@@ -555,7 +520,7 @@ mod tests {
         let out = csv(&view);
         let lines: Vec<&str> = out.split("\r\n").collect();
         assert_eq!(lines.len(), 4, "{out:?}");
-        assert_eq!(lines[0], CSV_HEADER.join(","));
+        assert_eq!(lines[0], csv_header(&NEWBORN_CSV).join(","));
         assert_eq!(
             lines[1],
             "EHR-BR-1,QMH,BR-1,01/10/2026,30/09/2026,61,\"BABY OF CHAN, Mei\",,A123***(*),sms,****5678"
@@ -598,7 +563,7 @@ mod tests {
             "list.follow_up.none",
             &[("days", "45")]
         )));
-        assert_eq!(csv(&empty), CSV_HEADER.join(",") + "\r\n");
+        assert_eq!(csv(&empty), csv_header(&NEWBORN_CSV).join(",") + "\r\n");
     }
 
     fn application(reference: &str, name: &str) -> ApplicationRow {
@@ -651,7 +616,7 @@ mod tests {
         let out = expiring_csv(&view);
         let lines: Vec<&str> = out.split("\r\n").collect();
         assert_eq!(lines.len(), 4, "{out:?}");
-        assert_eq!(lines[0], EXPIRING_CSV_HEADER.join(","));
+        assert_eq!(lines[0], csv_header(&EXPIRING_CSV).join(","));
         assert_eq!(
             lines[1],
             "01/12/2026,APP-1,pending,online,01/11/2026,self,\"CHAN, Tai Man\",,02/03/1950,hkic,A123***(*)"
@@ -666,7 +631,7 @@ mod tests {
                 within_days: 30,
                 items: Vec::new()
             }),
-            EXPIRING_CSV_HEADER.join(",") + "\r\n"
+            csv_header(&EXPIRING_CSV).join(",") + "\r\n"
         );
 
         let view = TurningView {
@@ -676,7 +641,7 @@ mod tests {
         let out = turning_csv(&view);
         let lines: Vec<&str> = out.split("\r\n").collect();
         assert_eq!(lines.len(), 4, "{out:?}");
-        assert_eq!(lines[0], TURNING_CSV_HEADER.join(","));
+        assert_eq!(lines[0], csv_header(&TURNING_CSV).join(","));
         assert_eq!(
             lines[1],
             "05/12/2026,5,EHR001,effective,\"WONG, Siu Ming\",,05/12/2010,Y123***(*),K555***(*)"
