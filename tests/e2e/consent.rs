@@ -14,11 +14,13 @@ use std::time::Duration;
 use ehr_tests::central::Central;
 use ehr_tests::harness::{run_with, wait_for, wait_for_text};
 use ehr_tests::pcscd::Pcscd;
+use ehr_tests::vcard::InsertedCard;
 use fantoccini::{Client, Locator};
 
 use crate::main_path::{
     insert, needs_only, out, settled, stage, submit_and_finish, tick, type_address, Person, WAIT,
 };
+use crate::newborn::{until, until_db};
 use crate::ui::{assert_accessible, click, type_keys};
 
 const CONSENT_STATE: &str = "SELECT count(*) FROM records WHERE ehr_number = ?1 \
@@ -36,16 +38,19 @@ fn consent_is(central: &Arc<Mutex<Central>>, ehr: &str, id: &str, state: &str) -
         == 1
 }
 
-async fn until(
-    central: &Arc<Mutex<Central>>,
-    what: &str,
-    f: impl Fn(&Arc<Mutex<Central>>) -> bool,
-) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while !f(central) {
-        assert!(std::time::Instant::now() < deadline, "never: {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+/// The person's card in the reader; the record's `button` clicked in the
+/// found list; the task at its details.
+async fn open_record(
+    client: &Client,
+    reader: &str,
+    person: &Person,
+    button: &str,
+    ehr: &str,
+) -> InsertedCard {
+    let card = insert(client, reader, person).await;
+    click(client, &format!("[data-testid={button}][data-ehr='{ehr}']")).await;
+    stage(client, "details").await;
+    card
 }
 
 /// Search the register for `text` and tick the provider `id` to give.
@@ -134,13 +139,7 @@ fn consent_is_given_and_revoked_and_a_withdrawn_person_joins_again() {
 
         // 1. Consent to two private providers, found in the register by
         //    name and by code.
-        let card = insert(&client, &reader0, &person).await;
-        click(
-            &client,
-            &format!("[data-testid=consent-record][data-ehr='{ehr}']"),
-        )
-        .await;
-        stage(&client, "details").await;
+        let card = open_record(&client, &reader0, &person, "consent-record", &ehr).await;
         wait_for(&client, Locator::Css("[data-testid=consent-details]"), WAIT).await;
         give(&client, "Canossa", "PP-0003").await;
         give(&client, "PP-0004", "PP-0004").await;
@@ -154,13 +153,7 @@ fn consent_is_given_and_revoked_and_a_withdrawn_person_joins_again() {
         .await;
 
         // 2. One of them revoked.
-        let card = insert(&client, &reader0, &person).await;
-        click(
-            &client,
-            &format!("[data-testid=consent-record][data-ehr='{ehr}']"),
-        )
-        .await;
-        stage(&client, "details").await;
+        let card = open_record(&client, &reader0, &person, "consent-record", &ehr).await;
         tick(&client, "revoke-PP-0003").await;
         tick(&client, "form-declaration").await;
         submit_and_finish(&client, "consent_revoked").await;
@@ -171,13 +164,7 @@ fn consent_is_given_and_revoked_and_a_withdrawn_person_joins_again() {
         .await;
 
         // 3. Withdrawal, only after the explicit confirmation.
-        let card = insert(&client, &reader0, &person).await;
-        click(
-            &client,
-            &format!("[data-testid=withdraw-record][data-ehr='{ehr}']"),
-        )
-        .await;
-        stage(&client, "details").await;
+        let card = open_record(&client, &reader0, &person, "withdraw-record", &ehr).await;
         wait_for(
             &client,
             Locator::Css("[data-testid=withdrawal-explain]"),
@@ -189,16 +176,12 @@ fn consent_is_given_and_revoked_and_a_withdrawn_person_joins_again() {
         assert_accessible(&client, "withdrawal form").await;
         submit_and_finish(&client, "withdrawn").await;
         out(card);
-        until(&central, "withdrawn", |c| {
-            c.lock()
-                .expect("central")
-                .query_i64(
-                    "SELECT count(*) FROM records WHERE ehr_number = ?1 AND state = 'withdrawn'",
-                    &ehr,
-                )
-                .unwrap_or(0)
-                == 1
-        })
+        until_db(
+            &central,
+            "SELECT count(*) FROM records WHERE ehr_number = ?1 AND state = 'withdrawn'",
+            &ehr,
+            1,
+        )
         .await;
 
         // 4. Seen as withdrawn; registered again on the same record.

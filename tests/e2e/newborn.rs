@@ -54,21 +54,26 @@ async fn fill(client: &Client, testid: &str, text: &str) {
 }
 
 /// Wait until the service holds `n` from `sql` (with `?1` = `param`).
-async fn until_db(central: &Arc<Mutex<Central>>, sql: &str, param: &str, n: i64) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let got = central
-            .lock()
+pub(crate) async fn until_db(central: &Arc<Mutex<Central>>, sql: &str, param: &str, n: i64) {
+    until(central, &format!("{sql} [{param}] is {n}"), |c| {
+        c.lock()
             .expect("central")
             .query_i64(sql, param)
-            .unwrap_or(-1);
-        if got == n {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{sql} [{param}] is {got}, not {n}"
-        );
+            .unwrap_or(-1)
+            == n
+    })
+    .await;
+}
+
+/// Wait (a minute at most) until `f` holds of the service.
+pub(crate) async fn until(
+    central: &Arc<Mutex<Central>>,
+    what: &str,
+    f: impl Fn(&Arc<Mutex<Central>>) -> bool,
+) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !f(central) {
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

@@ -117,6 +117,18 @@ pub struct NewRecord<'a> {
     pub today: Date,
 }
 
+/// A query of whole records: the columns [`stored`] reads, then `$rest`
+/// (its `WHERE`, `ORDER BY`, ...).
+macro_rules! select_records {
+    ($rest:literal) => {
+        concat!(
+            "SELECT ehr_number, lifecycle, person, consents, flags, sdm, notification ",
+            "FROM records ",
+            $rest
+        )
+    };
+}
+
 /// The wire state.
 pub fn state_to_wire(s: RegistrationState) -> RecordState {
     match s {
@@ -130,8 +142,7 @@ pub fn state_to_wire(s: RegistrationState) -> RecordState {
 pub fn by_document(tx: &Transaction<'_>, n: &DocumentNumber) -> Result<Option<StoredRecord>> {
     one(
         tx,
-        "SELECT ehr_number, lifecycle, person, consents, flags, sdm, notification FROM records \
-         WHERE doc_type = ?1 AND doc_number = ?2",
+        select_records!("WHERE doc_type = ?1 AND doc_number = ?2"),
         params![n.doc_type().code(), n.normalized()],
     )
 }
@@ -144,8 +155,7 @@ pub fn by_birth_document(
 ) -> Result<Option<StoredRecord>> {
     one(
         tx,
-        "SELECT ehr_number, lifecycle, person, consents, flags, sdm, notification FROM records \
-         WHERE hospital_code = ?1 AND hospital_serial = ?2",
+        select_records!("WHERE hospital_code = ?1 AND hospital_serial = ?2"),
         params![hospital, serial],
     )
 }
@@ -154,7 +164,7 @@ pub fn by_birth_document(
 pub fn get(tx: &Transaction<'_>, ehr_number: &str) -> Result<Option<StoredRecord>> {
     one(
         tx,
-        "SELECT ehr_number, lifecycle, person, consents, flags, sdm, notification FROM records WHERE ehr_number = ?1",
+        select_records!("WHERE ehr_number = ?1"),
         params![ehr_number],
     )
 }
@@ -163,8 +173,9 @@ pub fn get(tx: &Transaction<'_>, ehr_number: &str) -> Result<Option<StoredRecord
 pub fn kept_by_sdm(tx: &Transaction<'_>, n: &DocumentNumber) -> Result<Vec<StoredRecord>> {
     many(
         tx,
-        "SELECT ehr_number, lifecycle, person, consents, flags, sdm, notification FROM records \
-         WHERE sdm_doc_type = ?1 AND sdm_doc_number = ?2 ORDER BY registered_on DESC LIMIT 50",
+        select_records!(
+            "WHERE sdm_doc_type = ?1 AND sdm_doc_number = ?2 ORDER BY registered_on DESC LIMIT 50"
+        ),
         params![n.doc_type().code(), n.normalized()],
     )
 }
@@ -180,9 +191,10 @@ pub fn awaiting_since(
 ) -> Result<Vec<StoredRecord>> {
     many(
         tx,
-        "SELECT ehr_number, lifecycle, person, consents, flags, sdm, notification FROM records \
-         WHERE state = ?1 AND (?2 IS NULL OR hospital_code = ?2) AND registered_on <= ?3 \
-         ORDER BY registered_on, created_at, ehr_number LIMIT ?4",
+        select_records!(
+            "WHERE state = ?1 AND (?2 IS NULL OR hospital_code = ?2) AND registered_on <= ?3 \
+         ORDER BY registered_on, created_at, ehr_number LIMIT ?4"
+        ),
         params![
             RegistrationState::AwaitingBirthCertificate.code(),
             hospital,
@@ -206,8 +218,7 @@ pub fn turning_16(
         .map_err(|_| Error::Internal("date"))?;
     let kept = many(
         tx,
-        "SELECT ehr_number, lifecycle, person, consents, flags, sdm, notification FROM records \
-         WHERE sdm IS NOT NULL AND state = ?1",
+        select_records!("WHERE sdm IS NOT NULL AND state = ?1"),
         params![RegistrationState::Effective.code()],
     )?;
     let mut out: Vec<(StoredRecord, Date)> = kept

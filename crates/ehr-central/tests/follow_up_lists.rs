@@ -10,16 +10,10 @@ mod common;
 
 use common::*;
 use ehr_central::util::{hk_date, Clock};
-use serde_json::{json, Value};
+use serde_json::json;
 use uuid::Uuid;
 
 const DAY: i64 = 86_400;
-
-async fn json_of(r: reqwest::RequestBuilder) -> (u16, Value) {
-    let resp = r.send().await.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap())
-}
 
 async fn paper(s: &Server, clock: &Clock, n: u32) -> String {
     let a = s.session("RO-HK", "clerk01").await;

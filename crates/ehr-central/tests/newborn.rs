@@ -63,12 +63,6 @@ async fn newborn(
     )
 }
 
-async fn json_of(r: reqwest::RequestBuilder) -> (u16, Value) {
-    let resp = r.send().await.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap())
-}
-
 #[tokio::test]
 async fn a_newborn_keeps_its_parent_and_contact_and_links_its_images() {
     let clock = Clock::settable(ehr_central::util::now_unix());

@@ -45,14 +45,9 @@ async fn a_withdrawn_person_registers_again_on_the_same_record() {
         )
         .await;
     assert_eq!(out["status"], "applied", "{out}");
-    let rec: Value = a
-        .search_records(json!({"document_type": "hkic", "document_number": number}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, rec) =
+        json_of(a.search_records(json!({"document_type": "hkic", "document_number": number})))
+            .await;
     assert_eq!(rec["items"][0]["state"], "withdrawn");
 
     // Registering again: the same record, in effect, consent afresh.
@@ -68,14 +63,9 @@ async fn a_withdrawn_person_registers_again_on_the_same_record() {
     assert_eq!(out["result"]["ehr_number"], ehr.as_str());
     assert_eq!(out["result"]["state"], "effective");
     assert_eq!(s.query_i64("SELECT count(*) FROM records"), 1);
-    let rec: Value = a
-        .search_records(json!({"document_type": "hkic", "document_number": number}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, rec) =
+        json_of(a.search_records(json!({"document_type": "hkic", "document_number": number})))
+            .await;
     let r = &rec["items"][0];
     assert_eq!(r["state"], "effective");
     let consents = r["consents"].as_array().unwrap();

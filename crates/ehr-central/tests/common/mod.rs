@@ -282,3 +282,10 @@ pub fn png() -> String {
     data.extend_from_slice(&[0u8; 64]);
     base64::engine::general_purpose::STANDARD.encode(data)
 }
+
+/// A request's status and JSON body.
+pub async fn json_of(r: RequestBuilder) -> (u16, Value) {
+    let resp = r.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap())
+}
