@@ -29,9 +29,10 @@ use ehr_domain::{Code, DocumentNumber};
 use ehr_protocol::audit::{check_next, GENESIS};
 use ehr_protocol::wire::{
     self, ActivateApplication, ApplicantDetails, AuditEvents, BatchOp, BatchRequest, BatchResponse,
-    CompleteNewborn, ConsentChange, KeyPaperApplication, OpEffect, OpResult, Operation, Outcome,
-    ProviderKind, RecordState, RegisterInPerson, RegisterNewborn, SiteType, UploadDocument,
-    Withdraw, ENVELOPE_VERSION, MAX_BATCH_OPS,
+    ChangeContact, ChangeParticulars, CompleteNewborn, ConsentChange, KeyPaperApplication,
+    OpEffect, OpResult, Operation, Outcome, ProviderKind, RecordState, RegisterInPerson,
+    RegisterNewborn, ResendAccessKey, SiteType, TakeOverRecord, UploadDocument, Withdraw,
+    ENVELOPE_VERSION, MAX_BATCH_OPS,
 };
 use ehr_protocol::ErrorCode;
 use ehr_rules::{Ctx as RulesCtx, Facts, KnownApplication, Verdict};
@@ -339,6 +340,10 @@ fn run(tx: &Transaction<'_>, ctx: &Ctx, record_key: &str, op: &Operation) -> Res
         Operation::GiveConsent(c) => change_consent(tx, &rules, c, &facts, true),
         Operation::RevokeConsent(c) => change_consent(tx, &rules, c, &facts, false),
         Operation::Withdraw(w) => withdraw(tx, &rules, w),
+        Operation::ChangeParticulars(c) => change_particulars(tx, &rules, c, &facts),
+        Operation::ChangeContact(c) => change_contact(tx, c),
+        Operation::ResendAccessKey(r) => resend_access_key(tx, r),
+        Operation::TakeOverRecord(t) => take_over(tx, &rules, t, &facts),
         Operation::UploadDocument(u) => upload(tx, ctx, u),
         Operation::AuditEvents(a) => audit(tx, ctx, a),
     }
@@ -648,6 +653,162 @@ fn withdraw(tx: &Transaction<'_>, rules: &RulesCtx, w: &Withdraw) -> Result<Outc
     }
     records::save(tx, &record)?;
     applied(OpEffect::Withdrawn {
+        ehr_number: record.ehr_number,
+    })
+}
+
+/// The record `ehr_number` if a change after registration may touch it:
+/// not withdrawn, and (unless `awaiting_ok`) not a newborn's record still
+/// awaiting its birth certificate.
+fn changeable(
+    tx: &Transaction<'_>,
+    ehr_number: &str,
+    awaiting_ok: bool,
+) -> Result<Result<records::StoredRecord, ErrorCode>> {
+    let record = match record_or_conflict(tx, ehr_number)? {
+        Ok(r) => r,
+        Err(code) => return Ok(Err(code)),
+    };
+    Ok(match record.lifecycle.state() {
+        RegistrationState::Withdrawn => Err(ErrorCode::ConflictRecordWithdrawn),
+        RegistrationState::AwaitingBirthCertificate if !awaiting_ok => {
+            Err(ErrorCode::ConflictAwaitingBirthCertificate)
+        }
+        _ => Ok(record),
+    })
+}
+
+/// The particulars corrected from the record's own document (its image the
+/// proof): names, date of birth and sex as on it; the identifier stays.
+fn change_particulars(
+    tx: &Transaction<'_>,
+    rules: &RulesCtx,
+    c: &ChangeParticulars,
+    facts: &TxFacts<'_, '_>,
+) -> Result<Outcome> {
+    let person = plan!(ehr_rules::change_particulars(rules, c, facts)?);
+    let mut record = match changeable(tx, &c.ehr_number, false)? {
+        Ok(r) => r,
+        Err(code) => return conflict(code),
+    };
+    let Identifier::Document { number } = record.lifecycle.identifier() else {
+        return conflict(ErrorCode::ConflictAwaitingBirthCertificate);
+    };
+    if !number.same_document(&person.particulars.document) {
+        return conflict(ErrorCode::ConflictDocumentMismatch);
+    }
+    let sex = c.person.sex.or(record.person.sex);
+    record.person = record_person(&person, sex);
+    records::save(tx, &record)?;
+    records::link_images(tx, &record.ehr_number, &[c.document_image])?;
+    applied(OpEffect::ParticularsChanged {
+        ehr_number: record.ehr_number,
+    })
+}
+
+/// New contact details and channel (a newborn's record too: its parent's).
+fn change_contact(tx: &Transaction<'_>, c: &ChangeContact) -> Result<Outcome> {
+    plan!(ehr_rules::change_contact(c));
+    let mut record = match changeable(tx, &c.ehr_number, true)? {
+        Ok(r) => r,
+        Err(code) => return conflict(code),
+    };
+    let mut n = c.notification.clone();
+    n.address = n.address.trim().to_owned();
+    record.notification = Some(n);
+    records::save(tx, &record)?;
+    applied(OpEffect::ContactChanged {
+        ehr_number: record.ehr_number,
+    })
+}
+
+/// A new access key through the record's channel (the notification
+/// outbox; never in the answer).
+fn resend_access_key(tx: &Transaction<'_>, r: &ResendAccessKey) -> Result<Outcome> {
+    plan!(ehr_rules::resend_access_key(r));
+    let record = match changeable(tx, &r.ehr_number, true)? {
+        Ok(r) => r,
+        Err(code) => return conflict(code),
+    };
+    let Some(notification) = &record.notification else {
+        return conflict(ErrorCode::ConflictNoContact);
+    };
+    records::send_access_key(tx, &record.ehr_number, notification)?;
+    applied(OpEffect::AccessKeySent {
+        ehr_number: record.ehr_number,
+    })
+}
+
+/// A child kept by an SDM who turned 16 takes the record over: identified
+/// by their own document from now on (the record's, or the identity card
+/// bearing its birth certificate's number), their particulars as read,
+/// their contact, the private providers they consent to (the SDM's others
+/// revoked); the SDM's authority ends, and a new access key goes to them.
+fn take_over(
+    tx: &Transaction<'_>,
+    rules: &RulesCtx,
+    t: &TakeOverRecord,
+    facts: &TxFacts<'_, '_>,
+) -> Result<Outcome> {
+    let person = plan!(ehr_rules::take_over(rules, t, facts)?);
+    let mut record = match changeable(tx, &t.ehr_number, false)? {
+        Ok(r) => r,
+        Err(code) => return conflict(code),
+    };
+    if record.sdm.is_none() {
+        return conflict(ErrorCode::ConflictNotKeptBySdm);
+    }
+    let presented = person.particulars.document.clone();
+    if let Some(other) = records::by_document(tx, &presented)? {
+        if other.ehr_number != record.ehr_number {
+            return conflict(ErrorCode::ConflictNumberClash);
+        }
+    }
+    if let Err(e) = record.lifecycle.take_over(presented, rules.on) {
+        return conflict(match e {
+            LifecycleError::DifferentDocument => ErrorCode::ConflictDocumentMismatch,
+            _ => ErrorCode::ConflictRecordWithdrawn,
+        });
+    }
+    // Sharing consent is the person's own now: the private providers they
+    // name hold it, the SDM's others are revoked.
+    let wanted: Vec<&str> = t
+        .private_provider_consents
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let held: Vec<String> = record
+        .consents
+        .entries()
+        .iter()
+        .filter(|(_, e)| e.kind == ehr_domain::lifecycle::consent::ProviderKind::Private)
+        .filter(|(_, e)| e.state.holds_consent())
+        .map(|(id, _)| id.clone())
+        .collect();
+    let revoke: Vec<&str> = held
+        .iter()
+        .map(String::as_str)
+        .filter(|id| !wanted.contains(id))
+        .collect();
+    let give: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|id| !held.iter().any(|h| h == id))
+        .collect();
+    record
+        .consents
+        .revoke(&revoke, rules.on)
+        .and_then(|()| record.consents.give(&give, rules.on))
+        .map_err(|_| Error::Internal("consent on take-over"))?;
+    let sex = t.presented.sex.or(record.person.sex);
+    record.person = record_person(&person, sex);
+    record.sdm = None;
+    let mut n = t.notification.clone();
+    n.address = n.address.trim().to_owned();
+    record.notification = Some(n.clone());
+    records::save(tx, &record)?;
+    records::send_access_key(tx, &record.ehr_number, &n)?;
+    applied(OpEffect::RecordTakenOver {
         ehr_number: record.ehr_number,
     })
 }

@@ -138,12 +138,22 @@ pub fn state_to_wire(s: RegistrationState) -> RecordState {
     }
 }
 
-/// The record holding a document, if any.
+/// The record holding a document, if any: the document itself, or its
+/// Hong Kong twin (a child registered with a birth certificate holds the
+/// identity card of the same number later; one person, one record).
 pub fn by_document(tx: &Transaction<'_>, n: &DocumentNumber) -> Result<Option<StoredRecord>> {
+    let twin = n.hong_kong_twin();
     one(
         tx,
-        select_records!("WHERE doc_type = ?1 AND doc_number = ?2"),
-        params![n.doc_type().code(), n.normalized()],
+        select_records!(
+            "WHERE doc_type IN (?1, ?3) AND doc_number = ?2 \
+             ORDER BY doc_type = ?1 DESC LIMIT 1"
+        ),
+        params![
+            n.doc_type().code(),
+            n.normalized(),
+            twin.map_or(n.doc_type().code(), |t| t.doc_type().code())
+        ],
     )
 }
 
@@ -431,7 +441,7 @@ pub fn register(tx: &Transaction<'_>, new: NewRecord<'_>) -> Result<Result<Strin
 
 /// A new access key for `ehr_number`, queued in the notification outbox
 /// (the only place it is kept, for the sender).
-fn send_access_key(
+pub fn send_access_key(
     tx: &Transaction<'_>,
     ehr_number: &str,
     notification: &NotificationChoice,

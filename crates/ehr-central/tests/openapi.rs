@@ -146,7 +146,7 @@ async fn document_and_routes_agree() {
     );
     assert_eq!(schemas["BatchOp"]["properties"]["seq"]["minimum"], 1);
     let op_types = schemas["Operation"]["oneOf"].as_array().unwrap().len();
-    assert_eq!(op_types, 10, "every operation type is documented");
+    assert_eq!(op_types, 14, "every operation type is documented");
     let schemes = &doc["components"]["securitySchemes"];
     assert_eq!(schemes["bearer"]["scheme"], "bearer");
     assert_eq!(schemes["counter_key"]["name"], "X-Counter-Key");

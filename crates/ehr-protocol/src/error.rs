@@ -135,6 +135,18 @@ pub enum ErrorCode {
     /// An image id was reused for different content.
     #[serde(rename = "conflict.image_exists")]
     ConflictImageExists,
+    /// The document presented is not the record's own document.
+    #[serde(rename = "conflict.document_mismatch")]
+    ConflictDocumentMismatch,
+    /// No substitute decision maker keeps this record: the person already holds it.
+    #[serde(rename = "conflict.not_kept_by_sdm")]
+    ConflictNotKeptBySdm,
+    /// The record has no contact details to send an access key to.
+    #[serde(rename = "conflict.no_contact")]
+    ConflictNoContact,
+    /// The record still awaits the birth certificate.
+    #[serde(rename = "conflict.awaiting_birth_certificate")]
+    ConflictAwaitingBirthCertificate,
     /// The decoded image exceeds 2 MiB.
     #[serde(rename = "document.too_large")]
     DocumentTooLarge,
@@ -416,6 +428,10 @@ impl ErrorCode {
         ErrorCode::ConflictNotAwaitingBirthCertificate,
         ErrorCode::ConflictConsentState,
         ErrorCode::ConflictImageExists,
+        ErrorCode::ConflictDocumentMismatch,
+        ErrorCode::ConflictNotKeptBySdm,
+        ErrorCode::ConflictNoContact,
+        ErrorCode::ConflictAwaitingBirthCertificate,
         ErrorCode::DocumentTooLarge,
         ErrorCode::DocumentTypeNotAllowed,
         ErrorCode::DocumentEncoding,
@@ -535,6 +551,10 @@ impl ErrorCode {
             }
             ErrorCode::ConflictConsentState => "conflict.consent_state",
             ErrorCode::ConflictImageExists => "conflict.image_exists",
+            ErrorCode::ConflictDocumentMismatch => "conflict.document_mismatch",
+            ErrorCode::ConflictNotKeptBySdm => "conflict.not_kept_by_sdm",
+            ErrorCode::ConflictNoContact => "conflict.no_contact",
+            ErrorCode::ConflictAwaitingBirthCertificate => "conflict.awaiting_birth_certificate",
             ErrorCode::DocumentTooLarge => "document.too_large",
             ErrorCode::DocumentTypeNotAllowed => "document.type_not_allowed",
             ErrorCode::DocumentEncoding => "document.encoding",

@@ -13,9 +13,9 @@ use ehr_domain::matching::{self, ActivationProvided, IdentityRead, MatchReport};
 use ehr_domain::person::{ChineseName, EnglishName};
 use ehr_domain::{Code, Date, Decision, DocumentNumber, DocumentType};
 use ehr_protocol::wire::{
-    self, ActivateApplication, ApplicantDetails, CompleteNewborn, ConsentChange,
-    KeyPaperApplication, NotificationChoice, PersonDetails, ProviderKind, RegisterInPerson,
-    RegisterNewborn, SiteType, Withdraw,
+    self, ActivateApplication, ApplicantDetails, ChangeContact, ChangeParticulars, CompleteNewborn,
+    ConsentChange, KeyPaperApplication, NotificationChoice, PersonDetails, ProviderKind,
+    RegisterInPerson, RegisterNewborn, ResendAccessKey, SiteType, TakeOverRecord, Withdraw,
 };
 use ehr_protocol::ErrorCode;
 use uuid::Uuid;
@@ -832,4 +832,88 @@ pub fn withdraw(w: &Withdraw) -> Verdict<()> {
     let mut errs = Errors::default();
     errs.service("confirmed", ErrorCode::WithdrawalNotConfirmed);
     rejected(errs)
+}
+
+/// An eHR number as an operation names it: opaque, but short and plain.
+fn ehr_number(n: &str, errs: &mut Errors) {
+    if !validate::token(n, 32) {
+        errs.service("ehr_number", ErrorCode::FieldFormat);
+    }
+}
+
+/// A correction of particulars: the corrected document validated as any
+/// person's (names, date of birth not after the day), with its image as
+/// the proof. Whether it is the record's own document is the service's
+/// check against the record (`conflict.document_mismatch`).
+pub fn change_particulars<F: Facts>(
+    ctx: &Ctx,
+    c: &ChangeParticulars,
+    facts: &F,
+) -> Result<Verdict<ValidPerson>, F::Error> {
+    let mut errs = Errors::default();
+    ehr_number(&c.ehr_number, &mut errs);
+    let person = validate::person("person", &c.person, ctx.on, &mut errs);
+    check_image(facts, "document_image", Some(c.document_image), &mut errs)?;
+    Ok(match person {
+        Some(p) if errs.is_empty() => Verdict::Accept(p),
+        _ => rejected(errs),
+    })
+}
+
+/// A change of contact details: the address valid for its channel.
+pub fn change_contact(c: &ChangeContact) -> Verdict<()> {
+    let mut errs = Errors::default();
+    ehr_number(&c.ehr_number, &mut errs);
+    validate::notification("notification", &c.notification, &mut errs);
+    if errs.is_empty() {
+        Verdict::Accept(())
+    } else {
+        rejected(errs)
+    }
+}
+
+/// A new access key: only the record to send it for.
+pub fn resend_access_key(r: &ResendAccessKey) -> Verdict<()> {
+    let mut errs = Errors::default();
+    ehr_number(&r.ehr_number, &mut errs);
+    if errs.is_empty() {
+        Verdict::Accept(())
+    } else {
+        rejected(errs)
+    }
+}
+
+/// A take-over by a child who turned 16: their own document valid, aged
+/// 16 or over on the day (under 16 an SDM keeps the record), their contact
+/// and the private providers they consent to. Whether the document is the
+/// record's (or its Hong Kong twin) and whether an SDM keeps it are the
+/// service's checks against the record.
+pub fn take_over<F: Facts>(
+    ctx: &Ctx,
+    t: &TakeOverRecord,
+    facts: &F,
+) -> Result<Verdict<ValidPerson>, F::Error> {
+    let mut errs = Errors::default();
+    ehr_number(&t.ehr_number, &mut errs);
+    let person = validate::person("presented", &t.presented, ctx.on, &mut errs);
+    if let Some(p) = &person {
+        let under_16 = ehr_domain::age_on(p.dob, ctx.on).map_or(true, |a| a.min_years < 16);
+        if under_16 {
+            errs.code(
+                "presented.date_of_birth",
+                Code::EligibilitySdmRequiredUnder16,
+            );
+        }
+    }
+    validate::notification("notification", &t.notification, &mut errs);
+    private_providers(
+        facts,
+        "private_provider_consents",
+        &t.private_provider_consents,
+        &mut errs,
+    )?;
+    Ok(match person {
+        Some(p) if errs.is_empty() => Verdict::Accept(p),
+        _ => rejected(errs),
+    })
 }

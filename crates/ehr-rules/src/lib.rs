@@ -25,13 +25,13 @@ use ehr_protocol::wire::{Operation, Outcome, SiteType};
 use ehr_protocol::ErrorCode;
 
 pub use checks::{
-    activation, complete_newborn, consent_change, key_paper, register_in_person, register_newborn,
-    withdraw, ActivationPlan, InPersonPlan, KeyPaperPlan, NewbornCompletion, NewbornPlan,
-    Settlement,
+    activation, change_contact, change_particulars, complete_newborn, consent_change, key_paper,
+    register_in_person, register_newborn, resend_access_key, take_over, withdraw, ActivationPlan,
+    InPersonPlan, KeyPaperPlan, NewbornCompletion, NewbornPlan, Settlement,
 };
 pub use facts::{Facts, KnownApplication};
 pub use time::judging_day;
-use validate::Errors;
+use validate::{Errors, ValidPerson};
 
 /// What an operation is judged with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +108,9 @@ pub fn offered_type(site: SiteType, type_name: &str) -> bool {
     use SiteType as S;
     match type_name {
         "register_in_person" => site != S::MaternalChildHealthCentre,
-        "give_consent" | "revoke_consent" | "withdraw" => matches!(
+        // The record's life after registration: where consent is given.
+        "give_consent" | "revoke_consent" | "withdraw" | "change_particulars"
+        | "change_contact" | "resend_access_key" | "take_over_record" => matches!(
             site,
             S::RegistrationCentre | S::RegistrationOffice | S::BirthHospital
         ),
@@ -141,7 +143,11 @@ pub fn transacted_at(op: &Operation) -> Option<&str> {
         Operation::KeyPaperApplication(k) => k.transacted_at.as_deref(),
         Operation::RegisterNewborn(n) => n.transacted_at.as_deref(),
         Operation::CompleteNewborn(c) => c.transacted_at.as_deref(),
-        Operation::GiveConsent(_)
+        Operation::ChangeParticulars(c) => c.transacted_at.as_deref(),
+        Operation::TakeOverRecord(t) => t.transacted_at.as_deref(),
+        Operation::ChangeContact(_)
+        | Operation::ResendAccessKey(_)
+        | Operation::GiveConsent(_)
         | Operation::RevokeConsent(_)
         | Operation::Withdraw(_)
         | Operation::UploadDocument(_)
@@ -172,9 +178,16 @@ pub enum Plan {
     Newborn(NewbornPlan),
     /// A newborn's completion, still to be checked against the record.
     CompleteNewborn(NewbornCompletion),
-    /// A consent change or withdrawal, still to be checked against the
-    /// record (the rules have no records yet).
+    /// A consent change or withdrawal, a contact change or a new access
+    /// key, still to be checked against the record (the rules have no
+    /// records yet).
     RecordChange,
+    /// A correction of particulars (the corrected person), still to be
+    /// checked against the record.
+    Particulars(ValidPerson),
+    /// A take-over by the person (their own document, validated), still to
+    /// be checked against the record.
+    TakeOver(ValidPerson),
     /// An upload or audit events: the service's own checks only.
     ServiceOnly,
 }
@@ -196,6 +209,12 @@ pub fn check<F: Facts>(ctx: &Ctx, op: &Operation, facts: &F) -> Result<Verdict<P
             consent_change(c, facts)?.map(|()| Plan::RecordChange)
         }
         Operation::Withdraw(w) => withdraw(w).map(|()| Plan::RecordChange),
+        Operation::ChangeParticulars(c) => {
+            change_particulars(ctx, c, facts)?.map(Plan::Particulars)
+        }
+        Operation::ChangeContact(c) => change_contact(c).map(|()| Plan::RecordChange),
+        Operation::ResendAccessKey(r) => resend_access_key(r).map(|()| Plan::RecordChange),
+        Operation::TakeOverRecord(t) => take_over(ctx, t, facts)?.map(Plan::TakeOver),
         Operation::UploadDocument(_) | Operation::AuditEvents(_) => {
             Verdict::Accept(Plan::ServiceOnly)
         }

@@ -505,6 +505,29 @@ impl DocumentNumber {
     pub fn same_document(&self, other: &DocumentNumber) -> bool {
         self.doc_type == other.doc_type && self.normalized == other.normalized
     }
+
+    /// The same number under the other Hong Kong document type: a person
+    /// born in Hong Kong keeps their birth certificate's number on their
+    /// identity card (HKIC for an HK birth certificate and back). `None` for
+    /// other types, and for a pre-1980 birth certificate number whose check
+    /// digit fails (no identity card carries it).
+    pub fn hong_kong_twin(&self) -> Option<DocumentNumber> {
+        let other = match self.doc_type {
+            DocumentType::Hkic => DocumentType::HkBirthCertificate,
+            DocumentType::HkBirthCertificate => DocumentType::Hkic,
+            _ => return None,
+        };
+        DocumentNumber::parse(other, &self.normalized).ok()
+    }
+
+    /// Whether `other` names the same person's number: the same document,
+    /// or its [Hong Kong twin](DocumentNumber::hong_kong_twin).
+    pub fn same_person_number(&self, other: &DocumentNumber) -> bool {
+        self.same_document(other)
+            || self
+                .hong_kong_twin()
+                .is_some_and(|t| t.same_document(other))
+    }
 }
 
 /// A birth certificate number of HKID shape whose check digit is not relied

@@ -309,3 +309,18 @@ proptest! {
         prop_assert_eq!(DocumentNumber::parse(t, &s), DocumentNumber::parse(t, &normalize(&s)));
     }
 }
+
+#[test]
+fn hong_kong_twin_is_the_same_number_on_the_other_document() {
+    let bc = DocumentNumber::parse(T::HkBirthCertificate, "A123456(3)").unwrap();
+    let card = bc.hong_kong_twin().unwrap();
+    assert_eq!(card.doc_type(), T::Hkic);
+    assert_eq!(card.normalized(), bc.normalized());
+    assert!(bc.same_person_number(&card) && card.same_person_number(&bc));
+    assert!(bc.same_person_number(&bc));
+    let other = DocumentNumber::parse(T::Hkic, "E364912(5)").unwrap();
+    assert!(!bc.same_person_number(&other));
+    let passport = DocumentNumber::parse(T::ForeignPassport, "A1234563").unwrap();
+    assert!(passport.hong_kong_twin().is_none());
+    assert!(!passport.same_person_number(&card));
+}

@@ -53,6 +53,9 @@ pub enum LifecycleError {
     /// Public providers hold consent automatically.
     #[error("public provider consent is fixed")]
     PublicProviderFixed,
+    /// The document presented is not the record's (nor its Hong Kong twin).
+    #[error("a different document")]
+    DifferentDocument,
 }
 
 impl LifecycleError {
@@ -72,6 +75,7 @@ impl LifecycleError {
             LifecycleError::ApplicationExpired => Code::ApplicationExpired,
             LifecycleError::NeedsBirthCertificate => Code::RegistrationNeedsBirthCertificate,
             LifecycleError::PublicProviderFixed => Code::ConsentPublicFixed,
+            LifecycleError::DifferentDocument => Code::ActivationDifferentDocument,
         }
     }
 

@@ -221,6 +221,37 @@ impl RegistrationLifecycle {
         Ok(())
     }
 
+    /// The person takes over a record an SDM kept for them (they turned
+    /// 16): identified from now on by `presented`, their own document, which
+    /// must be the record's document or its Hong Kong twin (the identity
+    /// card bearing the birth certificate's number). Only a record in
+    /// effect; the state does not change. On error nothing changes.
+    pub fn take_over(
+        &mut self,
+        presented: DocumentNumber,
+        today: Date,
+    ) -> Result<(), LifecycleError> {
+        if today < self.last_event_on {
+            return Err(LifecycleError::DateOrder);
+        }
+        let Identifier::Document { number } = &self.identifier else {
+            return Err(LifecycleError::NeedsBirthCertificate);
+        };
+        if self.state != RegistrationState::Effective {
+            return Err(LifecycleError::illegal(
+                Machine::Registration,
+                self.state.code(),
+                "take_over",
+            ));
+        }
+        if !number.same_person_number(&presented) {
+            return Err(LifecycleError::DifferentDocument);
+        }
+        self.identifier = Identifier::Document { number: presented };
+        self.last_event_on = today;
+        Ok(())
+    }
+
     /// Withdraws the registration. On error nothing changes.
     pub fn withdraw(&mut self, today: Date) -> Result<(), LifecycleError> {
         if today < self.last_event_on {
@@ -363,6 +394,39 @@ mod tests {
             Err(LifecycleError::NeedsBirthCertificate)
         );
         assert_eq!(n, before);
+    }
+
+    #[test]
+    fn a_child_takes_over_with_the_card_bearing_the_certificates_number() {
+        let mut r = RegistrationLifecycle::effective(bc(), d("2010-01-02"));
+        let card = bc().hong_kong_twin().unwrap();
+        assert_eq!(card.doc_type(), DocumentType::Hkic);
+        // Another person's card, and an earlier day, change nothing.
+        let other = DocumentNumber::parse(DocumentType::Hkic, "E364912(5)").unwrap();
+        assert_eq!(
+            r.take_over(other, d("2026-06-01")),
+            Err(LifecycleError::DifferentDocument)
+        );
+        assert_eq!(
+            r.take_over(card.clone(), d("2009-01-01")),
+            Err(LifecycleError::DateOrder)
+        );
+        assert!(
+            matches!(r.identifier(), Identifier::Document { number } if number.doc_type() == DocumentType::HkBirthCertificate)
+        );
+        r.take_over(card.clone(), d("2026-06-01")).unwrap();
+        assert_eq!(r.state(), S::Effective);
+        assert!(
+            matches!(r.identifier(), Identifier::Document { number } if number.same_document(&card))
+        );
+        // A newborn's record awaiting its certificate and a withdrawn one
+        // are not taken over.
+        let mut n = RegistrationLifecycle::newborn(hospital_doc(), d("2026-01-01"));
+        assert!(n.take_over(card.clone(), d("2026-06-01")).is_err());
+        let mut w = RegistrationLifecycle::effective(bc(), d("2010-01-02"));
+        w.withdraw(d("2020-01-01")).unwrap();
+        assert!(w.take_over(card, d("2026-06-01")).is_err());
+        assert_eq!(w.state(), S::Withdrawn);
     }
 
     #[test]

@@ -172,6 +172,17 @@ pub enum Operation {
     RevokeConsent(ConsentChange),
     /// Withdraw a registration from eHealth.
     Withdraw(Withdraw),
+    /// Correct a record's particulars (names, date of birth) from a
+    /// corrected document, whose image is the proof.
+    ChangeParticulars(ChangeParticulars),
+    /// Change a record's contact details and notification channel.
+    ChangeContact(ChangeContact),
+    /// Send a new access key through the record's channel (the old key
+    /// stops working).
+    ResendAccessKey(ResendAccessKey),
+    /// A child kept by an SDM who has turned 16 takes the record over: their
+    /// own document, contact and consent; the SDM's authority ends.
+    TakeOverRecord(TakeOverRecord),
     /// Upload a document image captured at the counter.
     UploadDocument(UploadDocument),
     /// Send audit events recorded at the counter.
@@ -190,6 +201,10 @@ impl Operation {
             Operation::GiveConsent(_) => "give_consent",
             Operation::RevokeConsent(_) => "revoke_consent",
             Operation::Withdraw(_) => "withdraw",
+            Operation::ChangeParticulars(_) => "change_particulars",
+            Operation::ChangeContact(_) => "change_contact",
+            Operation::ResendAccessKey(_) => "resend_access_key",
+            Operation::TakeOverRecord(_) => "take_over_record",
             Operation::UploadDocument(_) => "upload_document",
             Operation::AuditEvents(_) => "audit_events",
         }
@@ -400,6 +415,71 @@ pub struct Withdraw {
     pub ehr_number: String,
     /// The person (or SDM) confirmed explicitly after identity verification.
     pub confirmed: bool,
+}
+
+/// A correction of a record's particulars, proved by the corrected
+/// document presented at the counter.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangeParticulars {
+    /// The record's eHR number.
+    pub ehr_number: String,
+    /// The corrected document as presented: the record's own document type
+    /// and number, with the names and date of birth as corrected.
+    pub person: PersonDetails,
+    /// Card or manual entry.
+    pub read_source: ReadSource,
+    /// The uploaded image of the corrected document (the proof).
+    pub document_image: Uuid,
+    /// When the clerk completed the transaction at the counter (RFC 3339
+    /// with an offset); judged as on the other operations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transacted_at: Option<String>,
+}
+
+/// A change of a record's contact details and notification channel.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangeContact {
+    /// The record's eHR number.
+    pub ehr_number: String,
+    /// The new contact details and channel.
+    pub notification: NotificationChoice,
+}
+
+/// A new access key, sent through the record's notification channel by the
+/// service (the counter never sees it); the old key stops working.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResendAccessKey {
+    /// The record's eHR number.
+    pub ehr_number: String,
+}
+
+/// A record kept by an SDM for a child who has turned 16, taken over by
+/// the person: their own document as read, their own contact and sharing
+/// consent; the SDM's authority ends and a new access key goes to them.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TakeOverRecord {
+    /// The record's eHR number.
+    pub ehr_number: String,
+    /// The person's own document, as read (the record's document, or the
+    /// identity card bearing the number of the record's Hong Kong birth
+    /// certificate).
+    pub presented: PersonDetails,
+    /// Card or manual entry.
+    pub read_source: ReadSource,
+    /// How the new access key reaches the person.
+    pub notification: NotificationChoice,
+    /// The private providers the person consents to share with from now on
+    /// (those the SDM gave and not listed here are revoked).
+    #[serde(default)]
+    pub private_provider_consents: Vec<String>,
+    /// When the clerk completed the transaction at the counter (RFC 3339
+    /// with an offset); the person's age is judged on its day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transacted_at: Option<String>,
 }
 
 /// What an uploaded image shows.
@@ -627,6 +707,26 @@ pub enum OpEffect {
         /// The record's eHR number.
         ehr_number: String,
     },
+    /// A record's particulars were corrected.
+    ParticularsChanged {
+        /// The record's eHR number.
+        ehr_number: String,
+    },
+    /// A record's contact details changed.
+    ContactChanged {
+        /// The record's eHR number.
+        ehr_number: String,
+    },
+    /// A new access key went to the notification outbox.
+    AccessKeySent {
+        /// The record's eHR number.
+        ehr_number: String,
+    },
+    /// The person took their record over from the SDM.
+    RecordTakenOver {
+        /// The record's eHR number.
+        ehr_number: String,
+    },
     /// A document image was stored.
     DocumentStored {
         /// Its id.
@@ -661,6 +761,9 @@ redacted_debug!(
     KeyPaperApplication,
     RegisterNewborn,
     CompleteNewborn,
+    ChangeParticulars,
+    ChangeContact,
+    TakeOverRecord,
     UploadDocument
 );
 

@@ -35,9 +35,10 @@ pub use auth::{
 };
 pub use batch::{
     ActivateApplication, AuditEvent, AuditEvents, AuditLink, BatchOp, BatchRequest, BatchResponse,
-    CompleteNewborn, ConsentChange, DocumentImageKind, KeyPaperApplication, OpEffect, OpResult,
-    Operation, Outcome, QueuedOperation, ReadSource, RegisterInPerson, RegisterNewborn,
-    UploadDocument, Withdraw, ENVELOPE_VERSION, MAX_OP_BYTES,
+    ChangeContact, ChangeParticulars, CompleteNewborn, ConsentChange, DocumentImageKind,
+    KeyPaperApplication, OpEffect, OpResult, Operation, Outcome, QueuedOperation, ReadSource,
+    RegisterInPerson, RegisterNewborn, ResendAccessKey, TakeOverRecord, UploadDocument, Withdraw,
+    ENVELOPE_VERSION, MAX_OP_BYTES,
 };
 pub use records::{
     mask_address, ConsentState, ConsentView, ContactView, ExpiringApplicationList, NewbornFollowUp,
