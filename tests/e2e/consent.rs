@@ -3,10 +3,13 @@
 //! pcscd, ehr-central over loopback. One app run at a registration centre:
 //! consent given to two private providers picked from the register, one of
 //! them revoked, the record withdrawn after the explicit confirmation, and
-//! the same person registered again on the same record; then a supervisor's
-//! follow-up lists, each showing its seeded case (an application that
-//! expires within 30 days, a child kept by a parent who turns 16 within 60
-//! days). A screenshot of each final screen.
+//! the same person registered again on the same record; their contact
+//! changed and a new access key sent (#15 item 4); a child registered by a
+//! parent with their birth certificate, now 16, taking the record over with
+//! their own identity card (item 5); then a supervisor's follow-up lists,
+//! each showing its seeded case (an application that expires within 30
+//! days, a child kept by a parent who turns 16 within 60 days). A
+//! screenshot of each final screen.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -117,6 +120,15 @@ fn consent_is_given_and_revoked_and_a_withdrawn_person_joins_again() {
             (&parent.number, parent.surname, parent.given, parent.dob),
         )
         .expect("child registered");
+    // Registered at 10 with the birth certificate; 16 now.
+    let grown = Person::adult("P300005", "CHEUNG", "KA YAN", "2010-03-04");
+    let grown_ehr = central
+        .register_grown_child_at(
+            "HA-QEH",
+            (&grown.number, grown.surname, grown.given, grown.dob),
+            (&parent.number, parent.surname, parent.given, parent.dob),
+        )
+        .expect("grown child registered");
     let supervisor = central.supervisor.clone();
     let clerk = central.clerk.clone();
     let env = vec![
@@ -237,7 +249,57 @@ fn consent_is_given_and_revoked_and_a_withdrawn_person_joins_again() {
         })
         .await;
 
-        // 5. A supervisor's follow-up lists, each with its seeded case.
+        // 5. Contact details changed and a new access key sent by the new
+        //    number, in one change.
+        let card = open_record(&client, &reader0, &person, "contact-record", &ehr).await;
+        wait_for(&client, Locator::Css("[data-testid=contact-current]"), WAIT).await;
+        tick(&client, "contact-change").await;
+        type_address(&client, "61234567").await;
+        tick(&client, "contact-resend").await;
+        assert_accessible(&client, "contact form").await;
+        submit_and_finish(&client, "contact_changed").await;
+        out(card);
+        until_db(
+            &central,
+            "SELECT count(*) FROM notification_outbox WHERE ehr_number = ?1 \
+             AND address = '61234567'",
+            &ehr,
+            1,
+        )
+        .await;
+
+        // 6. The child who turned 16 reads their own card (the birth
+        //    certificate's number) and takes the record over.
+        let card = open_record(&client, &reader0, &grown, "take-over-record", &grown_ehr).await;
+        wait_for(
+            &client,
+            Locator::Css("[data-testid=take-over-explain]"),
+            WAIT,
+        )
+        .await;
+        type_address(&client, "59876543").await;
+        tick(&client, "form-declaration").await;
+        assert_accessible(&client, "take-over form").await;
+        submit_and_finish(&client, "taken_over").await;
+        out(card);
+        until_db(
+            &central,
+            "SELECT count(*) FROM records WHERE ehr_number = ?1 AND sdm IS NULL \
+             AND doc_type = 'hkic'",
+            &grown_ehr,
+            1,
+        )
+        .await;
+        until_db(
+            &central,
+            "SELECT count(*) FROM notification_outbox WHERE ehr_number = ?1 \
+             AND address = '59876543'",
+            &grown_ehr,
+            1,
+        )
+        .await;
+
+        // 7. A supervisor's follow-up lists, each with its seeded case.
         click(&client, "[data-testid=sign-out]").await;
         crate::ui::sign_in(&client, &supervisor.0, &supervisor.1).await;
         click(&client, "[data-testid=follow-up-open]").await;

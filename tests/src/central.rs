@@ -294,6 +294,70 @@ impl Central {
         child: (&str, &str, &str, &str),
         parent: (&str, &str, &str, &str),
     ) -> Result<String, String> {
+        self.register_child_with("hkic", site, child, parent)
+    }
+
+    /// A child registered at `site` by a parent years ago with their Hong
+    /// Kong birth certificate (`number`), who has since turned 16 (born
+    /// `dob`): the record as time would have left it (registered at 10,
+    /// the date of birth as on the certificate). The eHR number.
+    pub fn register_grown_child_at(
+        &self,
+        site: &str,
+        child: (&str, &str, &str, &str),
+        parent: (&str, &str, &str, &str),
+    ) -> Result<String, String> {
+        // Registered while under 16 (the service judges by today), then
+        // aged to the certificate's date of birth.
+        let ehr = self.register_child_with(
+            "hk_birth_certificate",
+            site,
+            (child.0, child.1, child.2, "2016-01-01"),
+            parent,
+        )?;
+        self.db()?
+            .execute(
+                "UPDATE records SET person = json_set(person, '$.date_of_birth', ?1) \
+                 WHERE ehr_number = ?2",
+                [child.3, &ehr],
+            )
+            .map_err(|e| format!("age the record: {e}"))?;
+        Ok(ehr)
+    }
+
+    /// A paper form's image uploaded as the demo counter at `site` (the
+    /// Registration Office); its id, for `key_paper_application`'s
+    /// `form_image`.
+    pub fn paper_form_image(&self, site: &str) -> Result<uuid::Uuid, String> {
+        use base64::Engine as _;
+        let image = uuid::Uuid::new_v4();
+        let mut png = std::io::Cursor::new(Vec::new());
+        image::RgbImage::from_pixel(64, 48, image::Rgb([250, 250, 245]))
+            .write_to(&mut png, image::ImageFormat::Png)
+            .map_err(|e| e.to_string())?;
+        let out = self.batch_as(
+            site,
+            serde_json::json!([
+                {"idempotency_key": uuid::Uuid::new_v4(), "record_key": format!("img-{image}"),
+                 "seq": 1, "op": {"type": "upload_document", "image_id": image,
+                 "kind": "paper_form",
+                 "data_base64": base64::engine::general_purpose::STANDARD.encode(png.into_inner())}}
+            ]),
+        )?;
+        if out.first().is_some_and(|o| o["status"] == "applied") {
+            Ok(image)
+        } else {
+            Err(format!("paper form image: {out:?}"))
+        }
+    }
+
+    fn register_child_with(
+        &self,
+        doc_type: &str,
+        site: &str,
+        child: (&str, &str, &str, &str),
+        parent: (&str, &str, &str, &str),
+    ) -> Result<String, String> {
         use base64::Engine as _;
         let image = uuid::Uuid::new_v4();
         let mut png = std::io::Cursor::new(Vec::new());
@@ -304,6 +368,8 @@ impl Central {
             serde_json::json!({"document_type": "hkic", "document_number": p.0,
                 "surname": p.1, "given_names": p.2, "date_of_birth": p.3, "sex": "female"})
         };
+        let mut patient = who(child);
+        patient["document_type"] = serde_json::json!(doc_type);
         let out = self.batch_as(
             site,
             serde_json::json!([
@@ -312,7 +378,7 @@ impl Central {
                  "kind": "patient_document_copy",
                  "data_base64": base64::engine::general_purpose::STANDARD.encode(png.into_inner())}},
                 {"idempotency_key": uuid::Uuid::new_v4(), "record_key": format!("child-{image}"),
-                 "seq": 1, "op": {"type": "register_in_person", "patient": who(child),
+                 "seq": 1, "op": {"type": "register_in_person", "patient": patient,
                  "capacity": "capable",
                  "applicant": {"role": "sdm", "relationship": "parent", "person": who(parent)},
                  "patient_document_copy_image": image,

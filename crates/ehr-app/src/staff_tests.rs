@@ -99,7 +99,7 @@ pub(crate) struct Rig {
     running: Option<ehr_central::Running>,
     state: ehr_central::api::Shared,
     addr: std::net::SocketAddr,
-    central_clock: ehr_central::util::Clock,
+    pub(crate) central_clock: ehr_central::util::Clock,
     pub(crate) clock: Clock,
     pub(crate) app: App,
     _central_dir: tempfile::TempDir,

@@ -20,7 +20,7 @@ use ehr_protocol::wire::{
     ApplicationDetail, ApplicationList, BatchRequest, BatchResponse, ChangePasswordRequest,
     CounterIdentity, EnrolRequest, EnrolResponse, ExpiringApplicationList, NewbornFollowUpList,
     RecordList, ReferenceData, SignInRequest, SignInResponse, SignOffRequest, SignOffResponse,
-    SiteType, TurningSixteen, TurningSixteenList, COUNTER_KEY_HEADER,
+    SiteType, TurningSixteen, TurningSixteenList, WorkItemDetail, WorkItemList, COUNTER_KEY_HEADER,
 };
 use ehr_protocol::{ErrorBody, ErrorCode};
 use rusqlite::Transaction;
@@ -689,6 +689,67 @@ async fn turning_16(
     .await
 }
 
+/// The counter must be at a Registration Office (`auth.forbidden`).
+fn registration_office(session: &Session) -> Result<(), ApiError> {
+    if session.counter.identity.site.site_type == SiteType::RegistrationOffice {
+        Ok(())
+    } else {
+        Err(ErrorCode::AuthForbidden.into())
+    }
+}
+
+/// The open work items (half-keyed paper forms) of the counter's
+/// Registration Office, oldest first, labelled by the masked document only
+/// (RO counters only; audited as `central.work_items`).
+#[utoipa::path(get, path = "/v1/work-items", tag = "applications",
+    security(("counter_key" = [], "bearer" = [])),
+    responses((status = 200, body = WorkItemList),
+        (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+async fn work_item_list(
+    State(st): State<Shared>,
+    creds: Creds,
+) -> Result<Json<WorkItemList>, ApiError> {
+    follow_up(&st, creds, "central.work_items", |tx, session, _| {
+        registration_office(session)?;
+        let site = &session.counter.identity.site.code;
+        let items = crate::work_items::open_at(tx, site, 500)?;
+        let ids = items.iter().map(|i| i.id.to_string()).collect();
+        Ok((WorkItemList { items }, ids))
+    })
+    .await
+}
+
+/// One open work item of the counter's Registration Office with its keyed
+/// form (RO counters only; another site's, or a closed one, is not found;
+/// audited as `central.work_item_view`).
+#[utoipa::path(get, path = "/v1/work-items/{id}", tag = "applications",
+    security(("counter_key" = [], "bearer" = [])),
+    params(("id" = String, Path, description = "The work item's id")),
+    responses((status = 200, body = WorkItemDetail),
+        (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)))]
+async fn work_item_get(
+    State(st): State<Shared>,
+    creds: Creds,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<WorkItemDetail>, ApiError> {
+    follow_up(
+        &st,
+        creds,
+        "central.work_item_view",
+        move |tx, session, _| {
+            registration_office(session)?;
+            if uuid::Uuid::parse_str(&id).is_err() {
+                return Err(ErrorCode::RequestNotFound.into());
+            }
+            let site = &session.counter.identity.site.code;
+            let item = crate::work_items::get_at(tx, site, &id)?
+                .ok_or(ApiError::new(ErrorCode::RequestNotFound))?;
+            Ok((item, vec![id]))
+        },
+    )
+    .await
+}
+
 /// Applies a batch of outbox operations, each at most once; answers each
 /// with applied, duplicate, conflict or rejected.
 #[utoipa::path(post, path = "/v1/batch", tag = "batch",
@@ -708,6 +769,7 @@ async fn batch(
         let ctx = Ctx {
             counter_id: session.counter.identity.counter_id.clone(),
             site_type: session.counter.identity.site.site_type,
+            site_code: session.counter.identity.site.code.clone(),
             staff_code: session.staff_code.clone(),
             now_unix: now,
             policy: reference::domain_policy(&policies),
@@ -777,6 +839,8 @@ pub fn api_router() -> (Router<Shared>, utoipa::openapi::OpenApi) {
         .routes(routes!(newborn_follow_up))
         .routes(routes!(expiring_applications))
         .routes(routes!(turning_16))
+        .routes(routes!(work_item_list))
+        .routes(routes!(work_item_get))
         .merge(batch_routes)
         .split_for_parts()
 }

@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_staff_status.sql"),
     include_str!("migrations/0006_counter_revocation.sql"),
     include_str!("migrations/0007_record_sdm_contact_images.sql"),
+    include_str!("migrations/0008_work_items.sql"),
 ];
 
 /// The schema version this build writes.

@@ -25,6 +25,7 @@ pub mod reference;
 pub mod seed;
 pub mod tls;
 pub mod util;
+pub mod work_items;
 
 /// Validation of wire input with the domain rules (shared with the counter).
 pub use ehr_rules::validate;

@@ -31,8 +31,8 @@ use ehr_protocol::wire::{
     self, ActivateApplication, ApplicantDetails, AuditEvents, BatchOp, BatchRequest, BatchResponse,
     ChangeContact, ChangeParticulars, CompleteNewborn, ConsentChange, KeyPaperApplication,
     OpEffect, OpResult, Operation, Outcome, ProviderKind, RecordState, RegisterInPerson,
-    RegisterNewborn, ResendAccessKey, SiteType, TakeOverRecord, UploadDocument, Withdraw,
-    ENVELOPE_VERSION, MAX_BATCH_OPS,
+    RegisterNewborn, ResendAccessKey, SaveWorkItem, SiteType, TakeOverRecord, UploadDocument,
+    Withdraw, ENVELOPE_VERSION, MAX_BATCH_OPS,
 };
 use ehr_protocol::ErrorCode;
 use ehr_rules::{Ctx as RulesCtx, Facts, KnownApplication, Verdict};
@@ -57,6 +57,8 @@ pub struct Ctx {
     pub counter_id: String,
     /// The counter's site type.
     pub site_type: SiteType,
+    /// The counter's site code.
+    pub site_code: String,
     /// The signed-in staff member.
     pub staff_code: String,
     /// The service's clock when the batch arrived (Unix seconds): today,
@@ -334,7 +336,7 @@ fn run(tx: &Transaction<'_>, ctx: &Ctx, record_key: &str, op: &Operation) -> Res
     match op {
         Operation::ActivateApplication(a) => activate(tx, &rules, a, &facts),
         Operation::RegisterInPerson(r) => register_in_person(tx, &rules, r, &facts),
-        Operation::KeyPaperApplication(k) => key_paper(tx, &rules, k, &facts),
+        Operation::KeyPaperApplication(k) => key_paper(tx, ctx, &rules, k, &facts),
         Operation::RegisterNewborn(n) => register_newborn(tx, &rules, n, &facts),
         Operation::CompleteNewborn(c) => complete_newborn(tx, &rules, c, &facts),
         Operation::GiveConsent(c) => change_consent(tx, &rules, c, &facts, true),
@@ -344,6 +346,7 @@ fn run(tx: &Transaction<'_>, ctx: &Ctx, record_key: &str, op: &Operation) -> Res
         Operation::ChangeContact(c) => change_contact(tx, c),
         Operation::ResendAccessKey(r) => resend_access_key(tx, r),
         Operation::TakeOverRecord(t) => take_over(tx, &rules, t, &facts),
+        Operation::SaveWorkItem(w) => save_work_item(tx, ctx, w),
         Operation::UploadDocument(u) => upload(tx, ctx, u),
         Operation::AuditEvents(a) => audit(tx, ctx, a),
     }
@@ -486,6 +489,7 @@ fn register_in_person(
 
 fn key_paper(
     tx: &Transaction<'_>,
+    ctx: &Ctx,
     rules: &RulesCtx,
     k: &KeyPaperApplication,
     facts: &TxFacts<'_, '_>,
@@ -513,6 +517,26 @@ fn key_paper(
     )?
     // The rules accepted this very lifecycle step.
     .map_err(|_| Error::Internal("application lifecycle"))?;
+    if let Some(image) = k.form_image {
+        tx.execute(
+            "UPDATE document_images SET application_reference = ?1 \
+             WHERE image_id = ?2 AND application_reference IS NULL",
+            params![reference, image.to_string()],
+        )?;
+    }
+    // The work item this keying completes closes with it (its keyed
+    // particulars erased); one closed already is refused as a whole.
+    if let Some(item) = k.work_item {
+        let closed = tx.execute(
+            "UPDATE work_items SET state = 'done', payload = NULL, application_reference = ?1, \
+             updated_by = ?2, updated_at = ?3 WHERE id = ?4 AND state = 'open'",
+            params![reference, ctx.staff_code, now_unix(), item.to_string()],
+        )?;
+        if closed == 0 {
+            // Not applied: the savepoint drops the application again.
+            return conflict(ErrorCode::ConflictWorkItemClosed);
+        }
+    }
     applied(OpEffect::ApplicationKeyed { reference })
 }
 
@@ -810,6 +834,83 @@ fn take_over(
     records::send_access_key(tx, &record.ehr_number, &n)?;
     applied(OpEffect::RecordTakenOver {
         ehr_number: record.ehr_number,
+    })
+}
+
+/// A half-keyed paper form saved as a work item of the counter's site: the
+/// first save makes version 1; each next save must follow the version held
+/// (else `conflict.work_item_stale`: another clerk saved meanwhile); a
+/// closed item takes no more (`conflict.work_item_closed`); `discarded`
+/// closes it, its keyed form erased. Another site's item with this id is
+/// not found, never overwritten.
+fn save_work_item(tx: &Transaction<'_>, ctx: &Ctx, w: &SaveWorkItem) -> Result<Outcome> {
+    plan!(ehr_rules::save_work_item(w));
+    let id = w.id.to_string();
+    let held: Option<(String, i64, String)> = tx
+        .query_row(
+            "SELECT site_code, version, state FROM work_items WHERE id = ?1",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let origin = serde_json::to_value(w.origin)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let discarded = w.stage == "discarded";
+    let now = now_unix();
+    match held {
+        None if w.version == 1 && !discarded => {
+            tx.execute(
+                "INSERT INTO work_items (id, site_code, version, state, stage, origin, received_on, \
+                 document_masked, payload, created_by, updated_by, created_at, updated_at) \
+                 VALUES (?1, ?2, 1, 'open', ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?9)",
+                params![
+                    id,
+                    ctx.site_code,
+                    w.stage,
+                    origin,
+                    w.received_on,
+                    w.document_masked,
+                    w.payload,
+                    ctx.staff_code,
+                    now
+                ],
+            )?;
+        }
+        None => return conflict(ErrorCode::ConflictWorkItemStale),
+        Some((site, _, _)) if site != ctx.site_code => {
+            return conflict(ErrorCode::ConflictWorkItemStale)
+        }
+        Some((_, _, state)) if state != "open" => {
+            return conflict(ErrorCode::ConflictWorkItemClosed)
+        }
+        Some((_, version, _)) if i64::from(w.version) != version + 1 => {
+            return conflict(ErrorCode::ConflictWorkItemStale)
+        }
+        Some(_) => {
+            tx.execute(
+                "UPDATE work_items SET version = ?2, state = ?3, stage = ?4, origin = ?5, \
+                 received_on = ?6, document_masked = ?7, payload = ?8, updated_by = ?9, \
+                 updated_at = ?10 WHERE id = ?1",
+                params![
+                    id,
+                    w.version,
+                    if discarded { "discarded" } else { "open" },
+                    w.stage,
+                    origin,
+                    w.received_on,
+                    w.document_masked,
+                    (!discarded).then_some(&w.payload),
+                    ctx.staff_code,
+                    now
+                ],
+            )?;
+        }
+    }
+    applied(OpEffect::WorkItemSaved {
+        id: w.id,
+        version: w.version,
     })
 }
 

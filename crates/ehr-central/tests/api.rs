@@ -626,10 +626,11 @@ async fn expired_and_sdm_applications() {
     let s = Server::start().await;
     let a = s.session("RO-HK", "clerk01").await;
     // Key a paper application received 200 days ago: expired at once.
+    let image = form_image(&a).await;
     let paper = |number: &str, received: &str| {
         json!({"type": "key_paper_application", "origin": "paper_post", "received_on": received,
             "patient": person(number, "LEE", "Ka Yan", "1975-03-04"), "capacity": "capable",
-            "applicant": {"role": "self"}, "notification": sms()})
+            "applicant": {"role": "self"}, "notification": sms(), "form_image": image})
     };
     let old = ehr_central::util::hk_date(ehr_central::util::now_unix())
         .unwrap()
@@ -684,7 +685,7 @@ async fn expired_and_sdm_applications() {
         "capacity": "capable",
         "applicant": {"role": "sdm", "relationship": "parent",
             "person": person(&hkid(9), "LEE", "Tai Man", "1985-01-01")},
-        "notification": sms()});
+        "notification": sms(), "form_image": image});
     let out = a.op(Uuid::new_v4(), "paper-4", 1, sdm).await;
     let reference = out["result"]["reference"].as_str().unwrap().to_owned();
     let d: Value = a

@@ -18,6 +18,7 @@ const DAY: i64 = 86_400;
 async fn paper(s: &Server, clock: &Clock, n: u32) -> String {
     let a = s.session("RO-HK", "clerk01").await;
     let received = hk_date(clock.now_unix()).unwrap().to_string();
+    let image = form_image(&a).await;
     let out = a
         .op(
             Uuid::new_v4(),
@@ -25,7 +26,8 @@ async fn paper(s: &Server, clock: &Clock, n: u32) -> String {
             1,
             json!({"type": "key_paper_application", "origin": "paper_post",
                 "received_on": received, "patient": person(&hkid(n), "LEE", "Ka Yan", "1975-03-04"),
-                "capacity": "capable", "applicant": {"role": "self"}, "notification": sms()}),
+                "capacity": "capable", "applicant": {"role": "self"}, "notification": sms(),
+                "form_image": image}),
         )
         .await;
     assert_eq!(out["status"], "applied", "{out}");

@@ -74,6 +74,8 @@ async fn document_and_routes_agree() {
         ("get", "/v1/follow-up/newborns"),
         ("get", "/v1/follow-up/expiring-applications"),
         ("get", "/v1/follow-up/turning-16"),
+        ("get", "/v1/work-items"),
+        ("get", "/v1/work-items/{id}"),
         ("post", "/v1/batch"),
     ]
     .into_iter()
@@ -146,7 +148,7 @@ async fn document_and_routes_agree() {
     );
     assert_eq!(schemas["BatchOp"]["properties"]["seq"]["minimum"], 1);
     let op_types = schemas["Operation"]["oneOf"].as_array().unwrap().len();
-    assert_eq!(op_types, 14, "every operation type is documented");
+    assert_eq!(op_types, 15, "every operation type is documented");
     let schemes = &doc["components"]["securitySchemes"];
     assert_eq!(schemes["bearer"]["scheme"], "bearer");
     assert_eq!(schemes["counter_key"]["name"], "X-Counter-Key");

@@ -20,6 +20,7 @@ async fn paper_application(s: &Server, clock: &Clock, n: u32) -> (String, Value)
     let a = s.session("RO-HK", "clerk01").await;
     let received = hk_date(clock.now_unix()).unwrap().to_string();
     let patient = person(&hkid(n), "LEE", "Ka Yan", "1975-03-04");
+    let image = form_image(&a).await;
     let out = a
         .op(
             Uuid::new_v4(),
@@ -27,7 +28,7 @@ async fn paper_application(s: &Server, clock: &Clock, n: u32) -> (String, Value)
             1,
             json!({"type": "key_paper_application", "origin": "paper_post",
                 "received_on": received, "patient": patient, "capacity": "capable",
-                "applicant": {"role": "self"}, "notification": sms()}),
+                "applicant": {"role": "self"}, "notification": sms(), "form_image": image}),
         )
         .await;
     assert_eq!(out["status"], "applied", "{out}");

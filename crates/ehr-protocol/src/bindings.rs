@@ -19,10 +19,11 @@ use crate::ipc::{
     StaffRole, StaffSession, SyncLink, SyncStatus,
 };
 use crate::task::{
-    ApplicationRow, Choice, CompletionForm, ConsentForm, ConsentRow, DraftOffer, ExpiringView,
-    FieldRow, FollowUpRow, FollowUpView, LookupQuery, LookupSource, LookupView, NewbornForm,
-    RecordRow, TaskChoices, TaskEvent, TaskForm, TaskKind, TaskResult, TaskSignOffRequest,
-    TaskStage, TaskView, TurningRow, TurningView, WithdrawalForm,
+    ApplicationRow, Choice, CompletionForm, ConsentForm, ConsentRow, ContactChangeForm, DraftOffer,
+    ExpiringView, FieldRow, FollowUpRow, FollowUpView, LookupQuery, LookupSource, LookupView,
+    NewbornForm, ParticularsForm, RecordRow, TakeOverForm, TaskChoices, TaskEvent, TaskForm,
+    TaskKind, TaskResult, TaskSignOffRequest, TaskStage, TaskView, TurningRow, TurningView,
+    WithdrawalForm,
 };
 
 /// The path of the generated file, relative to the workspace root.
@@ -93,6 +94,9 @@ pub fn typescript() -> String {
     decl::<NewbornForm>(&cfg, &mut out);
     decl::<CompletionForm>(&cfg, &mut out);
     decl::<ConsentForm>(&cfg, &mut out);
+    decl::<ParticularsForm>(&cfg, &mut out);
+    decl::<ContactChangeForm>(&cfg, &mut out);
+    decl::<TakeOverForm>(&cfg, &mut out);
     decl::<WithdrawalForm>(&cfg, &mut out);
     decl::<TaskEvent>(&cfg, &mut out);
     decl::<TaskResult>(&cfg, &mut out);

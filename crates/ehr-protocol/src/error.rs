@@ -147,6 +147,12 @@ pub enum ErrorCode {
     /// The record still awaits the birth certificate.
     #[serde(rename = "conflict.awaiting_birth_certificate")]
     ConflictAwaitingBirthCertificate,
+    /// The work item was saved meanwhile from another counter.
+    #[serde(rename = "conflict.work_item_stale")]
+    ConflictWorkItemStale,
+    /// The work item was already completed or discarded.
+    #[serde(rename = "conflict.work_item_closed")]
+    ConflictWorkItemClosed,
     /// The decoded image exceeds 2 MiB.
     #[serde(rename = "document.too_large")]
     DocumentTooLarge,
@@ -432,6 +438,8 @@ impl ErrorCode {
         ErrorCode::ConflictNotKeptBySdm,
         ErrorCode::ConflictNoContact,
         ErrorCode::ConflictAwaitingBirthCertificate,
+        ErrorCode::ConflictWorkItemStale,
+        ErrorCode::ConflictWorkItemClosed,
         ErrorCode::DocumentTooLarge,
         ErrorCode::DocumentTypeNotAllowed,
         ErrorCode::DocumentEncoding,
@@ -555,6 +563,8 @@ impl ErrorCode {
             ErrorCode::ConflictNotKeptBySdm => "conflict.not_kept_by_sdm",
             ErrorCode::ConflictNoContact => "conflict.no_contact",
             ErrorCode::ConflictAwaitingBirthCertificate => "conflict.awaiting_birth_certificate",
+            ErrorCode::ConflictWorkItemStale => "conflict.work_item_stale",
+            ErrorCode::ConflictWorkItemClosed => "conflict.work_item_closed",
             ErrorCode::DocumentTooLarge => "document.too_large",
             ErrorCode::DocumentTypeNotAllowed => "document.type_not_allowed",
             ErrorCode::DocumentEncoding => "document.encoding",

@@ -334,15 +334,19 @@ pub enum CaptureKind {
     BirthHospitalDocument,
     /// A birth certificate.
     BirthCertificate,
+    /// A paper application form (RE(C)01) received by post, fax or
+    /// drop-in box.
+    PaperForm,
 }
 
 impl CaptureKind {
     /// Every kind, in the order the dialog lists them.
-    pub const ALL: [CaptureKind; 4] = [
+    pub const ALL: [CaptureKind; 5] = [
         CaptureKind::PatientDocumentCopy,
         CaptureKind::SupportingDocument,
         CaptureKind::BirthHospitalDocument,
         CaptureKind::BirthCertificate,
+        CaptureKind::PaperForm,
     ];
 
     /// The wire's kind.
@@ -353,6 +357,7 @@ impl CaptureKind {
             CaptureKind::SupportingDocument => K::SupportingDocument,
             CaptureKind::BirthHospitalDocument => K::BirthHospitalDocument,
             CaptureKind::BirthCertificate => K::BirthCertificate,
+            CaptureKind::PaperForm => K::PaperForm,
         }
     }
 
@@ -364,6 +369,7 @@ impl CaptureKind {
             K::SupportingDocument => CaptureKind::SupportingDocument,
             K::BirthHospitalDocument => CaptureKind::BirthHospitalDocument,
             K::BirthCertificate => CaptureKind::BirthCertificate,
+            K::PaperForm => CaptureKind::PaperForm,
         }
     }
 }

@@ -163,6 +163,13 @@ pub enum TaskKind {
     Consent,
     /// Withdrawal from eHealth.
     Withdrawal,
+    /// A correction of a record's particulars from its corrected document.
+    Particulars,
+    /// A change of contact details and notification channel, and/or a new
+    /// access key.
+    Contact,
+    /// A child kept by an SDM who turned 16 takes their record over.
+    TakeOver,
 }
 
 /// Where the task stands.
@@ -331,6 +338,68 @@ pub struct WithdrawalForm {
     pub slip_language: String,
 }
 
+/// What the clerk keys to correct a record's particulars: the record's
+/// own document as now presented (corrected), whose image is the proof.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct ParticularsForm {
+    /// The document type code (the record's own document).
+    pub document_type: String,
+    /// The document number (the record's own).
+    pub document_number: String,
+    /// The English surname as corrected.
+    pub surname: String,
+    /// The English given names as corrected.
+    pub given_names: String,
+    /// The Chinese name as corrected (may be empty).
+    pub chinese_name: String,
+    /// The date of birth as corrected (`DD/MM/YYYY` or `YYYY-MM-DD`).
+    pub date_of_birth: String,
+    /// `male`, `female`, or empty (unchanged).
+    pub sex: String,
+    /// The person (or their SDM) confirmed the change.
+    pub declaration: bool,
+    /// The slip's language: `en`, `zh` or `both` (empty: both).
+    pub slip_language: String,
+}
+
+/// What the clerk changes of a record's contact: new contact details
+/// and channel, a new access key, or both.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct ContactChangeForm {
+    /// Change the contact details and channel to those below.
+    pub change_contact: bool,
+    /// `sms`, `email` or `post`.
+    pub channel: String,
+    /// The person's language for notices: `en` or `zh`.
+    pub language: String,
+    /// The mobile number, email address or postal address.
+    pub address: String,
+    /// Send a new access key (by the new channel when it changes; the old
+    /// key stops working).
+    pub resend_key: bool,
+    /// The slip's language: `en`, `zh` or `both` (empty: both).
+    pub slip_language: String,
+}
+
+/// What a child who turned 16 confirms taking their record over: their
+/// own contact, the private providers they consent to, their declaration.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct TakeOverForm {
+    /// `sms`, `email` or `post`.
+    pub channel: String,
+    /// The person's language for notices: `en` or `zh`.
+    pub language: String,
+    /// The mobile number, email address or postal address.
+    pub address: String,
+    /// The private providers the person consents to share with from now
+    /// on (prefilled with those the SDM gave; any left out are revoked).
+    pub consents: Vec<String>,
+    /// The person made the declaration (joining and sharing consent).
+    pub declaration: bool,
+    /// The slip's language: `en`, `zh` or `both` (empty: both).
+    pub slip_language: String,
+}
+
 /// What the UI sends the task.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -393,6 +462,37 @@ pub enum TaskEvent {
     Withdraw {
         /// The record's eHR number.
         ehr_number: String,
+    },
+    /// Correct this record's particulars (from the look-up's lists).
+    ChangeParticulars {
+        /// The record's eHR number.
+        ehr_number: String,
+    },
+    /// Change this record's contact details or send a new access key.
+    ChangeContact {
+        /// The record's eHR number.
+        ehr_number: String,
+    },
+    /// The person identified (16 or over) takes over their record an SDM
+    /// keeps (from the look-up's records).
+    TakeOver {
+        /// The record's eHR number.
+        ehr_number: String,
+    },
+    /// The particulars form as the clerk has it now.
+    EditParticulars {
+        /// The form.
+        form: ParticularsForm,
+    },
+    /// The contact form as the clerk has it now.
+    EditContact {
+        /// The form.
+        form: ContactChangeForm,
+    },
+    /// The take-over form as the clerk has it now.
+    EditTakeOver {
+        /// The form.
+        form: TakeOverForm,
     },
     /// The consent form as the clerk has it now.
     EditConsent {
@@ -479,12 +579,23 @@ pub struct TaskView {
     pub consent: Option<ConsentForm>,
     /// A withdrawal: the form.
     pub withdrawal: Option<WithdrawalForm>,
+    /// A correction of particulars: the form (the proof's capture is
+    /// `patient_copy_image`).
+    pub particulars: Option<ParticularsForm>,
+    /// A contact change: the form.
+    pub contact_change: Option<ContactChangeForm>,
+    /// The record's contact as the service holds it (masked): channel and
+    /// masked address.
+    pub record_contact: Option<(String, String)>,
+    /// A take-over: the form.
+    pub take_over: Option<TakeOverForm>,
     /// The held capture of the birth hospital's certifying document.
     pub hospital_image: Option<String>,
     /// The held capture of the birth certificate.
     pub certificate_image: Option<String>,
     /// What this counter's site offers, by the shared rules: any of
-    /// `walk_in`, `newborn`, `completion`, `consent`, `withdrawal`.
+    /// `walk_in`, `newborn`, `completion`, `consent`, `withdrawal`,
+    /// `particulars`, `contact`, `take_over`.
     pub offers: Vec<String>,
     /// What is still needed, in words (the shared rules' decision).
     pub needs: Vec<FieldIssue>,
@@ -727,6 +838,20 @@ impl std::fmt::Debug for TaskEvent {
                 return write!(f, "EditWithdrawal(confirmed {})", form.confirmed)
             }
             TaskEvent::EditCompletion { .. } => "EditCompletion(<redacted>)",
+            TaskEvent::ChangeParticulars { .. } => "ChangeParticulars(<redacted>)",
+            TaskEvent::ChangeContact { .. } => "ChangeContact(<redacted>)",
+            TaskEvent::TakeOver { .. } => "TakeOver(<redacted>)",
+            TaskEvent::EditParticulars { .. } => "EditParticulars(<redacted>)",
+            TaskEvent::EditContact { form } => {
+                return write!(
+                    f,
+                    "EditContact(change {}, resend {})",
+                    form.change_contact, form.resend_key
+                )
+            }
+            TaskEvent::EditTakeOver { form } => {
+                return write!(f, "EditTakeOver(consents {})", form.consents.len())
+            }
             TaskEvent::Next => "Next",
             TaskEvent::Back => "Back",
             TaskEvent::Submit => "Submit",
@@ -778,6 +903,35 @@ impl std::fmt::Debug for WithdrawalForm {
     }
 }
 
+impl std::fmt::Debug for ParticularsForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParticularsForm")
+            .field("document_type", &self.document_type)
+            .field("declaration", &self.declaration)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for ContactChangeForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContactChangeForm")
+            .field("change_contact", &self.change_contact)
+            .field("channel", &self.channel)
+            .field("resend_key", &self.resend_key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for TakeOverForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TakeOverForm")
+            .field("channel", &self.channel)
+            .field("consents", &self.consents.len())
+            .field("declaration", &self.declaration)
+            .finish_non_exhaustive()
+    }
+}
+
 impl std::fmt::Debug for CompletionForm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CompletionForm").finish_non_exhaustive()
@@ -821,8 +975,26 @@ mod tests {
             given_names: "Tai Man".into(),
             date_of_birth: "01/02/1980".into(),
         };
-        let text = format!(
-            "{row:?} {form:?} {q:?} {:?} {:?}",
+        let particulars = ParticularsForm {
+            document_number: "A123456(3)".into(),
+            surname: "CHAN".into(),
+            chinese_name: "陳大文".into(),
+            date_of_birth: "01/02/1980".into(),
+            ..ParticularsForm::default()
+        };
+        let contact = ContactChangeForm {
+            address: "91234567".into(),
+            ..ContactChangeForm::default()
+        };
+        let take_over = TakeOverForm {
+            address: "91234567".into(),
+            ..TakeOverForm::default()
+        };
+        let text =
+            format!(
+            "{row:?} {form:?} {q:?} {particulars:?} {contact:?} {take_over:?} {:?} {:?} {:?} {:?}",
+            TaskEvent::EditParticulars { form: particulars.clone() },
+            TaskEvent::EditContact { form: contact.clone() },
             TaskEvent::Edit { form: form.clone() },
             TaskSignOffRequest {
                 staff_code: "SUP1".into(),
@@ -831,6 +1003,7 @@ mod tests {
             }
         );
         for secret in [
+            "A123456",
             "CHAN",
             "陳大文",
             "01/02/1980",

@@ -15,7 +15,8 @@ use ehr_domain::{Code, Date, Decision, DocumentNumber, DocumentType};
 use ehr_protocol::wire::{
     self, ActivateApplication, ApplicantDetails, ChangeContact, ChangeParticulars, CompleteNewborn,
     ConsentChange, KeyPaperApplication, NotificationChoice, PersonDetails, ProviderKind,
-    RegisterInPerson, RegisterNewborn, ResendAccessKey, SiteType, TakeOverRecord, Withdraw,
+    RegisterInPerson, RegisterNewborn, ResendAccessKey, SaveWorkItem, SiteType, TakeOverRecord,
+    Withdraw,
 };
 use ehr_protocol::ErrorCode;
 use uuid::Uuid;
@@ -534,6 +535,11 @@ pub fn key_paper<F: Facts>(
     if k.origin == wire::Origin::Online {
         errs.service("origin", ErrorCode::FieldUnknownCode);
     }
+    // The form itself is kept with the application.
+    if k.form_image.is_none() {
+        errs.service("form_image", ErrorCode::FieldRequired);
+    }
+    check_image(facts, "form_image", k.form_image, &mut errs)?;
     let received = validate::date("received_on", &k.received_on, &mut errs);
     if received.is_some_and(|d| d > ctx.on) {
         errs.code("received_on", Code::DateOutOfRange);
@@ -916,4 +922,45 @@ pub fn take_over<F: Facts>(
         Some(p) if errs.is_empty() => Verdict::Accept(p),
         _ => rejected(errs),
     })
+}
+
+/// The stages of a Registration Office work item.
+pub const WORK_ITEM_STAGES: [&str; 4] = ["first_keying", "second_keying", "reconcile", "discarded"];
+
+/// The most bytes a work item's keyed form takes.
+pub const MAX_WORK_ITEM_PAYLOAD: usize = 64 * 1024;
+
+/// A work item save: a known stage, a paper origin, a received day, a short
+/// masked label and a bounded JSON form. Whether the version follows the
+/// one held is the service's check (`conflict.work_item_stale`).
+pub fn save_work_item(w: &SaveWorkItem) -> Verdict<()> {
+    let mut errs = Errors::default();
+    if w.id.is_nil() {
+        errs.service("id", ErrorCode::FieldFormat);
+    }
+    if w.version == 0 {
+        errs.service("version", ErrorCode::FieldFormat);
+    }
+    if !WORK_ITEM_STAGES.contains(&w.stage.as_str()) {
+        errs.service("stage", ErrorCode::FieldUnknownCode);
+    }
+    if w.origin == wire::Origin::Online {
+        errs.service("origin", ErrorCode::FieldUnknownCode);
+    }
+    validate::date("received_on", &w.received_on, &mut errs);
+    let label_ok =
+        w.document_masked.chars().count() <= 32 && !w.document_masked.chars().any(char::is_control);
+    if !label_ok {
+        errs.service("document_masked", ErrorCode::FieldFormat);
+    }
+    let payload_ok = w.payload.len() <= MAX_WORK_ITEM_PAYLOAD
+        && serde_json::from_str::<serde_json::Value>(&w.payload).is_ok_and(|v| v.is_object());
+    if !payload_ok {
+        errs.service("payload", ErrorCode::FieldFormat);
+    }
+    if errs.is_empty() {
+        Verdict::Accept(())
+    } else {
+        rejected(errs)
+    }
 }

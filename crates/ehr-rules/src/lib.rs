@@ -26,8 +26,8 @@ use ehr_protocol::ErrorCode;
 
 pub use checks::{
     activation, change_contact, change_particulars, complete_newborn, consent_change, key_paper,
-    register_in_person, register_newborn, resend_access_key, take_over, withdraw, ActivationPlan,
-    InPersonPlan, KeyPaperPlan, NewbornCompletion, NewbornPlan, Settlement,
+    register_in_person, register_newborn, resend_access_key, save_work_item, take_over, withdraw,
+    ActivationPlan, InPersonPlan, KeyPaperPlan, NewbornCompletion, NewbornPlan, Settlement,
 };
 pub use facts::{Facts, KnownApplication};
 pub use time::judging_day;
@@ -114,7 +114,7 @@ pub fn offered_type(site: SiteType, type_name: &str) -> bool {
             site,
             S::RegistrationCentre | S::RegistrationOffice | S::BirthHospital
         ),
-        "key_paper_application" => site == S::RegistrationOffice,
+        "key_paper_application" | "save_work_item" => site == S::RegistrationOffice,
         "register_newborn" => site == S::BirthHospital,
         // Completion: registration centres, the RO, birth hospitals (which
         // do all an HA centre does) and MCHCs; not private providers.
@@ -147,6 +147,7 @@ pub fn transacted_at(op: &Operation) -> Option<&str> {
         Operation::TakeOverRecord(t) => t.transacted_at.as_deref(),
         Operation::ChangeContact(_)
         | Operation::ResendAccessKey(_)
+        | Operation::SaveWorkItem(_)
         | Operation::GiveConsent(_)
         | Operation::RevokeConsent(_)
         | Operation::Withdraw(_)
@@ -215,6 +216,7 @@ pub fn check<F: Facts>(ctx: &Ctx, op: &Operation, facts: &F) -> Result<Verdict<P
         Operation::ChangeContact(c) => change_contact(c).map(|()| Plan::RecordChange),
         Operation::ResendAccessKey(r) => resend_access_key(r).map(|()| Plan::RecordChange),
         Operation::TakeOverRecord(t) => take_over(ctx, t, facts)?.map(Plan::TakeOver),
+        Operation::SaveWorkItem(w) => save_work_item(w).map(|()| Plan::ServiceOnly),
         Operation::UploadDocument(_) | Operation::AuditEvents(_) => {
             Verdict::Accept(Plan::ServiceOnly)
         }

@@ -533,7 +533,8 @@ fn what_each_site_type_offers() {
     let f = fake();
     let paper = json!({"type": "key_paper_application", "origin": "paper_post",
         "received_on": "2026-05-30", "patient": person(&hkid(20), "Ka Yan", "1975-03-04"),
-        "capacity": "capable", "applicant": {"role": "self"}, "notification": sms()});
+        "capacity": "capable", "applicant": {"role": "self"}, "notification": sms(),
+        "form_image": IMAGE});
     let withdraw = json!({"type": "withdraw", "ehr_number": "E1", "confirmed": true});
     let mch = walk_in(&hkid(21), "1980-05-06");
     for (site, v, offered) in [
@@ -583,13 +584,65 @@ fn a_pre_1980_birth_certificate_needs_a_sign_off() {
 }
 
 #[test]
+fn a_paper_form_is_kept_with_its_image() {
+    let f = fake();
+    let c = ctx(SiteType::RegistrationOffice);
+    let mut paper = json!({"type": "key_paper_application", "origin": "paper_post",
+        "received_on": "2026-05-30", "patient": person(&hkid(23), "Ka Yan", "1975-03-04"),
+        "capacity": "capable", "applicant": {"role": "self"}, "notification": sms()});
+    assert_eq!(
+        rejected_with(&run(&c, paper.clone(), &f)),
+        pairs(&[("form_image", "field.required")])
+    );
+    paper["form_image"] = json!(Uuid::from_u128(12345));
+    assert_eq!(
+        rejected_with(&run(&c, paper.clone(), &f)),
+        pairs(&[("form_image", "document.image_unknown")])
+    );
+    paper["form_image"] = json!(IMAGE);
+    assert!(run(&c, paper, &f).accepted().is_some());
+}
+
+#[test]
+fn a_work_item_save_is_checked_and_offered_at_the_ro_only() {
+    let f = fake();
+    let item = |stage: &str, payload: &str| {
+        json!({"type": "save_work_item", "id": Uuid::from_u128(7), "version": 1,
+            "stage": stage, "origin": "paper_fax", "received_on": "2026-05-30",
+            "document_masked": "A123***(3)", "payload": payload})
+    };
+    let ro = ctx(SiteType::RegistrationOffice);
+    assert!(run(&ro, item("first_keying", "{}"), &f)
+        .accepted()
+        .is_some());
+    assert_eq!(
+        rejected_with(&run(&ro, item("typed", "[1]"), &f)),
+        pairs(&[("stage", "field.unknown_code"), ("payload", "field.format")])
+    );
+    let big = format!("{{\"x\": \"{}\"}}", "a".repeat(70_000));
+    assert_eq!(
+        rejected_with(&run(&ro, item("second_keying", &big), &f)),
+        pairs(&[("payload", "field.format")])
+    );
+    assert_eq!(
+        rejected_with(&run(
+            &ctx(SiteType::RegistrationCentre),
+            item("first_keying", "{}"),
+            &f
+        )),
+        pairs(&[("op.type", "auth.forbidden")])
+    );
+}
+
+#[test]
 fn paper_keying_judges_the_received_day() {
     let f = fake();
     let c = ctx(SiteType::RegistrationOffice);
     let paper = |received: &str| {
         json!({"type": "key_paper_application", "origin": "paper_fax",
             "received_on": received, "patient": person(&hkid(22), "Ka Yan", "1975-03-04"),
-            "capacity": "capable", "applicant": {"role": "self"}, "notification": sms()})
+            "capacity": "capable", "applicant": {"role": "self"}, "notification": sms(),
+            "form_image": IMAGE})
     };
     let v = run(&c, paper("2025-12-01"), &f);
     assert_eq!(conflict_code(&v), ErrorCode::ConflictExpired);

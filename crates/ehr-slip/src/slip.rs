@@ -31,11 +31,19 @@ pub enum SlipTask {
     ConsentRevoked,
     /// Withdrawal from eHealth.
     Withdrawal,
+    /// A record's particulars corrected.
+    ParticularsChanged,
+    /// A record's contact details changed.
+    ContactChanged,
+    /// A new access key sent.
+    AccessKeyResent,
+    /// A record taken over from the SDM by the person who turned 16.
+    TakeOver,
 }
 
 impl SlipTask {
     /// Every task, in the order above.
-    pub const ALL: [SlipTask; 10] = [
+    pub const ALL: [SlipTask; 14] = [
         SlipTask::Activation,
         SlipTask::RegisterAdult,
         SlipTask::RegisterSdmMinor,
@@ -46,6 +54,10 @@ impl SlipTask {
         SlipTask::ConsentGiven,
         SlipTask::ConsentRevoked,
         SlipTask::Withdrawal,
+        SlipTask::ParticularsChanged,
+        SlipTask::ContactChanged,
+        SlipTask::AccessKeyResent,
+        SlipTask::TakeOver,
     ];
 
     /// The stable code, also the catalogue key's last part
@@ -62,6 +74,10 @@ impl SlipTask {
             SlipTask::ConsentGiven => "consent_given",
             SlipTask::ConsentRevoked => "consent_revoked",
             SlipTask::Withdrawal => "withdrawal",
+            SlipTask::ParticularsChanged => "particulars_changed",
+            SlipTask::ContactChanged => "contact_changed",
+            SlipTask::AccessKeyResent => "access_key_resent",
+            SlipTask::TakeOver => "take_over",
         }
     }
 
@@ -79,6 +95,8 @@ impl SlipTask {
     fn next_key(self) -> &'static str {
         match self {
             SlipTask::Withdrawal => "slip.next.withdrawal",
+            SlipTask::TakeOver => "slip.next.take_over",
+            SlipTask::AccessKeyResent => "slip.next.old_key",
             _ => "slip.next.records",
         }
     }

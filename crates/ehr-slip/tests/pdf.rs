@@ -327,10 +327,11 @@ fn every_task_and_channel_has_its_sentence() {
                     &format!("slip.next.access_key.{}", channel.code()),
                 ),
             );
-            let next = if task == SlipTask::Withdrawal {
-                "slip.next.withdrawal"
-            } else {
-                "slip.next.records"
+            let next = match task {
+                SlipTask::Withdrawal => "slip.next.withdrawal",
+                SlipTask::TakeOver => "slip.next.take_over",
+                SlipTask::AccessKeyResent => "slip.next.old_key",
+                _ => "slip.next.records",
             };
             assert_has(&extracted, text(Lang::En, next));
         }

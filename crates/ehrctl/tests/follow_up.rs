@@ -183,6 +183,7 @@ fn the_supervisors_lists_sign_in_print_their_cases_masked_and_a_clerk_is_refused
     // An application keyed from paper (at the Registration Office) 160
     // days ago: it expires within 30.
     let applicant = ehr_tests::outbox::hkid(720_001);
+    let image = central.paper_form_image("RO-HK").unwrap();
     let out = central
         .batch_as(
             "RO-HK",
@@ -194,7 +195,8 @@ fn the_supervisors_lists_sign_in_print_their_cases_masked_and_a_clerk_is_refused
                     "surname": "KO", "given_names": "Man Yee", "date_of_birth": "1977-02-03",
                     "sex": "female"},
                 "capacity": "capable", "applicant": {"role": "self"},
-                "notification": {"channel": "sms", "language": "zh", "address": "91234567"}}}]),
+                "notification": {"channel": "sms", "language": "zh", "address": "91234567"},
+                "form_image": image}}]),
         )
         .unwrap();
     let reference = out[0]["result"]["reference"]

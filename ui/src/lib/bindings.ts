@@ -6,7 +6,7 @@
  *
  * Serialised as a dotted string such as `"auth.staff_code_required"`.
  */
-export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "central.unreachable" | "central.bad_answer" | "counter.not_enrolled" | "storage.data_dir" | "auth.invalid_credentials" | "auth.locked" | "auth.token_missing" | "auth.token_invalid" | "auth.forbidden" | "counter.unknown" | "counter.enrolment_code_invalid" | "request.malformed" | "request.too_large" | "request.unsupported_media_type" | "request.query_invalid" | "request.not_found" | "request.method_not_allowed" | "request.validation" | "application.not_found" | "record.not_found" | "batch.size" | "batch.idempotency_key_reused" | "batch.sequence_stale" | "conflict.already_activated" | "conflict.expired" | "conflict.withdrawn" | "conflict.record_withdrawn" | "conflict.number_clash" | "conflict.birth_document_registered" | "conflict.already_registered" | "conflict.application_not_found" | "conflict.record_not_found" | "conflict.not_awaiting_birth_certificate" | "conflict.consent_state" | "conflict.image_exists" | "conflict.document_mismatch" | "conflict.not_kept_by_sdm" | "conflict.no_contact" | "conflict.awaiting_birth_certificate" | "document.too_large" | "document.type_not_allowed" | "document.encoding" | "document.image_unknown" | "field.required" | "field.format" | "field.unknown_code" | "withdrawal.not_confirmed" | "newborn.born_in_future" | "newborn.too_old" | "newborn.pre_1980_number" | "supervisor.unknown" | "apply.form_expired" | "store.key_missing" | "store.wrong_key" | "store.newer_schema" | "store.disk_full" | "store.unavailable" | "store.corrupt" | "queue.not_found" | "queue.not_attention" | "queue.supervisor_only" | "queue.reason_required" | "auth.sign_in_required" | "store.in_use" | "store.opening" | "outbox.undecodable" | "outbox.too_large" | "supervisor.unverified" | "supervisor.sign_off_expired" | "supervisor.self_sign_off" | "batch.envelope_version" | "batch.transaction_time_future" | "central.client_setup" | "central.insecure_url" | "central.url_invalid" | "counter.key_permissions" | "auth.session_expired" | "auth.offline_unavailable" | "audit.chain_broken" | "central.dns" | "central.tls" | "central.refused" | "central.not_a_central_service" | "counter.enrolment_code_expired" | "counter.enrolment_code_used" | "counter.revoked" | "capture.not_an_image" | "capture.unsupported_format" | "capture.pdf_not_supported" | "capture.truncated" | "capture.too_many_pixels" | "capture.file_too_large" | "capture.corrupt" | "capture.empty_crop" | "capture.budget" | "capture.not_found" | "capture.scan_folder" | "print.no_printer" | "print.unknown_queue" | "print.queue_stopped" | "print.queue_rejecting" | "print.job_failed" | "print.cups_unavailable" | "slip.font_missing" | "slip.render_failed" | "slip.not_found" | "slip.save_failed" | "capture.unreadable" | "task.none" | "task.not_cached" | "internal";
+export type ErrorCode = "auth.staff_code_required" | "auth.staff_code_format" | "auth.password_required" | "central.not_configured" | "central.sign_in_unavailable" | "central.unreachable" | "central.bad_answer" | "counter.not_enrolled" | "storage.data_dir" | "auth.invalid_credentials" | "auth.locked" | "auth.token_missing" | "auth.token_invalid" | "auth.forbidden" | "counter.unknown" | "counter.enrolment_code_invalid" | "request.malformed" | "request.too_large" | "request.unsupported_media_type" | "request.query_invalid" | "request.not_found" | "request.method_not_allowed" | "request.validation" | "application.not_found" | "record.not_found" | "batch.size" | "batch.idempotency_key_reused" | "batch.sequence_stale" | "conflict.already_activated" | "conflict.expired" | "conflict.withdrawn" | "conflict.record_withdrawn" | "conflict.number_clash" | "conflict.birth_document_registered" | "conflict.already_registered" | "conflict.application_not_found" | "conflict.record_not_found" | "conflict.not_awaiting_birth_certificate" | "conflict.consent_state" | "conflict.image_exists" | "conflict.document_mismatch" | "conflict.not_kept_by_sdm" | "conflict.no_contact" | "conflict.awaiting_birth_certificate" | "conflict.work_item_stale" | "conflict.work_item_closed" | "document.too_large" | "document.type_not_allowed" | "document.encoding" | "document.image_unknown" | "field.required" | "field.format" | "field.unknown_code" | "withdrawal.not_confirmed" | "newborn.born_in_future" | "newborn.too_old" | "newborn.pre_1980_number" | "supervisor.unknown" | "apply.form_expired" | "store.key_missing" | "store.wrong_key" | "store.newer_schema" | "store.disk_full" | "store.unavailable" | "store.corrupt" | "queue.not_found" | "queue.not_attention" | "queue.supervisor_only" | "queue.reason_required" | "auth.sign_in_required" | "store.in_use" | "store.opening" | "outbox.undecodable" | "outbox.too_large" | "supervisor.unverified" | "supervisor.sign_off_expired" | "supervisor.self_sign_off" | "batch.envelope_version" | "batch.transaction_time_future" | "central.client_setup" | "central.insecure_url" | "central.url_invalid" | "counter.key_permissions" | "auth.session_expired" | "auth.offline_unavailable" | "audit.chain_broken" | "central.dns" | "central.tls" | "central.refused" | "central.not_a_central_service" | "counter.enrolment_code_expired" | "counter.enrolment_code_used" | "counter.revoked" | "capture.not_an_image" | "capture.unsupported_format" | "capture.pdf_not_supported" | "capture.truncated" | "capture.too_many_pixels" | "capture.file_too_large" | "capture.corrupt" | "capture.empty_crop" | "capture.budget" | "capture.not_found" | "capture.scan_folder" | "print.no_printer" | "print.unknown_queue" | "print.queue_stopped" | "print.queue_rejecting" | "print.job_failed" | "print.cups_unavailable" | "slip.font_missing" | "slip.render_failed" | "slip.not_found" | "slip.save_failed" | "capture.unreadable" | "task.none" | "task.not_cached" | "internal";
 
 /**
  * The body of every error that crosses the IPC or HTTP boundary.
@@ -560,7 +560,7 @@ revoked: boolean, };
  * What a captured document image shows, as the capture dialog offers it
  * (the wire's `DocumentImageKind`, for the UI).
  */
-export type CaptureKind = "patient_document_copy" | "supporting_document" | "birth_hospital_document" | "birth_certificate";
+export type CaptureKind = "patient_document_copy" | "supporting_document" | "birth_hospital_document" | "birth_certificate" | "paper_form";
 
 /**
  * A rectangle of an image, as fractions (0 to 1) of its width and height,
@@ -974,7 +974,7 @@ source: LookupSource, };
 /**
  * The kind of task in hand.
  */
-export type TaskKind = "lookup" | "activation" | "walk_in" | "newborn" | "completion" | "consent" | "withdrawal";
+export type TaskKind = "lookup" | "activation" | "walk_in" | "newborn" | "completion" | "consent" | "withdrawal" | "particulars" | "contact" | "take_over";
 
 /**
  * Where the task stands.
@@ -1158,6 +1158,110 @@ declaration: boolean,
 slip_language: string, };
 
 /**
+ * What the clerk keys to correct a record's particulars: the record's
+ * own document as now presented (corrected), whose image is the proof.
+ */
+export type ParticularsForm = { 
+/**
+ * The document type code (the record's own document).
+ */
+document_type: string, 
+/**
+ * The document number (the record's own).
+ */
+document_number: string, 
+/**
+ * The English surname as corrected.
+ */
+surname: string, 
+/**
+ * The English given names as corrected.
+ */
+given_names: string, 
+/**
+ * The Chinese name as corrected (may be empty).
+ */
+chinese_name: string, 
+/**
+ * The date of birth as corrected (`DD/MM/YYYY` or `YYYY-MM-DD`).
+ */
+date_of_birth: string, 
+/**
+ * `male`, `female`, or empty (unchanged).
+ */
+sex: string, 
+/**
+ * The person (or their SDM) confirmed the change.
+ */
+declaration: boolean, 
+/**
+ * The slip's language: `en`, `zh` or `both` (empty: both).
+ */
+slip_language: string, };
+
+/**
+ * What the clerk changes of a record's contact: new contact details
+ * and channel, a new access key, or both.
+ */
+export type ContactChangeForm = { 
+/**
+ * Change the contact details and channel to those below.
+ */
+change_contact: boolean, 
+/**
+ * `sms`, `email` or `post`.
+ */
+channel: string, 
+/**
+ * The person's language for notices: `en` or `zh`.
+ */
+language: string, 
+/**
+ * The mobile number, email address or postal address.
+ */
+address: string, 
+/**
+ * Send a new access key (by the new channel when it changes; the old
+ * key stops working).
+ */
+resend_key: boolean, 
+/**
+ * The slip's language: `en`, `zh` or `both` (empty: both).
+ */
+slip_language: string, };
+
+/**
+ * What a child who turned 16 confirms taking their record over: their
+ * own contact, the private providers they consent to, their declaration.
+ */
+export type TakeOverForm = { 
+/**
+ * `sms`, `email` or `post`.
+ */
+channel: string, 
+/**
+ * The person's language for notices: `en` or `zh`.
+ */
+language: string, 
+/**
+ * The mobile number, email address or postal address.
+ */
+address: string, 
+/**
+ * The private providers the person consents to share with from now
+ * on (prefilled with those the SDM gave; any left out are revoked).
+ */
+consents: Array<string>, 
+/**
+ * The person made the declaration (joining and sharing consent).
+ */
+declaration: boolean, 
+/**
+ * The slip's language: `en`, `zh` or `both` (empty: both).
+ */
+slip_language: string, };
+
+/**
  * What the clerk confirms for a withdrawal.
  */
 export type WithdrawalForm = { 
@@ -1214,7 +1318,31 @@ ehr_number: string, } | { "type": "withdraw",
 /**
  * The record's eHR number.
  */
-ehr_number: string, } | { "type": "edit_consent", 
+ehr_number: string, } | { "type": "change_particulars", 
+/**
+ * The record's eHR number.
+ */
+ehr_number: string, } | { "type": "change_contact", 
+/**
+ * The record's eHR number.
+ */
+ehr_number: string, } | { "type": "take_over", 
+/**
+ * The record's eHR number.
+ */
+ehr_number: string, } | { "type": "edit_particulars", 
+/**
+ * The form.
+ */
+form: ParticularsForm, } | { "type": "edit_contact", 
+/**
+ * The form.
+ */
+form: ContactChangeForm, } | { "type": "edit_take_over", 
+/**
+ * The form.
+ */
+form: TakeOverForm, } | { "type": "edit_consent", 
 /**
  * The form.
  */
@@ -1335,6 +1463,24 @@ consent: ConsentForm | null,
  */
 withdrawal: WithdrawalForm | null, 
 /**
+ * A correction of particulars: the form (the proof's capture is
+ * `patient_copy_image`).
+ */
+particulars: ParticularsForm | null, 
+/**
+ * A contact change: the form.
+ */
+contact_change: ContactChangeForm | null, 
+/**
+ * The record's contact as the service holds it (masked): channel and
+ * masked address.
+ */
+record_contact: [string, string] | null, 
+/**
+ * A take-over: the form.
+ */
+take_over: TakeOverForm | null, 
+/**
  * The held capture of the birth hospital's certifying document.
  */
 hospital_image: string | null, 
@@ -1344,7 +1490,8 @@ hospital_image: string | null,
 certificate_image: string | null, 
 /**
  * What this counter's site offers, by the shared rules: any of
- * `walk_in`, `newborn`, `completion`, `consent`, `withdrawal`.
+ * `walk_in`, `newborn`, `completion`, `consent`, `withdrawal`,
+ * `particulars`, `contact`, `take_over`.
  */
 offers: Array<string>, 
 /**
@@ -1672,6 +1819,8 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "conflict.not_kept_by_sdm",
   "conflict.no_contact",
   "conflict.awaiting_birth_certificate",
+  "conflict.work_item_stale",
+  "conflict.work_item_closed",
   "document.too_large",
   "document.type_not_allowed",
   "document.encoding",

@@ -46,11 +46,25 @@ describe("slotOf", () => {
       ["provider_ids[1]", "provider_ids"],
       ["provider_ids.revoke[0]", "provider_ids"],
       ["confirmed", "confirmed"],
+      ["person.document_type", "document_type"],
+      ["person.document_number", "document_number"],
+      ["person.surname", "surname"],
+      ["person.given_names", "given_names"],
+      ["person.chinese_name", "chinese_name"],
+      ["person.date_of_birth", "date_of_birth"],
+      ["person.sex", "sex"],
+      ["person", "particulars"],
+      ["document_image", "document_image"],
+      ["contact_change", "contact_change"],
+      ["resend_key", "resend_key"],
       ["task", null],
       ["parents", null],
       ["serials", null],
       ["applicants", null],
       ["declarations", null],
+      ["persons", null],
+      ["document_images", null],
+      ["contact_changes", null],
     ];
     for (const [field, slot] of table) expect([field, slotOf(field)]).toEqual([field, slot]);
   });
@@ -59,6 +73,28 @@ describe("slotOf", () => {
     expect(isUnder("patient.sex", "patient")).toBe(true);
     expect(isUnder("patient_document_copy_image", "patient")).toBe(false);
     expect(isUnder("private_provider_consents[0]", "private_provider_consents")).toBe(true);
+    expect(isUnder("supporting_document_image", "document_image")).toBe(false);
+    expect(isUnder("applicant.person.surname", "person")).toBe(false);
+  });
+
+  it("places a correction's, a contact change's and a take-over's fields", () => {
+    // A correction of particulars: the corrected document, field by field,
+    // and its image (not the walk-in's copy of the patient's document).
+    const particulars = ["person.document_type", "person.document_number", "person.surname", "person.given_names",
+      "person.chinese_name", "person.date_of_birth", "document_image", "declaration"];
+    expect(particulars.map(slotOf)).toEqual(["document_type", "document_number", "surname", "given_names",
+      "chinese_name", "date_of_birth", "document_image", "declaration"]);
+    expect(slotOf("patient_document_copy_image")).toBe("patient_copy");
+    // A contact change: the new contact, that nothing is chosen, a new key
+    // with no contact to send it to.
+    expect(["notification.address", "notification.channel", "contact_change", "resend_key"].map(slotOf))
+      .toEqual(["address", "channel", "contact_change", "resend_key"]);
+    // A take-over: the person presenting (under 16: their date of birth),
+    // their contact, their consents, their declaration.
+    expect(["presented.date_of_birth", "notification.address", "private_provider_consents[1]", "declaration"].map(slotOf))
+      .toEqual(["patient", "address", "consents", "declaration"]);
+    // The SDM's own document in a walk-in stays the attending person's.
+    expect(slotOf("applicant.person.date_of_birth")).toBe("attendee");
   });
 });
 

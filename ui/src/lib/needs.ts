@@ -36,7 +36,13 @@ export type Slot =
   | "certificate_image"
   | "record"
   | "provider_ids"
-  | "confirmed";
+  | "confirmed"
+  | "particulars"
+  | "document_type"
+  | "document_number"
+  | "document_image"
+  | "contact_change"
+  | "resend_key";
 
 /** `field` is `name`, or a part of it (`name.x`, `name[3]`). */
 export function isUnder(field: string, name: string): boolean {
@@ -83,6 +89,24 @@ const RULES: [string, Slot][] = [
   ["ehr_number", "record"],
   ["provider_ids", "provider_ids"],
   ["confirmed", "confirmed"],
+  // A correction of particulars names the corrected document's fields
+  // under `person` (the particulars as a whole is `person`), and its
+  // image. A contact change names what to change (`contact_change`:
+  // neither a new contact nor a new access key chosen), and a new access
+  // key with no contact to send it to (`resend_key`). A take-over names
+  // the person presenting under `presented` (the patient, above), and
+  // their contact and consents as a walk-in does.
+  ["person.document_type", "document_type"],
+  ["person.document_number", "document_number"],
+  ["person.surname", "surname"],
+  ["person.given_names", "given_names"],
+  ["person.chinese_name", "chinese_name"],
+  ["person.date_of_birth", "date_of_birth"],
+  ["person.sex", "sex"],
+  ["person", "particulars"],
+  ["document_image", "document_image"],
+  ["contact_change", "contact_change"],
+  ["resend_key", "resend_key"],
 ];
 
 /** The place an issue's field belongs to; null for the task as a whole. */

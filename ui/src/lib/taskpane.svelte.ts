@@ -8,10 +8,13 @@ import { api, type Result } from "./api";
 import type {
   CompletionForm,
   ConsentForm,
+  ContactChangeForm,
   DraftOffer,
   ErrorBody,
   LookupQuery,
   NewbornForm,
+  ParticularsForm,
+  TakeOverForm,
   TaskEvent,
   TaskForm,
   TaskView,
@@ -30,7 +33,8 @@ export class TaskPane {
 
   private serial = new Serial();
   // The form's last edit (the main path's, a newborn's, a completion's, a
-  // consent change's or a withdrawal's: one task has one form on screen),
+  // consent change's, a withdrawal's, a correction of particulars', a
+  // contact change's or a take-over's: one task has one form on screen),
   // sent once typing pauses.
   private edits = new Debounced<TaskEvent>(250, (event) => {
     void this.call(() => api.taskEvent(event));
@@ -112,6 +116,21 @@ export class TaskPane {
   /** A withdrawal's form changed (as `edit`). */
   editWithdrawal(form: WithdrawalForm, now = false): void {
     this.queue({ type: "edit_withdrawal", form }, now);
+  }
+
+  /** A correction of particulars' form changed (as `edit`). */
+  editParticulars(form: ParticularsForm, now = false): void {
+    this.queue({ type: "edit_particulars", form }, now);
+  }
+
+  /** A contact change's form changed (as `edit`). */
+  editContact(form: ContactChangeForm, now = false): void {
+    this.queue({ type: "edit_contact", form }, now);
+  }
+
+  /** A take-over's form changed (as `edit`). */
+  editTakeOver(form: TakeOverForm, now = false): void {
+    this.queue({ type: "edit_take_over", form }, now);
   }
 
   private queue(event: TaskEvent, now: boolean): void {

@@ -1,5 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { CompletionForm, ConsentForm, NewbornForm, TaskEvent, TaskForm, TaskView, WithdrawalForm } from "./bindings";
+import type {
+  CompletionForm,
+  ConsentForm,
+  ContactChangeForm,
+  NewbornForm,
+  ParticularsForm,
+  TakeOverForm,
+  TaskEvent,
+  TaskForm,
+  TaskView,
+  WithdrawalForm,
+} from "./bindings";
 
 // The pane talks to Rust through api.ts only: a stand-in records the calls.
 const calls: string[] = [];
@@ -25,7 +36,13 @@ vi.mock("./api", () => ({
               ? `${e.type}:${e.form.give.join("+")}/${e.form.revoke.join("+")}`
               : e.type === "edit_withdrawal"
                 ? `${e.type}:${e.form.confirmed}`
-                : e.type,
+                : e.type === "edit_particulars"
+                  ? `${e.type}:${e.form.surname}`
+                  : e.type === "edit_contact"
+                    ? `${e.type}:${e.form.address}/${e.form.resend_key}`
+                    : e.type === "edit_take_over"
+                      ? `${e.type}:${e.form.consents.join("+")}`
+                      : e.type,
       );
       if (e.type === "lookup" && e.query.by === "reference" && e.query.reference === "bad") {
         return { ok: false as const, error: { code: "field.format", field: "reference", message_en: "", message_zh: "" } };
@@ -111,6 +128,27 @@ describe("TaskPane", () => {
     p.editWithdrawal(withdrawal(true), true);
     await p.settle();
     expect(calls).toEqual(["edit_consent:P1+P2/P9", "submit", "edit_withdrawal:true"]);
+  });
+
+  it("sends a correction's, a contact change's or a take-over's form as its own edit, the last one only", async () => {
+    const p = new TaskPane();
+    p.view = view("details");
+    p.editParticulars({ surname: "CHA" } as unknown as ParticularsForm);
+    p.editParticulars({ surname: "CHAN" } as unknown as ParticularsForm);
+    await p.event({ type: "submit" });
+    p.editContact({ address: "9", resend_key: false } as unknown as ContactChangeForm);
+    p.editContact({ address: "91", resend_key: true } as unknown as ContactChangeForm, true);
+    await p.settle();
+    p.editTakeOver({ consents: ["P1"] } as unknown as TakeOverForm);
+    p.editTakeOver({ consents: ["P1", "P2"] } as unknown as TakeOverForm);
+    await p.event({ type: "back" });
+    expect(calls).toEqual([
+      "edit_particulars:CHAN",
+      "submit",
+      "edit_contact:91/true",
+      "edit_take_over:P1+P2",
+      "back",
+    ]);
   });
 
   it("settles before the screen locks: the waiting edit answered", async () => {

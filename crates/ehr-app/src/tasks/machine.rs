@@ -19,15 +19,16 @@ use ehr_domain::{Date, DocumentNumber};
 use ehr_protocol::card::{FieldIssue, IdentityView};
 use ehr_protocol::ipc::CaptureKind;
 use ehr_protocol::task::{
-    ApplicationRow, CompletionForm, ConsentForm, ConsentRow, FieldRow, LookupSource, LookupView,
-    NewbornForm, RecordRow, TaskForm, TaskKind, TaskStage, TaskView, WithdrawalForm,
+    ApplicationRow, CompletionForm, ConsentForm, ConsentRow, ContactChangeForm, FieldRow,
+    LookupSource, LookupView, NewbornForm, ParticularsForm, RecordRow, TakeOverForm, TaskForm,
+    TaskKind, TaskStage, TaskView, WithdrawalForm,
 };
 use ehr_protocol::wire::{
     self, ActivateApplication, ApplicantDetails, ApplicantRole, ApplicationDetail,
-    ApplicationState, ApplicationSummary, CompleteNewborn, ConsentChange, FieldError, Language,
-    NotificationChannel, NotificationChoice, Operation, Outcome, PersonDetails, ProviderKind,
-    ReadSource, RecordState, ReferenceData, RegisterInPerson, RegisterNewborn, RegisteredRecord,
-    SiteType, Withdraw,
+    ApplicationState, ApplicationSummary, ChangeContact, ChangeParticulars, CompleteNewborn,
+    ConsentChange, FieldError, Language, NotificationChannel, NotificationChoice, Operation,
+    Outcome, PersonDetails, ProviderKind, ReadSource, RecordState, ReferenceData, RegisterInPerson,
+    RegisterNewborn, RegisteredRecord, ResendAccessKey, SiteType, TakeOverRecord, Withdraw,
 };
 use ehr_protocol::ErrorCode;
 use ehr_rules::{Facts, KnownApplication};
@@ -139,6 +140,19 @@ pub(crate) struct Task {
     /// A withdrawal: the form.
     #[serde(default)]
     pub withdrawal: Option<WithdrawalForm>,
+    /// A correction of particulars: the form (the proof is
+    /// `patient_copy_image`).
+    #[serde(default)]
+    pub particulars: Option<ParticularsForm>,
+    /// A contact change or a new access key: the form.
+    #[serde(default)]
+    pub contact_change: Option<ContactChangeForm>,
+    /// A take-over by the person who turned 16: the form.
+    #[serde(default)]
+    pub take_over: Option<TakeOverForm>,
+    /// The held capture of a paper application form.
+    #[serde(default)]
+    pub paper_image: Option<String>,
 }
 
 impl std::fmt::Debug for Task {
@@ -308,6 +322,10 @@ impl Task {
             certificate_image: None,
             consent: None,
             withdrawal: None,
+            particulars: None,
+            contact_change: None,
+            take_over: None,
+            paper_image: None,
         }
     }
 
@@ -494,6 +512,169 @@ impl Task {
         Ok(())
     }
 
+    /// The record `ehr_number` is the identified person's own (found by
+    /// their document), not one they keep as SDM.
+    fn own_record(&self, ehr_number: &str) -> bool {
+        self.found
+            .iter()
+            .flat_map(|f| f.records.iter())
+            .any(|r| r.ehr_number == ehr_number)
+    }
+
+    fn start_on(&mut self, record: RegisteredRecord, kind: TaskKind) {
+        self.record = Some(record);
+        self.kind = kind;
+        self.stage = TaskStage::Details;
+        self.errors.clear();
+        self.sign_off = None;
+        self.patient_copy_image = None;
+    }
+
+    /// Correct the particulars of the record `ehr_number` from its
+    /// corrected document: prefilled from the person's own document as
+    /// read when it is theirs, else (an SDM acting) from the record.
+    pub(crate) fn particulars_of(&mut self, ehr_number: &str) -> Result<(), FieldIssue> {
+        let record = self.effective_record(ehr_number)?;
+        let wire::RecordIdentifier::Document { document_type, .. } = &record.identifier else {
+            return Err(service_issue(
+                "ehr_number",
+                ErrorCode::ConflictAwaitingBirthCertificate,
+            ));
+        };
+        let form = match (&self.patient, self.own_record(ehr_number)) {
+            (Some(p), true) => ParticularsForm {
+                document_type: p.details.document_type.clone(),
+                document_number: p.details.document_number.clone(),
+                surname: p.details.surname.clone(),
+                given_names: p.details.given_names.clone(),
+                chinese_name: p.details.chinese_name.clone().unwrap_or_default(),
+                date_of_birth: hk_date(&p.details.date_of_birth),
+                sex: String::new(),
+                declaration: false,
+                slip_language: "both".into(),
+            },
+            _ => ParticularsForm {
+                document_type: document_type.clone(),
+                surname: record.surname.clone(),
+                given_names: record.given_names.clone(),
+                chinese_name: record.chinese_name.clone().unwrap_or_default(),
+                date_of_birth: hk_date(&record.date_of_birth),
+                slip_language: "both".into(),
+                ..ParticularsForm::default()
+            },
+        };
+        self.particulars = Some(form);
+        self.start_on(record, TaskKind::Particulars);
+        Ok(())
+    }
+
+    /// Change the contact of the record `ehr_number` (a newborn's record
+    /// awaiting its certificate too: its parent's contact), or send a new
+    /// access key.
+    pub(crate) fn contact_of(&mut self, ehr_number: &str) -> Result<(), FieldIssue> {
+        let record = match self.effective_record(ehr_number) {
+            Ok(r) => r,
+            Err(i) if i.code == ErrorCode::ConflictNotAwaitingBirthCertificate.as_str() => self
+                .found
+                .iter()
+                .flat_map(|f| f.records.iter().chain(&f.kept_as_sdm))
+                .find(|r| r.ehr_number == ehr_number)
+                .cloned()
+                .ok_or(i)?,
+            Err(i) => return Err(i),
+        };
+        let held = record.contact.as_ref();
+        self.contact_change = Some(ContactChangeForm {
+            change_contact: held.is_none(),
+            channel: held.map_or("sms", |c| channel_code(c.channel)).to_owned(),
+            language: held.map_or("zh", |c| language_code(c.language)).to_owned(),
+            address: String::new(),
+            resend_key: false,
+            slip_language: "both".into(),
+        });
+        self.start_on(record, TaskKind::Contact);
+        Ok(())
+    }
+
+    /// The person identified takes over their own record an SDM keeps
+    /// (they turned 16): the private providers the SDM gave are prefilled.
+    pub(crate) fn take_over_of(&mut self, ehr_number: &str) -> Result<(), FieldIssue> {
+        let record = self.effective_record(ehr_number)?;
+        if record.sdm.is_none() || !self.own_record(ehr_number) {
+            return Err(service_issue("ehr_number", ErrorCode::ConflictNotKeptBySdm));
+        }
+        self.take_over = Some(TakeOverForm {
+            channel: "sms".into(),
+            language: "zh".into(),
+            address: String::new(),
+            consents: record
+                .consents
+                .iter()
+                .filter(|c| {
+                    c.kind == wire::ProviderKind::Private && c.state == wire::ConsentState::Given
+                })
+                .map(|c| c.provider_id.clone())
+                .collect(),
+            declaration: false,
+            slip_language: "both".into(),
+        });
+        self.start_on(record, TaskKind::TakeOver);
+        Ok(())
+    }
+
+    /// The particulars form as the clerk has it (over-long text cut).
+    pub(crate) fn edit_particulars(&mut self, mut form: ParticularsForm) {
+        for f in [
+            &mut form.document_type,
+            &mut form.document_number,
+            &mut form.surname,
+            &mut form.given_names,
+            &mut form.chinese_name,
+            &mut form.date_of_birth,
+            &mut form.sex,
+            &mut form.slip_language,
+        ] {
+            cut(f);
+        }
+        self.particulars = Some(form);
+        self.errors.clear();
+    }
+
+    /// The contact form as the clerk has it.
+    pub(crate) fn edit_contact(&mut self, mut form: ContactChangeForm) {
+        for f in [
+            &mut form.channel,
+            &mut form.language,
+            &mut form.address,
+            &mut form.slip_language,
+        ] {
+            cut(f);
+        }
+        self.contact_change = Some(form);
+        self.errors.clear();
+    }
+
+    /// The take-over form as the clerk has it (providers trimmed, repeats
+    /// dropped, at most 50).
+    pub(crate) fn edit_take_over(&mut self, mut form: TakeOverForm) {
+        for f in [
+            &mut form.channel,
+            &mut form.language,
+            &mut form.address,
+            &mut form.slip_language,
+        ] {
+            cut(f);
+        }
+        let mut seen = HashSet::new();
+        form.consents.retain_mut(|id| {
+            *id = id.trim().chars().take(64).collect();
+            !id.is_empty() && seen.insert(id.clone())
+        });
+        form.consents.truncate(50);
+        self.take_over = Some(form);
+        self.errors.clear();
+    }
+
     /// The consent form as the clerk has it: ids trimmed, repeats dropped,
     /// at most 50 each way.
     pub(crate) fn edit_consent(&mut self, mut form: ConsentForm) {
@@ -616,6 +797,9 @@ impl Task {
             }
             CaptureKind::BirthCertificate => {
                 self.certificate_image = Some(image_id.to_string());
+            }
+            CaptureKind::PaperForm => {
+                self.paper_image = Some(image_id.to_string());
             }
         }
         Ok(())
@@ -775,10 +959,65 @@ impl Task {
                     transacted_at,
                 }))
             }
-            TaskKind::Completion | TaskKind::Consent | TaskKind::Withdrawal => {
-                Err(vec![service_issue("task", ErrorCode::FieldRequired)])
+            TaskKind::TakeOver => {
+                let Some(record) = &self.record else {
+                    return Err(vec![service_issue("ehr_number", ErrorCode::FieldRequired)]);
+                };
+                let f = self.take_over.clone().unwrap_or_default();
+                Ok(Operation::TakeOverRecord(TakeOverRecord {
+                    ehr_number: record.ehr_number.clone(),
+                    presented: patient.details.clone(),
+                    read_source: patient.source,
+                    notification: contact(&f.channel, &f.language, &f.address),
+                    private_provider_consents: f.consents.clone(),
+                    transacted_at,
+                }))
             }
-            TaskKind::Lookup => Err(vec![service_issue("task", ErrorCode::FieldRequired)]),
+            TaskKind::Particulars => {
+                let Some(record) = &self.record else {
+                    return Err(vec![service_issue("ehr_number", ErrorCode::FieldRequired)]);
+                };
+                let f = self.particulars.clone().unwrap_or_default();
+                let person = PersonDetails {
+                    document_type: f.document_type.trim().to_owned(),
+                    document_number: f.document_number.trim().to_owned(),
+                    surname: f.surname.trim().to_owned(),
+                    given_names: f.given_names.trim().to_owned(),
+                    chinese_name: Some(f.chinese_name.trim().to_owned()).filter(|s| !s.is_empty()),
+                    date_of_birth: iso_day(&f.date_of_birth),
+                    sex: match f.sex.as_str() {
+                        "male" => Some(wire::Sex::Male),
+                        "female" => Some(wire::Sex::Female),
+                        _ => None,
+                    },
+                };
+                // Read from the card when it is the document identified.
+                let read_source = if patient.details.document_type == person.document_type
+                    && patient.document().map(|d| d.normalized().to_owned())
+                        == ehr_domain::DocumentType::from_code(&person.document_type)
+                            .ok()
+                            .and_then(|t| {
+                                ehr_rules::validate::known_number(t, &person.document_number)
+                            })
+                            .map(|d| d.normalized().to_owned())
+                {
+                    patient.source
+                } else {
+                    ReadSource::Manual
+                };
+                Ok(Operation::ChangeParticulars(ChangeParticulars {
+                    ehr_number: record.ehr_number.clone(),
+                    person,
+                    read_source,
+                    document_image: Self::uuid(&self.patient_copy_image).unwrap_or(Uuid::nil()),
+                    transacted_at,
+                }))
+            }
+            TaskKind::Completion
+            | TaskKind::Consent
+            | TaskKind::Withdrawal
+            | TaskKind::Contact
+            | TaskKind::Lookup => Err(vec![service_issue("task", ErrorCode::FieldRequired)]),
         }
     }
 
@@ -821,6 +1060,32 @@ impl Task {
                     ehr_number: record.ehr_number.clone(),
                     confirmed: self.withdrawal.as_ref().is_some_and(|w| w.confirmed),
                 })])
+            }
+            TaskKind::Contact => {
+                let Some(record) = &self.record else {
+                    return Err(vec![service_issue("ehr_number", ErrorCode::FieldRequired)]);
+                };
+                let f = self.contact_change.clone().unwrap_or_default();
+                let mut ops = Vec::new();
+                if f.change_contact {
+                    ops.push(Operation::ChangeContact(ChangeContact {
+                        ehr_number: record.ehr_number.clone(),
+                        notification: contact(&f.channel, &f.language, &f.address),
+                    }));
+                }
+                // After the change: the new key goes by the new channel.
+                if f.resend_key {
+                    ops.push(Operation::ResendAccessKey(ResendAccessKey {
+                        ehr_number: record.ehr_number.clone(),
+                    }));
+                }
+                if ops.is_empty() {
+                    return Err(vec![service_issue(
+                        "contact_change",
+                        ErrorCode::FieldRequired,
+                    )]);
+                }
+                Ok(ops)
             }
             _ => Ok(vec![self.operation(judge)?]),
         }
@@ -938,6 +1203,47 @@ impl Task {
                 }
             }
             TaskKind::Withdrawal => {}
+            TaskKind::Particulars => {
+                let f = self.particulars.clone().unwrap_or_default();
+                missing_image(&mut issues, "document_image", &self.patient_copy_image);
+                // The record's own document: said before the person leaves
+                // (the service's conflict.document_mismatch).
+                let keyed = ehr_domain::DocumentType::from_code(f.document_type.trim())
+                    .ok()
+                    .and_then(|t| DocumentNumber::parse(t, &f.document_number).ok());
+                if let (
+                    Some(keyed),
+                    Some(wire::RecordIdentifier::Document {
+                        document_type,
+                        document_number_masked,
+                    }),
+                ) = (keyed, self.record.as_ref().map(|r| &r.identifier))
+                {
+                    if keyed.doc_type().code() != document_type
+                        || keyed.masked() != *document_number_masked
+                    {
+                        issues.push(service_issue(
+                            "person.document_number",
+                            ErrorCode::ConflictDocumentMismatch,
+                        ));
+                    }
+                }
+                if !f.declaration {
+                    issues.push(service_issue("declaration", ErrorCode::FieldRequired));
+                }
+            }
+            TaskKind::Contact => {
+                let f = self.contact_change.clone().unwrap_or_default();
+                let held = self.record.as_ref().is_some_and(|r| r.contact.is_some());
+                if f.resend_key && !f.change_contact && !held {
+                    issues.push(service_issue("resend_key", ErrorCode::ConflictNoContact));
+                }
+            }
+            TaskKind::TakeOver => {
+                if !self.take_over.as_ref().is_some_and(|f| f.declaration) {
+                    issues.push(service_issue("declaration", ErrorCode::FieldRequired));
+                }
+            }
             _ => {
                 if !self.form.declaration {
                     issues.push(service_issue("declaration", ErrorCode::FieldRequired));
@@ -1034,7 +1340,12 @@ impl Task {
                 .filter(|_| {
                     matches!(
                         self.kind,
-                        TaskKind::Completion | TaskKind::Consent | TaskKind::Withdrawal
+                        TaskKind::Completion
+                            | TaskKind::Consent
+                            | TaskKind::Withdrawal
+                            | TaskKind::Particulars
+                            | TaskKind::Contact
+                            | TaskKind::TakeOver
                     )
                 })
                 .map(|r| record_row(r, judge)),
@@ -1046,6 +1357,24 @@ impl Task {
                 .withdrawal
                 .clone()
                 .filter(|_| self.kind == TaskKind::Withdrawal),
+            particulars: self
+                .particulars
+                .clone()
+                .filter(|_| self.kind == TaskKind::Particulars),
+            contact_change: self
+                .contact_change
+                .clone()
+                .filter(|_| self.kind == TaskKind::Contact),
+            record_contact: self
+                .record
+                .as_ref()
+                .filter(|_| self.kind == TaskKind::Contact)
+                .and_then(|r| r.contact.as_ref())
+                .map(|c| (channel_code(c.channel).to_owned(), c.address_masked.clone())),
+            take_over: self
+                .take_over
+                .clone()
+                .filter(|_| self.kind == TaskKind::TakeOver),
             hospital_image: self.hospital_image.clone(),
             certificate_image: self.certificate_image.clone(),
             offers: [
@@ -1054,6 +1383,9 @@ impl Task {
                 ("complete_newborn", "completion"),
                 ("give_consent", "consent"),
                 ("withdraw", "withdrawal"),
+                ("change_particulars", "particulars"),
+                ("change_contact", "contact"),
+                ("take_over_record", "take_over"),
             ]
             .into_iter()
             .filter(|(op, _)| ehr_rules::offered_type(judge.site_type, op))
@@ -1105,6 +1437,9 @@ impl Task {
             | TaskKind::Completion
             | TaskKind::Consent
             | TaskKind::Withdrawal
+            | TaskKind::Particulars
+            | TaskKind::Contact
+            | TaskKind::TakeOver
             | TaskKind::Lookup => {}
         }
         parts
@@ -1164,7 +1499,7 @@ pub(crate) fn baby_of(parent: &Person) -> (String, Option<String>) {
     )
 }
 
-fn channel_code(c: NotificationChannel) -> &'static str {
+pub(crate) fn channel_code(c: NotificationChannel) -> &'static str {
     match c {
         NotificationChannel::Sms => "sms",
         NotificationChannel::Email => "email",

@@ -190,15 +190,7 @@ impl App {
     fn keep(&self, staff: &str, task: Task) -> Result<TaskView, ErrorBody> {
         let state =
             serde_json::to_string(&task).map_err(|_| ErrorBody::new(ErrorCode::Internal))?;
-        let kind = match task.kind {
-            TaskKind::Lookup => "lookup",
-            TaskKind::Activation => "activation",
-            TaskKind::WalkIn => "walk_in",
-            TaskKind::Newborn => "newborn",
-            TaskKind::Completion => "completion",
-            TaskKind::Consent => "consent",
-            TaskKind::Withdrawal => "withdrawal",
-        };
+        let kind = kind_code(task.kind);
         let store = self.store()?;
         lock(&store)
             .save_draft(staff, &task.id, kind, &state, self.clock.now_ms())
@@ -590,6 +582,34 @@ impl App {
                     task.errors = vec![i];
                 }
             }
+            TaskEvent::ChangeParticulars { ehr_number }
+            | TaskEvent::ChangeContact { ehr_number }
+            | TaskEvent::TakeOver { ehr_number } => {
+                let op = match event {
+                    TaskEvent::ChangeParticulars { .. } => "change_particulars",
+                    TaskEvent::ChangeContact { .. } => "change_contact",
+                    _ => "take_over_record",
+                };
+                if !ehr_rules::offered_type(self.judge_data().site_type, op) {
+                    return Err(ErrorBody::new(ErrorCode::AuthForbidden));
+                }
+                // Identity first: the person (for a take-over, the person
+                // themselves), or their SDM, was read or keyed.
+                if task.patient.is_none() {
+                    return Err(ErrorBody::new(ErrorCode::FieldRequired).on_field("patient"));
+                }
+                let chosen = match event {
+                    TaskEvent::ChangeParticulars { .. } => task.particulars_of(ehr_number),
+                    TaskEvent::ChangeContact { .. } => task.contact_of(ehr_number),
+                    _ => task.take_over_of(ehr_number),
+                };
+                if let Err(i) = chosen {
+                    task.errors = vec![i];
+                }
+            }
+            TaskEvent::EditParticulars { form } => task.edit_particulars(form.clone()),
+            TaskEvent::EditContact { form } => task.edit_contact(form.clone()),
+            TaskEvent::EditTakeOver { form } => task.edit_take_over(form.clone()),
             TaskEvent::EditConsent { form } => task.edit_consent(form.clone()),
             TaskEvent::EditWithdrawal { form } => task.edit_withdrawal(form.clone()),
             TaskEvent::EditNewborn { form } => task.edit_newborn(form.clone()),
@@ -728,15 +748,10 @@ impl App {
             .map_err(store_err)?;
         Ok(d.map(|d| DraftOffer {
             task_id: d.task_id,
-            kind: match d.kind.as_str() {
-                "activation" => TaskKind::Activation,
-                "walk_in" => TaskKind::WalkIn,
-                "newborn" => TaskKind::Newborn,
-                "completion" => TaskKind::Completion,
-                "consent" => TaskKind::Consent,
-                "withdrawal" => TaskKind::Withdrawal,
-                _ => TaskKind::Lookup,
-            },
+            kind: KINDS
+                .into_iter()
+                .find(|k| kind_code(*k) == d.kind)
+                .unwrap_or(TaskKind::Lookup),
             updated_at_ms: d.updated_at_ms,
         }))
     }
@@ -886,12 +901,12 @@ fn summary_of(task: &Task) -> (&'static str, String) {
             ),
         ),
         TaskKind::Completion => ("completion", masked),
-        TaskKind::Consent | TaskKind::Withdrawal => (
-            if task.kind == TaskKind::Consent {
-                "consent"
-            } else {
-                "withdrawal"
-            },
+        TaskKind::Consent
+        | TaskKind::Withdrawal
+        | TaskKind::Particulars
+        | TaskKind::Contact
+        | TaskKind::TakeOver => (
+            kind_code(task.kind),
             task.record
                 .as_ref()
                 .and_then(|r| match &r.identifier {
@@ -977,7 +992,6 @@ fn task_slip(
             };
         }
         Operation::GiveConsent(_) | Operation::RevokeConsent(_) | Operation::Withdraw(_) => {
-            let record = task.record.as_ref();
             let f = task.consent.clone().unwrap_or_default();
             let (slip_task, language) = match op {
                 Operation::Withdraw(_) => (
@@ -990,52 +1004,77 @@ fn task_slip(
                 Operation::GiveConsent(_) => (SlipTask::ConsentGiven, f.slip_language.clone()),
                 _ => (SlipTask::ConsentRevoked, f.slip_language.clone()),
             };
-            // The change, by the register's names (an id the register no
-            // longer has is printed as the id).
-            let name = |id: &str| {
-                reference_data
-                    .and_then(|r| r.private_providers.iter().find(|p| p.id == id))
-                    .map(|p| (p.name_en.clone(), p.name_zh.clone()))
-                    .unwrap_or_else(|| (id.to_owned(), id.to_owned()))
-            };
-            let providers: Vec<ehr_slip::SlipProvider> = if matches!(op, Operation::Withdraw(_)) {
+            let providers = if matches!(op, Operation::Withdraw(_)) {
                 Vec::new()
             } else {
-                f.give
-                    .iter()
-                    .map(|id| (id, true))
-                    .chain(f.revoke.iter().map(|id| (id, false)))
-                    .map(|(id, given)| {
-                        let (name_en, name_zh) = name(id);
-                        ehr_slip::SlipProvider {
-                            name_en,
-                            name_zh,
-                            given,
-                        }
-                    })
-                    .collect()
+                slip_providers(reference_data, &f.give, &f.revoke)
             };
-            return crate::documents::TaskSlip {
-                task: slip_task,
-                reference: task.record_key.clone(),
-                // The person whose record it is: as identified when it is
-                // their own, else (an SDM acting) from the record.
-                document: patient
-                    .filter(|p| {
-                        record.is_none_or(|r| {
-                            matches!(&r.identifier, wire::RecordIdentifier::Document {
-                                document_number_masked, ..
-                            } if *document_number_masked == p.view.document_masked)
-                        })
-                    })
-                    .and_then(Person::document),
-                name_en: record
-                    .map(|r| name_of(&r.surname, &r.given_names))
-                    .unwrap_or_default(),
-                name_zh: record.and_then(|r| r.chinese_name.clone()),
-                channel: AccessKeyChannel::None,
+            return record_slip(
+                task,
+                slip_task,
+                AccessKeyChannel::None,
                 providers,
-                language: language_of(&language),
+                &language,
+            );
+        }
+        Operation::ChangeParticulars(c) => {
+            let f = task.particulars.clone().unwrap_or_default();
+            return crate::documents::TaskSlip {
+                task: SlipTask::ParticularsChanged,
+                reference: task.record_key.clone(),
+                document: ehr_domain::DocumentType::from_code(&c.person.document_type)
+                    .ok()
+                    .and_then(|t| ehr_rules::validate::known_number(t, &c.person.document_number)),
+                name_en: name_of(&c.person.surname, &c.person.given_names),
+                name_zh: c.person.chinese_name.clone(),
+                channel: AccessKeyChannel::None,
+                providers: Vec::new(),
+                language: language_of(&f.slip_language),
+            };
+        }
+        Operation::ChangeContact(_) | Operation::ResendAccessKey(_) => {
+            let f = task.contact_change.clone().unwrap_or_default();
+            // The new key goes by the new channel, else by the one held.
+            let held = task
+                .record
+                .as_ref()
+                .and_then(|r| r.contact.as_ref())
+                .map(|c| machine::channel_code(c.channel));
+            let channel = match (f.resend_key, f.change_contact) {
+                (false, _) => AccessKeyChannel::None,
+                (true, true) => channel_of(&f.channel),
+                (true, false) => held.map_or(AccessKeyChannel::None, channel_of),
+            };
+            let slip_task = if f.change_contact {
+                SlipTask::ContactChanged
+            } else {
+                SlipTask::AccessKeyResent
+            };
+            return record_slip(task, slip_task, channel, Vec::new(), &f.slip_language);
+        }
+        Operation::TakeOverRecord(t) => {
+            let f = task.take_over.clone().unwrap_or_default();
+            // The consents the person gives now, and the SDM's they left.
+            let revoked: Vec<String> = task
+                .record
+                .iter()
+                .flat_map(|r| &r.consents)
+                .filter(|c| {
+                    c.kind == wire::ProviderKind::Private
+                        && c.state == wire::ConsentState::Given
+                        && !f.consents.contains(&c.provider_id)
+                })
+                .map(|c| c.provider_id.clone())
+                .collect();
+            return crate::documents::TaskSlip {
+                task: SlipTask::TakeOver,
+                reference: task.record_key.clone(),
+                document: patient.and_then(Person::document),
+                name_en: name_of(&t.presented.surname, &t.presented.given_names),
+                name_zh: t.presented.chinese_name.clone(),
+                channel: channel_of(&f.channel),
+                providers: slip_providers(reference_data, &f.consents, &revoked),
+                language: language_of(&f.slip_language),
             };
         }
         _ => (SlipTask::RegisterAdult, task.record_key.clone()),
@@ -1051,6 +1090,99 @@ fn task_slip(
         channel: channel_of(&task.form.channel),
         providers: Vec::new(),
         language: language_of(&task.form.slip_language),
+    }
+}
+
+/// Every task kind, for its code in the store's drafts.
+const KINDS: [TaskKind; 10] = [
+    TaskKind::Lookup,
+    TaskKind::Activation,
+    TaskKind::WalkIn,
+    TaskKind::Newborn,
+    TaskKind::Completion,
+    TaskKind::Consent,
+    TaskKind::Withdrawal,
+    TaskKind::Particulars,
+    TaskKind::Contact,
+    TaskKind::TakeOver,
+];
+
+/// A task kind's code (as on the wire).
+fn kind_code(kind: TaskKind) -> &'static str {
+    match kind {
+        TaskKind::Lookup => "lookup",
+        TaskKind::Activation => "activation",
+        TaskKind::WalkIn => "walk_in",
+        TaskKind::Newborn => "newborn",
+        TaskKind::Completion => "completion",
+        TaskKind::Consent => "consent",
+        TaskKind::Withdrawal => "withdrawal",
+        TaskKind::Particulars => "particulars",
+        TaskKind::Contact => "contact",
+        TaskKind::TakeOver => "take_over",
+    }
+}
+
+/// The providers a slip lists, given then revoked, by the register's
+/// names (an id the register no longer has is printed as the id).
+fn slip_providers(
+    reference_data: Option<&ReferenceData>,
+    given: &[String],
+    revoked: &[String],
+) -> Vec<ehr_slip::SlipProvider> {
+    let name = |id: &str| {
+        reference_data
+            .and_then(|r| r.private_providers.iter().find(|p| p.id == id))
+            .map(|p| (p.name_en.clone(), p.name_zh.clone()))
+            .unwrap_or_else(|| (id.to_owned(), id.to_owned()))
+    };
+    given
+        .iter()
+        .map(|id| (id, true))
+        .chain(revoked.iter().map(|id| (id, false)))
+        .map(|(id, given)| {
+            let (name_en, name_zh) = name(id);
+            ehr_slip::SlipProvider {
+                name_en,
+                name_zh,
+                given,
+            }
+        })
+        .collect()
+}
+
+/// The slip of a change to a record looked up: the person whose record it
+/// is (their document as identified when it is their own, else none:
+/// an SDM acted), named as the record has them.
+fn record_slip(
+    task: &Task,
+    slip_task: ehr_slip::SlipTask,
+    channel: ehr_slip::AccessKeyChannel,
+    providers: Vec<ehr_slip::SlipProvider>,
+    language: &str,
+) -> crate::documents::TaskSlip {
+    let record = task.record.as_ref();
+    crate::documents::TaskSlip {
+        task: slip_task,
+        reference: task.record_key.clone(),
+        document: task
+            .patient
+            .as_ref()
+            .filter(|p| {
+                record.is_none_or(|r| {
+                    matches!(&r.identifier, wire::RecordIdentifier::Document {
+                        document_number_masked, ..
+                    } if *document_number_masked == p.view.document_masked)
+                })
+            })
+            .and_then(Person::document),
+        name_en: record
+            .map(|r| name_of(&r.surname, &r.given_names))
+            .unwrap_or_default(),
+        name_zh: record.and_then(|r| r.chinese_name.clone()),
+        channel,
+        providers,
+        language: language_of(language),
     }
 }
 
@@ -1087,3 +1219,6 @@ mod newborn_tests;
 
 #[cfg(test)]
 mod consent_tests;
+
+#[cfg(test)]
+mod record_changes_tests;

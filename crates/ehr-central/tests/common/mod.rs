@@ -289,3 +289,19 @@ pub async fn json_of(r: RequestBuilder) -> (u16, Value) {
     let status = resp.status().as_u16();
     (status, resp.json().await.unwrap())
 }
+
+/// A paper form's image uploaded by `a`; its id.
+pub async fn form_image(a: &Session) -> uuid::Uuid {
+    let id = uuid::Uuid::new_v4();
+    let out = a
+        .op(
+            uuid::Uuid::new_v4(),
+            &format!("img-{id}"),
+            1,
+            serde_json::json!({"type": "upload_document", "image_id": id,
+                "kind": "paper_form", "data_base64": png()}),
+        )
+        .await;
+    assert_eq!(out["status"], "applied", "{out}");
+    id
+}

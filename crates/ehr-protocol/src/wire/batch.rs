@@ -183,6 +183,8 @@ pub enum Operation {
     /// A child kept by an SDM who has turned 16 takes the record over: their
     /// own document, contact and consent; the SDM's authority ends.
     TakeOverRecord(TakeOverRecord),
+    /// Save a half-keyed paper form as a Registration Office work item.
+    SaveWorkItem(SaveWorkItem),
     /// Upload a document image captured at the counter.
     UploadDocument(UploadDocument),
     /// Send audit events recorded at the counter.
@@ -205,6 +207,7 @@ impl Operation {
             Operation::ChangeContact(_) => "change_contact",
             Operation::ResendAccessKey(_) => "resend_access_key",
             Operation::TakeOverRecord(_) => "take_over_record",
+            Operation::SaveWorkItem(_) => "save_work_item",
             Operation::UploadDocument(_) => "upload_document",
             Operation::AuditEvents(_) => "audit_events",
         }
@@ -326,6 +329,41 @@ pub struct KeyPaperApplication {
     /// ahead of its clock is refused (`batch.transaction_time_future`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transacted_at: Option<String>,
+    /// The uploaded image of the form (scanned or photographed); required.
+    /// The service links it to the application.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_image: Option<Uuid>,
+    /// The Registration Office work item this keying completes (closed in
+    /// the same transaction, its keyed particulars erased).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_item: Option<Uuid>,
+}
+
+/// A half-keyed paper form, saved as a work item of the Registration
+/// Office: visible to that site's RO clerks, resumed by any of them. Each
+/// save makes the next version; a save from an older version is refused
+/// (`conflict.work_item_stale`), so two clerks never overwrite each other.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SaveWorkItem {
+    /// The work item's id (made by the counter that opened it).
+    pub id: Uuid,
+    /// The version this save makes: 1 for the first, then one more than
+    /// the version the clerk resumed.
+    pub version: u32,
+    /// Where the keying stands: `first_keying`, `second_keying`,
+    /// `reconcile`, or `discarded` (closes it).
+    pub stage: String,
+    /// How the form arrived (`paper_post`, `paper_fax`, `paper_drop_in`).
+    pub origin: Origin,
+    /// The day the form was received (`YYYY-MM-DD`).
+    pub received_on: String,
+    /// The patient's document as keyed, masked (the list's label).
+    pub document_masked: String,
+    /// The counter's keyed form (JSON it owns; at most 64 KiB). Personal
+    /// data: kept in the service's encrypted database, erased when the
+    /// item closes.
+    pub payload: String,
 }
 
 /// A newborn's registration at a birth-hospital desk.
@@ -495,6 +533,8 @@ pub enum DocumentImageKind {
     BirthHospitalDocument,
     /// A birth certificate.
     BirthCertificate,
+    /// A paper application form (RE(C)01).
+    PaperForm,
 }
 
 /// A document image (JPEG, PNG or PDF, at most 2 MiB), base64-encoded.
@@ -727,6 +767,13 @@ pub enum OpEffect {
         /// The record's eHR number.
         ehr_number: String,
     },
+    /// A Registration Office work item was saved (or discarded).
+    WorkItemSaved {
+        /// Its id.
+        id: Uuid,
+        /// The version saved.
+        version: u32,
+    },
     /// A document image was stored.
     DocumentStored {
         /// Its id.
@@ -764,6 +811,7 @@ redacted_debug!(
     ChangeParticulars,
     ChangeContact,
     TakeOverRecord,
+    SaveWorkItem,
     UploadDocument
 );
 

@@ -20,6 +20,7 @@ pub mod auth;
 pub mod batch;
 pub mod records;
 pub mod reference;
+pub mod work_items;
 
 use serde::{Deserialize, Serialize};
 
@@ -37,8 +38,8 @@ pub use batch::{
     ActivateApplication, AuditEvent, AuditEvents, AuditLink, BatchOp, BatchRequest, BatchResponse,
     ChangeContact, ChangeParticulars, CompleteNewborn, ConsentChange, DocumentImageKind,
     KeyPaperApplication, OpEffect, OpResult, Operation, Outcome, QueuedOperation, ReadSource,
-    RegisterInPerson, RegisterNewborn, ResendAccessKey, TakeOverRecord, UploadDocument, Withdraw,
-    ENVELOPE_VERSION, MAX_OP_BYTES,
+    RegisterInPerson, RegisterNewborn, ResendAccessKey, SaveWorkItem, TakeOverRecord,
+    UploadDocument, Withdraw, ENVELOPE_VERSION, MAX_OP_BYTES,
 };
 pub use records::{
     mask_address, ConsentState, ConsentView, ContactView, ExpiringApplicationList, NewbornFollowUp,
@@ -48,6 +49,7 @@ pub use records::{
 pub use reference::{
     DocumentTypeRef, Policies, Provider, ReferenceData, SdmRelationshipRef, Site, SiteType,
 };
+pub use work_items::{WorkItemDetail, WorkItemList, WorkItemSummary};
 
 /// The API version prefix every endpoint lives under.
 pub const API_PREFIX: &str = "/v1";

@@ -181,6 +181,8 @@ fn every_operation_tag_matches_type_name() {
             private_provider_consents: vec!["P1".into()],
             supervisor_sign_off: Some("super01".into()),
             transacted_at: None,
+            form_image: Some(img),
+            work_item: None,
         }),
         Operation::RegisterNewborn(RegisterNewborn {
             hospital_code: "QMH".into(),
