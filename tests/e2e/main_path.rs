@@ -742,8 +742,8 @@ async fn on_behalf(
 /// Type a new mobile number into the form's address, and wait until the
 /// task has taken it (the address is no longer asked for).
 pub(crate) async fn type_address(client: &Client, number: &str) {
-    let address = wait_for(client, Locator::Css("[data-testid=form-address]"), WAIT).await;
-    address.click().await.expect("focus");
+    // Centred first: below the fold, the status bar would take the click.
+    click(client, "[data-testid=form-address]").await;
     type_keys(client, number).await;
     let deadline = std::time::Instant::now() + WAIT;
     while needs(client)
