@@ -54,6 +54,7 @@ const COMMANDS: &[&str] = &[
     "follow_up_expiring",
     "follow_up_expiring_slip",
     "follow_up_turning_16",
+    "work_items",
     "follow_up_turning_16_slip",
 ];
 

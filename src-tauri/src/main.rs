@@ -20,7 +20,7 @@ use ehr_protocol::ipc::{
 };
 use ehr_protocol::task::{
     DraftOffer, ExpiringView, FollowUpView, TaskChoices, TaskEvent, TaskSignOffRequest, TaskView,
-    TurningView,
+    TurningView, WorkItemRow,
 };
 use ehr_protocol::ErrorBody;
 use tauri::ipc::Channel;
@@ -399,6 +399,13 @@ fn follow_up_turning_16(app: State<'_, App>) -> Result<TurningView, ErrorBody> {
     app.follow_up_turning_16()
 }
 
+/// The open work items (half-keyed paper forms) of this Registration
+/// Office, oldest first (from the central service).
+#[tauri::command(async)]
+fn work_items(app: State<'_, App>) -> Result<Vec<WorkItemRow>, ErrorBody> {
+    app.work_items()
+}
+
 /// The children turning 16 as a PDF open in a preview (print or save).
 #[tauri::command(async)]
 fn follow_up_turning_16_slip(
@@ -538,6 +545,7 @@ fn main() {
             follow_up_expiring,
             follow_up_expiring_slip,
             follow_up_turning_16,
+            work_items,
             follow_up_turning_16_slip
         ])
         .run(tauri::generate_context!());

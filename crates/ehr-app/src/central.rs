@@ -378,12 +378,13 @@ pub(crate) fn get_json<T>(
     config: &Config,
     base: &str,
     token: &str,
-    path: &'static str,
+    path: &str,
 ) -> Result<T, ErrorBody>
 where
     T: serde::de::DeserializeOwned + Send + 'static,
 {
     let (config, base, token) = (config.clone(), base.to_owned(), token.to_owned());
+    let path = path.to_owned();
     off_thread("central-get", move || {
         let central = check_central_url(&base)?;
         let url = format!("{}/v1/{path}", central.base);

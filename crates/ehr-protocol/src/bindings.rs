@@ -21,9 +21,10 @@ use crate::ipc::{
 use crate::task::{
     ApplicationRow, Choice, CompletionForm, ConsentForm, ConsentRow, ContactChangeForm, DraftOffer,
     ExpiringView, FieldRow, FollowUpRow, FollowUpView, LookupQuery, LookupSource, LookupView,
-    NewbornForm, ParticularsForm, RecordRow, TakeOverForm, TaskChoices, TaskEvent, TaskForm,
-    TaskKind, TaskResult, TaskSignOffRequest, TaskStage, TaskView, TurningRow, TurningView,
-    WithdrawalForm,
+    NewbornForm, PaperDifference, PaperFormFields, PaperIdentity, PaperPerson, PaperView,
+    ParticularsForm, RecordRow, TakeOverForm, TaskChoices, TaskEvent, TaskForm, TaskKind,
+    TaskResult, TaskSignOffRequest, TaskStage, TaskView, TurningRow, TurningView, WithdrawalForm,
+    WorkItemRow,
 };
 
 /// The path of the generated file, relative to the workspace root.
@@ -97,6 +98,12 @@ pub fn typescript() -> String {
     decl::<ParticularsForm>(&cfg, &mut out);
     decl::<ContactChangeForm>(&cfg, &mut out);
     decl::<TakeOverForm>(&cfg, &mut out);
+    decl::<PaperPerson>(&cfg, &mut out);
+    decl::<PaperFormFields>(&cfg, &mut out);
+    decl::<PaperIdentity>(&cfg, &mut out);
+    decl::<PaperDifference>(&cfg, &mut out);
+    decl::<PaperView>(&cfg, &mut out);
+    decl::<WorkItemRow>(&cfg, &mut out);
     decl::<WithdrawalForm>(&cfg, &mut out);
     decl::<TaskEvent>(&cfg, &mut out);
     decl::<TaskResult>(&cfg, &mut out);

@@ -170,6 +170,9 @@ pub enum TaskKind {
     Contact,
     /// A child kept by an SDM who turned 16 takes their record over.
     TakeOver,
+    /// A paper application form (RE(C)01) keyed at the Registration
+    /// Office, its identifying fields keyed twice.
+    PaperForm,
 }
 
 /// Where the task stands.
@@ -400,6 +403,146 @@ pub struct TakeOverForm {
     pub slip_language: String,
 }
 
+/// A person as keyed from a paper form.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct PaperPerson {
+    /// The document type code.
+    pub document_type: String,
+    /// The document number.
+    pub document_number: String,
+    /// The English surname.
+    pub surname: String,
+    /// The English given names.
+    pub given_names: String,
+    /// The Chinese name (may be empty).
+    pub chinese_name: String,
+    /// The date of birth (`DD/MM/YYYY` or `YYYY-MM-DD`).
+    pub date_of_birth: String,
+    /// `male`, `female`, or empty.
+    pub sex: String,
+}
+
+/// What the clerk keys from a paper form (RE(C)01) the first time.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PaperFormFields {
+    /// How it arrived: `paper_post`, `paper_fax` or `paper_drop_in`.
+    pub origin: String,
+    /// The day it was received (`DD/MM/YYYY` or `YYYY-MM-DD`).
+    pub received_on: String,
+    /// The patient.
+    pub patient: PaperPerson,
+    /// `capable`, or `incapable:<ground>`.
+    pub capacity: String,
+    /// `self`, `sdm` or `authorised_person`.
+    pub applicant_role: String,
+    /// The SDM's relationship code.
+    pub relationship: String,
+    /// The SDM or authorised person (unused for `self`).
+    pub applicant: PaperPerson,
+    /// `sms`, `email` or `post`.
+    pub channel: String,
+    /// The person's language for notices: `en` or `zh`.
+    pub language: String,
+    /// The mobile number, email address or postal address.
+    pub address: String,
+    /// Private providers to give sharing consent to (ids).
+    pub consents: Vec<String>,
+}
+
+impl Default for PaperFormFields {
+    fn default() -> Self {
+        PaperFormFields {
+            origin: "paper_post".into(),
+            received_on: String::new(),
+            patient: PaperPerson::default(),
+            capacity: "capable".into(),
+            applicant_role: "self".into(),
+            relationship: String::new(),
+            applicant: PaperPerson::default(),
+            channel: "sms".into(),
+            language: "zh".into(),
+            address: String::new(),
+            consents: Vec::new(),
+        }
+    }
+}
+
+/// The identifying fields keyed a second time, blind.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct PaperIdentity {
+    /// The patient's document type code.
+    pub document_type: String,
+    /// The patient's document number.
+    pub document_number: String,
+    /// The patient's English surname.
+    pub surname: String,
+    /// The patient's English given names.
+    pub given_names: String,
+    /// The patient's Chinese name.
+    pub chinese_name: String,
+    /// The patient's date of birth.
+    pub date_of_birth: String,
+    /// The SDM's or authorised person's document type code.
+    pub applicant_document_type: String,
+    /// The SDM's or authorised person's document number.
+    pub applicant_document_number: String,
+}
+
+/// An identifying field the two keyings disagree on, side by side.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PaperDifference {
+    /// The field (`document_number`, `surname`, ..., as in
+    /// [`PaperIdentity`]).
+    pub field: String,
+    /// As keyed the first time.
+    pub first: String,
+    /// As keyed the second time.
+    pub second: String,
+    /// The clerk's decision: `first`, `second`, or empty until made.
+    pub chosen: String,
+}
+
+/// A paper form in hand: a Registration Office work item.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PaperView {
+    /// The work item's id.
+    pub work_item_id: String,
+    /// `first_keying`, `second_keying` or `reconcile`.
+    pub stage: String,
+    /// The first keying; `None` while the second keying is done (blind).
+    pub first: Option<PaperFormFields>,
+    /// The second keying as typed (second keying and after).
+    pub second: Option<PaperIdentity>,
+    /// Reconcile: the fields the two keyings disagree on.
+    pub differences: Vec<PaperDifference>,
+    /// Who keyed it first (staff code).
+    pub first_keyed_by: String,
+    /// The clerk now at the counter keyed it first: they key it again
+    /// without seeing their first keying.
+    pub same_clerk: bool,
+    /// The form's image: held here, or uploaded from another counter.
+    pub form_image: Option<String>,
+}
+
+/// A Registration Office work item in the list of open ones.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct WorkItemRow {
+    /// Its id.
+    pub id: String,
+    /// `first_keying`, `second_keying` or `reconcile`.
+    pub stage: String,
+    /// How the form arrived.
+    pub origin: String,
+    /// The day it was received (`DD/MM/YYYY`).
+    pub received_on: String,
+    /// The patient's document, masked.
+    pub document_masked: String,
+    /// Who saved it first.
+    pub created_by: String,
+    /// Who saved it last.
+    pub updated_by: String,
+}
+
 /// What the UI sends the task.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -494,6 +637,38 @@ pub enum TaskEvent {
         /// The form.
         form: TakeOverForm,
     },
+    /// Key a new paper form (Registration Office counters).
+    PaperForm,
+    /// Resume an open work item of this Registration Office.
+    ResumeWorkItem {
+        /// Its id.
+        id: String,
+    },
+    /// The first keying as the clerk has it now.
+    EditPaper {
+        /// The form (boxed: the largest event by far).
+        form: Box<PaperFormFields>,
+    },
+    /// The second keying as the clerk has it now.
+    EditPaperSecond {
+        /// The identifying fields.
+        form: PaperIdentity,
+    },
+    /// The first keying is done: saved as a work item, the second keying
+    /// follows (by another clerk, or this one without seeing the first).
+    PaperFirstDone,
+    /// The second keying is done: the two are compared.
+    PaperSecondDone,
+    /// Decide a disagreement: take the `first` or the `second` keying's
+    /// value of `field`.
+    PaperChoose {
+        /// The field.
+        field: String,
+        /// `first` or `second`.
+        take: String,
+    },
+    /// Discard this paper form's work item.
+    PaperDiscard,
     /// The consent form as the clerk has it now.
     EditConsent {
         /// The form.
@@ -589,13 +764,15 @@ pub struct TaskView {
     pub record_contact: Option<(String, String)>,
     /// A take-over: the form.
     pub take_over: Option<TakeOverForm>,
+    /// A paper form: where its keying stands.
+    pub paper: Option<PaperView>,
     /// The held capture of the birth hospital's certifying document.
     pub hospital_image: Option<String>,
     /// The held capture of the birth certificate.
     pub certificate_image: Option<String>,
     /// What this counter's site offers, by the shared rules: any of
     /// `walk_in`, `newborn`, `completion`, `consent`, `withdrawal`,
-    /// `particulars`, `contact`, `take_over`.
+    /// `particulars`, `contact`, `take_over`, `paper`.
     pub offers: Vec<String>,
     /// What is still needed, in words (the shared rules' decision).
     pub needs: Vec<FieldIssue>,
@@ -849,6 +1026,16 @@ impl std::fmt::Debug for TaskEvent {
                     form.change_contact, form.resend_key
                 )
             }
+            TaskEvent::PaperForm => "PaperForm",
+            TaskEvent::ResumeWorkItem { id } => return write!(f, "ResumeWorkItem({id})"),
+            TaskEvent::EditPaper { .. } => "EditPaper(<redacted>)",
+            TaskEvent::EditPaperSecond { .. } => "EditPaperSecond(<redacted>)",
+            TaskEvent::PaperFirstDone => "PaperFirstDone",
+            TaskEvent::PaperSecondDone => "PaperSecondDone",
+            TaskEvent::PaperChoose { field, take } => {
+                return write!(f, "PaperChoose({field}, {take})")
+            }
+            TaskEvent::PaperDiscard => "PaperDiscard",
             TaskEvent::EditTakeOver { form } => {
                 return write!(f, "EditTakeOver(consents {})", form.consents.len())
             }
@@ -931,6 +1118,25 @@ impl std::fmt::Debug for TakeOverForm {
             .finish_non_exhaustive()
     }
 }
+
+macro_rules! opaque_debug {
+    ($($t:ident),*) => {$(
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($t), " { <redacted> }"))
+            }
+        }
+    )*};
+}
+
+opaque_debug!(
+    PaperPerson,
+    PaperFormFields,
+    PaperIdentity,
+    PaperDifference,
+    PaperView,
+    WorkItemRow
+);
 
 impl std::fmt::Debug for CompletionForm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -39,11 +39,13 @@ pub enum SlipTask {
     AccessKeyResent,
     /// A record taken over from the SDM by the person who turned 16.
     TakeOver,
+    /// A paper application form keyed at the Registration Office.
+    PaperKeyed,
 }
 
 impl SlipTask {
     /// Every task, in the order above.
-    pub const ALL: [SlipTask; 14] = [
+    pub const ALL: [SlipTask; 15] = [
         SlipTask::Activation,
         SlipTask::RegisterAdult,
         SlipTask::RegisterSdmMinor,
@@ -58,6 +60,7 @@ impl SlipTask {
         SlipTask::ContactChanged,
         SlipTask::AccessKeyResent,
         SlipTask::TakeOver,
+        SlipTask::PaperKeyed,
     ];
 
     /// The stable code, also the catalogue key's last part
@@ -78,6 +81,7 @@ impl SlipTask {
             SlipTask::ContactChanged => "contact_changed",
             SlipTask::AccessKeyResent => "access_key_resent",
             SlipTask::TakeOver => "take_over",
+            SlipTask::PaperKeyed => "paper_keyed",
         }
     }
 
@@ -97,6 +101,7 @@ impl SlipTask {
             SlipTask::Withdrawal => "slip.next.withdrawal",
             SlipTask::TakeOver => "slip.next.take_over",
             SlipTask::AccessKeyResent => "slip.next.old_key",
+            SlipTask::PaperKeyed => "slip.next.paper",
             _ => "slip.next.records",
         }
     }

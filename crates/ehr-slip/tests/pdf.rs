@@ -331,6 +331,7 @@ fn every_task_and_channel_has_its_sentence() {
                 SlipTask::Withdrawal => "slip.next.withdrawal",
                 SlipTask::TakeOver => "slip.next.take_over",
                 SlipTask::AccessKeyResent => "slip.next.old_key",
+                SlipTask::PaperKeyed => "slip.next.paper",
                 _ => "slip.next.records",
             };
             assert_has(&extracted, text(Lang::En, next));

@@ -974,7 +974,7 @@ source: LookupSource, };
 /**
  * The kind of task in hand.
  */
-export type TaskKind = "lookup" | "activation" | "walk_in" | "newborn" | "completion" | "consent" | "withdrawal" | "particulars" | "contact" | "take_over";
+export type TaskKind = "lookup" | "activation" | "walk_in" | "newborn" | "completion" | "consent" | "withdrawal" | "particulars" | "contact" | "take_over" | "paper_form";
 
 /**
  * Where the task stands.
@@ -1262,6 +1262,218 @@ declaration: boolean,
 slip_language: string, };
 
 /**
+ * A person as keyed from a paper form.
+ */
+export type PaperPerson = { 
+/**
+ * The document type code.
+ */
+document_type: string, 
+/**
+ * The document number.
+ */
+document_number: string, 
+/**
+ * The English surname.
+ */
+surname: string, 
+/**
+ * The English given names.
+ */
+given_names: string, 
+/**
+ * The Chinese name (may be empty).
+ */
+chinese_name: string, 
+/**
+ * The date of birth (`DD/MM/YYYY` or `YYYY-MM-DD`).
+ */
+date_of_birth: string, 
+/**
+ * `male`, `female`, or empty.
+ */
+sex: string, };
+
+/**
+ * What the clerk keys from a paper form (RE(C)01) the first time.
+ */
+export type PaperFormFields = { 
+/**
+ * How it arrived: `paper_post`, `paper_fax` or `paper_drop_in`.
+ */
+origin: string, 
+/**
+ * The day it was received (`DD/MM/YYYY` or `YYYY-MM-DD`).
+ */
+received_on: string, 
+/**
+ * The patient.
+ */
+patient: PaperPerson, 
+/**
+ * `capable`, or `incapable:<ground>`.
+ */
+capacity: string, 
+/**
+ * `self`, `sdm` or `authorised_person`.
+ */
+applicant_role: string, 
+/**
+ * The SDM's relationship code.
+ */
+relationship: string, 
+/**
+ * The SDM or authorised person (unused for `self`).
+ */
+applicant: PaperPerson, 
+/**
+ * `sms`, `email` or `post`.
+ */
+channel: string, 
+/**
+ * The person's language for notices: `en` or `zh`.
+ */
+language: string, 
+/**
+ * The mobile number, email address or postal address.
+ */
+address: string, 
+/**
+ * Private providers to give sharing consent to (ids).
+ */
+consents: Array<string>, };
+
+/**
+ * The identifying fields keyed a second time, blind.
+ */
+export type PaperIdentity = { 
+/**
+ * The patient's document type code.
+ */
+document_type: string, 
+/**
+ * The patient's document number.
+ */
+document_number: string, 
+/**
+ * The patient's English surname.
+ */
+surname: string, 
+/**
+ * The patient's English given names.
+ */
+given_names: string, 
+/**
+ * The patient's Chinese name.
+ */
+chinese_name: string, 
+/**
+ * The patient's date of birth.
+ */
+date_of_birth: string, 
+/**
+ * The SDM's or authorised person's document type code.
+ */
+applicant_document_type: string, 
+/**
+ * The SDM's or authorised person's document number.
+ */
+applicant_document_number: string, };
+
+/**
+ * An identifying field the two keyings disagree on, side by side.
+ */
+export type PaperDifference = { 
+/**
+ * The field (`document_number`, `surname`, ..., as in
+ * [`PaperIdentity`]).
+ */
+field: string, 
+/**
+ * As keyed the first time.
+ */
+first: string, 
+/**
+ * As keyed the second time.
+ */
+second: string, 
+/**
+ * The clerk's decision: `first`, `second`, or empty until made.
+ */
+chosen: string, };
+
+/**
+ * A paper form in hand: a Registration Office work item.
+ */
+export type PaperView = { 
+/**
+ * The work item's id.
+ */
+work_item_id: string, 
+/**
+ * `first_keying`, `second_keying` or `reconcile`.
+ */
+stage: string, 
+/**
+ * The first keying; `None` while the second keying is done (blind).
+ */
+first: PaperFormFields | null, 
+/**
+ * The second keying as typed (second keying and after).
+ */
+second: PaperIdentity | null, 
+/**
+ * Reconcile: the fields the two keyings disagree on.
+ */
+differences: Array<PaperDifference>, 
+/**
+ * Who keyed it first (staff code).
+ */
+first_keyed_by: string, 
+/**
+ * The clerk now at the counter keyed it first: they key it again
+ * without seeing their first keying.
+ */
+same_clerk: boolean, 
+/**
+ * The form's image: held here, or uploaded from another counter.
+ */
+form_image: string | null, };
+
+/**
+ * A Registration Office work item in the list of open ones.
+ */
+export type WorkItemRow = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * `first_keying`, `second_keying` or `reconcile`.
+ */
+stage: string, 
+/**
+ * How the form arrived.
+ */
+origin: string, 
+/**
+ * The day it was received (`DD/MM/YYYY`).
+ */
+received_on: string, 
+/**
+ * The patient's document, masked.
+ */
+document_masked: string, 
+/**
+ * Who saved it first.
+ */
+created_by: string, 
+/**
+ * Who saved it last.
+ */
+updated_by: string, };
+
+/**
  * What the clerk confirms for a withdrawal.
  */
 export type WithdrawalForm = { 
@@ -1342,7 +1554,27 @@ form: ContactChangeForm, } | { "type": "edit_take_over",
 /**
  * The form.
  */
-form: TakeOverForm, } | { "type": "edit_consent", 
+form: TakeOverForm, } | { "type": "paper_form" } | { "type": "resume_work_item", 
+/**
+ * Its id.
+ */
+id: string, } | { "type": "edit_paper", 
+/**
+ * The form (boxed: the largest event by far).
+ */
+form: PaperFormFields, } | { "type": "edit_paper_second", 
+/**
+ * The identifying fields.
+ */
+form: PaperIdentity, } | { "type": "paper_first_done" } | { "type": "paper_second_done" } | { "type": "paper_choose", 
+/**
+ * The field.
+ */
+field: string, 
+/**
+ * `first` or `second`.
+ */
+take: string, } | { "type": "paper_discard" } | { "type": "edit_consent", 
 /**
  * The form.
  */
@@ -1481,6 +1713,10 @@ record_contact: [string, string] | null,
  */
 take_over: TakeOverForm | null, 
 /**
+ * A paper form: where its keying stands.
+ */
+paper: PaperView | null, 
+/**
  * The held capture of the birth hospital's certifying document.
  */
 hospital_image: string | null, 
@@ -1491,7 +1727,7 @@ certificate_image: string | null,
 /**
  * What this counter's site offers, by the shared rules: any of
  * `walk_in`, `newborn`, `completion`, `consent`, `withdrawal`,
- * `particulars`, `contact`, `take_over`.
+ * `particulars`, `contact`, `take_over`, `paper`.
  */
 offers: Array<string>, 
 /**

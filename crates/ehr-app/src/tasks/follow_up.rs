@@ -59,7 +59,7 @@ impl App {
         })
     }
 
-    fn follow_up_get<T>(&self, path: &'static str) -> Result<T, ErrorBody>
+    pub(crate) fn follow_up_get<T>(&self, path: &str) -> Result<T, ErrorBody>
     where
         T: serde::de::DeserializeOwned + Send + 'static,
     {

@@ -150,9 +150,13 @@ pub(crate) struct Task {
     /// A take-over by the person who turned 16: the form.
     #[serde(default)]
     pub take_over: Option<TakeOverForm>,
-    /// The held capture of a paper application form.
+    /// The held capture of a paper application form (attached into the
+    /// paper form's state).
     #[serde(default)]
     pub paper_image: Option<String>,
+    /// A paper form: its keying.
+    #[serde(default)]
+    pub paper: Option<super::paper::PaperState>,
 }
 
 impl std::fmt::Debug for Task {
@@ -194,6 +198,9 @@ struct CounterFacts<'a> {
     applications: Vec<KnownApplication>,
     held: &'a HashSet<Uuid>,
     reference: Option<&'a ReferenceData>,
+    /// An image another counter (or this one, earlier) uploaded already:
+    /// a resumed paper form's.
+    uploaded: Option<Uuid>,
 }
 
 impl Facts for CounterFacts<'_> {
@@ -221,6 +228,9 @@ impl Facts for CounterFacts<'_> {
     }
 
     fn image_known(&self, id: Uuid) -> Result<bool, Infallible> {
+        if self.uploaded == Some(id) {
+            return Ok(true);
+        }
         Ok(self.held.contains(&id))
     }
 
@@ -326,6 +336,7 @@ impl Task {
             contact_change: None,
             take_over: None,
             paper_image: None,
+            paper: None,
         }
     }
 
@@ -800,6 +811,10 @@ impl Task {
             }
             CaptureKind::PaperForm => {
                 self.paper_image = Some(image_id.to_string());
+                if let Some(p) = &mut self.paper {
+                    p.form_image = Some(image_id.to_string());
+                    p.form_image_uploaded = false;
+                }
             }
         }
         Ok(())
@@ -865,6 +880,15 @@ impl Task {
     /// there is one to send.
     pub(crate) fn operation(&self, judge: &Judge<'_>) -> Result<Operation, Vec<FieldIssue>> {
         let transacted_at = Some(judge.now_rfc3339.to_owned());
+        // A paper form names its people itself: nobody is at the counter.
+        if self.kind == TaskKind::PaperForm {
+            let Some(paper) = &self.paper else {
+                return Err(vec![service_issue("task", ErrorCode::FieldRequired)]);
+            };
+            return Ok(Operation::KeyPaperApplication(
+                paper.operation(judge.now_rfc3339),
+            ));
+        }
         // A completion is of the record found (by the hospital document or
         // the parent's): nobody needs to be identified for it.
         if self.kind == TaskKind::Completion {
@@ -1017,6 +1041,7 @@ impl Task {
             | TaskKind::Consent
             | TaskKind::Withdrawal
             | TaskKind::Contact
+            | TaskKind::PaperForm
             | TaskKind::Lookup => Err(vec![service_issue("task", ErrorCode::FieldRequired)]),
         }
     }
@@ -1110,6 +1135,12 @@ impl Task {
                 .collect(),
             held: judge.held,
             reference: judge.reference,
+            uploaded: self
+                .paper
+                .as_ref()
+                .filter(|p| p.form_image_uploaded)
+                .and_then(|p| p.form_image.as_deref())
+                .and_then(|s| Uuid::parse_str(s).ok()),
         };
         let ctx = ehr_rules::Ctx {
             site_type: judge.site_type,
@@ -1244,6 +1275,28 @@ impl Task {
                     issues.push(service_issue("declaration", ErrorCode::FieldRequired));
                 }
             }
+            TaskKind::PaperForm => {
+                let paper = self.paper.as_ref();
+                let image = paper.and_then(|p| p.form_image.clone());
+                missing_image(&mut issues, "form_image", &image);
+                match paper.map(|p| p.stage.as_str()) {
+                    // Keyed blind: only the second keying's own needs.
+                    Some(super::paper::SECOND) => {
+                        issues = paper
+                            .map(|p| p.second_needs())
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|f| {
+                                service_issue(&format!("second.{f}"), ErrorCode::FieldRequired)
+                            })
+                            .collect();
+                    }
+                    Some(super::paper::RECONCILE) if !paper.is_some_and(|p| p.decided()) => {
+                        issues.push(service_issue("differences", ErrorCode::FieldRequired));
+                    }
+                    _ => {}
+                }
+            }
             _ => {
                 if !self.form.declaration {
                     issues.push(service_issue("declaration", ErrorCode::FieldRequired));
@@ -1375,6 +1428,11 @@ impl Task {
                 .take_over
                 .clone()
                 .filter(|_| self.kind == TaskKind::TakeOver),
+            paper: self
+                .paper
+                .as_ref()
+                .filter(|_| self.kind == TaskKind::PaperForm)
+                .map(|p| p.view("")),
             hospital_image: self.hospital_image.clone(),
             certificate_image: self.certificate_image.clone(),
             offers: [
@@ -1386,6 +1444,7 @@ impl Task {
                 ("change_particulars", "particulars"),
                 ("change_contact", "contact"),
                 ("take_over_record", "take_over"),
+                ("key_paper_application", "paper"),
             ]
             .into_iter()
             .filter(|(op, _)| ehr_rules::offered_type(judge.site_type, op))
@@ -1440,6 +1499,7 @@ impl Task {
             | TaskKind::Particulars
             | TaskKind::Contact
             | TaskKind::TakeOver
+            | TaskKind::PaperForm
             | TaskKind::Lookup => {}
         }
         parts
@@ -1453,7 +1513,7 @@ fn cut(s: &mut String) {
 }
 
 /// The contact as keyed.
-fn contact(channel: &str, language: &str, address: &str) -> NotificationChoice {
+pub(crate) fn contact(channel: &str, language: &str, address: &str) -> NotificationChoice {
     NotificationChoice {
         channel: match channel {
             "email" => NotificationChannel::Email,
@@ -1471,7 +1531,7 @@ fn contact(channel: &str, language: &str, address: &str) -> NotificationChoice {
 
 /// A day as keyed (`DD/MM/YYYY` or `YYYY-MM-DD`) in the wire's form; as
 /// keyed when it does not read (the rules then refuse it).
-fn iso_day(s: &str) -> String {
+pub(crate) fn iso_day(s: &str) -> String {
     let t = s.trim();
     match ehr_domain::DateOfBirth::parse(t) {
         Ok(ehr_domain::DateOfBirth::Day(d)) => d.to_string(),
@@ -1529,7 +1589,7 @@ fn snake<T: Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-fn hk_date(iso: &str) -> String {
+pub(crate) fn hk_date(iso: &str) -> String {
     match ehr_domain::DateOfBirth::parse(iso) {
         Ok(d) => d.to_hk_string(),
         Err(_) => iso.to_owned(),

@@ -15,6 +15,7 @@
 
 pub(crate) mod follow_up;
 pub(crate) mod machine;
+mod paper;
 
 use std::collections::HashSet;
 
@@ -23,7 +24,7 @@ use ehr_protocol::card::{ManualIdentityRequest, ReaderView};
 use ehr_protocol::ipc::SlipLanguage;
 use ehr_protocol::task::{
     Choice, DraftOffer, LookupQuery, LookupSource, TaskChoices, TaskEvent, TaskKind, TaskResult,
-    TaskSignOffRequest, TaskStage, TaskView,
+    TaskSignOffRequest, TaskStage, TaskView, WorkItemRow,
 };
 use ehr_protocol::wire::{
     self, ApplicationDetail, ApplicationList, ApplicationQuery, Operation, RecordList, RecordQuery,
@@ -183,6 +184,9 @@ impl App {
         let data = self.judge_data_for(task);
         let mut v = task.view(&data.judge());
         v.result = lock(&self.task_result).clone();
+        if let (Some(p), Ok(staff)) = (v.paper.as_mut(), self.staff()) {
+            p.same_clerk = p.first_keyed_by == staff.staff_code;
+        }
         v
     }
 
@@ -389,6 +393,13 @@ impl App {
     /// The UI's event for the task in hand.
     pub fn task_event(&self, event: &TaskEvent) -> Result<TaskView, ErrorBody> {
         let staff = self.task_session()?;
+        // A paper form starts its own task: nobody is at the counter.
+        if matches!(
+            event,
+            TaskEvent::PaperForm | TaskEvent::ResumeWorkItem { .. }
+        ) {
+            return self.paper_start(&staff, event);
+        }
         let Some(mut task) = lock(&self.task).clone() else {
             return Err(ErrorBody::new(ErrorCode::TaskNone));
         };
@@ -607,6 +618,49 @@ impl App {
                     task.errors = vec![i];
                 }
             }
+            TaskEvent::PaperForm | TaskEvent::ResumeWorkItem { .. } => {}
+            TaskEvent::EditPaper { form } => {
+                if let Some(p) = task.paper.as_mut().filter(|p| p.stage == paper::FIRST) {
+                    p.edit_first(form.as_ref().clone());
+                    task.errors.clear();
+                }
+            }
+            TaskEvent::EditPaperSecond { form } => {
+                if let Some(p) = task.paper.as_mut().filter(|p| p.stage == paper::SECOND) {
+                    p.edit_second(form.clone());
+                    task.errors.clear();
+                }
+            }
+            TaskEvent::PaperFirstDone | TaskEvent::PaperSecondDone => {
+                return self.paper_keyed(&staff, task, event);
+            }
+            TaskEvent::PaperChoose { field, take } => {
+                let chosen = task
+                    .paper
+                    .as_mut()
+                    .filter(|p| p.stage == paper::RECONCILE)
+                    .is_some_and(|p| p.choose(field, take));
+                if !chosen {
+                    return Err(ErrorBody::new(ErrorCode::FieldUnknownCode).on_field("differences"));
+                }
+                task.errors.clear();
+            }
+            TaskEvent::PaperDiscard => {
+                if let Some(p) = task.paper.as_ref().filter(|p| p.version > 0) {
+                    let change = ehr_store::Change {
+                        record_key: task.record_key.clone(),
+                        kind: "paper_form".to_owned(),
+                        summary: summary_of(&task).1,
+                        ops: vec![ehr_store::NewOp {
+                            op: Operation::SaveWorkItem(p.save("discarded")),
+                            attachment: None,
+                        }],
+                    };
+                    self.commit_change_with_captures(&change, &[])?;
+                }
+                self.task_finish();
+                return self.task_new();
+            }
             TaskEvent::EditParticulars { form } => task.edit_particulars(form.clone()),
             TaskEvent::EditContact { form } => task.edit_contact(form.clone()),
             TaskEvent::EditTakeOver { form } => task.edit_take_over(form.clone()),
@@ -619,6 +673,92 @@ impl App {
             TaskEvent::Submit => return self.submit(&staff, task),
         }
         self.keep(&staff, task)
+    }
+
+    /// A new paper form, or an open work item of this Registration Office
+    /// resumed: a task of its own (whatever was on screen goes).
+    fn paper_start(&self, staff: &str, event: &TaskEvent) -> Result<TaskView, ErrorBody> {
+        let data = self.judge_data();
+        if !ehr_rules::offered_type(data.site_type, "key_paper_application") {
+            return Err(ErrorBody::new(ErrorCode::AuthForbidden));
+        }
+        let state = match event {
+            TaskEvent::ResumeWorkItem { id } => {
+                let id = Uuid::parse_str(id)
+                    .map_err(|_| ErrorBody::new(ErrorCode::FieldFormat).on_field("id"))?;
+                let item: wire::WorkItemDetail = self.follow_up_get(&format!("work-items/{id}"))?;
+                paper::PaperState::from_work_item(&item.item, &item.payload)
+                    .ok_or_else(|| ErrorBody::new(ErrorCode::CentralBadAnswer))?
+            }
+            _ => paper::PaperState::new(staff, data.today),
+        };
+        self.clear_task_state();
+        // The task's own record key: its saves and its keying go in order;
+        // the work item's version orders the saves of every counter.
+        let mut task = Task::new(Uuid::new_v4());
+        task.kind = TaskKind::PaperForm;
+        task.stage = TaskStage::Details;
+        task.paper = Some(state);
+        self.keep(staff, task)
+    }
+
+    /// The first keying or the second is done: checked, then saved as the
+    /// work item's next version through the outbox (the form's image with
+    /// the first save), the second keying compared with the first.
+    fn paper_keyed(
+        &self,
+        staff: &str,
+        mut task: Task,
+        event: &TaskEvent,
+    ) -> Result<TaskView, ErrorBody> {
+        let first = matches!(event, TaskEvent::PaperFirstDone);
+        let want = if first { paper::FIRST } else { paper::SECOND };
+        if task.paper.as_ref().map(|p| p.stage.as_str()) != Some(want) {
+            return Err(ErrorBody::new(ErrorCode::FieldRequired).on_field("second"));
+        }
+        let data = self.judge_data_for(&task);
+        if let Err(issues) = task.check_all(&data.judge()) {
+            task.errors = issues;
+            return self.keep(staff, task);
+        }
+        let Some(p) = task.paper.as_mut() else {
+            return Err(ErrorBody::new(ErrorCode::Internal));
+        };
+        let next = if first {
+            paper::SECOND
+        } else {
+            p.compare();
+            paper::RECONCILE
+        };
+        let image = p
+            .form_image
+            .clone()
+            .filter(|_| !p.form_image_uploaded)
+            .into_iter()
+            .collect::<Vec<_>>();
+        let change = ehr_store::Change {
+            record_key: task.record_key.clone(),
+            kind: "paper_form".to_owned(),
+            summary: p.save(next).document_masked,
+            ops: vec![ehr_store::NewOp {
+                op: Operation::SaveWorkItem(p.save(next)),
+                attachment: None,
+            }],
+        };
+        let images: Vec<&str> = image.iter().map(String::as_str).collect();
+        self.commit_change_with_captures(&change, &images)?;
+        p.version += 1;
+        p.stage = next.to_owned();
+        p.form_image_uploaded = p.form_image.is_some();
+        task.errors.clear();
+        self.keep(staff, task)
+    }
+
+    /// The open work items (half-keyed paper forms) of this Registration
+    /// Office, oldest first. Needs the service.
+    pub fn work_items(&self) -> Result<Vec<WorkItemRow>, ErrorBody> {
+        let list: wire::WorkItemList = self.follow_up_get("work-items")?;
+        Ok(list.items.iter().map(paper::row).collect())
     }
 
     /// A supervisor signs off the task's differences (or a pre-1980
@@ -639,6 +779,14 @@ impl App {
     }
 
     fn submit(&self, staff: &str, mut task: Task) -> Result<TaskView, ErrorBody> {
+        // A paper form goes once both keyings agree (or each disagreement
+        // is decided).
+        if task.kind == TaskKind::PaperForm
+            && task.paper.as_ref().map(|p| p.stage.as_str()) != Some(paper::RECONCILE)
+        {
+            task.errors = vec![machine::service_issue("second", ErrorCode::FieldRequired)];
+            return self.keep(staff, task);
+        }
         let data = self.judge_data_for(&task);
         let ops = match task.check_all(&data.judge()) {
             Ok(ops) => ops,
@@ -663,9 +811,15 @@ impl App {
                 })
                 .collect(),
         };
+        let paper_image = task
+            .paper
+            .as_ref()
+            .filter(|p| !p.form_image_uploaded)
+            .and_then(|p| p.form_image.clone());
         let images: Vec<&str> = match task.kind {
             TaskKind::Newborn => vec![&task.hospital_image],
             TaskKind::Completion => vec![&task.certificate_image],
+            TaskKind::PaperForm => vec![&paper_image],
             _ => vec![&task.patient_copy_image, &task.supporting_image],
         }
         .into_iter()
@@ -901,6 +1055,13 @@ fn summary_of(task: &Task) -> (&'static str, String) {
             ),
         ),
         TaskKind::Completion => ("completion", masked),
+        TaskKind::PaperForm => (
+            "paper_form",
+            task.paper
+                .as_ref()
+                .map(|p| p.save(paper::FIRST).document_masked)
+                .unwrap_or_default(),
+        ),
         TaskKind::Consent
         | TaskKind::Withdrawal
         | TaskKind::Particulars
@@ -1017,6 +1178,21 @@ fn task_slip(
                 &language,
             );
         }
+        Operation::KeyPaperApplication(k) => {
+            return crate::documents::TaskSlip {
+                task: SlipTask::PaperKeyed,
+                reference: task.record_key.clone(),
+                document: ehr_domain::DocumentType::from_code(&k.patient.document_type)
+                    .ok()
+                    .and_then(|t| ehr_rules::validate::known_number(t, &k.patient.document_number)),
+                name_en: name_of(&k.patient.surname, &k.patient.given_names),
+                name_zh: k.patient.chinese_name.clone(),
+                // The access key goes out when the application is activated.
+                channel: AccessKeyChannel::None,
+                providers: Vec::new(),
+                language: SlipLanguage::Both,
+            };
+        }
         Operation::ChangeParticulars(c) => {
             let f = task.particulars.clone().unwrap_or_default();
             return crate::documents::TaskSlip {
@@ -1094,7 +1270,7 @@ fn task_slip(
 }
 
 /// Every task kind, for its code in the store's drafts.
-const KINDS: [TaskKind; 10] = [
+const KINDS: [TaskKind; 11] = [
     TaskKind::Lookup,
     TaskKind::Activation,
     TaskKind::WalkIn,
@@ -1105,6 +1281,7 @@ const KINDS: [TaskKind; 10] = [
     TaskKind::Particulars,
     TaskKind::Contact,
     TaskKind::TakeOver,
+    TaskKind::PaperForm,
 ];
 
 /// A task kind's code (as on the wire).
@@ -1120,6 +1297,7 @@ fn kind_code(kind: TaskKind) -> &'static str {
         TaskKind::Particulars => "particulars",
         TaskKind::Contact => "contact",
         TaskKind::TakeOver => "take_over",
+        TaskKind::PaperForm => "paper_form",
     }
 }
 
@@ -1222,3 +1400,6 @@ mod consent_tests;
 
 #[cfg(test)]
 mod record_changes_tests;
+
+#[cfg(test)]
+mod paper_tests;
