@@ -11,6 +11,7 @@ mod keyring;
 mod main_path;
 mod newborn;
 mod outbox;
+mod paper;
 mod sign_in;
 mod single_instance;
 mod ui;

@@ -22,6 +22,8 @@ pub struct Central {
     pub counter_keys: Vec<(String, String)>,
     /// A demo registration clerk's staff code and password.
     pub clerk: (String, String),
+    /// Another demo clerk's staff code and password.
+    pub clerk2: (String, String),
     /// A demo supervisor's staff code and password.
     pub supervisor: (String, String),
 }
@@ -131,20 +133,21 @@ impl Central {
                     .collect()
             })
             .unwrap_or_default();
-        let staff = |role: &str| {
+        let staff_nth = |role: &str, n: usize| {
             creds["staff"]
                 .as_array()
-                .and_then(|s| s.iter().find(|s| s["role"] == role))
+                .and_then(|s| s.iter().filter(|s| s["role"] == role).nth(n))
                 .and_then(|s| {
                     Some((
                         s["staff_code"].as_str()?.to_owned(),
                         s["password"].as_str()?.to_owned(),
                     ))
                 })
-                .ok_or_else(|| format!("seed output has no {role}"))
+                .ok_or_else(|| format!("seed output has no {role} {n}"))
         };
-        let clerk = staff("registration_staff")?;
-        let supervisor = staff("supervisor")?;
+        let clerk = staff_nth("registration_staff", 0)?;
+        let clerk2 = staff_nth("registration_staff", 1)?;
+        let supervisor = staff_nth("supervisor", 0)?;
         let port = free_port()?;
         let mut central = Central {
             server: None,
@@ -154,6 +157,7 @@ impl Central {
             counter_key,
             counter_keys,
             clerk,
+            clerk2,
             supervisor,
         };
         central.serve()?;

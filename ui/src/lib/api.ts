@@ -36,6 +36,7 @@ import type {
   TaskSignOffRequest,
   TaskView,
   TurningView,
+  WorkItemRow,
 } from "./bindings";
 import { toErrorBody, toManualRefusal, type ManualRefusal } from "./errors";
 
@@ -156,6 +157,11 @@ export const api = {
   followUpTurning16: () => call<TurningView>("follow_up_turning_16"),
   /** The children turning 16 as a PDF to print or save, previewed. */
   followUpTurning16Slip: (language: SlipLanguage) => call<SlipView>("follow_up_turning_16_slip", { language }),
+
+  /** The open paper forms (work items) of this counter's Registration
+   * Office, to resume (`auth.forbidden` at any other site). Asked of the
+   * central service (no offline copy). */
+  workItems: () => call<WorkItemRow[]>("work_items"),
 
   /** The attention notice of a change as a PDF, previewed. */
   noticeSlip: (id: number, language: SlipLanguage) => call<SlipView>("notice_slip", { id, language }),

@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { FieldIssue } from "./bindings";
-import { consentIndex, consentProvider, issuesFor, isUnder, merged, searchChoices, slotOf } from "./needs";
+import {
+  consentIndex,
+  consentProvider,
+  issuesFor,
+  isUnder,
+  merged,
+  PAPER_SLOTS,
+  paperIssuesFor,
+  paperSlotOf,
+  searchChoices,
+  slotOf,
+} from "./needs";
 
 const issue = (field: string, code = "field.required"): FieldIssue =>
   ({ field, code, message_en: "en " + field, message_zh: "zh " + field }) as FieldIssue;
@@ -152,5 +163,69 @@ describe("searchChoices", () => {
     expect(searchChoices(providers, "九龍").map((c) => c.code)).toEqual(["PP-0002"]);
     expect(searchChoices(providers, "ｋｏｗｌｏｏｎ").map((c) => c.code)).toEqual(["PP-0002"]);
     expect(searchChoices(providers, "harbour kowloon")).toEqual([]);
+  });
+});
+
+describe("paperSlotOf", () => {
+  it("places each field of a paper form's first keying next to its control", () => {
+    const table: [string, string | null][] = [
+      ["origin", "origin"],
+      ["received_on", "received_on"],
+      ["patient.document_type", "patient.document_type"],
+      ["patient.document_number", "patient.document_number"],
+      ["patient.surname", "patient.surname"],
+      ["patient.given_names", "patient.given_names"],
+      ["patient.chinese_name", "patient.chinese_name"],
+      ["patient.date_of_birth", "patient.date_of_birth"],
+      ["patient.sex", "patient.sex"],
+      ["patient", "patient"],
+      ["patient.registered", "patient"],
+      ["capacity", "capacity"],
+      ["applicant", "role"],
+      ["applicant.relationship", "relationship"],
+      ["applicant.person.document_type", "applicant.document_type"],
+      ["applicant.person.document_number", "applicant.document_number"],
+      ["applicant.person.surname", "applicant.surname"],
+      ["applicant.person.given_names", "applicant.given_names"],
+      ["applicant.person.date_of_birth", "applicant.date_of_birth"],
+      ["applicant.person", "applicant"],
+      ["notification.address", "address"],
+      ["notification.channel", "channel"],
+      ["notification.language", "language"],
+      ["notification", "address"],
+      ["private_provider_consents[2]", "consents"],
+      ["private_provider_consents", "consents"],
+      ["form_image", "form_image"],
+      ["task", null],
+      ["origins", null],
+      ["patients", null],
+      ["form_images", null],
+    ];
+    for (const [field, slot] of table) expect([field, paperSlotOf(field)]).toEqual([field, slot]);
+  });
+
+  it("places the second keying's fields and the differences", () => {
+    const second = ["document_type", "document_number", "surname", "given_names", "chinese_name", "date_of_birth",
+      "applicant_document_type", "applicant_document_number"];
+    expect(second.map((f) => paperSlotOf(`second.${f}`))).toEqual(second.map((f) => `second.${f}`));
+    expect(paperSlotOf("second")).toBe("second");
+    expect(paperSlotOf("second.something_else")).toBe("second");
+    expect(paperSlotOf("differences")).toBe("differences");
+    expect(paperSlotOf("differences[0]")).toBe("differences");
+    expect(paperSlotOf("seconds")).toBeNull();
+  });
+
+  it("places every field on a place the screen has", () => {
+    const fields = ["origin", "patient.surname", "applicant.person.surname", "second.surname", "differences"];
+    for (const f of fields) expect(PAPER_SLOTS).toContain(paperSlotOf(f));
+  });
+
+  it("groups a paper form's issues by place", () => {
+    const all = [issue("patient.surname"), issue("applicant.person.surname"), issue("second.surname"), issue("patient")];
+    expect(paperIssuesFor(all, "patient.surname").map((i) => i.field)).toEqual(["patient.surname"]);
+    expect(paperIssuesFor(all, "applicant.surname").map((i) => i.field)).toEqual(["applicant.person.surname"]);
+    expect(paperIssuesFor(all, "second.surname").map((i) => i.field)).toEqual(["second.surname"]);
+    expect(paperIssuesFor(all, "patient").map((i) => i.field)).toEqual(["patient"]);
+    expect(paperIssuesFor(all, "differences")).toEqual([]);
   });
 });

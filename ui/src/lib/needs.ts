@@ -175,3 +175,97 @@ export function searchChoices<C extends { code: string; name_en: string; name_zh
     return words.every((w) => hay.includes(w));
   });
 }
+
+/** The places on a paper form's screen an issue can belong to: each field
+ * keyed (the patient's, the applicant's, the second keying's), the parts
+ * the walk-in's form has too, the form's image, and the differences of the
+ * two keyings. `patient`, `applicant` and `second`: the part as a whole. */
+export const PAPER_SLOTS = [
+  "origin",
+  "received_on",
+  "patient.document_type",
+  "patient.document_number",
+  "patient.surname",
+  "patient.given_names",
+  "patient.chinese_name",
+  "patient.date_of_birth",
+  "patient.sex",
+  "patient",
+  "capacity",
+  "role",
+  "relationship",
+  "applicant.document_type",
+  "applicant.document_number",
+  "applicant.surname",
+  "applicant.given_names",
+  "applicant.date_of_birth",
+  "applicant",
+  "channel",
+  "language",
+  "address",
+  "consents",
+  "form_image",
+  "second.document_type",
+  "second.document_number",
+  "second.surname",
+  "second.given_names",
+  "second.chinese_name",
+  "second.date_of_birth",
+  "second.applicant_document_type",
+  "second.applicant_document_number",
+  "second",
+  "differences",
+] as const;
+export type PaperSlot = (typeof PAPER_SLOTS)[number];
+
+// Most specific first. Rust names the applicant's person under
+// `applicant.person` (its relationship `applicant.relationship`, the role
+// `applicant`), the contact under `notification`, a consent by its place in
+// the form (`private_provider_consents[i]`), the second keying's fields as
+// the identity's (`second.surname`, `second.applicant_document_number`).
+const PAPER_RULES: [string, PaperSlot][] = [
+  ["origin", "origin"],
+  ["received_on", "received_on"],
+  ...(["document_type", "document_number", "surname", "given_names", "chinese_name", "date_of_birth", "sex"] as const).map(
+    (f): [string, PaperSlot] => [`patient.${f}`, `patient.${f}`],
+  ),
+  ["patient", "patient"],
+  ["capacity", "capacity"],
+  ["applicant.relationship", "relationship"],
+  ...(["document_type", "document_number", "surname", "given_names", "date_of_birth"] as const).map(
+    (f): [string, PaperSlot] => [`applicant.person.${f}`, `applicant.${f}`],
+  ),
+  ["applicant.person", "applicant"],
+  ["applicant", "role"],
+  ["notification.channel", "channel"],
+  ["notification.language", "language"],
+  ["notification", "address"],
+  ["private_provider_consents", "consents"],
+  ["form_image", "form_image"],
+  ...(
+    [
+      "document_type",
+      "document_number",
+      "surname",
+      "given_names",
+      "chinese_name",
+      "date_of_birth",
+      "applicant_document_type",
+      "applicant_document_number",
+    ] as const
+  ).map((f): [string, PaperSlot] => [`second.${f}`, `second.${f}`]),
+  ["second", "second"],
+  ["differences", "differences"],
+];
+
+/** The place on a paper form's screen an issue's field belongs to; null
+ * for the form as a whole. */
+export function paperSlotOf(field: string): PaperSlot | null {
+  for (const [name, slot] of PAPER_RULES) if (isUnder(field, name)) return slot;
+  return null;
+}
+
+/** The issues of one place of a paper form. */
+export function paperIssuesFor(issues: FieldIssue[], slot: PaperSlot): FieldIssue[] {
+  return issues.filter((i) => paperSlotOf(i.field) === slot);
+}

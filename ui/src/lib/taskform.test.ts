@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { FieldIssue } from "./bindings";
-import { describedBy, formIssues, SLIP_LANGUAGES, submitTask } from "./taskform";
+import { CAPACITIES, describedBy, formIssues, paperFormIssues, ROLES, SLIP_LANGUAGES, submitTask } from "./taskform";
 
 const issue = (field: string, code = "field.required"): FieldIssue =>
   ({ field, code, message_en: "en " + field, message_zh: "zh " + field }) as FieldIssue;
@@ -40,6 +40,28 @@ describe("formIssues", () => {
   it("marks refused only what the last submit refused, not what is needed", () => {
     expect(f.refused("declaration")).toBe(true);
     expect(f.refused("address")).toBe(false);
+  });
+});
+
+describe("paperFormIssues", () => {
+  const refusal = issue("patient.surname", "field.format");
+  const f = paperFormIssues([refusal], [issue("patient.surname"), issue("applicant.person.document_number")]);
+
+  it("places a paper form's issues by the paper form's places", () => {
+    expect(f.issues("patient.surname").map((i) => i.code)).toEqual(["field.format", "field.required"]);
+    expect(f.issues("applicant.document_number").length).toBe(1);
+    expect(f.described("applicant.document_number", "a-issues")).toBe("a-issues");
+    expect(f.described("origin", "o-issues")).toBeUndefined();
+    expect(f.refused("patient.surname")).toBe(true);
+    expect(f.refused("applicant.document_number")).toBe(false);
+  });
+});
+
+describe("ROLES and CAPACITIES", () => {
+  it("offer the roles and grounds the domain has, in the form's order", () => {
+    expect(ROLES.map((r) => r.value)).toEqual(["self", "sdm", "authorised_person"]);
+    expect(CAPACITIES[0]?.value).toBe("capable");
+    expect(CAPACITIES.slice(1).every((c) => c.value.startsWith("incapable:"))).toBe(true);
   });
 });
 

@@ -13,6 +13,8 @@ import type {
   ErrorBody,
   LookupQuery,
   NewbornForm,
+  PaperFormFields,
+  PaperIdentity,
   ParticularsForm,
   TakeOverForm,
   TaskEvent,
@@ -34,8 +36,8 @@ export class TaskPane {
   private serial = new Serial();
   // The form's last edit (the main path's, a newborn's, a completion's, a
   // consent change's, a withdrawal's, a correction of particulars', a
-  // contact change's or a take-over's: one task has one form on screen),
-  // sent once typing pauses.
+  // contact change's, a take-over's or a paper form's keying: one task has
+  // one form on screen), sent once typing pauses.
   private edits = new Debounced<TaskEvent>(250, (event) => {
     void this.call(() => api.taskEvent(event));
   });
@@ -89,6 +91,12 @@ export class TaskPane {
     return this.event({ type: "lookup", query });
   }
 
+  /** A paper form: a new one, or an open work item resumed. Rust starts a
+   * task of its own for it (whatever is in hand, or none, or done). */
+  paperForm(id: string | null = null): Promise<boolean> {
+    return this.event(id === null ? { type: "paper_form" } : { type: "resume_work_item", id });
+  }
+
   event(e: TaskEvent): Promise<boolean> {
     return this.call(() => api.taskEvent(e));
   }
@@ -131,6 +139,16 @@ export class TaskPane {
   /** A take-over's form changed (as `edit`). */
   editTakeOver(form: TakeOverForm, now = false): void {
     this.queue({ type: "edit_take_over", form }, now);
+  }
+
+  /** A paper form's first keying changed (as `edit`). */
+  editPaper(form: PaperFormFields, now = false): void {
+    this.queue({ type: "edit_paper", form }, now);
+  }
+
+  /** A paper form's second keying changed (as `edit`). */
+  editPaperSecond(form: PaperIdentity, now = false): void {
+    this.queue({ type: "edit_paper_second", form }, now);
   }
 
   private queue(event: TaskEvent, now: boolean): void {

@@ -4,6 +4,8 @@ import type {
   ConsentForm,
   ContactChangeForm,
   NewbornForm,
+  PaperFormFields,
+  PaperIdentity,
   ParticularsForm,
   TakeOverForm,
   TaskEvent,
@@ -42,7 +44,13 @@ vi.mock("./api", () => ({
                     ? `${e.type}:${e.form.address}/${e.form.resend_key}`
                     : e.type === "edit_take_over"
                       ? `${e.type}:${e.form.consents.join("+")}`
-                      : e.type,
+                      : e.type === "edit_paper"
+                        ? `${e.type}:${e.form.patient.surname}`
+                        : e.type === "edit_paper_second"
+                          ? `${e.type}:${e.form.surname}`
+                          : e.type === "resume_work_item"
+                            ? `${e.type}:${e.id}`
+                            : e.type,
       );
       if (e.type === "lookup" && e.query.by === "reference" && e.query.reference === "bad") {
         return { ok: false as const, error: { code: "field.format", field: "reference", message_en: "", message_zh: "" } };
@@ -149,6 +157,36 @@ describe("TaskPane", () => {
       "edit_take_over:P1+P2",
       "back",
     ]);
+  });
+
+  it("sends a paper form's first and second keyings as their own edits, the last one only", async () => {
+    const p = new TaskPane();
+    p.view = view("details");
+    const first = (surname: string) => ({ patient: { surname } }) as unknown as PaperFormFields;
+    p.editPaper(first("CHA"));
+    p.editPaper(first("CHAN"));
+    await p.event({ type: "paper_first_done" });
+    p.editPaperSecond({ surname: "CHEN" } as unknown as PaperIdentity);
+    p.editPaperSecond({ surname: "CHAN" } as unknown as PaperIdentity, true);
+    await p.settle();
+    p.editPaperSecond({ surname: "CHANG" } as unknown as PaperIdentity);
+    await p.event({ type: "paper_second_done" });
+    expect(calls).toEqual([
+      "edit_paper:CHAN",
+      "paper_first_done",
+      "edit_paper_second:CHAN",
+      "edit_paper_second:CHANG",
+      "paper_second_done",
+    ]);
+  });
+
+  it("starts a paper form, new or resumed, with no task in hand (Rust starts its own)", async () => {
+    const p = new TaskPane();
+    expect(await p.paperForm()).toBe(true);
+    expect(p.view?.stage).toBe("details");
+    p.view = view("done");
+    expect(await p.paperForm("W2")).toBe(true);
+    expect(calls).toEqual(["paper_form", "resume_work_item:W2"]);
   });
 
   it("settles before the screen locks: the waiting edit answered", async () => {

@@ -669,6 +669,15 @@ impl App {
             TaskEvent::EditNewborn { form } => task.edit_newborn(form.clone()),
             TaskEvent::EditCompletion { form } => task.edit_completion(form.clone()),
             TaskEvent::Next => task.next(),
+            // Back from a saved paper form leaves it in the RO's list (any
+            // clerk resumes it); an unsaved first keying stays on screen
+            // (Discard is the explicit way out).
+            TaskEvent::Back if task.kind == TaskKind::PaperForm => {
+                if task.paper.as_ref().is_some_and(|p| p.version > 0) {
+                    self.task_finish();
+                    return self.task_new();
+                }
+            }
             TaskEvent::Back => task.back(),
             TaskEvent::Submit => return self.submit(&staff, task),
         }
