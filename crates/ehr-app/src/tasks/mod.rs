@@ -669,14 +669,17 @@ impl App {
             TaskEvent::EditNewborn { form } => task.edit_newborn(form.clone()),
             TaskEvent::EditCompletion { form } => task.edit_completion(form.clone()),
             TaskEvent::Next => task.next(),
-            // Back from a saved paper form leaves it in the RO's list (any
-            // clerk resumes it); an unsaved first keying stays on screen
-            // (Discard is the explicit way out).
+            // Back from a paper form leaves it in the RO's list for any
+            // clerk to resume: a first keying begun is saved as it stands
+            // (nothing keyed yet: nothing to keep).
             TaskEvent::Back if task.kind == TaskKind::PaperForm => {
-                if task.paper.as_ref().is_some_and(|p| p.version > 0) {
-                    self.task_finish();
-                    return self.task_new();
+                if let Some(p) = task.paper.as_mut() {
+                    if p.stage == paper::FIRST && p.keyed_anything() {
+                        self.paper_save(&task.record_key, p, paper::FIRST)?;
+                    }
                 }
+                self.task_finish();
+                return self.task_new();
             }
             TaskEvent::Back => task.back(),
             TaskEvent::Submit => return self.submit(&staff, task),
@@ -734,33 +737,49 @@ impl App {
             return Err(ErrorBody::new(ErrorCode::Internal));
         };
         let next = if first {
+            // Who finished the first keying: the second is another's, or
+            // theirs without seeing it.
+            p.first_keyed_by = staff.to_owned();
             paper::SECOND
         } else {
             p.compare();
             paper::RECONCILE
         };
+        self.paper_save(&task.record_key, p, next)?;
+        task.errors.clear();
+        self.keep(staff, task)
+    }
+
+    /// Save the paper form `p` as its work item's next version at `stage`
+    /// through the outbox (with the form's image, the first time).
+    fn paper_save(
+        &self,
+        record_key: &str,
+        p: &mut paper::PaperState,
+        stage: &str,
+    ) -> Result<(), ErrorBody> {
         let image = p
             .form_image
             .clone()
             .filter(|_| !p.form_image_uploaded)
             .into_iter()
             .collect::<Vec<_>>();
+        let save = p.save(stage);
         let change = ehr_store::Change {
-            record_key: task.record_key.clone(),
+            record_key: record_key.to_owned(),
             kind: "paper_form".to_owned(),
-            summary: p.save(next).document_masked,
+            summary: save.document_masked.clone(),
             ops: vec![ehr_store::NewOp {
-                op: Operation::SaveWorkItem(p.save(next)),
+                op: Operation::SaveWorkItem(save),
                 attachment: None,
             }],
         };
         let images: Vec<&str> = image.iter().map(String::as_str).collect();
         self.commit_change_with_captures(&change, &images)?;
         p.version += 1;
-        p.stage = next.to_owned();
+        p.stage = stage.to_owned();
         p.form_image_uploaded = p.form_image.is_some();
-        task.errors.clear();
-        self.keep(staff, task)
+        Ok(())
     }
 
     /// The open work items (half-keyed paper forms) of this Registration

@@ -125,6 +125,15 @@ impl PaperState {
         }
     }
 
+    /// Whether anything of the form was keyed or captured yet.
+    pub(crate) fn keyed_anything(&self) -> bool {
+        self.form_image.is_some()
+            || self.first.patient != PaperPerson::default()
+            || self.first.applicant != PaperPerson::default()
+            || !self.first.address.trim().is_empty()
+            || !self.first.consents.is_empty()
+    }
+
     /// The first keying as the clerk has it (over-long text cut, consents
     /// trimmed, repeats dropped, at most 50).
     pub(crate) fn edit_first(&mut self, mut form: PaperFormFields) {

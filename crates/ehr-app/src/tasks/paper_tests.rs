@@ -243,11 +243,33 @@ fn paper_forms_are_the_registration_offices_and_a_discarded_one_leaves_the_list(
 
     let r = Rig::at("RO-HK", &[]);
     sign_in(&r.app, "clerk01");
+    // Begun and left: a work item at the first keying, as it stands.
     let v = r.app.task_event(&TaskEvent::PaperForm).unwrap();
     let mut form = v.paper.unwrap().first.unwrap();
+    form.patient.surname = "CHOW".into();
+    r.app
+        .task_event(&TaskEvent::EditPaper {
+            form: Box::new(form),
+        })
+        .unwrap();
+    let v = r.app.task_event(&TaskEvent::Back).unwrap();
+    assert_eq!(v.kind, TaskKind::Lookup);
+    drained(&r.app);
+    let items = r.app.work_items().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].stage, "first_keying");
+    assert_eq!(items[0].document_masked, "***");
+    // Resumed (here by the same clerk): the first keying goes on.
+    let v = r
+        .app
+        .task_event(&TaskEvent::ResumeWorkItem {
+            id: items[0].id.clone(),
+        })
+        .unwrap();
+    let mut form = v.paper.unwrap().first.unwrap();
+    assert_eq!(form.patient.surname, "CHOW");
     form.patient.document_type = "hkic".into();
     form.patient.document_number = number("K445577");
-    form.patient.surname = "CHOW".into();
     form.patient.date_of_birth = "03/04/1971".into();
     form.address = "91234567".into();
     r.app
