@@ -237,3 +237,37 @@ fn free_port() -> u16 {
         .map(|a| a.port())
         .expect("a free port")
 }
+
+/// A configuration file with a mistake: the app opens on a screen naming
+/// the file, the line and column and what is wrong, and nothing else (no
+/// sign-in, no first run) until it is corrected (issue #16, item 3).
+#[test]
+fn a_malformed_configuration_file_is_said_on_screen() {
+    let dir = std::env::temp_dir().join(format!("ehr-e2e-config-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let conf = dir.join("config.toml");
+    std::fs::write(
+        &conf,
+        "central_url = \"https://central.example\"\nlog_level = \"loud\"\n",
+    )
+    .expect("config");
+    let env = vec![("EHR_COUNTER_CONFIG".to_owned(), conf.display().to_string())];
+    let path = conf.display().to_string();
+    run_with("config_problem", env, move |client, _env| async move {
+        let screen = wait_for(&client, Locator::Css("[data-testid=config-problem]"), WAIT).await;
+        assert_eq!(
+            screen.attr("data-line").await.ok().flatten().as_deref(),
+            Some("2")
+        );
+        let text = screen.text().await.expect("text");
+        assert!(text.contains(&path), "{text}");
+        assert!(text.contains("line 2, column 13"), "{text}");
+        assert!(text.contains("log_level must be one of"), "{text}");
+        assert!(client.find(Locator::Css("#staff-code")).await.is_err());
+        assert!(client.find(Locator::Css("h1#enrol-heading")).await.is_err());
+        assert_accessible(&client, "configuration problem").await;
+        crate::main_path::shot(&client, "config_problem").await;
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}

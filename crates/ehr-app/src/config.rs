@@ -27,8 +27,19 @@ pub struct Config {
     /// Where `central_url` comes from.
     pub central_source: CentralUrlSource,
     /// The configuration file looked at: `$EHR_COUNTER_CONFIG`, else
-    /// `/etc/ehr-counter/counter.toml`.
+    /// `/etc/ehr-counter/config.toml`.
     pub config_file: PathBuf,
+    /// The user's own configuration file, read over `config_file` (none
+    /// when `EHR_COUNTER_CONFIG` names the one file to read).
+    pub user_config_file: Option<PathBuf>,
+    /// A configuration file that cannot be used (none of the files' settings
+    /// is then): the app opens on a screen that says so.
+    pub file_error: Option<crate::config_file::ConfigFileError>,
+    /// Minutes idle before the screen locks while the central service's
+    /// policy is not known yet (the file's `idle_lock_minutes`, else 5).
+    pub idle_lock_fallback_minutes: u32,
+    /// The log level: `EHR_LOG`, else the file's `log_level`, else `info`.
+    pub log_level: String,
     /// Training mode: the virtual card and demo data, never real people.
     pub training_mode: bool,
     /// Whether the store's key may be kept in the OS keyring (else a key
@@ -64,6 +75,8 @@ pub struct Config {
     /// Whether `save_folder` came from the environment (it then wins over
     /// the configuration file).
     pub save_folder_from_env: bool,
+    /// Whether `log_level` came from the environment.
+    pub log_level_from_env: bool,
 }
 
 /// A central service address that passed [`check_central_url`].
@@ -126,36 +139,9 @@ pub fn check_central_url(raw: &str) -> Result<CentralUrl, ErrorBody> {
 /// Environment variable naming the configuration file.
 pub const ENV_CONFIG: &str = "EHR_COUNTER_CONFIG";
 /// The configuration file when `EHR_COUNTER_CONFIG` names none.
-pub const DEFAULT_CONFIG_FILE: &str = "/etc/ehr-counter/counter.toml";
-
-/// The central address in a configuration file: the one setting it has,
-/// `central_url = "https://…"` (a TOML subset: `#` comments, blank lines;
-/// other keys are ignored). A value that is not a plain quoted string is
-/// returned as written, so the address check refuses it.
-pub fn central_url_in_config(text: &str) -> Option<String> {
-    setting_in_config(text, "central_url")
-}
-
-/// A setting of the configuration file (`key = "value"`; the last one wins;
-/// see [`central_url_in_config`] for the syntax).
-pub fn setting_in_config(text: &str, key: &str) -> Option<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .filter_map(|l| l.split_once('='))
-        .filter(|(k, _)| k.trim() == key)
-        .map(|(_, v)| {
-            let v = v.trim();
-            v.strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
-                .filter(|v| !v.contains(['"', '\\']))
-                .unwrap_or(v)
-                .trim()
-                .to_owned()
-        })
-        .next_back()
-        .filter(|v| !v.is_empty())
-}
+pub const DEFAULT_CONFIG_FILE: &str = crate::config_file::SYSTEM_FILE;
+/// Environment variable with the log level (support).
+pub const ENV_LOG: &str = "EHR_LOG";
 
 /// Environment variable naming the data folder.
 pub const ENV_DATA_DIR: &str = "EHR_COUNTER_DATA_DIR";
@@ -190,29 +176,53 @@ impl Config {
         Self::from_lookup(|k| std::env::var(k).ok()).with_files()
     }
 
-    /// The central address from the files, when the environment names
-    /// none: the configuration file's `central_url`, else the address this
-    /// counter was enrolled against (`enrolment.json` in the data folder).
+    /// The files' settings under the environment's: the configuration
+    /// file, then the user's own over it ([`crate::config_file`]); a file
+    /// that cannot be used leaves every file's settings out and is kept in
+    /// [`Config::file_error`]. The central address, when neither the
+    /// environment nor a file names one, is the one this counter was
+    /// enrolled against (`enrolment.json` in the data folder).
     pub fn with_files(mut self) -> Self {
-        let file = std::fs::read_to_string(&self.config_file).ok();
-        if let Some(text) = file.as_deref() {
-            // The environment's settings (already in) win over the file's.
-            if self.scan_folder.is_none() {
-                self.scan_folder = setting_in_config(text, "scan_folder").map(PathBuf::from);
+        let files: Vec<PathBuf> = std::iter::once(self.config_file.clone())
+            .chain(self.user_config_file.clone())
+            .collect();
+        let file = match crate::config_file::read_all(&files) {
+            Ok(s) => s,
+            Err(e) => {
+                self.file_error = Some(e);
+                crate::config_file::FileSettings::default()
             }
-            if self.printer.is_none() {
-                self.printer = setting_in_config(text, "printer");
-            }
-            if !self.save_folder_from_env {
-                if let Some(f) = setting_in_config(text, "save_folder") {
-                    self.save_folder = PathBuf::from(f);
-                }
+        };
+        // The environment's settings (already in) win over the files'.
+        if self.scan_folder.is_none() {
+            self.scan_folder = file.scan_folder;
+        }
+        if self.printer.is_none() {
+            self.printer = file.printer;
+        }
+        if !self.save_folder_from_env {
+            if let Some(f) = file.save_folder {
+                self.save_folder = f;
             }
         }
-        if self.central_source != CentralUrlSource::None {
+        if self.central_ca.is_none() {
+            self.central_ca = file.central_ca;
+        }
+        if self.client_identity.is_none() {
+            self.client_identity = file.client_certificate;
+        }
+        if let Some(m) = file.idle_lock_minutes {
+            self.idle_lock_fallback_minutes = m;
+        }
+        if !self.log_level_from_env {
+            if let Some(l) = file.log_level {
+                self.log_level = l;
+            }
+        }
+        if self.central_source != CentralUrlSource::None || self.file_error.is_some() {
             return self;
         }
-        if let Some(url) = file.as_deref().and_then(central_url_in_config) {
+        if let Some(url) = file.central_url {
             self.central_url = Some(url);
             self.central_source = CentralUrlSource::ConfigFile;
         } else if let Some(e) = crate::enrolment::read(&self.data_dir) {
@@ -245,6 +255,18 @@ impl Config {
             },
             config_file: non_empty(ENV_CONFIG)
                 .map_or_else(|| PathBuf::from(DEFAULT_CONFIG_FILE), PathBuf::from),
+            // `EHR_COUNTER_CONFIG` names the one file to read.
+            user_config_file: match non_empty(ENV_CONFIG) {
+                Some(_) => None,
+                None => crate::config_file::user_file(&get),
+            },
+            file_error: None,
+            idle_lock_fallback_minutes: 5,
+            log_level: non_empty(ENV_LOG)
+                .map(|l| l.trim().to_ascii_lowercase())
+                .filter(|l| crate::config_file::LOG_LEVELS.contains(&l.as_str()))
+                .unwrap_or_else(|| "info".to_owned()),
+            log_level_from_env: non_empty(ENV_LOG).is_some(),
             ideas: IdeasConfig::from_lookup(&get),
             training_mode: get(ENV_TRAINING).as_deref() == Some("1"),
             keyring: get(ENV_KEYRING).as_deref() != Some("off"),
@@ -330,7 +352,7 @@ mod tests {
     #[test]
     fn documents_settings_come_from_the_environment_then_the_file() {
         let tmp = tempfile::tempdir().unwrap();
-        let file = tmp.path().join("counter.toml");
+        let file = tmp.path().join("config.toml");
         std::fs::write(
             &file,
             "# counter\nscan_folder = \"/srv/scans\"\nprinter = \"Front\"\nsave_folder = \"/srv/slips\"\n",
@@ -439,23 +461,52 @@ mod tests {
     }
 
     #[test]
-    fn the_configuration_file_has_one_setting() {
+    fn the_files_set_certificates_idle_lock_and_log_level_under_the_environment() {
+        let tmp = tempfile::tempdir().unwrap();
+        let system = tmp.path().join("config.toml");
+        std::fs::write(
+            &system,
+            "central_ca = \"/etc/ehr-counter/ca.pem\"\nclient_certificate = \"/etc/ehr-counter/c.pem\"\n\
+             idle_lock_minutes = 2\nlog_level = \"warn\"\nprinter = \"System\"\n",
+        )
+        .unwrap();
+        let xdg = tmp.path().join("xdg");
+        std::fs::create_dir_all(xdg.join("ehr-counter")).unwrap();
+        std::fs::write(xdg.join("ehr-counter/config.toml"), "printer = \"Mine\"\n").unwrap();
+        // The system file and the user's over it (the system file's path
+        // here stands in for /etc's: read as the default would be).
+        let mut c = cfg(&[("XDG_CONFIG_HOME", xdg.to_str().unwrap()), ("HOME", "/h")]);
+        c.config_file = system.clone();
+        let c = c.with_files();
+        assert_eq!(c.file_error, None);
+        assert_eq!(c.central_ca, Some(PathBuf::from("/etc/ehr-counter/ca.pem")));
         assert_eq!(
-            central_url_in_config("# the counter\n\ncentral_url = \"https://c.example:8443\"\n"),
-            Some("https://c.example:8443".to_owned())
+            c.client_identity,
+            Some(PathBuf::from("/etc/ehr-counter/c.pem"))
         );
-        assert_eq!(
-            central_url_in_config("other = 1\n  central_url=\"https://a\"  \n"),
-            Some("https://a".to_owned())
-        );
-        // Written wrongly: handed on as written, for the address check to refuse.
-        assert_eq!(
-            central_url_in_config("central_url = https://c.example"),
-            Some("https://c.example".to_owned())
-        );
-        assert_eq!(central_url_in_config("# central_url = \"https://x\""), None);
-        assert_eq!(central_url_in_config("central_url = \"\""), None);
-        assert_eq!(central_url_in_config(""), None);
+        assert_eq!(c.idle_lock_fallback_minutes, 2);
+        assert_eq!(c.log_level, "warn");
+        assert_eq!(c.printer.as_deref(), Some("Mine"));
+        // The environment wins; EHR_COUNTER_CONFIG is the one file read.
+        let f = system.to_str().unwrap();
+        let c = cfg(&[
+            (ENV_CONFIG, f),
+            ("XDG_CONFIG_HOME", xdg.to_str().unwrap()),
+            (ENV_CENTRAL_CA, "/env/ca.pem"),
+            (ENV_LOG, "debug"),
+        ])
+        .with_files();
+        assert_eq!(c.user_config_file, None);
+        assert_eq!(c.printer.as_deref(), Some("System"));
+        assert_eq!(c.central_ca, Some(PathBuf::from("/env/ca.pem")));
+        assert_eq!(c.log_level, "debug");
+        // A malformed file: kept as the error, none of its settings used.
+        std::fs::write(&system, "printer = \"A\"\nidle_lock_minutes = soon\n").unwrap();
+        let c = cfg(&[(ENV_CONFIG, f)]).with_files();
+        let e = c.file_error.clone().unwrap();
+        assert_eq!((e.line, e.path.as_path()), (2, system.as_path()));
+        assert_eq!(c.printer, None);
+        assert_eq!(c.idle_lock_fallback_minutes, 5);
     }
 
     #[test]
@@ -463,7 +514,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("ehr-config-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let conf = dir.join("counter.toml");
+        let conf = dir.join("config.toml");
         let data = dir.join("data");
         let d = data.to_str().unwrap().to_owned();
         let c = conf.to_str().unwrap().to_owned();
@@ -499,13 +550,13 @@ mod tests {
                 Some("https://env.example".into())
             )
         );
-        // The https rule holds for every source.
+        // The https rule holds for every source: a file naming a plain
+        // http address is a mistake of the file's, and nothing is reached
+        // (not even the enrolled address) until it is mended.
         std::fs::write(&conf, "central_url = \"http://file.example\"\n").unwrap();
         let c = cfg(&[(ENV_DATA_DIR, d.as_str()), (ENV_CONFIG, c.as_str())]).with_files();
-        assert_eq!(
-            c.central().map_err(|e| e.code),
-            Err(ErrorCode::CentralInsecureUrl)
-        );
+        assert_eq!(c.file_error.as_ref().map(|e| e.line), Some(1));
+        assert_eq!(c.central(), Ok(None));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

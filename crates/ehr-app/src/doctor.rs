@@ -30,6 +30,11 @@ pub struct DoctorReport {
     pub central_url_source: ehr_protocol::ipc::CentralUrlSource,
     /// The configuration file looked at.
     pub config_file: String,
+    /// The user's own configuration file looked at, if any.
+    pub user_config_file: Option<String>,
+    /// Why a configuration file cannot be used (`path:line:column:
+    /// message`), if one cannot: none of the files' settings is in force.
+    pub config_error: Option<String>,
     /// The counter has a machine key or a client certificate.
     pub enrolled: bool,
     /// The counter's id and site as enrolled, if known.
@@ -53,6 +58,7 @@ impl DoctorReport {
     /// Whether anything in the report needs a field engineer's attention.
     pub fn healthy(&self) -> bool {
         self.data_dir_writable
+            && self.config_error.is_none()
             && self.pcsc.reachable
             && self.central_url.is_some()
             && self.central_url_error.is_none()
@@ -70,6 +76,11 @@ pub(crate) fn run(config: &Config) -> DoctorReport {
     DoctorReport {
         central_url_source: enrolment.central_url_source,
         config_file: config.config_file.display().to_string(),
+        user_config_file: config
+            .user_config_file
+            .as_ref()
+            .map(|f| f.display().to_string()),
+        config_error: config.file_error.as_ref().map(ToString::to_string),
         enrolled: enrolment.enrolled,
         counter_id: enrolment.counter_id,
         site_code: enrolment.site.map(|s| s.code),

@@ -12,6 +12,7 @@ pub mod card;
 pub mod central;
 mod clock;
 pub mod config;
+pub mod config_file;
 pub mod doctor;
 pub mod documents;
 pub mod enrolment;
@@ -485,6 +486,14 @@ impl App {
             // The address in force: an enrolment since the start included.
             central_url: self.current_config().central_url,
             training_mode: self.config.training_mode,
+            config_problem: self.config.file_error.as_ref().map(|e| {
+                ehr_protocol::ipc::ConfigProblem {
+                    path: e.path.display().to_string(),
+                    line: u32::try_from(e.line).unwrap_or(u32::MAX),
+                    column: u32::try_from(e.column).unwrap_or(u32::MAX),
+                    detail: e.message.clone(),
+                }
+            }),
             document_types: ehr_domain::DocumentType::ALL
                 .iter()
                 .map(|t| {

@@ -141,7 +141,16 @@ impl App {
         let cached = self.reference().ok().flatten();
         let (p, version, fetched) = match &cached {
             Some((r, at)) => (r.policies, Some(r.version), Some(*at)),
-            None => (DEFAULT_POLICIES, None, None),
+            // The configuration file's idle lock until the service's
+            // policy is known.
+            None => (
+                Policies {
+                    idle_lock_minutes: self.config().idle_lock_fallback_minutes,
+                    ..DEFAULT_POLICIES
+                },
+                None,
+                None,
+            ),
         };
         PolicyView {
             version,

@@ -13,7 +13,7 @@ use crate::card::{
 use crate::error::{ErrorBody, ErrorCode};
 use crate::ipc::{
     AppInfo, AttentionItem, CaptureAdjust, CaptureKind, CaptureView, CentralUrlSource,
-    ChangePasswordRequest, CounterSite, CounterSiteType, CropBox, DiscardRequest,
+    ChangePasswordRequest, ConfigProblem, CounterSite, CounterSiteType, CropBox, DiscardRequest,
     DocumentTypeOption, EnrolCounterRequest, EnrolmentView, KeptSlipView, PolicyView, PrintedView,
     PrinterView, SavedView, ScanFileView, ScanFolderView, SignInRequest, SlipLanguage, SlipView,
     StaffRole, StaffSession, SyncLink, SyncStatus,
@@ -49,6 +49,7 @@ pub fn typescript() -> String {
     decl::<ErrorBody>(&cfg, &mut out);
     decl::<DocumentTypeOption>(&cfg, &mut out);
     decl::<AppInfo>(&cfg, &mut out);
+    decl::<ConfigProblem>(&cfg, &mut out);
     decl::<SignInRequest>(&cfg, &mut out);
     decl::<StaffRole>(&cfg, &mut out);
     decl::<StaffSession>(&cfg, &mut out);

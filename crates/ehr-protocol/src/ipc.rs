@@ -19,6 +19,23 @@ pub struct AppInfo {
     pub training_mode: bool,
     /// The identity documents the manual pane offers, in order.
     pub document_types: Vec<DocumentTypeOption>,
+    /// A configuration file that cannot be used: the app says so instead
+    /// of working on a half-understood configuration.
+    pub config_problem: Option<ConfigProblem>,
+}
+
+/// A configuration file's mistake, as the screen shows it (no personal
+/// data: a file of service addresses and paths).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConfigProblem {
+    /// The file.
+    pub path: String,
+    /// The line (1-based; 0: the file could not be read).
+    pub line: u32,
+    /// The column (1-based).
+    pub column: u32,
+    /// What is wrong, in the parser's words (English, for IT staff).
+    pub detail: String,
 }
 
 /// One identity document type, as the manual pane lists it.
@@ -262,8 +279,8 @@ pub enum CentralUrlSource {
     /// The address the counter was enrolled against (the first-run screen
     /// or `ehrctl enrol`), kept in the data folder.
     Enrolment,
-    /// The configuration file (`$EHR_COUNTER_CONFIG`, else
-    /// `/etc/ehr-counter/counter.toml`): `central_url = "…"`.
+    /// The configuration files (`$EHR_COUNTER_CONFIG`, else
+    /// `/etc/ehr-counter/config.toml` and the user's own): `central_url`.
     ConfigFile,
     /// The environment (`EHR_CENTRAL_URL`).
     Environment,

@@ -58,6 +58,10 @@ pub fn run(app: &ehr_app::App, args: &Args) -> ExitCode {
             r.pcsc.error.as_deref().unwrap_or("unknown")
         );
     }
+    match &r.config_error {
+        None => println!("[ok  ] configuration {}", r.config_file),
+        Some(e) => println!("[FAIL] configuration file cannot be used: {e}"),
+    }
     use ehr_protocol::ipc::CentralUrlSource as Src;
     let from = match r.central_url_source {
         Src::Environment => "from EHR_CENTRAL_URL".to_owned(),

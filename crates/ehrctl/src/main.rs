@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 mod audit;
 mod capture;
 mod card;
+mod config;
 mod doctor;
 mod eligibility;
 mod enrol;
@@ -33,6 +34,11 @@ struct Cli {
 enum Command {
     /// Report version, data folder, PC/SC service and readers, and the central URL.
     Doctor(doctor::Args),
+    /// The configuration files: check them, and what is in force.
+    Config {
+        #[command(subcommand)]
+        command: config::ConfigCommand,
+    },
     /// Enrol this counter with a central service and its one-time code
     /// (prints the site; the machine key is kept, never printed).
     Enrol(enrol::Args),
@@ -93,6 +99,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Config { command } => config::run(&command),
         Command::Doctor(args) => {
             let app = ehr_app::App::new(ehr_app::Config::from_env());
             doctor::run(&app, &args)

@@ -5,10 +5,7 @@ use std::process::Command;
 fn ehrctl() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_ehrctl"));
     c.env_remove("EHR_CENTRAL_URL")
-        .env(
-            "EHR_COUNTER_CONFIG",
-            "/nonexistent/ehr-counter/counter.toml",
-        )
+        .env("EHR_COUNTER_CONFIG", "/nonexistent/ehr-counter/config.toml")
         .env_remove("EHR_TRAINING")
         .env_remove("EHR_IDEAS_ENDPOINT");
     c
@@ -142,7 +139,7 @@ fn unknown_subcommand_is_a_usage_error() {
 fn doctor_says_the_configuration_file_names_the_central_service() {
     let dir = temp_dir("conf");
     std::fs::create_dir_all(&dir).unwrap();
-    let conf = dir.join("counter.toml");
+    let conf = dir.join("config.toml");
     std::fs::write(
         &conf,
         "# this counter\ncentral_url = \"https://central.example:8443\"\n",

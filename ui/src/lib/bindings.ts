@@ -74,7 +74,34 @@ training_mode: boolean,
 /**
  * The identity documents the manual pane offers, in order.
  */
-document_types: Array<DocumentTypeOption>, };
+document_types: Array<DocumentTypeOption>, 
+/**
+ * A configuration file that cannot be used: the app says so instead
+ * of working on a half-understood configuration.
+ */
+config_problem: ConfigProblem | null, };
+
+/**
+ * A configuration file's mistake, as the screen shows it (no personal
+ * data: a file of service addresses and paths).
+ */
+export type ConfigProblem = { 
+/**
+ * The file.
+ */
+path: string, 
+/**
+ * The line (1-based; 0: the file could not be read).
+ */
+line: number, 
+/**
+ * The column (1-based).
+ */
+column: number, 
+/**
+ * What is wrong, in the parser's words (English, for IT staff).
+ */
+detail: string, };
 
 /**
  * A staff member's sign-in attempt.
