@@ -38,6 +38,9 @@ cargo build --locked -p ehr-counter -p ehr-central
 step "Rust tests: unit, integration, pcscd + virtual card, architecture, end to end"
 cargo test --workspace --locked
 
+step "the app's logs of the whole end-to-end suite: no seeded name, number or contact"
+cargo test --locked -p ehr-tests --test log_scan -- --ignored
+
 step "ehr-central: schemathesis against its OpenAPI document"
 bash scripts/central-schemathesis.sh
 

@@ -442,6 +442,8 @@ fn main() {
     }
 
     let app = App::new(ehr_app::Config::from_env());
+    // Structured logs in the user's state folder (no personal data).
+    ehr_app::logs::init(app.config(), "ehr-counter");
     // Off the UI thread: a keyring may take its time to hand over the key.
     // Meanwhile the status bar says the store is opening, and a failure is
     // shown there in words; nothing is created in place of a store that

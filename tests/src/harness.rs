@@ -52,6 +52,18 @@ impl AppEnv {
         cmd
     }
 
+    /// Where this run's app writes its structured logs: under the suite's
+    /// log folder, one folder per run.
+    pub fn app_log_dir(&self) -> PathBuf {
+        let run = self
+            .data_dir
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "run".to_owned());
+        self.log_dir.join("app").join(run)
+    }
+
     fn apply(&self, cmd: &mut Command) {
         cmd.env("DISPLAY", &self.display)
             .env("DBUS_SESSION_BUS_ADDRESS", &self.dbus_address)
@@ -59,6 +71,10 @@ impl AppEnv {
             .env("XDG_DATA_HOME", self.data_dir.join("xdg-data"))
             .env("XDG_CACHE_HOME", self.data_dir.join("xdg-cache"))
             .env("XDG_CONFIG_HOME", self.data_dir.join("xdg-config"))
+            // The app's own logs, kept with the run's, for the scan for
+            // personal data after the suite (tests/log_scan.rs).
+            .env("EHR_LOG_DIR", self.app_log_dir())
+            .env("EHR_LOG", "debug")
             .env_remove("WAYLAND_DISPLAY")
             .env_remove("EHR_CENTRAL_URL")
             .env_remove("EHR_TRAINING")

@@ -16,6 +16,7 @@ pub mod config_file;
 pub mod doctor;
 pub mod documents;
 pub mod enrolment;
+pub mod logs;
 pub mod net;
 mod screen_lock;
 mod session;
@@ -527,7 +528,11 @@ impl App {
         };
         let s = self
             .sign_in_online_or_offline(&central.base, req)
-            .map_err(|e| self.note_if_revoked(e))?;
+            .map_err(|e| {
+                tracing::info!(code = e.code.as_str(), "sign-in refused");
+                self.note_if_revoked(e)
+            })?;
+        tracing::info!(staff = %s.staff.staff_code, "signed in");
         let staff = s.staff.clone();
         let token = s.token.clone();
         let counter_id = s.counter_id.clone();

@@ -648,7 +648,10 @@ impl Worker {
             }
             let resp = match req.send().await {
                 Ok(r) => r,
-                Err(_) => return (batch, Answer::Network, HashMap::new()),
+                Err(_) => {
+                    tracing::info!("sync: the service cannot be reached; trying later");
+                    return (batch, Answer::Network, HashMap::new());
+                }
             };
             let status = resp.status().as_u16();
             let bytes = match resp.bytes().await {
@@ -677,12 +680,28 @@ impl Worker {
                                     .to_owned(),
                             ),
                         };
+                        if let OpOutcome::Attention(code) = &o {
+                            tracing::warn!(op = id, code = %code, "sync: an operation needs attention");
+                        }
                         results.push((id, o));
                         outcomes.insert(id, r.outcome);
                     }
+                    let done = results
+                        .iter()
+                        .filter(|(_, o)| matches!(o, OpOutcome::Done))
+                        .count();
+                    tracing::info!(
+                        sent = by_key.len(),
+                        done,
+                        attention = results.len() - done,
+                        "sync: batch answered"
+                    );
                     (batch, Answer::Results(results), outcomes)
                 }
-                401 => (batch, Answer::Unauthorized, HashMap::new()),
+                401 => {
+                    tracing::info!("sync: the session needs a new sign-in");
+                    (batch, Answer::Unauthorized, HashMap::new())
+                }
                 // A revoked counter: recorded for the app, which signs
                 // everyone out; the operations stay queued.
                 403 if serde_json::from_slice::<ErrorBody>(&bytes)
@@ -693,7 +712,10 @@ impl Worker {
                     }
                     (batch, Answer::ServerError(status), HashMap::new())
                 }
-                408 | 429 | 500..=599 => (batch, Answer::ServerError(status), HashMap::new()),
+                408 | 429 | 500..=599 => {
+                    tracing::warn!(status, "sync: the service is not answering; trying later");
+                    (batch, Answer::ServerError(status), HashMap::new())
+                }
                 // Only the service's own refusal of the request's content
                 // is bisected towards the attention list. Anything else (a
                 // proxy's or firewall's page, a wrong path, a counter the

@@ -21,6 +21,7 @@ mod follow_up;
 mod id;
 mod queue;
 mod slip;
+mod support;
 
 /// eHR Counter support CLI.
 #[derive(Debug, Parser)]
@@ -34,6 +35,11 @@ struct Cli {
 enum Command {
     /// Report version, data folder, PC/SC service and readers, and the central URL.
     Doctor(doctor::Args),
+    /// What the helpdesk needs: `support bundle`.
+    Support {
+        #[command(subcommand)]
+        command: support::SupportCommand,
+    },
     /// The configuration files: check them, and what is in force.
     Config {
         #[command(subcommand)]
@@ -98,8 +104,11 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // Structured logs beside the app's (no personal data).
+    ehr_app::logs::init(&ehr_app::Config::from_env(), "ehrctl");
     match cli.command {
         Command::Config { command } => config::run(&command),
+        Command::Support { command } => support::run(&command),
         Command::Doctor(args) => {
             let app = ehr_app::App::new(ehr_app::Config::from_env());
             doctor::run(&app, &args)

@@ -88,24 +88,7 @@ fn status(app: &App, as_json: bool) -> ExitCode {
     let oldest = age(st.now_ms, st.oldest_queued_at_ms);
     let last = age(st.now_ms, st.last_success_at_ms);
     if as_json {
-        println!(
-            "{}",
-            json!({
-                "queued": st.queued,
-                "attention": st.attention,
-                "oldest_queued_age_s": oldest,
-                "last_success_age_s": last,
-                "central_url": app.config().central_url,
-                "store_writable": writable.is_ok(),
-                "store_error": st.store_error.as_ref().map(|e| json!({
-                    "code": e.code.as_str(), "message_en": e.message_en, "message_zh": e.message_zh,
-                })),
-                "attention_items": items.iter().map(|i| json!({
-                    "id": i.id, "op_type": i.op_type, "code": i.code.as_str(),
-                    "reason_en": i.reason_en, "saved_at_ms": i.saved_at_ms,
-                })).collect::<Vec<_>>(),
-            })
-        );
+        println!("{}", status_json(app, &st, &items, writable.is_ok()));
     } else {
         match &st.store_error {
             None => println!("local store:      writable"),
@@ -140,6 +123,40 @@ fn status(app: &App, as_json: bool) -> ExitCode {
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS
+}
+
+/// The queue's status as JSON: counts, ages and the attention list by type
+/// and code, without the summaries (no masked numbers either).
+pub(crate) fn status_json(
+    app: &App,
+    st: &ehr_protocol::ipc::SyncStatus,
+    items: &[ehr_protocol::ipc::AttentionItem],
+    writable: bool,
+) -> serde_json::Value {
+    json!({
+        "queued": st.queued,
+        "attention": st.attention,
+        "oldest_queued_age_s": age(st.now_ms, st.oldest_queued_at_ms),
+        "last_success_age_s": age(st.now_ms, st.last_success_at_ms),
+        "central_url": app.config().central_url,
+        "store_writable": writable,
+        "store_error": st.store_error.as_ref().map(|e| json!({
+            "code": e.code.as_str(), "message_en": e.message_en, "message_zh": e.message_zh,
+        })),
+        "attention_items": items.iter().map(|i| json!({
+            "id": i.id, "op_type": i.op_type, "code": i.code.as_str(),
+            "reason_en": i.reason_en, "saved_at_ms": i.saved_at_ms,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// [`status_json`] of the store as it is now (opened without syncing).
+pub(crate) fn status_now(app: &App) -> Result<serde_json::Value, ErrorBody> {
+    app.open_store_without_sync()?;
+    let writable = app.check_store_writable();
+    let st = app.sync_status()?;
+    let items = app.attention_items_for_support()?;
+    Ok(status_json(app, &st, &items, writable.is_ok()))
 }
 
 pub(crate) fn password() -> Result<String, ExitCode> {

@@ -855,6 +855,13 @@ impl App {
         .map(String::as_str)
         .collect();
         self.commit_change_with_captures(&change, &images)?;
+        tracing::info!(
+            task = kind,
+            record = %task.record_key,
+            ops = change.ops.len(),
+            captures = images.len(),
+            "task submitted to the outbox"
+        );
         // What was fetched for this person was used: it leaves the cache
         // (the application's detail, and the look-up by their document).
         if let Ok(store) = self.store() {
