@@ -6,53 +6,23 @@
 //! from one, refusals said before the person leaves, a withdrawal with its
 //! confirmation, and the same person registering again on the same record.
 
-use std::time::Duration;
-
 use ehr_protocol::card::ManualIdentityRequest;
 use ehr_protocol::task::{ConsentForm, TaskEvent, TaskKind, TaskStage, TaskView, WithdrawalForm};
 use ehr_protocol::ErrorCode;
 
+use super::test_support::{drained, hkic, needs, sign_in};
 use crate::staff::service_tests::Rig;
-use crate::App;
 
 fn person(digits: &str) -> ManualIdentityRequest {
-    let mut number = String::new();
-    for c in "0123456789A".chars() {
-        let n = format!("{digits}({c})");
-        if ehr_domain::DocumentNumber::parse(ehr_domain::DocumentType::Hkic, &n).is_ok() {
-            number = n;
-            break;
-        }
-    }
     ManualIdentityRequest {
         document_type: "hkic".into(),
-        document_number: number,
+        document_number: hkic(digits),
         surname: "YIP".into(),
         given_names: "WING KEI".into(),
         chinese_name: String::new(),
         date_of_birth: "1982-08-09".into(),
         sex: "F".into(),
     }
-}
-
-fn sign_in(app: &App) {
-    app.sign_in(&ehr_protocol::ipc::SignInRequest {
-        staff_code: "clerk01".into(),
-        password: Rig::password("clerk01"),
-    })
-    .unwrap();
-}
-
-fn needs(v: &TaskView) -> Vec<String> {
-    v.needs
-        .iter()
-        .map(|n| format!("{}:{}", n.field, n.code))
-        .collect()
-}
-
-fn drained(app: &App) {
-    app.sync_now();
-    assert!(app.wait_until_drained(Duration::from_secs(30)).unwrap());
 }
 
 /// Registers `p` as a walk-in at the rig's counter and syncs; the eHR
@@ -109,7 +79,7 @@ fn consent_event(r: &Rig, give: &[&str], revoke: &[&str], declaration: bool) -> 
 #[test]
 fn consent_is_given_and_revoked_then_the_person_withdraws_and_rejoins() {
     let r = Rig::at("HA-QEH", &[]);
-    sign_in(&r.app);
+    sign_in(&r.app, "clerk01");
     let p = person("R334455");
     let ehr = walk_in(&r, &p);
 
@@ -265,7 +235,7 @@ fn consent_is_given_and_revoked_then_the_person_withdraws_and_rejoins() {
 #[test]
 fn a_maternal_and_child_health_centre_does_not_change_consent() {
     let r = Rig::at("MCHC-TKO", &[]);
-    sign_in(&r.app);
+    sign_in(&r.app, "clerk01");
     let v = r.app.task_from_manual(&person("S445566")).unwrap();
     assert!(!v.offers.contains(&"consent".to_owned()));
     assert!(!v.offers.contains(&"withdrawal".to_owned()));
@@ -281,7 +251,7 @@ fn a_maternal_and_child_health_centre_does_not_change_consent() {
 #[test]
 fn the_supervisors_lists_come_from_the_service_and_a_clerk_is_refused() {
     let r = Rig::at("HA-QEH", &[]);
-    sign_in(&r.app);
+    sign_in(&r.app, "clerk01");
     assert_eq!(
         r.app.follow_up_expiring().unwrap_err().code,
         ErrorCode::AuthForbidden

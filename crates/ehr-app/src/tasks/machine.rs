@@ -635,7 +635,7 @@ impl Task {
 
     /// The particulars form as the clerk has it (over-long text cut).
     pub(crate) fn edit_particulars(&mut self, mut form: ParticularsForm) {
-        for f in [
+        cut_all([
             &mut form.document_type,
             &mut form.document_number,
             &mut form.surname,
@@ -644,23 +644,19 @@ impl Task {
             &mut form.date_of_birth,
             &mut form.sex,
             &mut form.slip_language,
-        ] {
-            cut(f);
-        }
+        ]);
         self.particulars = Some(form);
         self.errors.clear();
     }
 
     /// The contact form as the clerk has it.
     pub(crate) fn edit_contact(&mut self, mut form: ContactChangeForm) {
-        for f in [
+        cut_all([
             &mut form.channel,
             &mut form.language,
             &mut form.address,
             &mut form.slip_language,
-        ] {
-            cut(f);
-        }
+        ]);
         self.contact_change = Some(form);
         self.errors.clear();
     }
@@ -668,20 +664,13 @@ impl Task {
     /// The take-over form as the clerk has it (providers trimmed, repeats
     /// dropped, at most 50).
     pub(crate) fn edit_take_over(&mut self, mut form: TakeOverForm) {
-        for f in [
+        cut_all([
             &mut form.channel,
             &mut form.language,
             &mut form.address,
             &mut form.slip_language,
-        ] {
-            cut(f);
-        }
-        let mut seen = HashSet::new();
-        form.consents.retain_mut(|id| {
-            *id = id.trim().chars().take(64).collect();
-            !id.is_empty() && seen.insert(id.clone())
-        });
-        form.consents.truncate(50);
+        ]);
+        provider_ids(&mut form.consents);
         self.take_over = Some(form);
         self.errors.clear();
     }
@@ -689,14 +678,8 @@ impl Task {
     /// The consent form as the clerk has it: ids trimmed, repeats dropped,
     /// at most 50 each way.
     pub(crate) fn edit_consent(&mut self, mut form: ConsentForm) {
-        for list in [&mut form.give, &mut form.revoke] {
-            let mut seen = HashSet::new();
-            list.retain_mut(|id| {
-                *id = id.trim().chars().take(64).collect();
-                !id.is_empty() && seen.insert(id.clone())
-            });
-            list.truncate(50);
-        }
+        provider_ids(&mut form.give);
+        provider_ids(&mut form.revoke);
         cut(&mut form.slip_language);
         self.consent = Some(form);
         self.errors.clear();
@@ -711,7 +694,7 @@ impl Task {
 
     /// The newborn form as the clerk has it (over-long text cut).
     pub(crate) fn edit_newborn(&mut self, mut form: NewbornForm) {
-        for s in [
+        cut_all([
             &mut form.hospital_code,
             &mut form.serial,
             &mut form.date_of_birth,
@@ -725,24 +708,20 @@ impl Task {
             &mut form.language,
             &mut form.address,
             &mut form.slip_language,
-        ] {
-            cut(s);
-        }
+        ]);
         self.newborn = Some(form);
         self.errors.clear();
     }
 
     /// The completion form as the clerk has it (over-long text cut).
     pub(crate) fn edit_completion(&mut self, mut form: CompletionForm) {
-        for s in [
+        cut_all([
             &mut form.birth_certificate_number,
             &mut form.surname,
             &mut form.given_names,
             &mut form.chinese_name,
             &mut form.slip_language,
-        ] {
-            cut(s);
-        }
+        ]);
         self.completion = Some(form);
         self.errors.clear();
     }
@@ -1510,6 +1489,24 @@ fn cut(s: &mut String) {
     if s.chars().count() > MAX_TEXT {
         *s = s.chars().take(MAX_TEXT).collect();
     }
+}
+
+/// [`cut`] each of `fields`.
+pub(crate) fn cut_all<const N: usize>(fields: [&mut String; N]) {
+    for f in fields {
+        cut(f);
+    }
+}
+
+/// Provider ids as the clerk picked them: trimmed, repeats dropped, at most
+/// 50 (the most one change names).
+pub(crate) fn provider_ids(list: &mut Vec<String>) {
+    let mut seen = HashSet::new();
+    list.retain_mut(|id| {
+        *id = id.trim().chars().take(64).collect();
+        !id.is_empty() && seen.insert(id.clone())
+    });
+    list.truncate(50);
 }
 
 /// The contact as keyed.

@@ -1425,6 +1425,9 @@ fn name_of(surname: &str, given: &str) -> String {
 }
 
 #[cfg(test)]
+mod test_support;
+
+#[cfg(test)]
 mod tests;
 
 #[cfg(test)]

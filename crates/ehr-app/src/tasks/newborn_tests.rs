@@ -16,18 +16,9 @@ use ehr_protocol::task::{
 };
 use ehr_protocol::ErrorCode;
 
+use super::test_support::{drained, hkic as valid, needs, sign_in};
 use crate::staff::service_tests::Rig;
 use crate::App;
-
-fn valid(digits: &str) -> String {
-    for c in "0123456789A".chars() {
-        let n = format!("{digits}({c})");
-        if ehr_domain::DocumentNumber::parse(ehr_domain::DocumentType::Hkic, &n).is_ok() {
-            return n;
-        }
-    }
-    panic!("no check digit")
-}
 
 fn parent(digits: &str) -> ManualIdentityRequest {
     ManualIdentityRequest {
@@ -41,21 +32,6 @@ fn parent(digits: &str) -> ManualIdentityRequest {
     }
 }
 
-fn sign_in(app: &App, staff: &str) {
-    app.sign_in(&ehr_protocol::ipc::SignInRequest {
-        staff_code: staff.to_owned(),
-        password: Rig::password(staff),
-    })
-    .unwrap();
-}
-
-fn needs(v: &TaskView) -> Vec<String> {
-    v.needs
-        .iter()
-        .map(|n| format!("{}:{}", n.field, n.code))
-        .collect()
-}
-
 fn attach(app: &App, kind: CaptureKind, wire_kind: &str) {
     let png = crate::documents::app_tests::page_png(400, 300);
     let cap = app.capture_bytes(&png, wire_kind).unwrap();
@@ -64,11 +40,6 @@ fn attach(app: &App, kind: CaptureKind, wire_kind: &str) {
         image_id: cap.image_id,
     })
     .unwrap();
-}
-
-fn drained(app: &App) {
-    app.sync_now();
-    assert!(app.wait_until_drained(Duration::from_secs(30)).unwrap());
 }
 
 /// The newborn form filled in (born earlier today by the app's clock).

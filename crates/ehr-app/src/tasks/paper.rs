@@ -8,8 +8,6 @@
 //! The state here is pure; the IO (saves, the work item fetched, the
 //! submit) is in `tasks/mod.rs`.
 
-use std::collections::HashSet;
-
 use ehr_domain::{DocumentNumber, DocumentType};
 use ehr_protocol::task::{
     PaperDifference, PaperFormFields, PaperIdentity, PaperPerson, PaperView, WorkItemRow,
@@ -21,7 +19,7 @@ use ehr_protocol::wire::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::machine::{contact, hk_date, iso_day, MAX_TEXT};
+use super::machine::{contact, cut_all, hk_date, iso_day, provider_ids};
 
 /// Where a paper form's keying stands.
 pub(crate) const FIRST: &str = "first_keying";
@@ -137,7 +135,7 @@ impl PaperState {
     /// The first keying as the clerk has it (over-long text cut, consents
     /// trimmed, repeats dropped, at most 50).
     pub(crate) fn edit_first(&mut self, mut form: PaperFormFields) {
-        for f in [
+        cut_all([
             &mut form.origin,
             &mut form.received_on,
             &mut form.capacity,
@@ -146,24 +144,17 @@ impl PaperState {
             &mut form.channel,
             &mut form.language,
             &mut form.address,
-        ] {
-            cut(f);
-        }
+        ]);
         for p in [&mut form.patient, &mut form.applicant] {
             cut_person(p);
         }
-        let mut seen = HashSet::new();
-        form.consents.retain_mut(|id| {
-            *id = id.trim().chars().take(64).collect();
-            !id.is_empty() && seen.insert(id.clone())
-        });
-        form.consents.truncate(50);
+        provider_ids(&mut form.consents);
         self.first = form;
     }
 
     /// The second keying as the clerk has it.
     pub(crate) fn edit_second(&mut self, mut form: PaperIdentity) {
-        for f in [
+        cut_all([
             &mut form.document_type,
             &mut form.document_number,
             &mut form.surname,
@@ -172,9 +163,7 @@ impl PaperState {
             &mut form.date_of_birth,
             &mut form.applicant_document_type,
             &mut form.applicant_document_number,
-        ] {
-            cut(f);
-        }
+        ]);
         self.second = Some(form);
     }
 
@@ -310,14 +299,8 @@ pub(crate) fn row(s: &WorkItemSummary) -> WorkItemRow {
     }
 }
 
-fn cut(s: &mut String) {
-    if s.chars().count() > MAX_TEXT {
-        *s = s.chars().take(MAX_TEXT).collect();
-    }
-}
-
 fn cut_person(p: &mut PaperPerson) {
-    for f in [
+    cut_all([
         &mut p.document_type,
         &mut p.document_number,
         &mut p.surname,
@@ -325,9 +308,7 @@ fn cut_person(p: &mut PaperPerson) {
         &mut p.chinese_name,
         &mut p.date_of_birth,
         &mut p.sex,
-    ] {
-        cut(f);
-    }
+    ]);
 }
 
 fn origin(code: &str) -> Origin {

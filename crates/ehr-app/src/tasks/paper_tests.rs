@@ -9,50 +9,11 @@
 //! once; the first counter's late save of the same form lands on attention
 //! rather than making a second application.
 
-use std::time::Duration;
-
 use ehr_protocol::ipc::CaptureKind;
-use ehr_protocol::task::{PaperIdentity, TaskEvent, TaskKind, TaskStage, TaskView};
+use ehr_protocol::task::{PaperIdentity, TaskEvent, TaskKind, TaskStage};
 
+use super::test_support::{drained, hkic as number, needs, sign_in};
 use crate::staff::service_tests::Rig;
-use crate::App;
-
-fn sign_in(app: &App, staff: &str) {
-    app.sign_in(&ehr_protocol::ipc::SignInRequest {
-        staff_code: staff.into(),
-        password: Rig::password(staff),
-    })
-    .unwrap();
-}
-
-fn needs(v: &TaskView) -> Vec<String> {
-    v.needs
-        .iter()
-        .map(|n| format!("{}:{}", n.field, n.code))
-        .collect()
-}
-
-fn drained(app: &App) {
-    app.sync_now();
-    let ok = app.wait_until_drained(Duration::from_secs(10)).unwrap();
-    assert!(
-        ok,
-        "{:?} {:?}",
-        app.sync_status(),
-        app.attention_list().map(|l| l
-            .iter()
-            .map(|i| (i.op_type.clone(), i.code, i.fields.clone()))
-            .collect::<Vec<_>>())
-    );
-}
-
-fn number(digits: &str) -> String {
-    "0123456789A"
-        .chars()
-        .map(|c| format!("{digits}({c})"))
-        .find(|n| ehr_domain::DocumentNumber::parse(ehr_domain::DocumentType::Hkic, n).is_ok())
-        .unwrap()
-}
 
 #[test]
 fn a_paper_form_keyed_twice_at_two_counters_becomes_one_application() {

@@ -7,47 +7,17 @@
 //! leaves), then changes their contact and asks for a new access key, then
 //! corrects their particulars from their document with its image.
 
-use std::time::Duration;
-
 use ehr_domain::lifecycle::registration::Identifier;
 use ehr_domain::{DocumentNumber, DocumentType};
 use ehr_protocol::card::ManualIdentityRequest;
 use ehr_protocol::ipc::CaptureKind;
-use ehr_protocol::task::{TaskEvent, TaskKind, TaskStage, TaskView};
+use ehr_protocol::task::{TaskEvent, TaskKind, TaskStage};
 use ehr_protocol::wire::{Language, NotificationChannel, NotificationChoice};
 
+use super::test_support::{drained, hkic as number, needs, sign_in};
 use crate::staff::service_tests::Rig;
-use crate::App;
 
 const DAY: i64 = 86_400;
-
-fn sign_in(app: &App) {
-    app.sign_in(&ehr_protocol::ipc::SignInRequest {
-        staff_code: "clerk01".into(),
-        password: Rig::password("clerk01"),
-    })
-    .unwrap();
-}
-
-fn needs(v: &TaskView) -> Vec<String> {
-    v.needs
-        .iter()
-        .map(|n| format!("{}:{}", n.field, n.code))
-        .collect()
-}
-
-fn drained(app: &App) {
-    app.sync_now();
-    assert!(app.wait_until_drained(Duration::from_secs(30)).unwrap());
-}
-
-fn number(digits: &str) -> String {
-    "0123456789A"
-        .chars()
-        .map(|c| format!("{digits}({c})"))
-        .find(|n| DocumentNumber::parse(DocumentType::Hkic, n).is_ok())
-        .unwrap()
-}
 
 /// The child's own identity card (the birth certificate's number).
 fn card(number: &str, dob: &str) -> ManualIdentityRequest {
@@ -66,13 +36,13 @@ fn card(number: &str, dob: &str) -> ManualIdentityRequest {
 fn days_later(r: &Rig, days: i64) {
     r.clock.set_ms(r.clock.now_ms() + days * DAY * 1000);
     r.central_clock.advance(days * DAY);
-    sign_in(&r.app);
+    sign_in(&r.app, "clerk01");
 }
 
 #[test]
 fn a_child_takes_over_at_16_then_changes_contact_key_and_particulars() {
     let r = Rig::at("HA-QEH", &[]);
-    sign_in(&r.app);
+    sign_in(&r.app, "clerk01");
     let today = r.central_today();
     // Sixteen in two days.
     // (A 29 February would turn over on 1 March: not today's case.)
