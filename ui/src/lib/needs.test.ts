@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { FieldIssue } from "./bindings";
 import {
   consentIndex,
+  consentIssuesOf,
   consentProvider,
+  generalConsentIssues,
   issuesFor,
   isUnder,
   merged,
@@ -133,6 +135,25 @@ describe("consentIndex", () => {
     expect(consentIndex("private_provider_consents[12]")).toBe(12);
     expect(consentIndex("private_provider_consents")).toBeNull();
     expect(consentIndex("declaration")).toBeNull();
+  });
+});
+
+describe("consent issues", () => {
+  const issues = [
+    issue("private_provider_consents"),
+    issue("private_provider_consents[1]", "consent.public_fixed"),
+    issue("private_provider_consents[0]"),
+  ];
+  it("places an issue by the consent at its index in the form judged", () => {
+    const judged = ["P1", "P2"];
+    expect(consentIssuesOf(issues, judged, "P2").map((i) => i.field)).toEqual(["private_provider_consents[1]"]);
+    expect(consentIssuesOf(issues, judged, "P1").map((i) => i.field)).toEqual(["private_provider_consents[0]"]);
+    expect(consentIssuesOf(issues, judged, "P3")).toEqual([]);
+    expect(consentIssuesOf(issues, null, "P1")).toEqual([]);
+    expect(consentIssuesOf(issues, undefined, "P1")).toEqual([]);
+  });
+  it("keeps those naming no consent for the list as a whole", () => {
+    expect(generalConsentIssues(issues).map((i) => i.field)).toEqual(["private_provider_consents"]);
   });
 });
 

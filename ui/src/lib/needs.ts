@@ -140,6 +140,24 @@ export function consentIndex(field: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/** The issues of one consent: those naming its place in the consents of
+ * the form judged (`private_provider_consents[i]`). */
+export function consentIssuesOf(
+  issues: FieldIssue[],
+  judged: readonly string[] | null | undefined,
+  id: string,
+): FieldIssue[] {
+  return issues.filter((i) => {
+    const n = consentIndex(i.field);
+    return n !== null && judged?.[n] === id;
+  });
+}
+
+/** The issues of the consents as a whole: those naming no one consent. */
+export function generalConsentIssues(issues: FieldIssue[]): FieldIssue[] {
+  return issues.filter((i) => consentIndex(i.field) === null);
+}
+
 /** The provider a consent change's issue is about: `provider_ids.give[i]`
  * or `provider_ids.revoke[i]` of the form judged, or `provider_ids[i]` when
  * the form judged changes one way only (each way is its own operation, so
