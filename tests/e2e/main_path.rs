@@ -213,14 +213,17 @@ pub(crate) async fn shot(client: &Client, name: &str) {
             vec![],
         )
         .await;
-    let _ = client
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+    // Bounded: a still screen may paint no new frame (see the harness).
+    let _ = tokio::time::timeout(
+        Duration::from_secs(5),
+        client.execute_async(
+            "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true))); setTimeout(() => done(true), 500);",
             vec![],
-        )
-        .await;
+        ),
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    if let Ok(png) = client.screenshot().await {
+    if let Ok(Ok(png)) = tokio::time::timeout(Duration::from_secs(10), client.screenshot()).await {
         let path = screenshot_path(name);
         if let Some(d) = path.parent() {
             let _ = std::fs::create_dir_all(d);

@@ -267,6 +267,28 @@ fn a_malformed_configuration_file_is_said_on_screen() {
         assert!(client.find(Locator::Css("#staff-code")).await.is_err());
         assert!(client.find(Locator::Css("h1#enrol-heading")).await.is_err());
         assert_accessible(&client, "configuration problem").await;
+        // In Chinese too (and a change, so the screen paints for its picture).
+        click(&client, "[data-testid=switch-language]").await;
+        wait_for_text(
+            &client,
+            Locator::Css("[data-testid=config-problem] h2"),
+            WAIT,
+            |t| t.contains("設定檔有錯誤"),
+        )
+        .await;
+        // A still screen paints no new frame, and WebKit's screenshot waits
+        // for one: keep one pixel changing while the picture is taken.
+        client
+            .execute(
+                "const d = document.createElement('div'); \
+                 d.style.cssText = 'position:fixed;right:0;bottom:0;width:1px;height:1px'; \
+                 document.body.appendChild(d); \
+                 setInterval(() => { d.style.opacity = d.style.opacity === '0' ? '0.01' : '0'; }, 50); \
+                 return true;",
+                vec![],
+            )
+            .await
+            .expect("tick");
         crate::main_path::shot(&client, "config_problem").await;
     });
     let _ = std::fs::remove_dir_all(&dir);

@@ -382,14 +382,23 @@ where
         // WebKit paints asynchronously: wait for two animation frames and a
         // short settle, or the picture can show a state from before the
         // test's last steps.
-        let _ = client
-            .execute_async(
-                "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+        // A screen that no longer changes may paint no new frame, and WebKit
+        // answers neither a frame wait nor a screenshot until it does: both
+        // are bounded, so a still screen costs a missing picture, not a hung
+        // suite.
+        let _ = tokio::time::timeout(
+            Duration::from_secs(5),
+            client.execute_async(
+                "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true))); setTimeout(() => done(true), 500);",
                 vec![],
-            )
-            .await;
+            ),
+        )
+        .await;
         tokio::time::sleep(Duration::from_millis(300)).await;
-        match client.screenshot().await {
+        let png = tokio::time::timeout(Duration::from_secs(10), client.screenshot())
+            .await
+            .unwrap_or_else(|_| Err(fantoccini::error::CmdError::WaitTimeout));
+        match png {
             Ok(png) => {
                 if let Some(dir) = shot.parent() {
                     let _ = std::fs::create_dir_all(dir);
@@ -402,8 +411,9 @@ where
             }
             Err(e) => eprintln!("{name}: no screenshot: {e}"),
         }
-        // Deleting the session ends the app.
-        let _ = client.close().await;
+        // Deleting the session ends the app (bounded: dropping the harness
+        // ends it anyway).
+        let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
         Ok::<_, String>(result)
     });
     drop(rt);
