@@ -20,8 +20,8 @@ use ehr_protocol::card::{FieldIssue, IdentityView};
 use ehr_protocol::ipc::CaptureKind;
 use ehr_protocol::task::{
     ApplicationRow, CompletionForm, ConsentForm, ConsentRow, ContactChangeForm, FieldRow,
-    LookupSource, LookupView, NewbornForm, ParticularsForm, RecordRow, TakeOverForm, TaskForm,
-    TaskKind, TaskStage, TaskView, WithdrawalForm,
+    LookupSource, LookupView, NewbornForm, PaperPerson, ParticularsForm, RecordRow, TakeOverForm,
+    TaskForm, TaskKind, TaskStage, TaskView, WithdrawalForm,
 };
 use ehr_protocol::wire::{
     self, ActivateApplication, ApplicantDetails, ApplicantRole, ApplicationDetail,
@@ -981,19 +981,17 @@ impl Task {
                     return Err(vec![service_issue("ehr_number", ErrorCode::FieldRequired)]);
                 };
                 let f = self.particulars.clone().unwrap_or_default();
-                let person = PersonDetails {
-                    document_type: f.document_type.trim().to_owned(),
-                    document_number: f.document_number.trim().to_owned(),
-                    surname: f.surname.trim().to_owned(),
-                    given_names: f.given_names.trim().to_owned(),
-                    chinese_name: Some(f.chinese_name.trim().to_owned()).filter(|s| !s.is_empty()),
-                    date_of_birth: iso_day(&f.date_of_birth),
-                    sex: match f.sex.as_str() {
-                        "male" => Some(wire::Sex::Male),
-                        "female" => Some(wire::Sex::Female),
-                        _ => None,
-                    },
-                };
+                // The corrected document as keyed, read as a paper form's
+                // person is.
+                let person = super::paper::details(&PaperPerson {
+                    document_type: f.document_type,
+                    document_number: f.document_number,
+                    surname: f.surname,
+                    given_names: f.given_names,
+                    chinese_name: f.chinese_name,
+                    date_of_birth: f.date_of_birth,
+                    sex: f.sex,
+                });
                 // Read from the card when it is the document identified.
                 let read_source = if patient.details.document_type == person.document_type
                     && patient.document().map(|d| d.normalized().to_owned())

@@ -319,7 +319,9 @@ fn origin(code: &str) -> Origin {
     }
 }
 
-fn details(p: &PaperPerson) -> PersonDetails {
+/// A person as keyed, as the wire carries them (trimmed; the date as
+/// `YYYY-MM-DD`; an empty Chinese name or sex left out).
+pub(crate) fn details(p: &PaperPerson) -> PersonDetails {
     PersonDetails {
         document_type: p.document_type.trim().to_owned(),
         document_number: p.document_number.trim().to_owned(),
