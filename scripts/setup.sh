@@ -19,7 +19,8 @@ fi
 # the store's keyring (libdbus for the Secret Service client, gnome-keyring for
 # its test), printing (CUPS: lp/lpstat/cupsctl, ipptool for job states, and
 # cupsd, which the ehr-print tests start privately on their own socket; a
-# system cupsd the package may start does not matter to them).
+# system cupsd the package may start does not matter to them), and
+# systemd-analyze for the check of ehr-central's unit (nothing is started).
 APT_PACKAGES=(
   build-essential pkg-config libssl-dev curl ca-certificates
   libwebkit2gtk-4.1-dev webkit2gtk-driver
@@ -29,6 +30,7 @@ APT_PACKAGES=(
   libdbus-1-dev gnome-keyring
   cups cups-client cups-ipp-utils
   python3 python3-venv
+  systemd
 )
 
 missing=()

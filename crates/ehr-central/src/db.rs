@@ -107,6 +107,52 @@ pub fn open_existing_keyed(data_dir: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// A consistent online copy of the database in `data_dir` into `out` (a
+/// new data folder, 0700): one read transaction's snapshot (writers go on
+/// meanwhile), exported with SQLCipher's `sqlcipher_export` under the same
+/// key, with the schema version; the key file copied beside it (0600)
+/// unless `with_key` is false (then it opens only with the original's key,
+/// for example a systemd credential). `ehr-central check --data-dir OUT`
+/// checks the copy. Refuses an `out` that already holds a database.
+pub fn backup(data_dir: &Path, out: &Path, with_key: bool) -> Result<()> {
+    let target = out.join(DB_FILE);
+    if target.exists() {
+        return Err(Error::Usage(format!(
+            "{} already holds a database: choose an empty folder",
+            out.display()
+        )));
+    }
+    key::private_folder(out, &[])?;
+    let conn = open_existing_keyed(data_dir)?;
+    let key = key::load(data_dir, false)?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let path = target
+        .to_str()
+        .ok_or_else(|| Error::Usage("the backup folder's path is not UTF-8".into()))?
+        .replace('\'', "''");
+    key::create_private_empty(&target)?;
+    conn.execute_batch(&format!(
+        "ATTACH DATABASE '{path}' AS backup KEY \"{}\";",
+        key.literal()
+    ))?;
+    let copied = (|| -> Result<()> {
+        conn.execute_batch("BEGIN")?;
+        conn.query_row("SELECT sqlcipher_export('backup')", [], |_| Ok(()))?;
+        conn.execute_batch(&format!("PRAGMA backup.user_version = {version}; COMMIT"))?;
+        Ok(())
+    })();
+    let _ = conn.execute_batch("DETACH DATABASE backup");
+    if let Err(e) = copied {
+        let _ = conn.execute_batch("ROLLBACK");
+        let _ = std::fs::remove_file(&target);
+        return Err(e);
+    }
+    if with_key {
+        key::write_private(&out.join(key::KEY_FILE), key.literal_hex().as_bytes())?;
+    }
+    Ok(())
+}
+
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;

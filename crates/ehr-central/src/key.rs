@@ -47,7 +47,17 @@ impl Key {
 
     /// The `PRAGMA key` statement (a raw key: no passphrase derivation).
     pub(crate) fn pragma(&self) -> String {
-        format!("PRAGMA key = \"x'{}'\";", self.0)
+        format!("PRAGMA key = \"{}\";", self.literal())
+    }
+
+    /// The key as SQLCipher's raw-key literal (`x'…'`).
+    pub(crate) fn literal(&self) -> String {
+        format!("x'{}'", self.0)
+    }
+
+    /// The key as its file holds it (hex).
+    pub(crate) fn literal_hex(&self) -> &str {
+        &self.0
     }
 }
 

@@ -67,6 +67,20 @@ enum Command {
         #[command(subcommand)]
         command: CounterCommand,
     },
+    /// A consistent online copy of the database into a new folder (the
+    /// service may keep running); check it with `check --data-dir OUT`.
+    Backup {
+        /// The data directory.
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The new folder for the copy.
+        #[arg(long)]
+        out: PathBuf,
+        /// Leave the key file out of the copy (it then opens only with the
+        /// original's key).
+        #[arg(long)]
+        without_key: bool,
+    },
     /// Check the database's integrity.
     Check {
         /// The data directory.
@@ -290,6 +304,15 @@ fn run(cli: Cli) -> Result<(), Error> {
                     counter_id.trim()
                 )))
             }
+        }
+        Command::Backup {
+            data_dir,
+            out,
+            without_key,
+        } => {
+            ehr_central::db::backup(&data_dir, &out, !without_key)?;
+            println!("backed up to {}", out.display());
+            Ok(())
         }
         Command::Check { data_dir } => {
             let db = Db::open_existing(&data_dir)?;

@@ -180,3 +180,55 @@ fn the_key_comes_from_its_file_or_a_systemd_credential_never_a_new_one() {
     assert!(!ok && err.contains("no database"), "{err}");
     assert_eq!(std::fs::read_dir(none.path()).unwrap().count(), 0);
 }
+
+/// `ehr-central backup` (issue #16, item 5): a consistent copy under the
+/// same key that `check` passes, with every row; never over an existing
+/// database; without its key file when asked, and then it opens with no key
+/// of its own.
+#[test]
+fn a_backup_is_a_checked_copy_of_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap();
+    let (ok, _, err) = run(bin().args(["seed", "--data-dir", d, "--demo", "--applications", "40"]));
+    assert!(ok, "{err}");
+    let out = dir.path().join("backup");
+    let o = out.to_str().unwrap();
+    let (ok, text, err) = run(bin().args(["backup", "--data-dir", d, "--out", o]));
+    assert!(ok, "{err}");
+    assert!(text.contains("backed up"), "{text}");
+    let (ok, text, err) = run(bin().args(["check", "--data-dir", o]));
+    assert!(ok, "{text} {err}");
+    assert_eq!(text.trim(), "ok");
+    let count = |dir: &std::path::Path, table: &str| -> i64 {
+        ehr_central::db::open_existing_keyed(dir)
+            .unwrap()
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    for table in ["applications", "staff", "counters", "sites", "providers"] {
+        assert_eq!(count(&data, table), count(&out, table), "{table}");
+    }
+    assert!(count(&out, "applications") >= 40);
+    // Still encrypted: the copy's file holds no SQLite header in the clear.
+    let head = std::fs::read(out.join("central.sqlite3")).unwrap();
+    assert!(!head.starts_with(b"SQLite format 3"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&out), 0o700);
+        assert_eq!(mode(&out.join("central.key")), 0o600);
+    }
+    // Never over a database.
+    let (ok, _, err) = run(bin().args(["backup", "--data-dir", d, "--out", o]));
+    assert!(!ok && err.contains("already holds a database"), "{err}");
+    // Without its key, the copy does not open on its own.
+    let bare = dir.path().join("bare");
+    let b = bare.to_str().unwrap();
+    let (ok, _, err) = run(bin().args(["backup", "--data-dir", d, "--out", b, "--without-key"]));
+    assert!(ok, "{err}");
+    assert!(!bare.join("central.key").exists());
+    let (ok, _, _) = run(bin().args(["check", "--data-dir", b]));
+    assert!(!ok);
+}

@@ -140,3 +140,104 @@ fn bad_tls_files_are_refused_clearly() {
     let err = ehr_central::tls::server_config(&missing, &missing, None).unwrap_err();
     assert!(err.to_string().starts_with("TLS certificate file"), "{err}");
 }
+
+/// The systemd unit (issue #16, item 5): its sandbox, `systemd-analyze
+/// verify` silent on it, and its own command lines run as the unit runs
+/// them: the key and the TLS pair handed over as credentials, the check
+/// before the start, then the service answering over HTTPS.
+#[tokio::test]
+async fn the_systemd_units_command_lines_run_the_service_from_its_credentials() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let unit =
+        std::fs::read_to_string(root.join("installer/ehr-central/ehr-central.service")).unwrap();
+    for directive in [
+        "DynamicUser=yes",
+        "StateDirectory=ehr-central",
+        "StateDirectoryMode=0700",
+        "ProtectSystem=strict",
+        "ProtectHome=yes",
+        "PrivateTmp=yes",
+        "NoNewPrivileges=yes",
+        "CapabilityBoundingSet=\n",
+        "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
+        "LoadCredential=ehr-central.key:/etc/ehr-central/ehr-central.key",
+        "UMask=0077",
+    ] {
+        assert!(unit.contains(directive), "the unit has {directive:?}");
+    }
+    let bin = env!("CARGO_BIN_EXE_ehr-central");
+    let tmp = tempfile::tempdir().unwrap();
+    // systemd-analyze (systemd 252 here) on the unit with this build's binary.
+    let copy = tmp.path().join("ehr-central.service");
+    std::fs::write(&copy, unit.replace("/usr/bin/ehr-central", bin)).unwrap();
+    let verify = std::process::Command::new("systemd-analyze")
+        .args(["verify", "--man=no"])
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success() && verify.stderr.is_empty(),
+        "systemd-analyze verify: {}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    // The state folder, with the key moved out into the credentials folder
+    // beside the TLS pair.
+    let state = tmp.path().join("state");
+    let creds = tmp.path().join("credentials");
+    std::fs::create_dir_all(&creds).unwrap();
+    let db = ehr_central::db::Db::open(&state).unwrap();
+    ehr_central::seed::reference_only(&db).unwrap();
+    drop(db);
+    std::fs::rename(state.join("central.key"), creds.join("ehr-central.key")).unwrap();
+    let pki = pki();
+    std::fs::copy(
+        pki.dir.path().join("server.pem"),
+        creds.join("tls-cert.pem"),
+    )
+    .unwrap();
+    std::fs::copy(pki.dir.path().join("server.key"), creds.join("tls-key.pem")).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let line = |key: &str| -> Vec<String> {
+        let l = unit
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .unwrap_or_else(|| panic!("the unit has {key}"))
+            .replace("/usr/bin/ehr-central", bin)
+            .replace("/var/lib/ehr-central", state.to_str().unwrap())
+            .replace("${CREDENTIALS_DIRECTORY}", creds.to_str().unwrap())
+            .replace("0.0.0.0:8443", &format!("127.0.0.1:{port}"));
+        l.split_whitespace().map(str::to_owned).collect()
+    };
+    let run = |args: &[String]| {
+        let mut c = std::process::Command::new(&args[0]);
+        c.args(&args[1..])
+            .env("CREDENTIALS_DIRECTORY", &creds)
+            .env("EHR_CENTRAL_LOG", "warn");
+        c
+    };
+    let pre = run(&line("ExecStartPre")).output().unwrap();
+    assert!(
+        pre.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pre.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&pre.stdout).trim(), "ok");
+    let mut serve = run(&line("ExecStart")).spawn().unwrap();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while tokio::net::TcpStream::connect(addr).await.is_err() {
+        assert!(std::time::Instant::now() < deadline, "the service listens");
+        assert!(serve.try_wait().unwrap().is_none(), "the service runs");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (status, health) = get(addr, tls_config(&pki, false), "/v1/health").await;
+    let _ = serve.kill();
+    let _ = serve.wait();
+    assert_eq!(status, 200, "{health}");
+    // The key never went back into the state folder.
+    assert!(!state.join("central.key").exists());
+}
