@@ -219,6 +219,7 @@ fn open_slot(
     session: &Mutex<Option<central::Session>>,
     sync: bool,
     wait: bool,
+    clock: &Clock,
 ) -> Result<(), ErrorBody> {
     {
         let mut st = lock(&slot.state);
@@ -242,7 +243,7 @@ fn open_slot(
         }
     }
     let mut guard = OpeningGuard { slot, armed: true };
-    let opened = open_outbox(config, sync);
+    let opened = open_outbox(config, sync, clock.now_ms());
     guard.armed = false;
     let mut st = lock(&slot.state);
     let result = match opened {
@@ -287,7 +288,11 @@ fn open_slot(
 /// start its driver. The slow part (a keyring) runs here, under no lock.
 /// A purge that cannot write (a full disk) does not keep the store closed:
 /// the queue can still be read and sent, and the failure is shown.
-fn open_outbox(config: &Config, sync: bool) -> Result<(Outbox, Option<ErrorCode>), ErrorBody> {
+fn open_outbox(
+    config: &Config,
+    sync: bool,
+    now_ms: i64,
+) -> Result<(Outbox, Option<ErrorCode>), ErrorBody> {
     // The connection settings are checked before anything is opened.
     let central = match config.central() {
         _ if !sync => None,
@@ -308,11 +313,10 @@ fn open_outbox(config: &Config, sync: bool) -> Result<(Outbox, Option<ErrorCode>
         .ok()
         .flatten()
         .map(|c| c.data.policies.counter_retention_days);
+    // By the app's clock, as everything the purge compares with was
+    // stamped (drafts, captures, cache entries).
     let purge_failed = store
-        .purge(
-            sync::unix_ms(),
-            retention_ms(policy_days, config.done_retention_ms),
-        )
+        .purge(now_ms, retention_ms(policy_days, config.done_retention_ms))
         .err()
         .map(|e| e.code());
     let store = Arc::new(Mutex::new(store));
@@ -751,6 +755,7 @@ impl App {
             &self.session,
             sync,
             true,
+            &self.clock,
         )
     }
 
@@ -765,10 +770,11 @@ impl App {
                 return;
             }
         }
-        let (config, slot, session) = (
+        let (config, slot, session, clock) = (
             self.config.clone(),
             self.outbox.clone(),
             self.session.clone(),
+            self.clock.clone(),
         );
         let spawned = std::thread::Builder::new()
             .name("store-open".into())
@@ -776,7 +782,7 @@ impl App {
                 // Training: enrolled at the embedded service before the
                 // sync driver needs the machine key.
                 let _ = enrolment::enrol_for_training(&config);
-                let _ = open_slot(&config, &slot, &session, true, true);
+                let _ = open_slot(&config, &slot, &session, true, true, &clock);
             });
         if spawned.is_err() {
             let mut st = lock(&self.outbox.state);
@@ -810,6 +816,7 @@ impl App {
             &self.session,
             true,
             false,
+            &self.clock,
         )?;
         match &*lock(&self.outbox.state) {
             SlotState::Open(o) => Ok(o.store.clone()),
