@@ -20,7 +20,9 @@ fi
 # its test), printing (CUPS: lp/lpstat/cupsctl, ipptool for job states, and
 # cupsd, which the ehr-print tests start privately on their own socket; a
 # system cupsd the package may start does not matter to them), and
-# systemd-analyze for the check of ehr-central's unit (nothing is started).
+# systemd-analyze for the check of ehr-central's unit (nothing is started),
+# and the Debian packages: cargo-deb's liblzma, lintian, and debootstrap for
+# the clean root the package tests install into.
 APT_PACKAGES=(
   build-essential pkg-config libssl-dev curl ca-certificates
   libwebkit2gtk-4.1-dev webkit2gtk-driver
@@ -31,6 +33,7 @@ APT_PACKAGES=(
   cups cups-client cups-ipp-utils
   python3 python3-venv
   systemd
+  liblzma-dev lintian debootstrap
 )
 
 missing=()
@@ -71,6 +74,11 @@ fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
   say "installing cargo-fuzz (about 90 s)"
   cargo install cargo-fuzz --locked --quiet
+fi
+
+if ! command -v cargo-deb >/dev/null || [ "$(cargo deb --version 2>/dev/null)" != "cargo-deb 3.8.0" ]; then
+  say "installing cargo-deb 3.8.0 for the Debian packages (about a minute)"
+  cargo install cargo-deb --locked --version 3.8.0 --quiet
 fi
 
 # Every crate of the lock file, for every platform: the architecture tests

@@ -56,6 +56,10 @@ enum Command {
         /// The seed of the demo data.
         #[arg(long, default_value_t = 20_260_101)]
         seed: u64,
+        /// Only when the folder holds no database yet (the service unit's
+        /// first start); otherwise say so and change nothing.
+        #[arg(long, conflicts_with = "demo")]
+        if_new: bool,
     },
     /// Manage staff accounts.
     Staff {
@@ -211,7 +215,12 @@ fn run(cli: Cli) -> Result<(), Error> {
             demo,
             applications,
             seed,
+            if_new,
         } => {
+            if if_new && data_dir.join(ehr_central::db::DB_FILE).exists() {
+                eprintln!("a database is already there: nothing seeded");
+                return Ok(());
+            }
             let db = Db::open(&data_dir)?;
             if demo {
                 let creds = seed::demo(&db, &data_dir, seed, applications)?;

@@ -180,15 +180,19 @@ async fn the_systemd_units_command_lines_run_the_service_from_its_credentials() 
         "systemd-analyze verify: {}",
         String::from_utf8_lossy(&verify.stderr)
     );
-    // The state folder, with the key moved out into the credentials folder
-    // beside the TLS pair.
+    // The credentials folder: a new database key and the TLS pair; the
+    // state folder starts empty, as on the first start of a new install.
     let state = tmp.path().join("state");
     let creds = tmp.path().join("credentials");
     std::fs::create_dir_all(&creds).unwrap();
-    let db = ehr_central::db::Db::open(&state).unwrap();
-    ehr_central::seed::reference_only(&db).unwrap();
-    drop(db);
-    std::fs::rename(state.join("central.key"), creds.join("ehr-central.key")).unwrap();
+    std::fs::write(creds.join("ehr-central.key"), "ab".repeat(32)).unwrap();
+    // As systemd hands a credential over: readable by the service alone.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        creds.join("ehr-central.key"),
+        std::fs::Permissions::from_mode(0o400),
+    )
+    .unwrap();
     let pki = pki();
     std::fs::copy(
         pki.dir.path().join("server.pem"),
@@ -201,17 +205,24 @@ async fn the_systemd_units_command_lines_run_the_service_from_its_credentials() 
         .local_addr()
         .unwrap()
         .port();
-    let line = |key: &str| -> Vec<String> {
-        let l = unit
+    let lines = |key: &str| -> Vec<Vec<String>> {
+        let found: Vec<Vec<String>> = unit
             .lines()
-            .find_map(|l| l.strip_prefix(&format!("{key}=")))
-            .unwrap_or_else(|| panic!("the unit has {key}"))
-            .replace("/usr/bin/ehr-central", bin)
-            .replace("/var/lib/ehr-central", state.to_str().unwrap())
-            .replace("${CREDENTIALS_DIRECTORY}", creds.to_str().unwrap())
-            .replace("0.0.0.0:8443", &format!("127.0.0.1:{port}"));
-        l.split_whitespace().map(str::to_owned).collect()
+            .filter_map(|l| l.strip_prefix(&format!("{key}=")))
+            .map(|l| {
+                l.replace("/usr/bin/ehr-central", bin)
+                    .replace("/var/lib/ehr-central", state.to_str().unwrap())
+                    .replace("${CREDENTIALS_DIRECTORY}", creds.to_str().unwrap())
+                    .replace("0.0.0.0:8443", &format!("127.0.0.1:{port}"))
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .collect();
+        assert!(!found.is_empty(), "the unit has {key}");
+        found
     };
+    let line = |key: &str| lines(key).remove(0);
     let run = |args: &[String]| {
         let mut c = std::process::Command::new(&args[0]);
         c.args(&args[1..])
@@ -219,13 +230,21 @@ async fn the_systemd_units_command_lines_run_the_service_from_its_credentials() 
             .env("EHR_CENTRAL_LOG", "warn");
         c
     };
-    let pre = run(&line("ExecStartPre")).output().unwrap();
-    assert!(
-        pre.status.success(),
-        "{}",
-        String::from_utf8_lossy(&pre.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&pre.stdout).trim(), "ok");
+    // Every ExecStartPre in order, twice: a first start (the database is
+    // made) and a restart (nothing seeded again, checked again).
+    for start in ["first", "second"] {
+        let mut outs = Vec::new();
+        for pre in lines("ExecStartPre") {
+            let out = run(&pre).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{start} start, {pre:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            outs.push(String::from_utf8_lossy(&out.stdout).trim().to_owned());
+        }
+        assert_eq!(outs.last().map(String::as_str), Some("ok"), "{start} start");
+    }
     let mut serve = run(&line("ExecStart")).spawn().unwrap();
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
