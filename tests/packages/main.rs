@@ -19,3 +19,4 @@ mod central;
 mod counter;
 mod root;
 mod training;
+mod upgrade;

@@ -63,13 +63,27 @@ fn private(_: &Path) -> Result<()> {
 }
 
 /// The migrations, in order: migration `i` brings the schema to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[
-    include_str!("migrations/0001_outbox.sql"),
-    include_str!("migrations/0002_audit_chain.sql"),
-    include_str!("migrations/0003_staff_verifiers.sql"),
-    include_str!("migrations/0004_documents.sql"),
-    include_str!("migrations/0005_task_drafts.sql"),
-];
+macro_rules! migrations {
+    ($($next:expr),*) => {
+        &[
+            include_str!("migrations/0001_outbox.sql"),
+            include_str!("migrations/0002_audit_chain.sql"),
+            include_str!("migrations/0003_staff_verifiers.sql"),
+            include_str!("migrations/0004_documents.sql"),
+            include_str!("migrations/0005_task_drafts.sql"),
+            $($next,)*
+        ]
+    };
+}
+
+/// The migrations, in order: migration `i` brings the schema to `i + 1`.
+#[cfg(not(feature = "upgrade-test-migration"))]
+pub const MIGRATIONS: &[&str] = migrations!();
+
+/// The migrations of the upgrade test's second package (`tests/packages`):
+/// this build's, and one more, as the next release's store would have.
+#[cfg(feature = "upgrade-test-migration")]
+pub const MIGRATIONS: &[&str] = migrations!(include_str!("migrations/upgrade_test_next.sql"));
 
 /// The migration (its index in [`MIGRATIONS`]) after whose SQL the rows of
 /// the audit log are chained, in Rust, in the same transaction.
@@ -171,7 +185,22 @@ pub struct Verification {
     pub schema_version: i64,
     /// Where the key is.
     pub key_source: KeySource,
+    /// How many rows each table holds (counts only: support reads them to
+    /// see that nothing was lost, say across an upgrade).
+    pub rows: Vec<(String, i64)>,
 }
+
+/// The tables [`Verification::rows`] counts.
+const COUNTED_TABLES: [&str; 8] = [
+    "local_records",
+    "outbox",
+    "attachments",
+    "lookup_cache",
+    "audit_log",
+    "staff_verifiers",
+    "held_captures",
+    "task_drafts",
+];
 
 /// What [`Store::load_batch`] found for the wire.
 #[derive(Debug, Default)]
@@ -832,12 +861,20 @@ impl Store {
         let schema_version = self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let mut rows = Vec::new();
+        for table in COUNTED_TABLES {
+            let n: i64 =
+                self.conn
+                    .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+            rows.push((table.to_owned(), n));
+        }
         Ok(Verification {
             integrity,
             cipher_version,
             cipher_pages_ok: bad == 0,
             schema_version,
             key_source: self.key_source,
+            rows,
         })
     }
 

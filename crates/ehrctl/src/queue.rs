@@ -34,6 +34,18 @@ pub enum QueueCommand {
         #[arg(long, default_value_t = 60)]
         wait: u64,
     },
+    /// Sync now and wait for the queue to drain (after an upgrade, or when
+    /// no app runs): signs in at the central service, sends what is queued,
+    /// and leaves the attention list as it is. Password from
+    /// EHR_STAFF_PASSWORD, else standard input.
+    Sync {
+        /// The staff member doing it (signs in at the central service).
+        #[arg(long)]
+        staff_code: String,
+        /// Seconds to wait for the queue to drain.
+        #[arg(long, default_value_t = 60)]
+        wait: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -67,7 +79,8 @@ pub fn run(cmd: &QueueCommand) -> ExitCode {
             staff_code,
             ids,
             wait,
-        } => retry(&app, staff_code, ids, *wait),
+        } => retry(&app, staff_code, Some(ids), *wait),
+        QueueCommand::Sync { staff_code, wait } => retry(&app, staff_code, None, *wait),
     }
 }
 
@@ -186,7 +199,10 @@ pub(crate) fn sign_in(app: &App, staff_code: &str) -> Result<(), ExitCode> {
     .map_err(|e| fail(&e))
 }
 
-fn retry(app: &App, staff_code: &str, ids: &[i64], wait: u64) -> ExitCode {
+/// Signs in, puts the attention items `ids` (every one when empty; none
+/// when `None`: a plain sync) back in the queue, and syncs until the queue
+/// drains or `wait` seconds pass.
+fn retry(app: &App, staff_code: &str, ids: Option<&[i64]>, wait: u64) -> ExitCode {
     if let Err(code) = sign_in(app, staff_code) {
         return code;
     }
@@ -208,10 +224,14 @@ fn retry(app: &App, staff_code: &str, ids: &[i64], wait: u64) -> ExitCode {
         }
         Err(e) => return fail(&e),
     };
-    let items = match app.attention_list() {
-        Ok(i) => i,
-        Err(e) => return fail(&e),
+    let items = match ids {
+        Some(_) => match app.attention_list() {
+            Ok(i) => i,
+            Err(e) => return fail(&e),
+        },
+        None => Vec::new(),
     };
+    let ids = ids.unwrap_or_default();
     let mut retried = Vec::new();
     for i in items
         .iter()
@@ -273,6 +293,7 @@ pub fn run_db(cmd: &DbCommand) -> ExitCode {
                 "schema_version": v.schema_version,
                 "key_source": v.key_source.as_str(),
                 "data_dir": app.config().data_dir,
+                "rows": v.rows.iter().cloned().collect::<std::collections::BTreeMap<_, _>>(),
             })
         );
     } else {
@@ -284,6 +305,9 @@ pub fn run_db(cmd: &DbCommand) -> ExitCode {
         );
         println!("schema version:  {}", v.schema_version);
         println!("key:             {}", v.key_source.as_str());
+        for (table, n) in &v.rows {
+            println!("rows:            {n:>6} {table}");
+        }
     }
     if ok {
         ExitCode::SUCCESS
