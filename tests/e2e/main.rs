@@ -14,4 +14,5 @@ mod outbox;
 mod paper;
 mod sign_in;
 mod single_instance;
+mod training;
 mod ui;

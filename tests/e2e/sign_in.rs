@@ -276,19 +276,7 @@ fn a_malformed_configuration_file_is_said_on_screen() {
             |t| t.contains("設定檔有錯誤"),
         )
         .await;
-        // A still screen paints no new frame, and WebKit's screenshot waits
-        // for one: keep one pixel changing while the picture is taken.
-        client
-            .execute(
-                "const d = document.createElement('div'); \
-                 d.style.cssText = 'position:fixed;right:0;bottom:0;width:1px;height:1px'; \
-                 document.body.appendChild(d); \
-                 setInterval(() => { d.style.opacity = d.style.opacity === '0' ? '0.01' : '0'; }, 50); \
-                 return true;",
-                vec![],
-            )
-            .await
-            .expect("tick");
+        crate::ui::keep_painting(&client).await;
         crate::main_path::shot(&client, "config_problem").await;
     });
     let _ = std::fs::remove_dir_all(&dir);

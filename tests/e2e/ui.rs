@@ -136,3 +136,19 @@ pub fn page_png(w: u32, h: u32) -> Vec<u8> {
         .expect("png");
     out
 }
+
+/// A still screen paints no new frame, and WebKit's screenshot waits for
+/// one: keep one pixel changing while the picture of such a screen is taken.
+pub async fn keep_painting(client: &Client) {
+    client
+        .execute(
+            "const d = document.createElement('div'); \
+             d.style.cssText = 'position:fixed;right:0;bottom:0;width:1px;height:1px'; \
+             document.body.appendChild(d); \
+             setInterval(() => { d.style.opacity = d.style.opacity === '0' ? '0.01' : '0'; }, 50); \
+             return true;",
+            vec![],
+        )
+        .await
+        .expect("tick");
+}

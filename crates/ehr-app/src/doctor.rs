@@ -52,6 +52,9 @@ pub struct DoctorReport {
     pub identity_source_error: Option<String>,
     /// Whether the app runs in training mode.
     pub training_mode: bool,
+    /// The data folder was enrolled in the other mode (training or
+    /// production) than the app runs in (`counter.mode_mismatch`).
+    pub mode_mismatch: bool,
 }
 
 impl DoctorReport {
@@ -64,6 +67,7 @@ impl DoctorReport {
             && self.central_url_error.is_none()
             && self.identity_source_error.is_none()
             && !self.revoked
+            && !self.mode_mismatch
     }
 }
 
@@ -85,6 +89,7 @@ pub(crate) fn run(config: &Config) -> DoctorReport {
         counter_id: enrolment.counter_id,
         site_code: enrolment.site.map(|s| s.code),
         revoked: enrolment.revoked,
+        mode_mismatch: enrolment.mode_mismatch,
         version: crate::VERSION.to_owned(),
         data_dir: config.data_dir.display().to_string(),
         data_dir_writable,

@@ -64,6 +64,24 @@ pub struct Enrolment {
     pub key: KeyPlace,
     /// When (Unix milliseconds).
     pub enrolled_at_ms: i64,
+    /// Whether the counter was enrolled in training mode (absent in files
+    /// written before this was recorded: then nothing is compared).
+    /// Training and real registrations never share a data folder: see
+    /// [`mode_mismatch`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training: Option<bool>,
+}
+
+/// Whether the data folder was enrolled in the other mode than the app runs
+/// in: a training counter's folder under a production app, or a production
+/// counter's under the training launcher. Such a folder is not synced and
+/// nobody signs in on it (`counter.mode_mismatch`): a training app would
+/// otherwise send a production queue to the training service, and a
+/// production app demo registrations to the real one.
+pub fn mode_mismatch(config: &Config) -> bool {
+    read(&config.data_dir)
+        .and_then(|e| e.training)
+        .is_some_and(|t| t != config.training_mode)
 }
 
 /// The enrolment recorded in the data folder `dir`, if any (a file that
@@ -119,6 +137,7 @@ pub(crate) fn view(config: &Config, revoked: bool) -> EnrolmentView {
         counter_name: e.as_ref().map(|e| e.counter_name.clone()),
         site: e.map(|e| site_view(&e.site)),
         revoked: revoked || is_revoked(&config.data_dir),
+        mode_mismatch: mode_mismatch(config),
     }
 }
 
@@ -245,6 +264,7 @@ fn enrol_blocking(config: &Config, req: &EnrolCounterRequest) -> Result<Enrolmen
         site: counter.site,
         key,
         enrolled_at_ms: crate::sync::unix_ms(),
+        training: Some(config.training_mode),
     };
     let body =
         serde_json::to_vec_pretty(&enrolment).map_err(|_| ErrorBody::new(ErrorCode::Internal))?;
@@ -350,6 +370,101 @@ pub(crate) fn write_site_for_test(dir: &Path, url: &str, site: Site) {
         site,
         key: KeyPlace::File,
         enrolled_at_ms: 0,
+        training: None,
     };
     write_private(dir, ENROLMENT_FILE, &serde_json::to_vec(&e).unwrap()).unwrap();
+}
+
+#[cfg(test)]
+mod mode_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use ehr_protocol::ipc::SignInRequest;
+    use ehr_protocol::ErrorCode;
+
+    use super::*;
+    use crate::App;
+
+    /// A data folder enrolled with `training` recorded as given, and an
+    /// app on it running in training mode or not.
+    fn app(enrolled_training: Option<bool>, training_app: bool) -> (App, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        create_private_dir(dir.path()).unwrap();
+        let e = Enrolment {
+            format: 1,
+            central_url: "http://127.0.0.1:9".to_owned(),
+            counter_id: "CTR-1".to_owned(),
+            counter_name: "QEH-01".to_owned(),
+            site: ehr_protocol::wire::Site {
+                code: "HA-QEH".to_owned(),
+                site_type: ehr_protocol::wire::SiteType::RegistrationCentre,
+                name_en: "Queen Elizabeth Hospital".to_owned(),
+                name_zh: String::new(),
+            },
+            key: KeyPlace::File,
+            enrolled_at_ms: 0,
+            training: enrolled_training,
+        };
+        write_private(dir.path(), ENROLMENT_FILE, &serde_json::to_vec(&e).unwrap()).unwrap();
+        write_private(
+            dir.path(),
+            crate::central::COUNTER_KEY_FILE,
+            b"k".repeat(43).as_slice(),
+        )
+        .unwrap();
+        let d = dir.path().display().to_string();
+        let config = Config::from_lookup(move |k| match k {
+            "EHR_COUNTER_DATA_DIR" => Some(d.clone()),
+            "EHR_COUNTER_KEYRING" => Some("off".to_owned()),
+            "EHR_COUNTER_CONFIG" => Some("/nonexistent/ehr-counter.toml".to_owned()),
+            "EHR_TRAINING" => training_app.then(|| "1".to_owned()),
+            _ => None,
+        })
+        .with_files();
+        (App::new(config), dir)
+    }
+
+    fn sign_in(app: &App) -> ErrorCode {
+        app.sign_in(&SignInRequest {
+            staff_code: "clerk01".to_owned(),
+            password: "demo-clerk-01".to_owned(),
+        })
+        .unwrap_err()
+        .code
+    }
+
+    #[test]
+    fn a_folder_enrolled_in_the_other_mode_is_neither_signed_in_on_nor_synced() {
+        for (enrolled, app_mode) in [(false, true), (true, false)] {
+            let (app, _dir) = app(Some(enrolled), app_mode);
+            assert!(app.enrolment().mode_mismatch, "{enrolled} under {app_mode}");
+            assert!(app.doctor().mode_mismatch);
+            assert!(!app.doctor().healthy());
+            assert_eq!(sign_in(&app), ErrorCode::CounterModeMismatch);
+            assert_eq!(
+                app.open_store().unwrap_err().code,
+                ErrorCode::CounterModeMismatch,
+                "nothing is synced from it"
+            );
+        }
+    }
+
+    #[test]
+    fn the_same_mode_or_an_enrolment_from_before_the_mode_was_recorded_is_used() {
+        for (enrolled, app_mode) in [
+            (Some(true), true),
+            (Some(false), false),
+            (None, true),
+            (None, false),
+        ] {
+            let (app, _dir) = app(enrolled, app_mode);
+            assert!(
+                !app.enrolment().mode_mismatch,
+                "{enrolled:?} under {app_mode}"
+            );
+            app.open_store().unwrap();
+            // It goes on to the service (which is not there).
+            assert_ne!(sign_in(&app), ErrorCode::CounterModeMismatch);
+        }
+    }
 }

@@ -293,6 +293,10 @@ fn open_outbox(
     sync: bool,
     now_ms: i64,
 ) -> Result<(Outbox, Option<ErrorCode>), ErrorBody> {
+    // A folder enrolled in the other mode is never synced from here.
+    if sync && enrolment::mode_mismatch(config) {
+        return Err(ErrorBody::new(ErrorCode::CounterModeMismatch));
+    }
     // The connection settings are checked before anything is opened.
     let central = match config.central() {
         _ if !sync => None,
@@ -526,6 +530,10 @@ impl App {
         // A revoked counter is refused here, without asking the service again.
         if self.is_revoked() {
             return Err(ErrorBody::new(ErrorCode::CounterRevoked));
+        }
+        // Training and real registrations never share a data folder.
+        if enrolment::mode_mismatch(&self.current_config()) {
+            return Err(ErrorBody::new(ErrorCode::CounterModeMismatch));
         }
         let Some(central) = self.central_in_force()? else {
             return Err(ErrorBody::new(ErrorCode::CentralNotConfigured));

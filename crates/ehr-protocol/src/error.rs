@@ -313,6 +313,11 @@ pub enum ErrorCode {
     /// enrolled again.
     #[serde(rename = "counter.revoked")]
     CounterRevoked,
+    /// The data folder was enrolled in training mode and the app runs for
+    /// production, or the other way round: training and real registrations
+    /// never share a folder, so nobody signs in and nothing syncs.
+    #[serde(rename = "counter.mode_mismatch")]
+    CounterModeMismatch,
     /// The file is not an image this counter can read.
     #[serde(rename = "capture.not_an_image")]
     CaptureNotAnImage,
@@ -487,6 +492,7 @@ impl ErrorCode {
         ErrorCode::CounterEnrolmentCodeExpired,
         ErrorCode::CounterEnrolmentCodeUsed,
         ErrorCode::CounterRevoked,
+        ErrorCode::CounterModeMismatch,
         ErrorCode::CaptureNotAnImage,
         ErrorCode::CaptureUnsupportedFormat,
         ErrorCode::CapturePdfNotSupported,
@@ -612,6 +618,7 @@ impl ErrorCode {
             ErrorCode::CounterEnrolmentCodeExpired => "counter.enrolment_code_expired",
             ErrorCode::CounterEnrolmentCodeUsed => "counter.enrolment_code_used",
             ErrorCode::CounterRevoked => "counter.revoked",
+            ErrorCode::CounterModeMismatch => "counter.mode_mismatch",
             ErrorCode::CaptureNotAnImage => "capture.not_an_image",
             ErrorCode::CaptureUnsupportedFormat => "capture.unsupported_format",
             ErrorCode::CapturePdfNotSupported => "capture.pdf_not_supported",

@@ -336,6 +336,10 @@ pub struct EnrolmentView {
     /// The central service revoked this counter: nobody can sign in on it
     /// until it is enrolled again.
     pub revoked: bool,
+    /// The data folder was enrolled in the other mode (training or
+    /// production) than the app runs in: nobody signs in and nothing syncs
+    /// (`counter.mode_mismatch`).
+    pub mode_mismatch: bool,
 }
 
 /// What a captured document image shows, as the capture dialog offers it

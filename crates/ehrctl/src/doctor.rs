@@ -90,6 +90,12 @@ pub fn run(app: &ehr_app::App, args: &Args) -> ExitCode {
             println!("[FAIL] counter not enrolled (`ehrctl enrol --central URL --code CODE`)")
         }
     }
+    if r.mode_mismatch {
+        println!(
+            "[FAIL] the data folder was enrolled {}: training and real registrations never share a folder (nobody signs in, nothing syncs)",
+            if r.training_mode { "for production, and this is the training app" } else { "for training, and this is the production app" }
+        );
+    }
     match (&r.identity_source_error, &r.ideas_endpoint) {
         (None, _) => println!("[ok  ] identity source {}", r.identity_source),
         (Some(code), Some(endpoint)) => println!(
