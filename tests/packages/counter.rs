@@ -78,6 +78,11 @@ fn the_counter_package_installs_runs_and_goes_without_taking_the_data() {
     );
     root.ok_env("ehrctl config check", &env);
 
+    // The window opens, from the package and what it pulled in alone: the
+    // first-run screen on a virtual display (Xvfb on this machine, its
+    // socket bound into the root).
+    started_window(&root);
+
     // The counter's data: the encrypted store, made as the app makes it.
     root.ok_env("ehrctl db verify", &env);
     let data = "/root/.local/share/ehr-counter";
@@ -114,6 +119,93 @@ fn the_counter_package_installs_runs_and_goes_without_taking_the_data() {
         listing(&root, data),
         before,
         "purge keeps the user's data folder"
+    );
+}
+
+/// Starts the installed app inside the root on an Xvfb display, waits for
+/// its window, saves a picture of it, and stops it.
+fn started_window(root: &Root) {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let mut xvfb = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb");
+    let mut line = String::new();
+    std::io::BufReader::new(xvfb.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("display number");
+    let display = format!(":{}", line.trim());
+    let sockets = root.path("/tmp/.X11-unix");
+    std::fs::create_dir_all(&sockets).unwrap();
+    let bound = Command::new("mount")
+        .args(["--bind", "/tmp/.X11-unix"])
+        .arg(&sockets)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(bound, "bind the X socket into the root");
+    let mut app = Command::new("chroot")
+        .arg(&root.dir)
+        .args([
+            "/usr/bin/env",
+            "-i",
+            "PATH=/usr/bin:/bin",
+            "HOME=/root",
+            "LANG=C.UTF-8",
+        ])
+        .arg(format!("DISPLAY={display}"))
+        .args(["EHR_COUNTER_KEYRING=off", "/usr/bin/ehr-counter"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ehr-counter in the root");
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let mut opened = false;
+    while Instant::now() < deadline && app.try_wait().ok().flatten().is_none() {
+        let tree = Command::new("xwininfo")
+            .args(["-display", &display, "-root", "-tree"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        if tree.contains("\"eHR Counter\"") {
+            opened = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    if opened {
+        // WebKit paints a moment after the window maps.
+        std::thread::sleep(Duration::from_secs(3));
+        let shot = ehr_tests::workspace::target_dir().join("e2e-screenshots/package_first_run.png");
+        let _ = std::fs::create_dir_all(shot.parent().unwrap());
+        let _ = Command::new("import")
+            .args(["-display", &display, "-window", "root"])
+            .arg(&shot)
+            .status();
+    }
+    let exited = app.try_wait().ok().flatten();
+    // chroot and env exec: the child is the app (its WebKit processes end
+    // with it).
+    let _ = app.kill();
+    let _ = app.wait();
+    let _ = Command::new("umount").arg(&sockets).status();
+    let _ = xvfb.kill();
+    let _ = xvfb.wait();
+    assert!(
+        opened,
+        "the installed app opens its window in the clean root (exited: {exited:?})"
     );
 }
 
