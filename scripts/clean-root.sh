@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes a clean Debian 12 root for the package tests (tests/packages):
-# debootstrap's minimal base from Debian's mirror, services never started
-# inside it (policy-rc.d), and apt's lists fetched. Made once per test run:
+# debootstrap's minimal base from Debian's mirror with systemd (as every
+# Debian 12 host has it; ehr-central's unit is checked against its units),
+# services never started inside it (policy-rc.d), and apt's lists fetched. Made once per test run:
 # scripts/test.sh starts it in the background while the code builds, and the
 # package tests wait for it (the marker file .ehr-clean-root).
 #
@@ -19,7 +20,7 @@ if [ -d "$dir" ]; then
   rm -rf "$dir"
 fi
 mkdir -p "$(dirname "$dir")"
-debootstrap --variant=minbase bookworm "$dir" "$mirror" > "$dir.log" 2>&1 \
+debootstrap --variant=minbase --include=systemd bookworm "$dir" "$mirror" > "$dir.log" 2>&1 \
   || { tail -20 "$dir.log" >&2; echo "clean-root.sh: debootstrap failed (log: $dir.log)" >&2; exit 1; }
 printf '#!/bin/sh\n# Nothing starts inside the test root.\nexit 101\n' > "$dir/usr/sbin/policy-rc.d"
 chmod 755 "$dir/usr/sbin/policy-rc.d"

@@ -19,13 +19,7 @@ use crate::root::{free_port, packages, Root};
 fn the_central_package_installs_its_unit_serves_backs_up_and_keeps_its_database() {
     let root = Root::get();
     let deb = root.put(&packages().central);
-    let o = root.install(&[&deb]);
-    assert!(
-        o.status.success(),
-        "apt-get install ehr-central: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    root.install_ok(&[&deb]);
     assert_eq!(root.status("ehr-central"), "ii");
 
     // postinst: the database key (64 hex digits, root only) and the TLS folder.

@@ -9,13 +9,7 @@ use crate::root::{packages, Root};
 fn the_counter_package_installs_runs_and_goes_without_taking_the_data() {
     let root = Root::get();
     let deb = root.put(&packages().counter);
-    let o = root.install(&[&deb]);
-    assert!(
-        o.status.success(),
-        "apt-get install ehr-counter: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    root.install_ok(&[&deb]);
     assert_eq!(root.status("ehr-counter"), "ii");
     // What it needs at run time came with it, from Debian.
     for dep in [
@@ -129,16 +123,7 @@ fn started_window(root: &Root) {
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
-    let mut xvfb = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1280x800x24",
-            "-nolisten",
-            "tcp",
-        ])
+    let mut xvfb = ehr_tests::harness::xvfb_command()
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

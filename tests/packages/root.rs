@@ -186,6 +186,18 @@ impl Root {
         ))
     }
 
+    /// [`Root::install`], which must succeed (its output in the failure).
+    pub fn install_ok(&self, debs: &[&str]) {
+        let o = self.install(debs);
+        assert!(
+            o.status.success(),
+            "apt-get install {}: {}{}",
+            debs.join(" "),
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+
     /// dpkg's status of a package (`ii`, `rc`, or empty when unknown).
     pub fn status(&self, pkg: &str) -> String {
         let o = self.sh(&format!(

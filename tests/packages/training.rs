@@ -12,8 +12,7 @@ fn the_training_package_refuses_a_production_counter_and_keeps_to_its_own_data()
     let root = Root::get();
     let counter = root.put(&packages().counter);
     let training = root.put(&packages().training);
-    let o = root.install(&[&counter]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    root.install_ok(&[&counter]);
 
     // A counter enrolled for production in a user's data folder.
     let enrolment = "/home/clerk/.local/share/ehr-counter/enrolment.json";
@@ -57,13 +56,7 @@ fn the_training_package_refuses_a_production_counter_and_keeps_to_its_own_data()
     std::fs::write(&config, original).unwrap();
 
     // A training-room PC.
-    let o = root.install(&[&training]);
-    assert!(
-        o.status.success(),
-        "apt-get install ehr-counter-training: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    root.install_ok(&[&training]);
     assert_eq!(root.status("ehr-counter-training"), "ii");
     assert_eq!(
         root.status("vsmartcard-vpcd"),

@@ -41,27 +41,10 @@ fn applicant(number: &str) -> Vec<(&'static str, &str)> {
 /// feature `upgrade-test-migration`. The first build's binaries are built
 /// again when done (the guard), so the rest of the run tests this build.
 fn second_package() -> crate::root::Packages {
-    struct Restore;
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let _ = Command::new("cargo")
-                .current_dir(workspace::root())
-                .args([
-                    "build",
-                    "--locked",
-                    "-q",
-                    "-p",
-                    "ehr-counter",
-                    "-p",
-                    "ehrctl",
-                ])
-                .status();
-        }
-    }
-    let _restore = Restore;
-    let o = Command::new("cargo")
-        .current_dir(workspace::root())
-        .args([
+    /// `cargo build` of the app and ehrctl, with `features` if any.
+    fn build(features: Option<&str>) -> std::process::Output {
+        let mut c = Command::new("cargo");
+        c.current_dir(workspace::root()).args([
             "build",
             "--locked",
             "-q",
@@ -69,11 +52,22 @@ fn second_package() -> crate::root::Packages {
             "ehr-counter",
             "-p",
             "ehrctl",
-            "--features",
-            "ehr-counter/upgrade-test-migration,ehrctl/upgrade-test-migration",
-        ])
-        .output()
-        .expect("cargo");
+        ]);
+        if let Some(f) = features {
+            c.args(["--features", f]);
+        }
+        c.output().expect("cargo")
+    }
+    struct Restore;
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let _ = build(None);
+        }
+    }
+    let _restore = Restore;
+    let o = build(Some(
+        "ehr-counter/upgrade-test-migration,ehrctl/upgrade-test-migration",
+    ));
     assert!(
         o.status.success(),
         "building the second package's binaries: {}",
@@ -94,8 +88,7 @@ fn an_upgrade_keeps_the_queue_the_cache_and_the_attention_list_and_migrates_the_
     let root = Root::get();
     let deb1 = root.put(&first.counter);
     let deb2 = root.put(&second.counter);
-    let o = root.install(&[&deb1]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    root.install_ok(&[&deb1]);
     assert_eq!(
         root.ok("dpkg-query -W -f='${Version}' ehr-counter"),
         "0.1.0-1"
@@ -178,13 +171,7 @@ fn an_upgrade_keeps_the_queue_the_cache_and_the_attention_list_and_migrates_the_
     );
 
     // The second package over the first.
-    let o = root.install(&[&deb2]);
-    assert!(
-        o.status.success(),
-        "the upgrade: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    root.install_ok(&[&deb2]);
     assert_eq!(
         root.ok("dpkg-query -W -f='${Version}' ehr-counter"),
         "0.1.1-1"

@@ -88,6 +88,22 @@ impl AppEnv {
     }
 }
 
+/// Xvfb on a free display it chooses, 1280×800, no TCP: it prints the
+/// display's number on its standard output when ready.
+pub fn xvfb_command() -> Command {
+    let mut c = Command::new("Xvfb");
+    c.args([
+        "-displayfd",
+        "1",
+        "-screen",
+        "0",
+        "1280x800x24",
+        "-nolisten",
+        "tcp",
+    ]);
+    c
+}
+
 /// A process group the harness started; stopped on drop.
 pub(crate) struct Group {
     child: Child,
@@ -214,16 +230,7 @@ impl Harness {
 
         let mut xvfb = Group::spawn(
             "Xvfb",
-            Command::new("Xvfb")
-                .args([
-                    "-displayfd",
-                    "1",
-                    "-screen",
-                    "0",
-                    "1280x800x24",
-                    "-nolisten",
-                    "tcp",
-                ])
+            xvfb_command()
                 .stdout(Stdio::piped())
                 .stderr(log_file(&log_dir, name, "xvfb")?),
         )?;
