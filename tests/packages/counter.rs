@@ -2,11 +2,28 @@
 //! doctor says the version and "not enrolled", `remove` keeps the data
 //! folder and the configuration, `purge` removes every file of the package.
 
-use crate::root::{packages, Root};
+use crate::root::{package, packages, Root};
 
 #[test]
 #[ignore = "needs root, debootstrap and Debian's mirror: scripts/test.sh runs it"]
 fn the_counter_package_installs_runs_and_goes_without_taking_the_data() {
+    // Packaging is reproducible: the same binaries and commit give the same
+    // bytes (cargo-deb with SOURCE_DATE_EPOCH from the last commit).
+    let again = package(
+        "0.1.0-1",
+        &ehr_tests::workspace::target_dir().join("deb/again"),
+    );
+    for (first, second) in [
+        (&packages().counter, &again.counter),
+        (&packages().training, &again.training),
+        (&packages().central, &again.central),
+    ] {
+        assert!(
+            std::fs::read(first).unwrap() == std::fs::read(second).unwrap(),
+            "{} is made again byte for byte",
+            first.display()
+        );
+    }
     let root = Root::get();
     let deb = root.put(&packages().counter);
     root.install_ok(&[&deb]);
